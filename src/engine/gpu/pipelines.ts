@@ -1,0 +1,88 @@
+/**
+ * Compute pipelines cached by a key holding every compile-time parameter (the WGSL source and
+ * its override constants). Creation runs inside validation error scopes, and the WGSL
+ * compiler's messages are surfaced in the thrown error.
+ */
+
+export class ShaderError extends Error {
+  constructor(
+    readonly label: string,
+    message: string,
+  ) {
+    super(`WGSL pipeline "${label}" failed: ${message}`);
+    this.name = 'ShaderError';
+  }
+}
+
+export type Overrides = Record<string, number>;
+
+export class PipelineCache {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly modules = new Map<string, GPUShaderModule>();
+  constructor(readonly device: GPUDevice) {}
+
+  get size(): number {
+    return this.pipelines.size;
+  }
+
+  private module(label: string, code: string): GPUShaderModule {
+    let m = this.modules.get(code);
+    if (!m) {
+      m = this.device.createShaderModule({ label, code });
+      this.modules.set(code, m);
+    }
+    return m;
+  }
+
+  /**
+   * Get or create a pipeline. `code` is the full WGSL source; `overrides` its override constants;
+   * `entryPoint` the @compute function. Layout is 'auto'.
+   */
+  async get(label: string, code: string, entryPoint = 'main', overrides: Overrides = {}): Promise<GPUComputePipeline> {
+    const key = pipelineKey(code, entryPoint, overrides);
+    const hit = this.pipelines.get(key);
+    if (hit) return hit;
+    const device = this.device;
+    // One validation scope: its error carries the WGSL compiler's message (line:col and text).
+    device.pushErrorScope('validation');
+    let pipeline: GPUComputePipeline | undefined;
+    let thrown: unknown;
+    try {
+      const module = this.module(label, code);
+      // Synchronous creation: Dawn in Node (webgpu 0.6.2) aborts the process when
+      // createComputePipelineAsync runs inside an error scope.
+      pipeline = device.createComputePipeline({
+        label: `${label}:${entryPoint}`,
+        layout: 'auto',
+        compute: { module, entryPoint, constants: overrides },
+      });
+    } catch (e) {
+      thrown = e;
+    }
+    const validation = await device.popErrorScope();
+    if (thrown || validation || !pipeline) {
+      this.modules.delete(code);
+      const why = [validation?.message, thrown instanceof Error ? thrown.message : thrown ? String(thrown) : undefined].filter(Boolean);
+      throw new ShaderError(label, why.join('\n') || 'unknown error');
+    }
+    this.pipelines.set(key, pipeline);
+    return pipeline;
+  }
+}
+
+export function pipelineKey(code: string, entryPoint: string, overrides: Overrides): string {
+  const ov = Object.keys(overrides)
+    .sort()
+    .map((k) => `${k}=${overrides[k]}`)
+    .join(',');
+  return `${hashString(code)}|${code.length}|${entryPoint}|${ov}`;
+}
+
+function hashString(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16);
+}

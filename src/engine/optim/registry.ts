@@ -1,0 +1,45 @@
+/** The one optimizer registry that the validator, CLI, docs and UI read. */
+import type { OptimizerDef } from './types';
+import { sgd } from './sgd';
+import { adam, adamw } from './adam';
+import { rmsprop } from './rmsprop';
+import { adagrad } from './adagrad';
+import { lion } from './lion';
+import { signsgd } from './signsgd';
+import { adabelief } from './adabelief';
+import { diffgrad } from './diffgrad';
+import { adamp, sgdp } from './adamp';
+import { sgdSai } from './sgd_sai';
+import { clippedSgd, clippedAdam } from './clipped';
+import { dpSgd, diceSgd } from './dp';
+import { frugal } from './frugal';
+
+export const OPTIMIZERS: readonly OptimizerDef[] = [
+  sgd,
+  adam,
+  adamw,
+  rmsprop,
+  adagrad,
+  lion,
+  signsgd,
+  adabelief,
+  diffgrad,
+  adamp,
+  sgdp,
+  sgdSai,
+  clippedSgd,
+  clippedAdam,
+  dpSgd,
+  diceSgd,
+  frugal,
+];
+
+const byName = new Map(OPTIMIZERS.map((d) => [d.name, d]));
+
+export function getOptimizer(name: string): OptimizerDef | undefined {
+  return byName.get(name);
+}
+
+export function optimizerNames(): string[] {
+  return OPTIMIZERS.map((d) => d.name);
+}

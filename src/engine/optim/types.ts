@@ -1,0 +1,141 @@
+/**
+ * The optimizer registry contract. Each optimizer lives in one file of this folder and exports
+ * an OptimizerDef: its hyperparameter schema (read by the validator, the CLI and the UI), its
+ * CPU reference step (float64, the oracle) and its fused WGSL update for a whole population.
+ */
+import type { TensorInfo } from '../model/layout';
+import type { PipelineCache } from '../gpu/pipelines';
+
+export type HyperType = 'number' | 'boolean' | 'betas';
+
+export interface HyperSpec {
+  key: string;
+  type: HyperType;
+  default: number | boolean | [number, number];
+  /** Inclusive bounds for numbers (and for each beta). */
+  min?: number;
+  max?: number;
+  /** When true the lower bound is exclusive (e.g. lr > 0). */
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+  /** Integer-valued number. */
+  integer?: boolean;
+  /** UI hint: log-scale slider. */
+  log?: boolean;
+  description: string;
+}
+
+/** Resolved hyperparameters of one run (defaults filled in). */
+export type Hyper = Record<string, number | boolean | [number, number]>;
+
+export interface CpuOptimizerState {
+  /** Per-parameter state arrays, each of length paramCount. */
+  slots: Float64Array[];
+  /** Free-form scalar state (e.g. frozen per-tensor scales). */
+  extra: Record<string, number[]>;
+}
+
+export interface CpuStepArgs {
+  params: Float64Array;
+  grad: Float64Array;
+  state: CpuOptimizerState;
+  hp: Hyper;
+  /** 1-based step number. */
+  t: number;
+  /** Scheduled learning rate of this step. */
+  lr: number;
+  tensors: TensorInfo[];
+  /** Seed for any noise the optimizer draws (DP-SGD); counter-based PRNG keyed by (seed, t). */
+  seed: number;
+  /** Only for optimizers with perExampleClip: (1/B) * sum_i clip(g_i, C) over the batch. */
+  clippedGrad?: Float64Array;
+}
+
+/** Buffers and layout handed to an optimizer's GPU implementation. */
+export interface GpuOptimizerContext {
+  device: GPUDevice;
+  pipelines: PipelineCache;
+  /** Runs in the population and floats per run. */
+  runs: number;
+  paramCount: number;
+  tensors: TensorInfo[];
+  /** f32 [runs * paramCount]. */
+  params: GPUBuffer;
+  /** f32 [runs * paramCount]; the minibatch gradient of this step (mean over the batch). */
+  grads: GPUBuffer;
+  /** f32 [stateSlots * runs * paramCount]; slot s of run r at (s * runs + r) * paramCount. Zeroed at start. */
+  state: GPUBuffer;
+  /** f32 [runs * hyperSize]: packHyper() of each run. */
+  hyper: GPUBuffer;
+  /** f32 [chunkSteps * runs * STEP_SCALARS]: stepScalars() of each run for each step slot of a chunk. */
+  stepScalars: GPUBuffer;
+  /** Uniform buffer of StepInfo records, one per step slot, bound with a dynamic offset. */
+  stepInfo: GPUBuffer;
+  /** Byte stride between StepInfo records (the device's minUniformBufferOffsetAlignment or more). */
+  stepInfoStride: number;
+  /** Per-run seeds (u32 [runs]) for counter-based noise. */
+  seeds: GPUBuffer;
+  /**
+   * Only for optimizers with perExampleClip: f32 [runs * paramCount] holding
+   * (1/B) * sum_i g_i * min(1, C/(||g_i|| + 1e-6)), ||g_i|| the norm of example i's gradient over
+   * all parameters. The engine fills it in the backward pass (ghost norms, no per-example grads).
+   */
+  clippedGrads?: GPUBuffer;
+}
+
+/** Floats per run per step in ctx.stepScalars; slot 0 is always the scheduled lr. */
+export const STEP_SCALARS = 8;
+
+/**
+ * WGSL struct matching each StepInfo record (16 bytes used):
+ *   struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
+ * t is the 1-based step number; slot indexes ctx.stepScalars: (slot * runs + r) * STEP_SCALARS + q.
+ */
+export interface StepInfo {
+  t: number;
+  slot: number;
+}
+
+export interface GpuOptimizer {
+  /**
+   * Record this step's update (any number of dispatches) into `pass`. `stepInfoOffset` is the
+   * dynamic offset of this step's StepInfo record in ctx.stepInfo.
+   */
+  encode(pass: GPUComputePassEncoder, stepInfoOffset: number): void;
+  destroy(): void;
+}
+
+export interface OptimizerDef {
+  name: string;
+  /** One line: what it does. */
+  description: string;
+  /** The update rule in one line (docs/optimizers.md). */
+  rule: string;
+  /** Paper and reference code it follows. */
+  source: string;
+  hyperparams: HyperSpec[];
+  /** Per-parameter state arrays needed (the max over any hyperparameter setting). */
+  stateSlots: number;
+  /** Floats per run in ctx.hyper. */
+  hyperSize: number;
+  packHyper(hp: Hyper): number[];
+  /** Up to STEP_SCALARS values for step t (1-based) with scheduled lr; [0] must be lr. */
+  stepScalars(hp: Hyper, t: number, lr: number): number[];
+  /** Create the GPU update for a population (compiles pipelines). */
+  createGpu(ctx: GpuOptimizerContext): Promise<GpuOptimizer>;
+  cpuInit(paramCount: number, tensors: TensorInfo[], hp: Hyper): CpuOptimizerState;
+  /** One float64 step, in place on params and state. */
+  cpuStep(args: CpuStepArgs): void;
+  /**
+   * The optimizer's stability line for the top Hessian eigenvalue at learning rate lr, when
+   * one applies (2/lr for GD); undefined otherwise.
+   */
+  sharpnessThreshold?(hp: Hyper, lr: number): number | undefined;
+  /**
+   * DP-SGD / DiceSGD: the per-example clipping norm C of this run. When defined, the engine
+   * also computes ctx.clippedGrads (GPU) / args.clippedGrad (CPU) each step.
+   */
+  perExampleClip?(hp: Hyper): number;
+  /** Adam-family: preconditioned-sharpness line (2+2b1)/(lr(1-b1)). */
+  precondThreshold?(hp: Hyper, lr: number): number | undefined;
+}

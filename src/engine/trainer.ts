@@ -1,0 +1,35 @@
+/**
+ * The backend-agnostic training interface. A Trainer holds every run of one experiment (grouped
+ * by optimizer kind into populations on the GPU) and advances them together.
+ *
+ * Semantics shared by every backend (the CPU backend is the oracle):
+ * - Step t (1-based) draws minibatch batchIndices(seed_r, t-1) (full batch: all points in order),
+ *   evaluates the mean minibatch loss and its gradient g_t at theta_{t-1}, computes
+ *   lr_t = peakLr * scheduleFactor(t-1), and applies the optimizer's step t.
+ * - Metrics are logged at step 0, at every multiple of metrics.every, and at the last step.
+ *   See metrics/names.ts for the definitions.
+ */
+import type { Experiment } from '../experiment/types';
+
+export interface MetricRow {
+  run: number;
+  step: number;
+  metric: string;
+  value: number;
+}
+
+export interface Trainer {
+  readonly backend: 'webgpu' | 'cpu';
+  readonly adapterDescription: string;
+  readonly experiment: Experiment;
+  /** Steps completed. */
+  readonly step: number;
+  /**
+   * Advance min(n, steps - step) steps. Resolves with the metric rows logged during those steps
+   * (including step 0 on the first call), ordered by step, then run.
+   */
+  advance(n: number): Promise<MetricRow[]>;
+  /** Parameters of run r, per the layout in model/layout.ts. */
+  getParams(run: number): Promise<Float32Array>;
+  dispose(): void;
+}

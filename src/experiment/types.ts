@@ -1,0 +1,150 @@
+/**
+ * The experiment format, version 1. This is the public contract shared by the URL hash,
+ * the CLI's input file, the UI store and the engine. Extend it; never rename a field without a
+ * version bump and a migration (see ../../DESIGN.md in shared/).
+ */
+
+export const EXPERIMENT_VERSION = 1 as const;
+
+export type Activation = 'relu' | 'relu2' | 'tanh' | 'sigmoid' | 'gelu' | 'linear';
+export const ACTIVATIONS: readonly Activation[] = ['relu', 'relu2', 'tanh', 'sigmoid', 'gelu', 'linear'];
+
+export type LossName = 'cross-entropy' | 'logistic' | 'mse' | 'hinge';
+export const LOSSES: readonly LossName[] = ['cross-entropy', 'logistic', 'mse', 'hinge'];
+
+/** Data generators. Every constant of a generator is a parameter. */
+export type DataConfig =
+  | FeatureNoiseData
+  | CircleData
+  | XorData
+  | GaussData
+  | SpiralData
+  | TeacherStudentData;
+
+interface DataCommon {
+  /** Number of training points. */
+  nTrain: number;
+  /** Number of test points. */
+  nTest: number;
+}
+
+/**
+ * Benign-oscillation feature-noise data (SPEC §10). A reconstruction: x is P patches of
+ * dimension d, concatenated (input dimension P*d). Patch 0 holds the weak feature y*weakNorm*v in
+ * every point; patch 1 holds the strong feature y*strongNorm*u with probability strongFraction,
+ * otherwise noise; patches 2..P-1 are noise N(0, noiseStd^2) orthogonal to u and v. The test set
+ * has the weak feature only (patch 1 is noise).
+ */
+export interface FeatureNoiseData extends DataCommon {
+  kind: 'feature-noise';
+  patchDim: number;
+  numPatches: number;
+  weakNorm: number;
+  strongNorm: number;
+  strongFraction: number;
+  noiseStd: number;
+}
+export interface CircleData extends DataCommon {
+  kind: 'circle';
+  noise: number;
+}
+export interface XorData extends DataCommon {
+  kind: 'xor';
+  noise: number;
+}
+export interface GaussData extends DataCommon {
+  kind: 'gauss';
+  nClasses: number;
+  separation: number;
+  noise: number;
+}
+export interface SpiralData extends DataCommon {
+  kind: 'spiral';
+  nClasses: number;
+  turns: number;
+  noise: number;
+}
+/** Regression: y = teacher(x) + noise*N(0,1), x ~ N(0, I). */
+export interface TeacherStudentData extends DataCommon {
+  kind: 'teacher-student';
+  inputDim: number;
+  outputDim: number;
+  teacherHidden: number[];
+  teacherActivation: Activation;
+  noise: number;
+}
+
+export type DataKind = DataConfig['kind'];
+
+export interface MlpModel {
+  kind: 'mlp';
+  /** Hidden layer widths; [] is a linear model. */
+  hidden: number[];
+  activation: Activation;
+  /** Weights ~ N(0, (initScale^2) / fanIn); biases start at 0. */
+  initScale: number;
+  /** Whether dense layers have a bias (default true). */
+  bias: boolean;
+}
+export type ModelConfig = MlpModel;
+
+/** Optimizer hyperparameters: names follow PyTorch (camelCase); `betas` is a pair. */
+export type HyperValue = number | boolean | [number, number];
+export interface OptimizerConfig {
+  name: string;
+  [hyper: string]: HyperValue | string;
+}
+
+export type ScheduleName = 'constant' | 'step' | 'exponential' | 'linear' | 'cosine' | 'refined';
+export interface ScheduleConfig {
+  name: ScheduleName;
+  /** Linear warmup steps (0 = none). */
+  warmup?: number;
+  /** step: multiply by gamma every stepSize steps. exponential: multiply by gamma each step. */
+  stepSize?: number;
+  gamma?: number;
+  /** cosine: the floor, as a fraction of the peak lr. */
+  minFactor?: number;
+  /** refined: per-step multipliers of the peak lr (length = steps), derived from a finished run. */
+  factors?: number[];
+}
+
+export interface RunConfig {
+  label: string;
+  /** CSS colour; the UI assigns one from a colour-blind-safe palette when absent. */
+  color?: string;
+  optimizer: OptimizerConfig;
+  schedule: ScheduleConfig;
+}
+
+export interface MetricsConfig {
+  /** Log the cheap metrics (loss, accuracy, norms, lr) every `every` steps. */
+  every: number;
+  /** Evaluate train loss/accuracy on at most this many training points (0 = all). */
+  evalSubset: number;
+  /** Top Hessian eigenvalue; absent or every=0 disables it. */
+  sharpness?: { every: number; iters: number; tol?: number; subset?: number };
+  /** Hutchinson trace and Frobenius norm. */
+  trace?: { every: number; samples: number; subset?: number };
+}
+
+export interface Experiment {
+  version: typeof EXPERIMENT_VERSION;
+  seed: number;
+  data: DataConfig;
+  model: ModelConfig;
+  loss: LossName;
+  steps: number;
+  batchSize: number | 'full';
+  /** false (default): every run shares init weights and minibatch order. true: run i uses seed+i. */
+  varySeedPerRun: boolean;
+  runs: RunConfig[];
+  metrics: MetricsConfig;
+}
+
+/** A validation problem: the field path (e.g. "runs[1].optimizer.lr") and what was expected. */
+export interface ValidationError {
+  path: string;
+  message: string;
+}
+export type Result<T> = { ok: true; value: T } | { ok: false; errors: ValidationError[] };
