@@ -47,6 +47,8 @@ export interface CpuStepArgs {
   tensors: TensorInfo[];
   /** Seed for any noise the optimizer draws (DP-SGD); counter-based PRNG keyed by (seed, t). */
   seed: number;
+  /** Minibatch size B of this experiment (the lot size for DP-SGD). */
+  batchSize: number;
   /** Only for optimizers with perExampleClip: (1/B) * sum_i clip(g_i, C) over the batch. */
   clippedGrad?: Float64Array;
 }
@@ -73,6 +75,8 @@ export interface GpuOptimizerContext {
   stepInfo: GPUBuffer;
   /** Byte stride between StepInfo records (the device's minUniformBufferOffsetAlignment or more). */
   stepInfoStride: number;
+  /** Minibatch size B of this experiment (the lot size for DP-SGD). */
+  batchSize: number;
   /** Per-run seeds (u32 [runs]) for counter-based noise. */
   seeds: GPUBuffer;
   /**
