@@ -6,6 +6,8 @@
  * - Step t (1-based) draws minibatch batchIndices(seed_r, t-1) (full batch: all points in order),
  *   evaluates the mean minibatch loss and its gradient g_t at theta_{t-1}, computes
  *   lr_t = peakLr * scheduleFactor(t-1), and applies the optimizer's step t.
+ * - Per-run seed: seed_r = varySeedPerRun ? (seed + r) >>> 0 : seed. It drives init, minibatch
+ *   order and optimizer noise. The dataset uses the experiment seed only.
  * - Metrics are logged at step 0, at every multiple of metrics.every, and at the last step.
  *   See metrics/names.ts for the definitions.
  */
@@ -29,6 +31,11 @@ export interface Trainer {
    * (including step 0 on the first call), ordered by step, then run.
    */
   advance(n: number): Promise<MetricRow[]>;
+  /**
+   * Per run: the first logged step whose batch_loss or train_loss was not finite, else null.
+   * A diverged run keeps its last values; its later metrics are not logged.
+   */
+  divergedAt(): (number | null)[];
   /** Parameters of run r, per the layout in model/layout.ts. */
   getParams(run: number): Promise<Float32Array>;
   dispose(): void;
