@@ -21,6 +21,14 @@ export class PipelineCache {
   private readonly modules = new Map<string, GPUShaderModule>();
   constructor(readonly device: GPUDevice) {}
 
+  private readonly layoutIds = new WeakMap<GPUPipelineLayout, number>();
+  private nextLayoutId = 1;
+  private layoutId(layout: GPUPipelineLayout): number {
+    let id = this.layoutIds.get(layout);
+    if (id === undefined) this.layoutIds.set(layout, (id = this.nextLayoutId++));
+    return id;
+  }
+
   get size(): number {
     return this.pipelines.size;
   }
@@ -36,10 +44,18 @@ export class PipelineCache {
 
   /**
    * Get or create a pipeline. `code` is the full WGSL source; `overrides` its override constants;
-   * `entryPoint` the @compute function. Layout is 'auto'.
+   * `entryPoint` the @compute function. Layout is 'auto' unless `layout` is given (needed for
+   * bind groups with dynamic offsets, which 'auto' layouts never have). Pipelines with 'auto'
+   * layouts can instead bind a per-step uniform record with one bind group per offset.
    */
-  async get(label: string, code: string, entryPoint = 'main', overrides: Overrides = {}): Promise<GPUComputePipeline> {
-    const key = pipelineKey(code, entryPoint, overrides);
+  async get(
+    label: string,
+    code: string,
+    entryPoint = 'main',
+    overrides: Overrides = {},
+    layout?: GPUPipelineLayout,
+  ): Promise<GPUComputePipeline> {
+    const key = pipelineKey(code, entryPoint, overrides) + (layout ? `|layout${this.layoutId(layout)}` : '');
     const hit = this.pipelines.get(key);
     if (hit) return hit;
     const device = this.device;
@@ -53,7 +69,7 @@ export class PipelineCache {
       // createComputePipelineAsync runs inside an error scope.
       pipeline = device.createComputePipeline({
         label: `${label}:${entryPoint}`,
-        layout: 'auto',
+        layout: layout ?? 'auto',
         compute: { module, entryPoint, constants: overrides },
       });
     } catch (e) {

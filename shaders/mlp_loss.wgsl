@@ -1,0 +1,142 @@
+// Loss, accuracy and the loss gradient w.r.t. the logits, for a population. One workgroup per run:
+// threads stride over the examples, then the workgroup reduces the loss sum and the number of
+// correct predictions and writes them to stats[(slot * R + r) * NS + field] (accumulating over
+// evaluation chunks when `accumulate` is 1). In training mode it also writes
+// delta[r, b, j] = d(mean loss)/d z[r, b, j] = (d loss_b / d z_j) * invB.
+// LOSS: 0 cross-entropy (softmax), 1 logistic (binary, y = 2c - 1), 2 mse (0.5 * sum_j (z_j - t_j)^2,
+// one-hot t for classification), 3 hinge (max(0, 1 - y z)).
+
+struct LossDims {
+  R: u32, B: u32, outDim: u32, nClasses: u32,
+  targetDim: u32, inMode: u32, idxPerRun: u32, rowOffset: u32,
+  train: u32, accumulate: u32, field: u32, NS: u32,
+  invB: f32, _p0: u32, _p1: u32, _p2: u32,
+}
+
+struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
+
+@group(0) @binding(0) var<uniform> d: LossDims;
+@group(0) @binding(1) var<storage, read> logits: array<f32>;
+@group(0) @binding(2) var<storage, read> Y: array<f32>;
+@group(0) @binding(3) var<storage, read> idx: array<u32>;
+@group(0) @binding(4) var<storage, read_write> delta: array<f32>;
+@group(0) @binding(5) var<storage, read_write> stats: array<f32>;
+@group(1) @binding(0) var<uniform> step: StepInfo;
+
+override LOSS: u32 = 0u;
+override WG: u32 = 256u;
+
+var<workgroup> lossPart: array<f32, WG>;
+var<workgroup> corrPart: array<f32, WG>;
+
+fn data_row(r: u32, b: u32) -> u32 {
+  if (d.inMode == 1u) {
+    return idx[select(0u, r, d.idxPerRun == 1u) * d.B + b];
+  }
+  return d.rowOffset + b;
+}
+
+fn softplus(u: f32) -> f32 {
+  return max(u, 0.0) + log(1.0 + exp(-abs(u)));
+}
+
+fn sigmoid(x: f32) -> f32 {
+  if (x >= 0.0) {
+    return 1.0 / (1.0 + exp(-x));
+  }
+  let e = exp(x);
+  return e / (1.0 + e);
+}
+
+// Index of the largest logit (lowest index on ties).
+fn argmax(base: u32) -> u32 {
+  var best = 0u;
+  var bv = logits[base];
+  for (var j = 1u; j < d.outDim; j++) {
+    if (logits[base + j] > bv) {
+      bv = logits[base + j];
+      best = j;
+    }
+  }
+  return best;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let r = wid.x;
+  var lsum: f32 = 0.0;
+  var csum: f32 = 0.0;
+  for (var b = lid.x; b < d.B; b += WG) {
+    let row = data_row(r, b);
+    let base = (r * d.B + b) * d.outDim;
+    var loss: f32 = 0.0;
+    var correct = false;
+    if (LOSS == 0u) {
+      let c = u32(Y[row]);
+      var m = logits[base];
+      for (var j = 1u; j < d.outDim; j++) { m = max(m, logits[base + j]); }
+      var s: f32 = 0.0;
+      for (var j = 0u; j < d.outDim; j++) { s += exp(logits[base + j] - m); }
+      loss = m + log(s) - logits[base + c];
+      correct = argmax(base) == c;
+      if (d.train == 1u) {
+        for (var j = 0u; j < d.outDim; j++) {
+          let p = exp(logits[base + j] - m) / s;
+          delta[base + j] = (p - select(0.0, 1.0, j == c)) * d.invB;
+        }
+      }
+    } else if (LOSS == 1u || LOSS == 3u) {
+      let y = 2.0 * Y[row] - 1.0;
+      let z = logits[base];
+      if (LOSS == 1u) {
+        loss = softplus(-y * z);
+        if (d.train == 1u) { delta[base] = -y * sigmoid(-y * z) * d.invB; }
+      } else {
+        let h = 1.0 - y * z;
+        loss = max(h, 0.0);
+        if (d.train == 1u) { delta[base] = select(0.0, -y, h > 0.0) * d.invB; }
+      }
+      correct = (z > 0.0) == (y > 0.0);
+    } else {
+      // mse
+      var c = 0u;
+      if (d.nClasses > 0u) {
+        c = u32(Y[row]);
+        correct = argmax(base) == c;
+      }
+      for (var j = 0u; j < d.outDim; j++) {
+        var t: f32;
+        if (d.nClasses > 0u) {
+          t = select(0.0, 1.0, j == c);
+        } else {
+          t = Y[row * d.targetDim + j];
+        }
+        let e = logits[base + j] - t;
+        loss += 0.5 * e * e;
+        if (d.train == 1u) { delta[base + j] = e * d.invB; }
+      }
+    }
+    lsum += loss;
+    csum += select(0.0, 1.0, correct);
+  }
+  lossPart[lid.x] = lsum;
+  corrPart[lid.x] = csum;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s = s / 2u) {
+    if (lid.x < s) {
+      lossPart[lid.x] += lossPart[lid.x + s];
+      corrPart[lid.x] += corrPart[lid.x + s];
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    let o = (step.slot * d.R + r) * d.NS + d.field;
+    if (d.accumulate == 1u) {
+      stats[o] += lossPart[0];
+      stats[o + 1u] += corrPart[0];
+    } else {
+      stats[o] = lossPart[0];
+      stats[o + 1u] = corrPart[0];
+    }
+  }
+}

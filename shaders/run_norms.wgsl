@@ -1,0 +1,55 @@
+// Per-run squared norms over the parameter vector, one workgroup per run, written to
+// stats[(slot * R + r) * NS + field]. MODE 0: sum g^2 -> field gField. MODE 1: sum theta^2 -> wField
+// and sum (theta - prev)^2 -> dField.
+
+struct NormDims { R: u32, P: u32, NS: u32, mode: u32, gField: u32, wField: u32, dField: u32, _p: u32 }
+struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
+
+@group(0) @binding(0) var<uniform> d: NormDims;
+@group(0) @binding(1) var<storage, read> params: array<f32>;
+@group(0) @binding(2) var<storage, read> grads: array<f32>;
+@group(0) @binding(3) var<storage, read> prev: array<f32>;
+@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
+@group(1) @binding(0) var<uniform> step: StepInfo;
+
+override WG: u32 = 256u;
+var<workgroup> partA: array<f32, WG>;
+var<workgroup> partB: array<f32, WG>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let r = wid.x;
+  let base = r * d.P;
+  var a: f32 = 0.0;
+  var b: f32 = 0.0;
+  for (var i = lid.x; i < d.P; i += WG) {
+    if (d.mode == 0u) {
+      let g = grads[base + i];
+      a += g * g;
+    } else {
+      let p = params[base + i];
+      let q = p - prev[base + i];
+      a += p * p;
+      b += q * q;
+    }
+  }
+  partA[lid.x] = a;
+  partB[lid.x] = b;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s = s / 2u) {
+    if (lid.x < s) {
+      partA[lid.x] += partA[lid.x + s];
+      partB[lid.x] += partB[lid.x + s];
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    let o = (step.slot * d.R + r) * d.NS;
+    if (d.mode == 0u) {
+      stats[o + d.gField] = partA[0];
+    } else {
+      stats[o + d.wField] = partA[0];
+      stats[o + d.dField] = partB[0];
+    }
+  }
+}

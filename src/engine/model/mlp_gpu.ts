@@ -1,0 +1,301 @@
+/**
+ * WebGPU MLP for a population of R runs: buffers, uniforms and bind groups built once, then
+ * forward / loss / backward (and DP per-example clipping) encoded per step with no CPU work beyond
+ * recording dispatches.
+ */
+import activationsWgsl from '../../../shaders/activations.wgsl?raw';
+import forwardWgsl from '../../../shaders/mlp_forward.wgsl?raw';
+import lossWgsl from '../../../shaders/mlp_loss.wgsl?raw';
+import backwardWgsl from '../../../shaders/mlp_backward.wgsl?raw';
+import peNormsWgsl from '../../../shaders/per_example_norms.wgsl?raw';
+import type { Activation, LossName } from '../../experiment/types';
+import type { ParamLayout } from './layout';
+import type { PipelineCache } from '../gpu/pipelines';
+import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
+import { StepSlots } from '../gpu/step_slots';
+
+export const ACT_CODE: Record<Activation, number> = { relu: 0, relu2: 1, tanh: 2, sigmoid: 3, gelu: 4, linear: 5 };
+export const LOSS_CODE: Record<LossName, number> = { 'cross-entropy': 0, logistic: 1, mse: 2, hinge: 3 };
+
+const WG = 64;
+const RED_WG = 256;
+
+/** Fields of the per-step, per-run stats record (NS floats). */
+export const STAT = {
+  batchLoss: 0,
+  batchCorrect: 1,
+  trainLoss: 2,
+  trainCorrect: 3,
+  testLoss: 4,
+  testCorrect: 5,
+  weightSq: 6,
+  gradSq: 7,
+  stepSq: 8,
+} as const;
+export const NS = 12;
+
+export interface GpuData {
+  xTrain: GPUBuffer;
+  yTrain: GPUBuffer;
+  xTest: GPUBuffer;
+  yTest: GPUBuffer;
+  nTrain: number;
+  nTest: number;
+  nClasses: number;
+  targetDim: number;
+}
+
+export interface MlpGpuOptions {
+  layout: ParamLayout;
+  activation: Activation;
+  loss: LossName;
+  runs: number;
+  /** Training batch size (nTrain for full batch). */
+  batch: number;
+  fullBatch: boolean;
+  /** Minibatch indices u32 [idxRuns * batch]. */
+  idx: GPUBuffer;
+  idxPerRun: boolean;
+  data: GpuData;
+  params: GPUBuffer;
+  grads: GPUBuffer;
+  stats: GPUBuffer;
+  steps: StepSlots;
+  /** Examples of the train set used for train_loss (<= nTrain). */
+  evalTrain: number;
+  evalChunk: number;
+  /** Per-example clipping: clip norms f32 [runs] and the output buffer for the clipped mean. */
+  clip?: { clipNorm: GPUBuffer; clipped: GPUBuffer };
+}
+
+function denseUniform(w: number[]): Uint32Array {
+  return new Uint32Array(w);
+}
+
+export class MlpGpu {
+  private readonly bufs: GPUBuffer[] = [];
+  private trainOps: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
+  private evalOps = new Map<'train' | 'test', ((pass: GPUComputePassEncoder, slot: number) => void)[]>();
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly o: MlpGpuOptions,
+  ) {}
+
+  static async create(device: GPUDevice, pipelines: PipelineCache, o: MlpGpuOptions): Promise<MlpGpu> {
+    const m = new MlpGpu(device, o);
+    await m.build(pipelines);
+    return m;
+  }
+
+  private buffer(floats: number, label: string): GPUBuffer {
+    const b = storageBuffer(this.device, Math.max(1, floats), label);
+    this.bufs.push(b);
+    return b;
+  }
+
+  private uniform(words: Uint32Array | ArrayBuffer, label: string): GPUBuffer {
+    const b = uniformBuffer(this.device, words, label);
+    this.bufs.push(b);
+    return b;
+  }
+
+  private async build(pipelines: PipelineCache): Promise<void> {
+    const { device, o } = this;
+    const L = o.layout.layers.length;
+    const act = ACT_CODE[o.activation];
+    const fwd = await pipelines.get('mlp_forward', activationsWgsl + '\n' + forwardWgsl, 'main', { ACT: act, WG });
+    const bwd = await pipelines.get('mlp_backward', activationsWgsl + '\n' + backwardWgsl, 'main', { ACT: act, WG, SCALED: 0 });
+    const loss = await pipelines.get('mlp_loss', lossWgsl, 'main', { LOSS: LOSS_CODE[o.loss], WG: RED_WG });
+    const dummy = this.buffer(4, 'dummy');
+    const R = o.runs;
+    const P = o.layout.paramCount;
+    const widths = o.layout.widths;
+    const outDim = widths[L];
+    const stepGroups = o.steps.bindGroups(loss, 1);
+
+    // ---- training graph ----
+    const B = o.batch;
+    const inMode = o.fullBatch ? 2 : 1;
+    const Z: GPUBuffer[] = [];
+    const A: GPUBuffer[] = [];
+    const D: GPUBuffer[] = [];
+    for (let l = 0; l < L; l++) {
+      const n = R * B * widths[l + 1];
+      Z.push(this.buffer(n, `Z${l}`));
+      A.push(l < L - 1 ? this.buffer(n, `A${l}`) : dummy);
+      D.push(this.buffer(n, `delta${l}`));
+    }
+    const ops: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
+    const bind = (pipe: GPUComputePipeline, entries: GPUBuffer[], group = 0): GPUBindGroup =>
+      device.createBindGroup({
+        layout: pipe.getBindGroupLayout(group),
+        entries: entries.map((buffer, binding) => ({ binding, resource: { buffer } })),
+      });
+    const layerDense = (l: number, mode: number, b: number, rowOffset: number, flag: number): Uint32Array => {
+      const ly = o.layout.layers[l];
+      return denseUniform([
+        R, b, ly.inDim, ly.outDim,
+        P, ly.weightOffset, Math.max(0, ly.biasOffset), ly.biasOffset >= 0 ? 1 : 0,
+        l === 0 ? mode : 0, o.idxPerRun ? 1 : 0, rowOffset, flag,
+      ]);
+    };
+    // forward
+    for (let l = 0; l < L; l++) {
+      const u = this.uniform(layerDense(l, inMode, B, 0, l === L - 1 ? 1 : 0), `fwd${l}`);
+      const bg = bind(fwd, [u, o.params, l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx, Z[l], A[l]]);
+      const n = R * B * widths[l + 1];
+      ops.push((pass) => {
+        pass.setPipeline(fwd);
+        pass.setBindGroup(0, bg);
+        pass.dispatchWorkgroups(...dispatchSize(n, WG));
+      });
+    }
+    // loss (training mode writes delta of the last layer)
+    {
+      const u = this.lossUniform(B, inMode, 0, true, false, 0, o.data.nClasses, o.data.targetDim, outDim);
+      const bg = bind(loss, [u, Z[L - 1], o.data.yTrain, o.idx, D[L - 1], o.stats]);
+      ops.push((pass, slot) => {
+        pass.setPipeline(loss);
+        pass.setBindGroup(0, bg);
+        pass.setBindGroup(1, stepGroups[slot]);
+        pass.dispatchWorkgroups(R);
+      });
+    }
+    // backward
+    for (let l = L - 1; l >= 0; l--) {
+      const ly = o.layout.layers[l];
+      const needPrev = l > 0 ? 1 : 0;
+      const u = this.uniform(layerDense(l, inMode, B, 0, needPrev), `bwd${l}`);
+      const bg = bind(bwd, [
+        u, o.params, D[l], l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx,
+        l === 0 ? dummy : Z[l - 1], o.grads, l === 0 ? dummy : D[l - 1],
+      ]);
+      const n = R * ly.outDim * (ly.inDim + 1) + needPrev * R * B * ly.inDim;
+      ops.push((pass) => {
+        pass.setPipeline(bwd);
+        pass.setBindGroup(0, bg);
+        pass.dispatchWorkgroups(...dispatchSize(n, WG));
+      });
+    }
+    if (o.clip) await this.buildClip(pipelines, ops, { A, D, dummy, inMode, B, bind, layerDense });
+    this.trainOps = ops;
+
+    // ---- evaluation graphs (forward + loss over chunks of the train and test sets) ----
+    const E = Math.max(1, o.evalChunk);
+    const maxW = Math.max(...widths.slice(1));
+    const evA = [this.buffer(R * E * maxW, 'evalA0'), this.buffer(R * E * maxW, 'evalA1')];
+    const evZ = this.buffer(R * E * maxW, 'evalZ');
+    for (const which of ['train', 'test'] as const) {
+      const nEval = which === 'train' ? o.evalTrain : o.data.nTest;
+      const x = which === 'train' ? o.data.xTrain : o.data.xTest;
+      const y = which === 'train' ? o.data.yTrain : o.data.yTest;
+      const eops: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
+      for (let c = 0; c * E < nEval; c++) {
+        const bc = Math.min(E, nEval - c * E);
+        for (let l = 0; l < L; l++) {
+          const u = this.uniform(layerDense(l, 2, bc, c * E, l === L - 1 ? 1 : 0), `eval${which}${c}_${l}`);
+          // Hidden activations ping-pong between evA[0] and evA[1].
+          const inBuf = l === 0 ? dummy : evA[(l - 1) % 2];
+          // Every layer writes its pre-activations to the evZ scratch; the last one leaves the logits.
+          const bg = bind(fwd, [u, o.params, inBuf, x, dummy, evZ, l === L - 1 ? dummy : evA[l % 2]]);
+          const n = R * bc * widths[l + 1];
+          eops.push((pass) => {
+            pass.setPipeline(fwd);
+            pass.setBindGroup(0, bg);
+            pass.dispatchWorkgroups(...dispatchSize(n, WG));
+          });
+        }
+        const field = which === 'train' ? STAT.trainLoss : STAT.testLoss;
+        const u = this.lossUniform(bc, 2, c * E, false, c > 0, field, o.data.nClasses, o.data.targetDim, outDim);
+        const bg = bind(loss, [u, evZ, y, dummy, dummy, o.stats]);
+        eops.push((pass, slot) => {
+          pass.setPipeline(loss);
+          pass.setBindGroup(0, bg);
+          pass.setBindGroup(1, stepGroups[slot]);
+          pass.dispatchWorkgroups(R);
+        });
+      }
+      this.evalOps.set(which, eops);
+    }
+  }
+
+  private lossUniform(
+    b: number, inMode: number, rowOffset: number, train: boolean, accumulate: boolean, field: number,
+    nClasses: number, targetDim: number, outDim: number,
+  ): GPUBuffer {
+    const buf = new ArrayBuffer(64);
+    const u = new Uint32Array(buf);
+    u.set([this.o.runs, b, outDim, nClasses, targetDim, inMode, this.o.idxPerRun ? 1 : 0, rowOffset,
+      train ? 1 : 0, accumulate ? 1 : 0, field, NS]);
+    new Float32Array(buf)[12] = 1 / b;
+    return this.uniform(buf, 'loss');
+  }
+
+  private async buildClip(
+    pipelines: PipelineCache,
+    ops: ((pass: GPUComputePassEncoder, slot: number) => void)[],
+    c: {
+      A: GPUBuffer[]; D: GPUBuffer[]; dummy: GPUBuffer; inMode: number; B: number;
+      bind: (pipe: GPUComputePipeline, entries: GPUBuffer[]) => GPUBindGroup;
+      layerDense: (l: number, mode: number, b: number, rowOffset: number, flag: number) => Uint32Array;
+    },
+  ): Promise<void> {
+    const { o } = this;
+    const clip = o.clip!;
+    const R = o.runs;
+    const L = o.layout.layers.length;
+    const pe = await pipelines.get('per_example_norms', peNormsWgsl, 'main', { WG });
+    const scaled = await pipelines.get('mlp_backward_scaled', activationsWgsl + '\n' + backwardWgsl, 'main', {
+      ACT: ACT_CODE[o.activation], WG, SCALED: 1,
+    });
+    const scale = this.buffer(R * c.B, 'pe-scale');
+    for (let l = 0; l <= L; l++) {
+      const fin = l === L;
+      const ly = o.layout.layers[Math.min(l, L - 1)];
+      const u = this.uniform(
+        new Uint32Array([R, c.B, ly.inDim, ly.outDim, ly.biasOffset >= 0 ? 1 : 0, l === 0 ? c.inMode : 0,
+          o.idxPerRun ? 1 : 0, 0, l === 0 ? 1 : 0, fin ? 1 : 0, 0, 0]),
+        `pe${l}`,
+      );
+      const bg = c.bind(pe, [u, c.D[Math.min(l, L - 1)], l === 0 || fin ? c.dummy : c.A[l - 1], o.data.xTrain, o.idx,
+        clip.clipNorm, scale]);
+      ops.push((pass) => {
+        pass.setPipeline(pe);
+        pass.setBindGroup(0, bg);
+        pass.dispatchWorkgroups(...dispatchSize(R * c.B, WG));
+      });
+    }
+    for (let l = 0; l < L; l++) {
+      const ly = o.layout.layers[l];
+      const u = this.uniform(c.layerDense(l, c.inMode, c.B, 0, 0), `bwdc${l}`);
+      const bg = c.bind(scaled, [u, o.params, c.D[l], l === 0 ? c.dummy : c.A[l - 1], o.data.xTrain, o.idx, scale,
+        clip.clipped, c.dummy]);
+      const n = R * ly.outDim * (ly.inDim + 1);
+      ops.push((pass) => {
+        pass.setPipeline(scaled);
+        pass.setBindGroup(0, bg);
+        pass.dispatchWorkgroups(...dispatchSize(n, WG));
+      });
+    }
+  }
+
+  /** Forward, loss (batch stats into the step's slot) and backward into `grads`. */
+  encodeTrainStep(pass: GPUComputePassEncoder, slot: number): void {
+    for (const op of this.trainOps) op(pass, slot);
+  }
+
+  /** train_loss/test_loss sums and correct counts into the slot's stats record. */
+  encodeEval(pass: GPUComputePassEncoder, which: 'train' | 'test', slot: number): void {
+    for (const op of this.evalOps.get(which) ?? []) op(pass, slot);
+  }
+
+  get dispatchesPerStep(): number {
+    return this.trainOps.length;
+  }
+
+  destroy(): void {
+    for (const b of this.bufs) b.destroy();
+    this.bufs.length = 0;
+  }
+}
