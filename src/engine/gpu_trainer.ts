@@ -1,0 +1,251 @@
+/**
+ * The WebGPU Trainer: every run of an experiment, grouped by optimizer kind into populations that
+ * advance in the same command buffers. Many steps are encoded per submit; metric records are
+ * copied to staging buffers and mapped asynchronously, awaited only when advance() returns.
+ */
+import type { Experiment } from '../experiment/types';
+import type { MetricRow, Trainer } from './trainer';
+import type { Dataset } from './data/types';
+import { acquireGpu, type GpuHandle } from './gpu/device';
+import { PipelineCache } from './gpu/pipelines';
+import { MAP_READ, COPY_DST, storageBuffer } from './gpu/buffers';
+import { generateDataset } from './data/index';
+import { getOptimizer } from './optim/registry';
+import { scheduleFactor } from './optim/schedules';
+import { initParams } from './model/init';
+import { experimentLayout } from './model/shape';
+import type { ParamLayout } from './model/layout';
+import { NS, STAT, type GpuData } from './model/mlp_gpu';
+import { Population } from './population';
+import { isLogStep, resolveHyper, runSeed } from './hyper';
+import { statsToRows } from './metrics/rows';
+
+export interface GpuTrainerOptions {
+  /** Reuse a device (tests, the worker); otherwise one is acquired and destroyed with the trainer. */
+  gpu?: GpuHandle;
+  pipelines?: PipelineCache;
+  /** Max steps per submit (default 64). */
+  stepsPerSubmit?: number;
+  dataset?: Dataset;
+}
+
+interface Pending {
+  pop: Population;
+  staging: GPUBuffer;
+  /** (step, slot) of each logged record, in staging order. */
+  logs: { step: number; lr: number[] }[];
+}
+
+export class GpuTrainer implements Trainer {
+  readonly backend = 'webgpu' as const;
+  readonly adapterDescription: string;
+  step = 0;
+  private zeroLogged = false;
+  private readonly diverged: (number | null)[];
+  private readonly ownsGpu: boolean;
+  private readonly dataBuffers: GPUBuffer[] = [];
+
+  private constructor(
+    readonly experiment: Experiment,
+    private readonly gpu: GpuHandle,
+    private readonly pops: Population[],
+    private readonly layout: ParamLayout,
+    private readonly dataset: Dataset,
+    ownsGpu: boolean,
+    dataBuffers: GPUBuffer[],
+  ) {
+    this.adapterDescription = gpu.adapterDescription;
+    this.diverged = experiment.runs.map(() => null);
+    this.ownsGpu = ownsGpu;
+    this.dataBuffers = dataBuffers;
+  }
+
+  static async create(exp: Experiment, opts: GpuTrainerOptions = {}): Promise<GpuTrainer> {
+    const gpu = opts.gpu ?? (await acquireGpu());
+    const device = gpu.device;
+    const pipelines = opts.pipelines ?? new PipelineCache(device);
+    const ds = opts.dataset ?? generateDataset(exp.data, exp.seed);
+    const layout = experimentLayout(exp, ds);
+    const bufs = [
+      storageBuffer(device, ds.train.x, 'x-train'),
+      storageBuffer(device, ds.train.y, 'y-train'),
+      storageBuffer(device, ds.test.n > 0 ? ds.test.x : new Float32Array(1), 'x-test'),
+      storageBuffer(device, ds.test.n > 0 ? ds.test.y : new Float32Array(1), 'y-test'),
+    ];
+    const data: GpuData = {
+      xTrain: bufs[0],
+      yTrain: bufs[1],
+      xTest: bufs[2],
+      yTest: bufs[3],
+      nTrain: ds.train.n,
+      nTest: ds.test.n,
+      nClasses: ds.nClasses,
+      targetDim: ds.targetDim,
+    };
+    const capacity = Math.max(1, Math.min(opts.stepsPerSubmit ?? 64, exp.steps));
+    // Group runs by optimizer kind, keeping the experiment's order within each group.
+    const groups = new Map<string, number[]>();
+    exp.runs.forEach((run, i) => {
+      const list = groups.get(run.optimizer.name) ?? [];
+      list.push(i);
+      groups.set(run.optimizer.name, list);
+    });
+    const pops: Population[] = [];
+    for (const [name, runIds] of groups) {
+      const def = getOptimizer(name);
+      if (!def) throw new Error(`unknown optimizer "${name}"`);
+      const seeds = runIds.map((i) => runSeed(exp.seed, i, exp.varySeedPerRun));
+      pops.push(
+        await Population.create(device, pipelines, {
+          exp,
+          layout,
+          def,
+          runIds,
+          hps: runIds.map((i) => resolveHyper(def, exp.runs[i].optimizer)),
+          seeds,
+          init: seeds.map((s) => initParams(layout, exp.model, s)),
+          data,
+          capacity,
+        }),
+      );
+    }
+    return new GpuTrainer(exp, gpu, pops, layout, ds, !opts.gpu, bufs);
+  }
+
+  divergedAt(): (number | null)[] {
+    return this.diverged.slice();
+  }
+
+  /** Scheduled lr of step t (1-based) for global run i. */
+  private lr(i: number, t: number): number {
+    const run = this.experiment.runs[i];
+    const peak = typeof run.optimizer.lr === 'number' ? run.optimizer.lr : Number(getOptimizer(run.optimizer.name)?.hyperparams.find((h) => h.key === 'lr')?.default ?? 0);
+    return peak * scheduleFactor(run.schedule, t - 1, this.experiment.steps);
+  }
+
+  async advance(n: number): Promise<MetricRow[]> {
+    const exp = this.experiment;
+    const device = this.gpu.device;
+    const pending: Pending[] = [];
+    if (!this.zeroLogged) {
+      this.zeroLogged = true;
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      for (const pop of this.pops) {
+        pop.prepareChunk(-1, 1, [pop.spec.runIds.map(() => 0)]);
+        pop.encodeEval(pass, 0);
+      }
+      pass.end();
+      for (const pop of this.pops) pending.push(this.stage(enc, pop, [0], [{ step: 0, lr: [] }]));
+      device.queue.submit([enc.finish()]);
+    }
+    let remaining = Math.max(0, Math.min(n, exp.steps - this.step));
+    while (remaining > 0) {
+      const count = Math.min(remaining, this.pops[0].slots.capacity);
+      const t0 = this.step;
+      const enc = device.createCommandEncoder();
+      const logSlots: number[] = [];
+      const logs: { step: number; lr: number[] }[][] = this.pops.map(() => []);
+      this.pops.forEach((pop, pi) => {
+        const lrs: number[][] = [];
+        for (let k = 0; k < count; k++) lrs.push(pop.spec.runIds.map((i) => this.lr(i, t0 + k + 1)));
+        pop.prepareChunk(t0, count, lrs);
+        for (let k = 0; k < count; k++) {
+          const s = t0 + k + 1;
+          if (isLogStep(s, exp.metrics.every, exp.steps)) {
+            if (pi === 0) logSlots.push(k);
+            logs[pi].push({ step: s, lr: lrs[k] });
+          }
+        }
+      });
+      let pass = enc.beginComputePass();
+      for (let k = 0; k < count; k++) {
+        const log = logSlots.includes(k);
+        for (const pop of this.pops) pass = pop.encodeStep(enc, pass, k, log);
+      }
+      pass.end();
+      if (logSlots.length > 0) this.pops.forEach((pop, pi) => pending.push(this.stage(enc, pop, logSlots, logs[pi])));
+      device.queue.submit([enc.finish()]);
+      this.step += count;
+      remaining -= count;
+    }
+    const rows: MetricRow[] = [];
+    for (const p of pending) rows.push(...(await this.collect(p)));
+    rows.sort((a, b) => a.step - b.step || a.run - b.run);
+    return this.filterDiverged(rows);
+  }
+
+  private stage(enc: GPUCommandEncoder, pop: Population, slots: number[], logs: { step: number; lr: number[] }[]): Pending {
+    const rec = pop.R * NS * 4;
+    const staging = this.gpu.device.createBuffer({ size: Math.max(16, slots.length * rec), usage: MAP_READ | COPY_DST });
+    slots.forEach((slot, j) => enc.copyBufferToBuffer(pop.stats, slot * rec, staging, j * rec, rec));
+    return { pop, staging, logs };
+  }
+
+  private async collect(p: Pending): Promise<MetricRow[]> {
+    await p.staging.mapAsync(MAP_READ);
+    const data = new Float32Array(p.staging.getMappedRange().slice(0));
+    p.staging.unmap();
+    p.staging.destroy();
+    const rows: MetricRow[] = [];
+    const { pop } = p;
+    const ds = this.dataset;
+    const nTrain = ds.train.n;
+    const evalTrain = this.experiment.metrics.evalSubset > 0 ? Math.min(this.experiment.metrics.evalSubset, nTrain) : nTrain;
+    p.logs.forEach((log, j) => {
+      pop.spec.runIds.forEach((run, r) => {
+        const base = (j * pop.R + r) * NS;
+        rows.push(
+          ...statsToRows({
+            run,
+            step: log.step,
+            stats: data.subarray(base, base + NS),
+            lr: log.step > 0 ? log.lr[r] : undefined,
+            batch: pop.batch,
+            evalTrain,
+            nTest: ds.test.n,
+            classification: ds.nClasses > 0,
+            featureNoise: this.experiment.data.kind === 'feature-noise',
+          }),
+        );
+      });
+    });
+    return rows;
+  }
+
+  private filterDiverged(rows: MetricRow[]): MetricRow[] {
+    const out: MetricRow[] = [];
+    for (const row of rows) {
+      const d = this.diverged[row.run];
+      if (d !== null && row.step > d) continue;
+      if (d === null && (row.metric === 'batch_loss' || row.metric === 'train_loss') && !Number.isFinite(row.value)) {
+        this.diverged[row.run] = row.step;
+      }
+      out.push(row);
+    }
+    return out;
+  }
+
+  async getParams(run: number): Promise<Float32Array> {
+    for (const pop of this.pops) {
+      const r = pop.spec.runIds.indexOf(run);
+      if (r < 0) continue;
+      const { readF32 } = await import('./gpu/buffers');
+      return readF32(this.gpu.device, pop.params, this.layout.paramCount, r * this.layout.paramCount);
+    }
+    throw new Error(`no run ${run}`);
+  }
+
+  /** Dispatches per training step over all populations (for the benchmark). */
+  get dispatchesPerStep(): number {
+    return this.pops.reduce((a, p) => a + p.dispatchesPerStep, 0);
+  }
+
+  dispose(): void {
+    for (const p of this.pops) p.destroy();
+    for (const b of this.dataBuffers) b.destroy();
+    if (this.ownsGpu) this.gpu.destroy();
+  }
+}
+
+export { STAT };

@@ -1,0 +1,221 @@
+/**
+ * A population: R runs of one architecture and one optimizer kind, advanced in the same
+ * dispatches. Every buffer is laid out [run][...]; per-run hyperparameters live in ctx.hyper.
+ */
+import runNormsWgsl from '../../shaders/run_norms.wgsl?raw';
+import type { Experiment } from '../experiment/types';
+import type { ParamLayout } from './model/layout';
+import type { GpuOptimizer, Hyper, OptimizerDef } from './optim/types';
+import { STEP_SCALARS } from './optim/types';
+import type { PipelineCache } from './gpu/pipelines';
+import { storageBuffer, uniformBuffer } from './gpu/buffers';
+import { StepSlots } from './gpu/step_slots';
+import { MlpGpu, NS, STAT, type GpuData } from './model/mlp_gpu';
+import { GpuBatches } from './data/gpu_batches';
+
+export interface PopulationSpec {
+  exp: Experiment;
+  layout: ParamLayout;
+  def: OptimizerDef;
+  /** Global indices of the runs in this population. */
+  runIds: number[];
+  hps: Hyper[];
+  seeds: number[];
+  init: Float32Array[];
+  data: GpuData;
+  /** Max steps encoded per submit. */
+  capacity: number;
+}
+
+export class Population {
+  readonly R: number;
+  readonly P: number;
+  readonly batch: number;
+  readonly fullBatch: boolean;
+  readonly slots: StepSlots;
+  readonly stats: GPUBuffer;
+  readonly params: GPUBuffer;
+  private readonly buffers: GPUBuffer[] = [];
+  private mlp!: MlpGpu;
+  private opt!: GpuOptimizer;
+  private batcher?: GpuBatches;
+  private norms!: GPUComputePipeline;
+  private normGroups: GPUBindGroup[] = [];
+  private normStepGroups: GPUBindGroup[] = [];
+  private readonly prev: GPUBuffer;
+  private readonly grads: GPUBuffer;
+  private readonly stepScalars: GPUBuffer;
+  private readonly scalarsHost: Float32Array;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly spec: PopulationSpec,
+  ) {
+    const { exp, layout, runIds } = spec;
+    this.R = runIds.length;
+    this.P = layout.paramCount;
+    this.fullBatch = exp.batchSize === 'full' || exp.batchSize >= spec.data.nTrain;
+    this.batch = this.fullBatch ? spec.data.nTrain : (exp.batchSize as number);
+    const RP = this.R * this.P;
+    const init = new Float32Array(RP);
+    spec.init.forEach((p, r) => init.set(p, r * this.P));
+    this.params = this.own(storageBuffer(device, init, 'params'));
+    this.grads = this.own(storageBuffer(device, RP, 'grads'));
+    this.prev = this.own(storageBuffer(device, RP, 'prev-params'));
+    this.stats = this.own(storageBuffer(device, spec.capacity * this.R * NS, 'stats'));
+    this.stepScalars = this.own(storageBuffer(device, spec.capacity * this.R * STEP_SCALARS, 'step-scalars'));
+    this.scalarsHost = new Float32Array(spec.capacity * this.R * STEP_SCALARS);
+    this.slots = new StepSlots(device, spec.capacity, this.R, this.P);
+  }
+
+  private own(b: GPUBuffer): GPUBuffer {
+    this.buffers.push(b);
+    return b;
+  }
+
+  static async create(device: GPUDevice, pipelines: PipelineCache, spec: PopulationSpec): Promise<Population> {
+    const p = new Population(device, spec);
+    await p.build(pipelines);
+    return p;
+  }
+
+  private async build(pipelines: PipelineCache): Promise<void> {
+    const { device, spec, R, P } = this;
+    const { exp, def, hps } = spec;
+    const idxPerRun = exp.varySeedPerRun && this.R > 1;
+    const idxRuns = idxPerRun ? R : 1;
+    const seeds = this.own(storageBuffer(device, new Uint32Array(spec.seeds.map((s) => s >>> 0)), 'seeds'));
+    const idx = this.own(storageBuffer(device, idxRuns * this.batch, 'batch-idx'));
+    if (!this.fullBatch) {
+      this.batcher = await GpuBatches.create(device, pipelines, {
+        seeds: idxPerRun ? seeds : this.own(storageBuffer(device, new Uint32Array([spec.seeds[0] >>> 0]), 'seed0')),
+        runs: idxRuns,
+        n: spec.data.nTrain,
+        batch: this.batch,
+        out: idx,
+        stepInfo: this.slots.buffer,
+        stepInfoStride: this.slots.stride,
+      });
+    }
+    const clipNorms = def.perExampleClip ? hps.map((hp) => def.perExampleClip!(hp)) : undefined;
+    const clipped = clipNorms ? this.own(storageBuffer(device, R * P, 'clipped-grads')) : undefined;
+    const nTrain = spec.data.nTrain;
+    const evalTrain = exp.metrics.evalSubset > 0 ? Math.min(exp.metrics.evalSubset, nTrain) : nTrain;
+    this.mlp = await MlpGpu.create(device, pipelines, {
+      layout: spec.layout,
+      activation: exp.model.activation,
+      loss: exp.loss,
+      runs: R,
+      batch: this.batch,
+      fullBatch: this.fullBatch,
+      idx,
+      idxPerRun,
+      data: spec.data,
+      params: this.params,
+      grads: this.grads,
+      stats: this.stats,
+      steps: this.slots,
+      evalTrain,
+      evalChunk: Math.min(1024, Math.max(nTrain, spec.data.nTest, 1)),
+      clip: clipNorms && clipped
+        ? { clipNorm: this.own(storageBuffer(device, new Float32Array(clipNorms), 'clip-norms')), clipped }
+        : undefined,
+    });
+    const hyperHost = new Float32Array(Math.max(1, R * def.hyperSize));
+    hps.forEach((hp, r) => hyperHost.set(def.packHyper(hp), r * def.hyperSize));
+    const hyper = this.own(storageBuffer(device, hyperHost, 'hyper'));
+    const state = this.own(storageBuffer(device, Math.max(1, def.stateSlots * R * P), 'opt-state'));
+    this.opt = await def.createGpu({
+      device,
+      pipelines,
+      runs: R,
+      paramCount: P,
+      tensors: spec.layout.tensors,
+      params: this.params,
+      grads: this.grads,
+      state,
+      hyper,
+      stepScalars: this.stepScalars,
+      stepInfo: this.slots.buffer,
+      stepInfoStride: this.slots.stride,
+      seeds,
+      batchSize: this.batch,
+      clippedGrads: clipped,
+    });
+    this.norms = await pipelines.get('run_norms', runNormsWgsl, 'main', { WG: 256 });
+    for (const mode of [0, 1]) {
+      const u = this.own(
+        uniformBuffer(device, new Uint32Array([R, P, NS, mode, STAT.gradSq, STAT.weightSq, STAT.stepSq, 0]), 'norms'),
+      );
+      this.normGroups.push(
+        device.createBindGroup({
+          layout: this.norms.getBindGroupLayout(0),
+          entries: [u, this.params, this.grads, this.prev, this.stats].map((buffer, binding) => ({
+            binding,
+            resource: { buffer },
+          })),
+        }),
+      );
+    }
+    this.normStepGroups = this.slots.bindGroups(this.norms, 1);
+  }
+
+  /**
+   * Upload step records and per-step scalars for steps t0+1 .. t0+count. `lrs[k][r]` is the
+   * scheduled lr of step t0+1+k for run r.
+   */
+  prepareChunk(t0: number, count: number, lrs: number[][]): void {
+    const { def, hps } = this.spec;
+    this.slots.write(t0, count);
+    const h = this.scalarsHost;
+    h.fill(0);
+    for (let k = 0; k < count; k++) {
+      for (let r = 0; r < this.R; r++) {
+        const v = def.stepScalars(hps[r], t0 + k + 1, lrs[k][r]);
+        for (let q = 0; q < Math.min(STEP_SCALARS, v.length); q++) h[(k * this.R + r) * STEP_SCALARS + q] = v[q];
+      }
+    }
+    this.device.queue.writeBuffer(this.stepScalars, 0, h.buffer, 0, Math.max(1, count) * this.R * STEP_SCALARS * 4);
+  }
+
+  private encodeNorms(pass: GPUComputePassEncoder, mode: 0 | 1, slot: number): void {
+    pass.setPipeline(this.norms);
+    pass.setBindGroup(0, this.normGroups[mode]);
+    pass.setBindGroup(1, this.normStepGroups[slot]);
+    pass.dispatchWorkgroups(this.R);
+  }
+
+  /** Encode one training step in slot `slot`; on logging steps also the metric reductions. */
+  encodeStep(encoder: GPUCommandEncoder, pass: GPUComputePassEncoder, slot: number, log: boolean): GPUComputePassEncoder {
+    this.batcher?.encode(pass, this.slots.offset(slot));
+    this.mlp.encodeTrainStep(pass, slot);
+    if (log) {
+      this.encodeNorms(pass, 0, slot);
+      pass.end();
+      encoder.copyBufferToBuffer(this.params, 0, this.prev, 0, this.params.size);
+      pass = encoder.beginComputePass();
+    }
+    this.opt.encode(pass, this.slots.offset(slot));
+    if (log) this.encodeEval(pass, slot);
+    return pass;
+  }
+
+  /** Metrics of the current parameters (train/test loss and accuracy, norms) into `slot`. */
+  encodeEval(pass: GPUComputePassEncoder, slot: number): void {
+    this.encodeNorms(pass, 1, slot);
+    this.mlp.encodeEval(pass, 'train', slot);
+    if (this.spec.data.nTest > 0) this.mlp.encodeEval(pass, 'test', slot);
+  }
+
+  get dispatchesPerStep(): number {
+    return this.mlp.dispatchesPerStep + (this.batcher ? 1 : 0) + 1;
+  }
+
+  destroy(): void {
+    this.mlp.destroy();
+    this.opt.destroy();
+    this.batcher?.destroy();
+    this.slots.destroy();
+    for (const b of this.buffers) b.destroy();
+  }
+}
