@@ -1,0 +1,266 @@
+// Curvature probes for a population of R runs (P floats each), built on Hessian-vector products by
+// central differences of the mean-loss gradient: H u ~ ||u|| (g(base + h u^) - g(base - h u^)) / (2h),
+// u^ = u / ||u||. The two gradients are evaluated as 2R "runs" of the MLP graph: pert[0..R) holds
+// base + h u^, pert[R..2R) holds base - h u^, and their gradients land in gpm in the same layout.
+//
+// Per-run scalars sc[r * SC + k]:
+//   0 lambda (Rayleigh quotient of the current iterate)  1 lambda of the previous iterate
+//   2 converged flag  3 shift c (iterate on H + c I)     4 ||u||  5 u.w   6 w.w
+//   7 trace accumulator (sum_k z.Hz)  8 Frobenius accumulator (sum_k ||Hz||^2)  9 active flag
+//   10 lambda of the first phase     11 g.v (gradient-eigenvector dot)  12 ||g||^2
+// Per-run parameters of this step slot, prm[(slot * R + r) * 8 + k] (u32 words; floats stored as bit patterns): 0 h (finite-
+//   difference step), 1 tol, 2 D scale (preconditioner: D_i = s * (sqrt(vs * v_i) + eps)), 3 vs,
+//   4 eps, 5 the run's seed (u32).
+
+struct Cfg { R: u32, P: u32, mode: u32, stateOffset: u32, sample: u32, samples: u32, _p0: u32, _p1: u32 }
+struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
+
+@group(0) @binding(0) var<uniform> cfg: Cfg;
+@group(0) @binding(1) var<storage, read> base: array<f32>;
+@group(0) @binding(2) var<storage, read_write> u: array<f32>;
+@group(0) @binding(3) var<storage, read_write> w: array<f32>;
+@group(0) @binding(4) var<storage, read_write> pert: array<f32>;
+@group(0) @binding(5) var<storage, read> gpm: array<f32>;
+@group(0) @binding(6) var<storage, read_write> sc: array<f32>;
+@group(0) @binding(7) var<storage, read> aux: array<f32>;
+@group(0) @binding(8) var<storage, read> prm: array<u32>;
+@group(1) @binding(0) var<uniform> stp: StepInfo;
+
+const SC: u32 = 16u;
+override WG: u32 = 64u;
+override RWG: u32 = 256u;
+
+var<workgroup> pa: array<f32, RWG>;
+var<workgroup> pb: array<f32, RWG>;
+
+fn pw(r: u32, k: u32) -> u32 {
+  return prm[(stp.slot * cfg.R + r) * 8u + k];
+}
+
+fn pf(r: u32, k: u32) -> f32 {
+  return bitcast<f32>(pw(r, k));
+}
+
+fn lin(gid: vec3u, nwg: vec3u) -> u32 {
+  return gid.x + gid.y * nwg.x * WG;
+}
+
+// Preconditioner factor d_i^(-1/2) for run r, coordinate i (aux holds the optimizer state).
+fn dinv(r: u32, i: u32) -> f32 {
+  let s = pf(r, 2u);
+  let vs = pf(r, 3u);
+  let eps = pf(r, 4u);
+  let d = s * (sqrt(vs * max(aux[cfg.stateOffset + r * cfg.P + i], 0.0)) + eps);
+  return inverseSqrt(d);
+}
+
+// Direction actually probed for element i: u, or D^-1/2 u in preconditioned mode (mode 1).
+fn dir_at(r: u32, i: u32) -> f32 {
+  let k = r * cfg.P + i;
+  if (cfg.mode == 1u) {
+    return u[k] * dinv(r, i);
+  }
+  return u[k];
+}
+
+// Per run: ||dir||^2 -> sc[4] (as a norm). One workgroup per run.
+@compute @workgroup_size(RWG)
+fn dir_norm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let r = wid.x;
+  var a: f32 = 0.0;
+  for (var i = lid.x; i < cfg.P; i += RWG) {
+    let x = dir_at(r, i);
+    a += x * x;
+  }
+  pa[lid.x] = a;
+  workgroupBarrier();
+  for (var s = RWG / 2u; s > 0u; s = s / 2u) {
+    if (lid.x < s) { pa[lid.x] += pa[lid.x + s]; }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) { sc[r * SC + 4u] = sqrt(pa[0]); }
+}
+
+// pert[r] = base[r] + h dir^, pert[R + r] = base[r] - h dir^.
+@compute @workgroup_size(WG)
+fn perturb(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let k = lin(gid, nwg);
+  if (k >= cfg.R * cfg.P) { return; }
+  let r = k / cfg.P;
+  let i = k % cfg.P;
+  let n = sc[r * SC + 4u];
+  let h = pf(r, 0u);
+  var step: f32 = 0.0;
+  if (n > 0.0) { step = h * dir_at(r, i) / n; }
+  pert[k] = base[k] + step;
+  pert[cfg.R * cfg.P + k] = base[k] - step;
+}
+
+// w = H dir (+ shift * u), in preconditioned mode D^-1/2 H D^-1/2 u; then per-run dots u.w, w.w into
+// sc[5], sc[6]. One workgroup per run. mode 2 (Hutchinson) also accumulates the trace and Frobenius sums.
+@compute @workgroup_size(RWG)
+fn combine(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let r = wid.x;
+  let n = sc[r * SC + 4u];
+  let h = pf(r, 0u);
+  let c = sc[r * SC + 3u];
+  var a: f32 = 0.0;
+  var b: f32 = 0.0;
+  for (var i = lid.x; i < cfg.P; i += RWG) {
+    let k = r * cfg.P + i;
+    var hv = n * (gpm[k] - gpm[cfg.R * cfg.P + k]) / (2.0 * h);
+    if (cfg.mode == 1u) { hv *= dinv(r, i); }
+    hv += c * u[k];
+    w[k] = hv;
+    a += u[k] * hv;
+    b += hv * hv;
+  }
+  pa[lid.x] = a;
+  pb[lid.x] = b;
+  workgroupBarrier();
+  for (var s = RWG / 2u; s > 0u; s = s / 2u) {
+    if (lid.x < s) {
+      pa[lid.x] += pa[lid.x + s];
+      pb[lid.x] += pb[lid.x + s];
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    sc[r * SC + 5u] = pa[0];
+    sc[r * SC + 6u] = pb[0];
+    if (cfg.mode == 2u) {
+      sc[r * SC + 7u] += pa[0];
+      sc[r * SC + 8u] += pb[0];
+    }
+  }
+}
+
+// Power-iteration bookkeeping for active, unconverged runs (one thread per run): the Rayleigh
+// quotient u.w (u has unit norm) becomes lambda; convergence on the relative change.
+@compute @workgroup_size(64)
+fn rayleigh(@builtin(global_invocation_id) gid: vec3u) {
+  let r = gid.x;
+  if (r >= cfg.R) { return; }
+  let o = r * SC;
+  if (cfg.mode == 0u) {
+    // u has unit norm again after `normalize`: the next perturbation needs no dir_norm pass.
+    sc[o + 4u] = 1.0;
+  }
+  if (sc[o + 9u] == 0.0 || sc[o + 2u] != 0.0) { return; }
+  let lam = sc[o + 5u];
+  sc[o + 1u] = sc[o];
+  sc[o] = lam;
+  if (cfg.sample > 0u && abs(lam - sc[o + 1u]) <= pf(r, 1u) * abs(lam)) {
+    sc[o + 2u] = 1.0;
+  }
+}
+
+// u = w / ||w|| for active runs that had not converged before this iteration.
+@compute @workgroup_size(WG)
+fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let k = lin(gid, nwg);
+  if (k >= cfg.R * cfg.P) { return; }
+  let r = k / cfg.P;
+  let o = r * SC;
+  if (sc[o + 9u] == 0.0) { return; }
+  let nw = sqrt(sc[o + 6u]);
+  if (nw > 0.0) { u[k] = w[k] / nw; }
+}
+
+// Start of a power iteration: normalise u (warm start) or, when ||u|| = 0, seed it with a
+// Rademacher probe; reset the per-run flags. mode 0: all runs active, shift 0.
+// mode 3 (second phase): runs whose lambda < 0 become active with shift -lambda and a fresh probe.
+@compute @workgroup_size(WG)
+fn start(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let k = lin(gid, nwg);
+  if (k >= cfg.R * cfg.P) { return; }
+  let r = k / cfg.P;
+  let i = k % cfg.P;
+  let o = r * SC;
+  let n = sc[o + 4u];
+  let z = rng_rademacher(pw(r, 5u), STREAM_PROBE, stp.t * cfg.P + i);
+  if (cfg.mode == 3u) {
+    if (sc[o + 10u] < 0.0) {
+      u[k] = z * inverseSqrt(f32(cfg.P));
+    }
+    return;
+  }
+  if (n > 0.0) {
+    u[k] = u[k] / n;
+  } else {
+    u[k] = z * inverseSqrt(f32(cfg.P));
+  }
+}
+
+// Per-run flags for the start of a phase (one thread per run).
+@compute @workgroup_size(64)
+fn start_flags(@builtin(global_invocation_id) gid: vec3u) {
+  let r = gid.x;
+  if (r >= cfg.R) { return; }
+  let o = r * SC;
+  if (cfg.mode == 3u) {
+    let lam = sc[o];
+    sc[o + 10u] = lam;
+    if (lam < 0.0) {
+      sc[o + 9u] = 1.0;
+      sc[o + 2u] = 0.0;
+      sc[o + 3u] = -lam;
+      sc[o] = 0.0;
+      sc[o + 4u] = 1.0;
+    } else {
+      sc[o + 9u] = 0.0;
+    }
+    return;
+  }
+  sc[o + 4u] = 1.0;
+  sc[o + 9u] = 1.0;
+  sc[o + 2u] = 0.0;
+  sc[o + 3u] = 0.0;
+  sc[o] = 0.0;
+  sc[o + 7u] = 0.0;
+  sc[o + 8u] = 0.0;
+  sc[o + 10u] = 0.0;
+}
+
+// Fill u with a Rademacher probe (mode 2: Hutchinson sample cfg.sample) or with base - aux
+// (mode 4: the last update theta_s - theta_{s-1}).
+@compute @workgroup_size(WG)
+fn fill_dir(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let k = lin(gid, nwg);
+  if (k >= cfg.R * cfg.P) { return; }
+  let r = k / cfg.P;
+  let i = k % cfg.P;
+  if (cfg.mode == 2u) {
+    let ctr = ((stp.t * cfg.samples + cfg.sample) * cfg.P + i);
+    u[k] = rng_rademacher(pw(r, 5u), STREAM_PROBE, ctr);
+  } else {
+    u[k] = base[k] - aux[k];
+  }
+}
+
+// Gradient-eigenvector agreement: sc[11] = g.u, sc[12] = g.g with g bound as `base`. One workgroup per run.
+@compute @workgroup_size(RWG)
+fn gdot(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let r = wid.x;
+  var a: f32 = 0.0;
+  var b: f32 = 0.0;
+  for (var i = lid.x; i < cfg.P; i += RWG) {
+    let g = base[r * cfg.P + i];
+    a += g * u[r * cfg.P + i];
+    b += g * g;
+  }
+  pa[lid.x] = a;
+  pb[lid.x] = b;
+  workgroupBarrier();
+  for (var s = RWG / 2u; s > 0u; s = s / 2u) {
+    if (lid.x < s) {
+      pa[lid.x] += pa[lid.x + s];
+      pb[lid.x] += pb[lid.x + s];
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    sc[r * SC + 11u] = pa[0];
+    sc[r * SC + 12u] = pb[0];
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * GPU curvature probes for one population (see shaders/curvature.wgsl): top Hessian eigenvalue by
+ * warm-started power iteration with a relative-tolerance stop and a second, shifted phase for a
+ * negative dominant eigenvalue; preconditioned sharpness; Hutchinson trace / Frobenius norm;
+ * directional sharpness of the last update; gradient-eigenvector cosine. Hessian-vector products
+ * are central differences of the mean-loss gradient over the first `subset` training points,
+ * evaluated for +h and -h as 2R runs of one MLP graph.
+ */
+import prngWgsl from '../../../shaders/prng.wgsl?raw';
+import curvatureWgsl from '../../../shaders/curvature.wgsl?raw';
+import type { Activation, LossName } from '../../experiment/types';
+import type { ParamLayout } from '../model/layout';
+import type { PipelineCache } from '../gpu/pipelines';
+import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
+import type { StepSlots } from '../gpu/step_slots';
+import { MlpGpu, NS, type GpuData } from '../model/mlp_gpu';
+
+/** Floats per run in a scalar record (see the shader's header). */
+export const SC = 16;
+/** Scalar records per logged curvature step: sharpness, preconditioned, trace, directional. */
+export const CURV_KINDS = ['sharpness', 'precond', 'trace', 'directional'] as const;
+export type CurvKind = (typeof CURV_KINDS)[number];
+
+/** Central-difference step along a unit direction in parameter space. */
+export const FD_STEP = 5e-3;
+
+const WG = 64;
+const RWG = 256;
+
+export interface CurvatureOptions {
+  layout: ParamLayout;
+  activation: Activation;
+  loss: LossName;
+  runs: number;
+  data: GpuData;
+  subset: number;
+  steps: StepSlots;
+  params: GPUBuffer;
+  prev: GPUBuffer;
+  grads: GPUBuffer;
+  /** Optimizer state buffer and the float offset of the preconditioner's slot, when it has one. */
+  state?: GPUBuffer;
+  precondOffset?: number;
+  capacity: number;
+}
+
+export interface CurvatureRequest {
+  sharpness?: { iters: number };
+  precond?: { iters: number };
+  trace?: { samples: number };
+  directional?: boolean;
+}
+
+export class CurvatureGpu {
+  private readonly bufs: GPUBuffer[] = [];
+  private pipes = new Map<string, GPUComputePipeline>();
+  private stepGroups = new Map<string, GPUBindGroup[]>();
+  private groups = new Map<string, GPUBindGroup>();
+  private graph!: MlpGpu;
+  readonly prm: GPUBuffer;
+  /** [capacity][4][R*SC] scalar records copied out at logged steps. */
+  readonly records: GPUBuffer;
+  private readonly sc: Record<CurvKind, GPUBuffer>;
+  private readonly vEig: GPUBuffer;
+  private readonly vPre: GPUBuffer;
+  private readonly vDir: GPUBuffer;
+  private readonly w: GPUBuffer;
+  private readonly pert: GPUBuffer;
+  private readonly gpm: GPUBuffer;
+  private readonly R: number;
+  private readonly P: number;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly o: CurvatureOptions,
+  ) {
+    this.R = o.runs;
+    this.P = o.layout.paramCount;
+    const RP = this.R * this.P;
+    const mk = (n: number, label: string) => {
+      const b = storageBuffer(device, Math.max(1, n), label);
+      this.bufs.push(b);
+      return b;
+    };
+    this.prm = mk(o.capacity * this.R * 8, 'curv-prm');
+    this.records = mk(o.capacity * CURV_KINDS.length * this.R * SC, 'curv-records');
+    this.sc = {
+      sharpness: mk(this.R * SC, 'sc-sharp'),
+      precond: mk(this.R * SC, 'sc-pre'),
+      trace: mk(this.R * SC, 'sc-trace'),
+      directional: mk(this.R * SC, 'sc-dir'),
+    };
+    this.vEig = mk(RP, 'v-eig');
+    this.vPre = mk(RP, 'v-pre');
+    this.vDir = mk(RP, 'v-dir');
+    this.w = mk(RP, 'hv');
+    this.pert = mk(2 * RP, 'pert');
+    this.gpm = mk(2 * RP, 'g-pm');
+  }
+
+  static async create(device: GPUDevice, pipelines: PipelineCache, o: CurvatureOptions): Promise<CurvatureGpu> {
+    const c = new CurvatureGpu(device, o);
+    await c.build(pipelines);
+    return c;
+  }
+
+  private async build(pipelines: PipelineCache): Promise<void> {
+    const { device, o } = this;
+    const scratchStats = storageBuffer(device, o.capacity * 2 * this.R * NS, 'curv-stats');
+    this.bufs.push(scratchStats);
+    const dummyIdx = storageBuffer(device, 4, 'curv-idx');
+    this.bufs.push(dummyIdx);
+    this.graph = await MlpGpu.create(device, pipelines, {
+      layout: o.layout,
+      activation: o.activation,
+      loss: o.loss,
+      runs: 2 * this.R,
+      batch: o.subset,
+      fullBatch: true,
+      idx: dummyIdx,
+      idxPerRun: false,
+      data: o.data,
+      params: this.pert,
+      grads: this.gpm,
+      stats: scratchStats,
+      steps: o.steps,
+      evalTrain: 0,
+      evalChunk: 1,
+    });
+    const ro = (binding: number): GPUBindGroupLayoutEntry => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type: 'read-only-storage' },
+    });
+    const rw = (binding: number): GPUBindGroupLayoutEntry => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type: 'storage' },
+    });
+    const g0 = device.createBindGroupLayout({
+      entries: [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+        ro(1), rw(2), rw(3), rw(4), ro(5), rw(6), ro(7), ro(8),
+      ],
+    });
+    const g1 = device.createBindGroupLayout({
+      entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } }],
+    });
+    const layout = device.createPipelineLayout({ bindGroupLayouts: [g0, g1] });
+    const code = prngWgsl + '\n' + curvatureWgsl;
+    for (const e of ['dir_norm', 'perturb', 'combine', 'rayleigh', 'normalize', 'start', 'start_flags', 'fill_dir', 'gdot']) {
+      this.pipes.set(e, await pipelines.get('curvature', code, e, { WG, RWG }, layout));
+    }
+    const stepGroups: GPUBindGroup[] = [];
+    for (let k = 0; k < o.capacity; k++) {
+      stepGroups.push(
+        device.createBindGroup({
+          layout: g1,
+          entries: [{ binding: 0, resource: { buffer: o.steps.buffer, offset: o.steps.offset(k), size: 16 } }],
+        }),
+      );
+    }
+    this.stepGroups.set('all', stepGroups);
+    this.layout0 = g0;
+  }
+
+  private layout0!: GPUBindGroupLayout;
+
+  /** A bind group for (mode, sample, base, u, aux, sc). Cached by key. */
+  private group(key: string, mode: number, sample: number, samples: number, base: GPUBuffer, u: GPUBuffer, aux: GPUBuffer, sc: GPUBuffer): GPUBindGroup {
+    let g = this.groups.get(key);
+    if (!g) {
+      const stateOffset = key.startsWith('precond') ? (this.o.precondOffset ?? 0) : 0;
+      const cfg = uniformBuffer(this.device, new Uint32Array([this.R, this.P, mode, stateOffset, sample, samples, 0, 0]), `curv-${key}`);
+      this.bufs.push(cfg);
+      g = this.device.createBindGroup({
+        layout: this.layout0,
+        entries: [cfg, base, u, this.w, this.pert, this.gpm, sc, aux, this.prm].map((buffer, binding) => ({
+          binding,
+          resource: { buffer },
+        })),
+      });
+      this.groups.set(key, g);
+    }
+    return g;
+  }
+
+  private run(pass: GPUComputePassEncoder, entry: string, group: GPUBindGroup, slot: number, kind: 'elem' | 'run' | 'flags'): void {
+    pass.setPipeline(this.pipes.get(entry)!);
+    pass.setBindGroup(0, group);
+    pass.setBindGroup(1, this.stepGroups.get('all')![slot]);
+    if (kind === 'elem') pass.dispatchWorkgroups(...dispatchSize(this.R * this.P, WG));
+    else if (kind === 'run') pass.dispatchWorkgroups(this.R);
+    else pass.dispatchWorkgroups(Math.ceil(this.R / 64));
+  }
+
+  /** One Hessian-vector product for the direction in the group's u (see perturb/combine). */
+  private hvp(pass: GPUComputePassEncoder, g: GPUBindGroup, slot: number): void {
+    this.run(pass, 'perturb', g, slot, 'elem');
+    this.graph.encodeTrainStep(pass, slot);
+    this.run(pass, 'combine', g, slot, 'run');
+  }
+
+  private powerIteration(pass: GPUComputePassEncoder, kind: 'sharpness' | 'precond', iters: number, slot: number): void {
+    const mode = kind === 'precond' ? 1 : 0;
+    const u = kind === 'precond' ? this.vPre : this.vEig;
+    const sc = this.sc[kind];
+    const plain = this.group(`${kind}-plain`, 0, 0, 0, this.o.params, u, this.auxFor(kind), sc);
+    const g = this.group(`${kind}-iter`, mode, 1, 0, this.o.params, u, this.auxFor(kind), sc);
+    const phase2 = this.group(`${kind}-phase2`, 3, 0, 0, this.o.params, u, this.auxFor(kind), sc);
+    // Phase 1: warm start from the last eigenvector (or a probe), iterate on H.
+    this.run(pass, 'dir_norm', plain, slot, 'run');
+    this.run(pass, 'start', plain, slot, 'elem');
+    this.run(pass, 'start_flags', plain, slot, 'flags');
+    for (let p = 0; p < 2; p++) {
+      if (p === 1) {
+        // Phase 2: runs whose dominant eigenvalue came out negative iterate on H - lambda I.
+        this.run(pass, 'start_flags', phase2, slot, 'flags');
+        this.run(pass, 'start', phase2, slot, 'elem');
+      }
+      for (let i = 0; i < iters; i++) {
+        if (mode === 1) this.run(pass, 'dir_norm', g, slot, 'run');
+        this.hvp(pass, g, slot);
+        this.run(pass, 'rayleigh', g, slot, 'flags');
+        this.run(pass, 'normalize', g, slot, 'elem');
+      }
+    }
+    if (kind === 'sharpness') {
+      const gd = this.group('gdot', 0, 0, 0, this.o.grads, u, this.auxFor(kind), sc);
+      this.run(pass, 'gdot', gd, slot, 'run');
+    }
+  }
+
+  private auxFor(kind: CurvKind): GPUBuffer {
+    if (kind === 'precond') return this.o.state ?? this.o.prev;
+    return this.o.prev;
+  }
+
+  /**
+   * Per-run parameters for step slots of the coming chunk: for each run, tol and the
+   * preconditioner's D = scale * (sqrt(vScale * v) + eps) (ignored without one), and its seed.
+   */
+  writeParams(slot: number, runs: { tol: number; scale: number; vScale: number; eps: number; seed: number }[]): void {
+    const buf = new ArrayBuffer(this.R * 8 * 4);
+    const f = new Float32Array(buf);
+    const u = new Uint32Array(buf);
+    runs.forEach((p, r) => {
+      f[r * 8] = FD_STEP;
+      f[r * 8 + 1] = p.tol;
+      f[r * 8 + 2] = p.scale;
+      f[r * 8 + 3] = p.vScale;
+      f[r * 8 + 4] = p.eps;
+      u[r * 8 + 5] = p.seed >>> 0;
+    });
+    this.device.queue.writeBuffer(this.prm, slot * this.R * 8 * 4, buf);
+  }
+
+  /** Encode the requested measurements at a logged step and copy the scalar records out. */
+  encode(encoder: GPUCommandEncoder, pass: GPUComputePassEncoder, slot: number, req: CurvatureRequest): GPUComputePassEncoder {
+    if (req.sharpness) this.powerIteration(pass, 'sharpness', req.sharpness.iters, slot);
+    if (req.precond && this.o.state) this.powerIteration(pass, 'precond', req.precond.iters, slot);
+    if (req.trace) {
+      const reset = this.group('trace-reset', 0, 0, 0, this.o.params, this.vDir, this.o.prev, this.sc.trace);
+      this.run(pass, 'start_flags', reset, slot, 'flags');
+      for (let k = 0; k < req.trace.samples; k++) {
+        const g = this.group(`trace-${k}-${req.trace.samples}`, 2, k, req.trace.samples, this.o.params, this.vDir, this.o.prev, this.sc.trace);
+        this.run(pass, 'fill_dir', g, slot, 'elem');
+        this.run(pass, 'dir_norm', g, slot, 'run');
+        this.hvp(pass, g, slot);
+      }
+    }
+    if (req.directional) {
+      const reset = this.group('dir-reset', 0, 0, 0, this.o.params, this.vDir, this.o.prev, this.sc.directional);
+      const fill = this.group('dir-fill', 4, 0, 0, this.o.params, this.vDir, this.o.prev, this.sc.directional);
+      // The product is taken at theta_{s-1} (prev), where the update was computed.
+      const at = this.group('dir-at', 0, 0, 0, this.o.prev, this.vDir, this.o.prev, this.sc.directional);
+      this.run(pass, 'start_flags', reset, slot, 'flags');
+      this.run(pass, 'fill_dir', fill, slot, 'elem');
+      this.run(pass, 'dir_norm', at, slot, 'run');
+      this.hvp(pass, at, slot);
+    }
+    pass.end();
+    const rec = this.R * SC * 4;
+    CURV_KINDS.forEach((k, j) => {
+      encoder.copyBufferToBuffer(this.sc[k], 0, this.records, (slot * CURV_KINDS.length + j) * rec, rec);
+    });
+    return encoder.beginComputePass();
+  }
+
+  destroy(): void {
+    this.graph.destroy();
+    for (const b of this.bufs) b.destroy();
+  }
+}
