@@ -1,6 +1,6 @@
 // Per-run squared norms over the parameter vector, one workgroup per run, written to
-// stats[(slot * R + r) * NS + field]. MODE 0: sum g^2 -> field gField. MODE 1: sum theta^2 -> wField
-// and sum (theta - prev)^2 -> dField.
+// stats[(slot * R + r) * NS + field]. mode 0: sum g^2 -> field gField. mode 1: sum theta^2 -> wField,
+// sum (theta - prev)^2 -> dField and sum (theta - prev2)^2 -> dField + 1.
 
 struct NormDims { R: u32, P: u32, NS: u32, mode: u32, gField: u32, wField: u32, dField: u32, _p: u32 }
 struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
@@ -10,11 +10,13 @@ struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
 @group(0) @binding(2) var<storage, read> grads: array<f32>;
 @group(0) @binding(3) var<storage, read> prev: array<f32>;
 @group(0) @binding(4) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(5) var<storage, read> prev2: array<f32>;
 @group(1) @binding(0) var<uniform> step: StepInfo;
 
 override WG: u32 = 256u;
 var<workgroup> partA: array<f32, WG>;
 var<workgroup> partB: array<f32, WG>;
+var<workgroup> partC: array<f32, WG>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -22,6 +24,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   let base = r * d.P;
   var a: f32 = 0.0;
   var b: f32 = 0.0;
+  var c: f32 = 0.0;
   for (var i = lid.x; i < d.P; i += WG) {
     if (d.mode == 0u) {
       let g = grads[base + i];
@@ -29,17 +32,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     } else {
       let p = params[base + i];
       let q = p - prev[base + i];
+      let q2 = p - prev2[base + i];
       a += p * p;
       b += q * q;
+      c += q2 * q2;
     }
   }
   partA[lid.x] = a;
   partB[lid.x] = b;
+  partC[lid.x] = c;
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s = s / 2u) {
     if (lid.x < s) {
       partA[lid.x] += partA[lid.x + s];
       partB[lid.x] += partB[lid.x + s];
+      partC[lid.x] += partC[lid.x + s];
     }
     workgroupBarrier();
   }
@@ -50,6 +57,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     } else {
       stats[o + d.wField] = partA[0];
       stats[o + d.dField] = partB[0];
+      stats[o + d.dField + 1u] = partC[0];
     }
   }
 }

@@ -19,6 +19,8 @@ import { NS, STAT, type GpuData } from './model/mlp_gpu';
 import { Population } from './population';
 import { isLogStep, resolveHyper, runSeed } from './hyper';
 import { statsToRows } from './metrics/rows';
+import { CURV_KINDS, SC, type CurvatureRequest } from './metrics/curvature_gpu';
+import { curvatureRows } from './metrics/curvature_rows';
 
 export interface GpuTrainerOptions {
   /** Reuse a device (tests, the worker); otherwise one is acquired and destroyed with the trainer. */
@@ -29,11 +31,19 @@ export interface GpuTrainerOptions {
   dataset?: Dataset;
 }
 
+interface LogEntry {
+  step: number;
+  lr: number[];
+  curv?: CurvatureRequest;
+}
+
 interface Pending {
   pop: Population;
   staging: GPUBuffer;
-  /** (step, slot) of each logged record, in staging order. */
-  logs: { step: number; lr: number[] }[];
+  /** The logged records, in staging order. */
+  logs: LogEntry[];
+  /** Curvature scalar records of the same logs (only those with curv), in order. */
+  curvStaging?: GPUBuffer;
 }
 
 export class GpuTrainer implements Trainer {
@@ -106,6 +116,10 @@ export class GpuTrainer implements Trainer {
           init: seeds.map((s) => initParams(layout, exp.model, s)),
           data,
           capacity,
+          directions:
+            ds.meta.weakDirection && ds.meta.strongDirection
+              ? { weak: ds.meta.weakDirection, strong: ds.meta.strongDirection }
+              : undefined,
         }),
       );
     }
@@ -131,12 +145,17 @@ export class GpuTrainer implements Trainer {
       this.zeroLogged = true;
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
+      let pass0 = pass;
+      const curv0 = this.curvRequest(0);
       for (const pop of this.pops) {
-        pop.prepareChunk(-1, 1, [pop.spec.runIds.map(() => 0)]);
-        pop.encodeEval(pass, 0);
+        const lr0 = pop.spec.runIds.map((i) => this.lr(i, 1));
+        pop.prepareChunk(-1, 1, [lr0]);
+        if (curv0) this.prepareCurvature(pop, 0, 0, curv0);
+        pop.encodeEval(pass0, 0);
+        if (curv0 && pop.curvature) pass0 = pop.curvature.encode(enc, pass0, 0, curv0);
       }
-      pass.end();
-      for (const pop of this.pops) pending.push(this.stage(enc, pop, [0], [{ step: 0, lr: [] }]));
+      pass0.end();
+      for (const pop of this.pops) pending.push(this.stage(enc, pop, [0], [{ step: 0, lr: [], curv: curv0 }]));
       device.queue.submit([enc.finish()]);
     }
     let remaining = Math.max(0, Math.min(n, exp.steps - this.step));
@@ -145,7 +164,8 @@ export class GpuTrainer implements Trainer {
       const t0 = this.step;
       const enc = device.createCommandEncoder();
       const logSlots: number[] = [];
-      const logs: { step: number; lr: number[] }[][] = this.pops.map(() => []);
+      const logs: LogEntry[][] = this.pops.map(() => []);
+      const curvAt = new Map<number, CurvatureRequest>();
       this.pops.forEach((pop, pi) => {
         const lrs: number[][] = [];
         for (let k = 0; k < count; k++) lrs.push(pop.spec.runIds.map((i) => this.lr(i, t0 + k + 1)));
@@ -153,15 +173,22 @@ export class GpuTrainer implements Trainer {
         for (let k = 0; k < count; k++) {
           const s = t0 + k + 1;
           if (isLogStep(s, exp.metrics.every, exp.steps)) {
+            const curv = this.curvRequest(s);
             if (pi === 0) logSlots.push(k);
-            logs[pi].push({ step: s, lr: lrs[k] });
+            if (curv) {
+              curvAt.set(k, curv);
+              this.prepareCurvature(pop, k, s, curv);
+            }
+            logs[pi].push({ step: s, lr: lrs[k], curv });
           }
         }
       });
       let pass = enc.beginComputePass();
       for (let k = 0; k < count; k++) {
         const log = logSlots.includes(k);
-        for (const pop of this.pops) pass = pop.encodeStep(enc, pass, k, log);
+        const s = t0 + k + 1;
+        const nextLog = s + 1 <= exp.steps && isLogStep(s + 1, exp.metrics.every, exp.steps);
+        for (const pop of this.pops) pass = pop.encodeStep(enc, pass, k, log, nextLog, curvAt.get(k));
       }
       pass.end();
       if (logSlots.length > 0) this.pops.forEach((pop, pi) => pending.push(this.stage(enc, pop, logSlots, logs[pi])));
@@ -175,11 +202,46 @@ export class GpuTrainer implements Trainer {
     return this.filterDiverged(rows);
   }
 
-  private stage(enc: GPUCommandEncoder, pop: Population, slots: number[], logs: { step: number; lr: number[] }[]): Pending {
+  /** Which curvature measurements are due at logged step s. */
+  private curvRequest(s: number): CurvatureRequest | undefined {
+    const m = this.experiment.metrics;
+    const req: CurvatureRequest = {};
+    if (m.sharpness && m.sharpness.every > 0 && s % m.sharpness.every === 0) {
+      req.sharpness = { iters: m.sharpness.iters };
+      req.precond = { iters: m.sharpness.iters };
+      if (s > 0) req.directional = true;
+    }
+    if (m.trace && m.trace.every > 0 && s % m.trace.every === 0) req.trace = { samples: m.trace.samples };
+    return req.sharpness || req.trace ? req : undefined;
+  }
+
+  private prepareCurvature(pop: Population, slot: number, s: number, curv: CurvatureRequest): void {
+    if (!pop.curvature) return;
+    const { def, hps, seeds } = pop.spec;
+    const tol = this.experiment.metrics.sharpness?.tol ?? 1e-3;
+    pop.curvature.writeParams(
+      slot,
+      hps.map((hp, r) => {
+        const pre = def.preconditioner?.(hp, Math.max(1, s));
+        return { tol, scale: pre?.scale ?? 1, vScale: pre?.vScale ?? 1, eps: pre?.eps ?? 1, seed: seeds[r] };
+      }),
+    );
+    void curv;
+  }
+
+  private stage(enc: GPUCommandEncoder, pop: Population, slots: number[], logs: LogEntry[]): Pending {
+    const device = this.gpu.device;
     const rec = pop.R * NS * 4;
-    const staging = this.gpu.device.createBuffer({ size: Math.max(16, slots.length * rec), usage: MAP_READ | COPY_DST });
+    const staging = device.createBuffer({ size: Math.max(16, slots.length * rec), usage: MAP_READ | COPY_DST });
     slots.forEach((slot, j) => enc.copyBufferToBuffer(pop.stats, slot * rec, staging, j * rec, rec));
-    return { pop, staging, logs };
+    const curvSlots = slots.filter((_, j) => logs[j].curv);
+    let curvStaging: GPUBuffer | undefined;
+    if (pop.curvature && curvSlots.length > 0) {
+      const crec = CURV_KINDS.length * pop.R * SC * 4;
+      curvStaging = device.createBuffer({ size: curvSlots.length * crec, usage: MAP_READ | COPY_DST });
+      curvSlots.forEach((slot, j) => enc.copyBufferToBuffer(pop.curvature!.records, slot * crec, curvStaging!, j * crec, crec));
+    }
+    return { pop, staging, logs, curvStaging };
   }
 
   private async collect(p: Pending): Promise<MetricRow[]> {
@@ -187,6 +249,14 @@ export class GpuTrainer implements Trainer {
     const data = new Float32Array(p.staging.getMappedRange().slice(0));
     p.staging.unmap();
     p.staging.destroy();
+    let curvData: Float32Array | undefined;
+    if (p.curvStaging) {
+      await p.curvStaging.mapAsync(MAP_READ);
+      curvData = new Float32Array(p.curvStaging.getMappedRange().slice(0));
+      p.curvStaging.unmap();
+      p.curvStaging.destroy();
+    }
+    let curvIndex = 0;
     const rows: MetricRow[] = [];
     const { pop } = p;
     const ds = this.dataset;
@@ -206,9 +276,32 @@ export class GpuTrainer implements Trainer {
             nTest: ds.test.n,
             classification: ds.nClasses > 0,
             featureNoise: this.experiment.data.kind === 'feature-noise',
+            alignment: this.layout.layers.length > 1 && !!ds.meta.weakDirection,
           }),
         );
       });
+      if (log.curv && curvData) {
+        const block = curvData.subarray(curvIndex * CURV_KINDS.length * pop.R * SC, (curvIndex + 1) * CURV_KINDS.length * pop.R * SC);
+        curvIndex++;
+        pop.spec.runIds.forEach((run, r) => {
+          const rec = (k: number) => block.subarray((k * pop.R + r) * SC, (k * pop.R + r + 1) * SC);
+          const hp = pop.spec.hps[r];
+          const lr = log.step > 0 ? log.lr[r] : this.lr(run, 1);
+          rows.push(
+            ...curvatureRows({
+              run,
+              step: log.step,
+              req: log.curv!,
+              sharp: rec(0),
+              precond: pop.spec.def.preconditioner && log.step > 0 ? rec(1) : undefined,
+              trace: rec(2),
+              directional: rec(3),
+              sharpnessThreshold: pop.spec.def.sharpnessThreshold?.(hp, lr),
+              precondThreshold: pop.spec.def.precondThreshold?.(hp, lr),
+            }),
+          );
+        });
+      }
     });
     return rows;
   }

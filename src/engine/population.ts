@@ -3,6 +3,7 @@
  * dispatches. Every buffer is laid out [run][...]; per-run hyperparameters live in ctx.hyper.
  */
 import runNormsWgsl from '../../shaders/run_norms.wgsl?raw';
+import alignmentWgsl from '../../shaders/alignment.wgsl?raw';
 import type { Experiment } from '../experiment/types';
 import type { ParamLayout } from './model/layout';
 import type { GpuOptimizer, Hyper, OptimizerDef } from './optim/types';
@@ -12,6 +13,7 @@ import { storageBuffer, uniformBuffer } from './gpu/buffers';
 import { StepSlots } from './gpu/step_slots';
 import { MlpGpu, NS, STAT, type GpuData } from './model/mlp_gpu';
 import { GpuBatches } from './data/gpu_batches';
+import { CurvatureGpu, type CurvatureRequest } from './metrics/curvature_gpu';
 
 export interface PopulationSpec {
   exp: Experiment;
@@ -25,6 +27,8 @@ export interface PopulationSpec {
   data: GpuData;
   /** Max steps encoded per submit. */
   capacity: number;
+  /** Feature-noise weak and strong directions (unit vectors, input space) for the alignment metrics. */
+  directions?: { weak: Float32Array; strong: Float32Array };
 }
 
 export class Population {
@@ -43,7 +47,11 @@ export class Population {
   private normGroups: GPUBindGroup[] = [];
   private normStepGroups: GPUBindGroup[] = [];
   private readonly prev: GPUBuffer;
+  private readonly prev2: GPUBuffer;
   private readonly grads: GPUBuffer;
+  private state!: GPUBuffer;
+  private align?: { pipe: GPUComputePipeline; group: GPUBindGroup; steps: GPUBindGroup[] };
+  curvature?: CurvatureGpu;
   private readonly stepScalars: GPUBuffer;
   private readonly scalarsHost: Float32Array;
 
@@ -62,6 +70,7 @@ export class Population {
     this.params = this.own(storageBuffer(device, init, 'params'));
     this.grads = this.own(storageBuffer(device, RP, 'grads'));
     this.prev = this.own(storageBuffer(device, RP, 'prev-params'));
+    this.prev2 = this.own(storageBuffer(device, RP, 'prev2-params'));
     this.stats = this.own(storageBuffer(device, spec.capacity * this.R * NS, 'stats'));
     this.stepScalars = this.own(storageBuffer(device, spec.capacity * this.R * STEP_SCALARS, 'step-scalars'));
     this.scalarsHost = new Float32Array(spec.capacity * this.R * STEP_SCALARS);
@@ -125,6 +134,7 @@ export class Population {
     hps.forEach((hp, r) => hyperHost.set(def.packHyper(hp), r * def.hyperSize));
     const hyper = this.own(storageBuffer(device, hyperHost, 'hyper'));
     const state = this.own(storageBuffer(device, Math.max(1, def.stateSlots * R * P), 'opt-state'));
+    this.state = state;
     this.opt = await def.createGpu({
       device,
       pipelines,
@@ -150,7 +160,7 @@ export class Population {
       this.normGroups.push(
         device.createBindGroup({
           layout: this.norms.getBindGroupLayout(0),
-          entries: [u, this.params, this.grads, this.prev, this.stats].map((buffer, binding) => ({
+          entries: [u, this.params, this.grads, this.prev, this.stats, this.prev2].map((buffer, binding) => ({
             binding,
             resource: { buffer },
           })),
@@ -158,6 +168,45 @@ export class Population {
       );
     }
     this.normStepGroups = this.slots.bindGroups(this.norms, 1);
+    const dirs = spec.directions;
+    const first = spec.layout.layers[0];
+    if (dirs && spec.layout.layers.length > 1) {
+      const pipe = await pipelines.get('alignment', alignmentWgsl, 'main', { WG: 64 });
+      const both = new Float32Array(2 * first.inDim);
+      both.set(dirs.weak, 0);
+      both.set(dirs.strong, first.inDim);
+      const u = this.own(
+        uniformBuffer(device, new Uint32Array([R, P, first.outDim, first.inDim, first.weightOffset, NS, STAT.weakAlign, 0]), 'align'),
+      );
+      const group = device.createBindGroup({
+        layout: pipe.getBindGroupLayout(0),
+        entries: [u, this.params, this.own(storageBuffer(device, both, 'dirs')), this.stats].map((buffer, binding) => ({
+          binding,
+          resource: { buffer },
+        })),
+      });
+      this.align = { pipe, group, steps: this.slots.bindGroups(pipe, 1) };
+    }
+    const m = exp.metrics;
+    if (m.sharpness || m.trace) {
+      const subset = Math.min(spec.data.nTrain, m.sharpness?.subset ?? m.trace?.subset ?? 1024);
+      const pre = def.preconditioner;
+      this.curvature = await CurvatureGpu.create(device, pipelines, {
+        layout: spec.layout,
+        activation: exp.model.activation,
+        loss: exp.loss,
+        runs: R,
+        data: spec.data,
+        subset,
+        steps: this.slots,
+        params: this.params,
+        prev: this.prev,
+        grads: this.grads,
+        state: pre ? state : undefined,
+        precondOffset: pre ? pre(hps[0], 1).slot * R * P : undefined,
+        capacity: spec.capacity,
+      });
+    }
   }
 
   /**
@@ -186,23 +235,41 @@ export class Population {
   }
 
   /** Encode one training step in slot `slot`; on logging steps also the metric reductions. */
-  encodeStep(encoder: GPUCommandEncoder, pass: GPUComputePassEncoder, slot: number, log: boolean): GPUComputePassEncoder {
+  encodeStep(
+    encoder: GPUCommandEncoder,
+    pass: GPUComputePassEncoder,
+    slot: number,
+    log: boolean,
+    nextLog: boolean,
+    curv?: CurvatureRequest,
+  ): GPUComputePassEncoder {
     this.batcher?.encode(pass, this.slots.offset(slot));
     this.mlp.encodeTrainStep(pass, slot);
-    if (log) {
-      this.encodeNorms(pass, 0, slot);
+    if (log) this.encodeNorms(pass, 0, slot);
+    if (log || nextLog) {
       pass.end();
-      encoder.copyBufferToBuffer(this.params, 0, this.prev, 0, this.params.size);
+      // theta_{s-1} for step_distance at a logged step s; theta_{s-2} for period2_distance.
+      if (log) encoder.copyBufferToBuffer(this.params, 0, this.prev, 0, this.params.size);
+      if (nextLog) encoder.copyBufferToBuffer(this.params, 0, this.prev2, 0, this.params.size);
       pass = encoder.beginComputePass();
     }
     this.opt.encode(pass, this.slots.offset(slot));
-    if (log) this.encodeEval(pass, slot);
+    if (log) {
+      this.encodeEval(pass, slot);
+      if (curv && this.curvature) pass = this.curvature.encode(encoder, pass, slot, curv);
+    }
     return pass;
   }
 
   /** Metrics of the current parameters (train/test loss and accuracy, norms) into `slot`. */
   encodeEval(pass: GPUComputePassEncoder, slot: number): void {
     this.encodeNorms(pass, 1, slot);
+    if (this.align) {
+      pass.setPipeline(this.align.pipe);
+      pass.setBindGroup(0, this.align.group);
+      pass.setBindGroup(1, this.align.steps[slot]);
+      pass.dispatchWorkgroups(this.R);
+    }
     this.mlp.encodeEval(pass, 'train', slot);
     if (this.spec.data.nTest > 0) this.mlp.encodeEval(pass, 'test', slot);
   }
@@ -215,6 +282,7 @@ export class Population {
     this.mlp.destroy();
     this.opt.destroy();
     this.batcher?.destroy();
+    this.curvature?.destroy();
     this.slots.destroy();
     for (const b of this.buffers) b.destroy();
   }

@@ -13,6 +13,8 @@ export interface StatsRecord {
   nTest: number;
   classification: boolean;
   featureNoise: boolean;
+  /** Whether the alignment fields were computed (feature-noise data, a hidden layer). */
+  alignment?: boolean;
 }
 
 export function statsToRows(s: StatsRecord): MetricRow[] {
@@ -27,6 +29,11 @@ export function statsToRows(s: StatsRecord): MetricRow[] {
     if (s.classification && s.featureNoise) add('weak_feature_acc', st[STAT.testCorrect] / s.nTest);
   }
   add('weight_norm', Math.sqrt(st[STAT.weightSq]));
+  if (s.featureNoise && s.alignment) {
+    add('weak_alignment', st[STAT.weakAlign]);
+    add('strong_alignment', st[STAT.strongAlign]);
+  }
+  if (s.step >= 2) add('period2_distance', Math.sqrt(st[STAT.period2Sq]));
   if (s.step > 0 && s.lr !== undefined) {
     add('batch_loss', st[STAT.batchLoss] / s.batch);
     add('lr', s.lr);

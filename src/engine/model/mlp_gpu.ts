@@ -31,6 +31,9 @@ export const STAT = {
   weightSq: 6,
   gradSq: 7,
   stepSq: 8,
+  period2Sq: 9,
+  weakAlign: 10,
+  strongAlign: 11,
 } as const;
 export const NS = 12;
 

@@ -140,6 +140,11 @@ export interface OptimizerDef {
    * also computes ctx.clippedGrads (GPU) / args.clippedGrad (CPU) each step.
    */
   perExampleClip?(hp: Hyper): number;
+  /**
+   * Adam family: the diagonal preconditioner after step t, P_i = scale * (sqrt(vScale * state[slot][i]) + eps),
+   * e.g. Adam: slot of v, scale = 1 - beta1^t, vScale = 1 / (1 - beta2^t) (SPEC §13). Used for precond_sharpness.
+   */
+  preconditioner?(hp: Hyper, t: number): { slot: number; scale: number; vScale: number; eps: number };
   /** Adam-family: preconditioned-sharpness line (2+2b1)/(lr(1-b1)). */
   precondThreshold?(hp: Hyper, lr: number): number | undefined;
 }

@@ -1,0 +1,45 @@
+/** Metric rows from the GPU curvature scalar records (layout: shaders/curvature.wgsl header). */
+import type { MetricRow } from '../trainer';
+import type { CurvatureRequest } from './curvature_gpu';
+
+export interface CurvatureRecords {
+  run: number;
+  step: number;
+  req: CurvatureRequest;
+  sharp: ArrayLike<number>;
+  precond?: ArrayLike<number>;
+  trace: ArrayLike<number>;
+  directional: ArrayLike<number>;
+  sharpnessThreshold?: number;
+  precondThreshold?: number;
+}
+
+/** The top eigenvalue of a power-iteration record: phase 2 ran (shift c) when phase 1 gave lambda < 0. */
+export function topEigenvalue(sc: ArrayLike<number>): number {
+  return sc[10] < 0 ? sc[0] - sc[3] : sc[0];
+}
+
+export function curvatureRows(c: CurvatureRecords): MetricRow[] {
+  const rows: MetricRow[] = [];
+  const add = (metric: string, value: number | undefined) => {
+    if (value !== undefined && Number.isFinite(value)) rows.push({ run: c.run, step: c.step, metric, value });
+  };
+  if (c.req.sharpness) {
+    add('sharpness', topEigenvalue(c.sharp));
+    add('sharpness_threshold', c.sharpnessThreshold);
+    if (c.step > 0 && c.sharp[12] > 0) add('grad_eig_cosine', c.sharp[11] / Math.sqrt(c.sharp[12]));
+    if (c.precond) {
+      add('precond_sharpness', topEigenvalue(c.precond));
+      add('precond_threshold', c.precondThreshold);
+    }
+    if (c.req.directional && c.directional[4] > 0) {
+      add('directional_sharpness', c.directional[5] / (c.directional[4] * c.directional[4]));
+    }
+  }
+  if (c.req.trace) {
+    const k = c.req.trace.samples;
+    add('hessian_trace', c.trace[7] / k);
+    add('hessian_fro', Math.sqrt(Math.max(0, c.trace[8] / k)));
+  }
+  return rows;
+}
