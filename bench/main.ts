@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: training throughput of the engine in Node, WebGPU (the system adapter) and CPU
- * backends, measured side by side in one process. A benchmark, not a test: figures vary by machine.
- *   npm run bench -- [--json FILE] [--quick]
+ * `npm run bench`: (1) in headless Chromium, our engine vs TensorFlow.js (WebGPU and CPU backends) on
+ * the same adapter, alternating contenders, plus the dispatch floor; (2) in Node (the CLI's runtime),
+ * the engine on its WebGPU and CPU backends. A benchmark, not a test: quote ratios from one run.
+ *   npm run bench -- [--json FILE] [--quick] [--node-only] [--browser-only]
  */
 import { writeFileSync } from 'node:fs';
 import type { Experiment } from '../src/experiment/types';
@@ -9,6 +10,7 @@ import { createTrainer, type BackendName } from '../src/engine/create';
 import { acquireGpu } from '../src/engine/gpu/device';
 import { PipelineCache } from '../src/engine/gpu/pipelines';
 import { tinyExperiment, wideExperiment } from './workloads';
+import { runBrowserBench, type BrowserBench } from './browser_run';
 
 interface Figure {
   workload: string;
@@ -47,10 +49,38 @@ async function measure(
   return { workload: name, backend, runs, steps, seconds, stepsPerSec: steps / seconds, runStepsPerSec: (runs * steps) / seconds };
 }
 
+function printBrowser(b: BrowserBench): void {
+  console.log(`\nbrowser (headless Chromium), adapter: ${b.adapter}`);
+  for (const [name, r] of Object.entries(b.results)) {
+    if (name === 'sharpness') {
+      console.log(`sharpness: one 20-iteration estimate costs ${r.ours.toFixed(1)} training steps of tiny`);
+      continue;
+    }
+    console.log(
+      `${name.padEnd(8)} ours ${r.ours.toFixed(1)} ${r.unit}; tfjs-webgpu ${r.tfjsWebgpu.toFixed(2)} (x${(r.ours / r.tfjsWebgpu).toFixed(1)}); ` +
+        `tfjs-cpu ${r.tfjsCpu.toFixed(1)} (x${(r.ours / r.tfjsCpu).toFixed(1)}); floor ${r.floor.toFixed(1)} (${((100 * r.ours) / r.floor).toFixed(0)}% of it; ${r.dispatchesPerStep} dispatches/step)`,
+    );
+  }
+  if (b.error) console.log(`browser error: ${b.error}`);
+}
+
 async function main(): Promise<void> {
+  const out: Record<string, unknown> = {};
+  if (!args.includes('--node-only')) {
+    const b = await runBrowserBench(quick);
+    printBrowser(b);
+    out.adapter = b.adapter;
+    for (const [k, v] of Object.entries(b.results)) out[k] = v;
+    if (b.error) throw new Error(`browser benchmark failed: ${b.error}`);
+  }
+  if (!args.includes('--browser-only')) out.node = await nodeBench();
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify(out, null, 2));
+}
+
+async function nodeBench(): Promise<unknown> {
   const gpu = await acquireGpu();
   const pipelines = new PipelineCache(gpu.device);
-  console.log(`adapter: ${gpu.adapterDescription}`);
+  console.log(`\nnode (engine only), adapter: ${gpu.adapterDescription}`);
   const s = quick ? 0.1 : 1;
   const plan: [string, (n: number) => Experiment, BackendName, number][] = [
     ['tiny', (n) => tinyExperiment(1, n), 'webgpu', Math.ceil(400 * s)],
@@ -73,8 +103,8 @@ async function main(): Promise<void> {
     const c = figures.find((f) => f.workload === name && f.backend === 'cpu')!;
     console.log(`${name}: webgpu / cpu = ${(g.runStepsPerSec / c.runStepsPerSec).toFixed(2)}x`);
   }
-  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ adapter: gpu.adapterDescription, figures }, null, 2));
   gpu.destroy();
+  return { adapter: gpu.adapterDescription, figures };
 }
 
 main().catch((e) => {

@@ -1,0 +1,54 @@
+/** Run bench/browser/index.html in headless Chromium (WebGPU on the system adapter) and collect its results. */
+import { createServer } from 'vite';
+import { chromium } from 'playwright-core';
+import { findChromium } from './chromium';
+
+export interface BrowserBench {
+  adapter: string;
+  results: Record<string, { ours: number; tfjsWebgpu: number; tfjsCpu: number; floor: number; unit: string; dispatchesPerStep?: number }>;
+  error?: string;
+}
+
+export async function runBrowserBench(quick: boolean, timeoutMs = 30 * 60_000): Promise<BrowserBench> {
+  const server = await createServer({
+    configFile: false,
+    root: process.cwd(),
+    logLevel: 'error',
+    server: { port: 0, host: 'localhost' },
+  });
+  await server.listen();
+  const addr = server.httpServer?.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 5173;
+  const browser = await chromium.launch({
+    executablePath: findChromium(),
+    args: [
+      '--headless=new',
+      '--enable-unsafe-webgpu',
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') console.error(`[page] ${m.text()}`);
+      else console.log(`[page] ${m.text()}`);
+    });
+    await page.goto(`http://localhost:${port}/bench/browser/index.html${quick ? '?quick=1' : ''}`);
+    await page.waitForFunction(
+      () => {
+        const b = window.__bench;
+        return !!b && (!!b.error || 'sharpness' in b.results);
+      },
+      undefined,
+      { timeout: timeoutMs, polling: 1000 },
+    );
+    return (await page.evaluate(() => window.__bench)) as BrowserBench;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
