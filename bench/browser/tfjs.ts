@@ -44,7 +44,7 @@ export function buildModel(
   let yt: tf.Tensor2D;
   if (opts.loss === 'cross-entropy') {
     const labels = tf.tensor1d(Array.from(ds.train.y.subarray(0, nb * opts.batch)), 'int32');
-    yt = tf.oneHot(labels, opts.outDim).toFloat() as tf.Tensor2D;
+    yt = tf.cast(tf.oneHot(labels, opts.outDim), 'float32') as tf.Tensor2D;
     labels.dispose();
   } else {
     yt = tf.tensor2d(ds.train.y.subarray(0, nb * opts.batch * ds.targetDim), [nb * opts.batch, ds.targetDim]);
