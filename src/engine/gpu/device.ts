@@ -9,6 +9,8 @@ export interface GpuHandle {
   adapter: GPUAdapter;
   /** Human-readable adapter description, e.g. "google swiftshader (Vulkan)". */
   adapterDescription: string;
+  /** Uncaptured GPU errors so far (validation, out-of-memory), newest last. */
+  errors: string[];
   /** Resolves (once) when the device is lost, with the reason. */
   lost: Promise<GPUDeviceLostInfo>;
   destroy(): void;
@@ -102,11 +104,18 @@ export async function acquireGpu(opts: { requireAdapter?: boolean } = {}): Promi
   });
   let destroyed = false;
   const lost = device.lost;
+  const errors: string[] = [];
+  device.addEventListener('uncapturederror', (ev) => {
+    const msg = (ev as GPUUncapturedErrorEvent).error.message;
+    errors.push(msg);
+    console.error(`[webgpu] uncaptured error: ${msg}`);
+  });
   return {
     device,
     adapter,
     adapterDescription: describeAdapter(adapter),
     lost,
+    errors,
     destroy() {
       if (!destroyed) {
         destroyed = true;

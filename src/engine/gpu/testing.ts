@@ -2,7 +2,7 @@
  * Shared real-WebGPU device for tests (Node, SwiftShader here). Never skips: when no adapter is
  * found the test fails with the reason. Logs the adapter once per process.
  */
-import { afterAll } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { acquireGpu, type GpuHandle } from './device';
 import { PipelineCache } from './pipelines';
 
@@ -17,6 +17,16 @@ export function testGpu(): Promise<{ gpu: GpuHandle; device: GPUDevice; pipeline
   }
   return handle.then((h) => ({ ...h, device: h.gpu.device }));
 }
+
+// A GPU validation error that nobody captured fails the test that caused it.
+afterEach(async () => {
+  if (!handle) return;
+  const h = await handle;
+  if (h.gpu.errors.length > 0) {
+    const errs = h.gpu.errors.splice(0);
+    throw new Error(`uncaptured WebGPU errors:\n${errs.join('\n')}`);
+  }
+});
 
 // Dawn in Node aborts at process exit while a device is alive: destroy it after each test file.
 afterAll(async () => {

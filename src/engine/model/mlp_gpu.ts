@@ -110,7 +110,10 @@ export class MlpGpu {
     const fwd = await pipelines.get('mlp_forward', activationsWgsl + '\n' + forwardWgsl, 'main', { ACT: act, WG });
     const bwd = await pipelines.get('mlp_backward', activationsWgsl + '\n' + backwardWgsl, 'main', { ACT: act, WG, SCALED: 0 });
     const loss = await pipelines.get('mlp_loss', lossWgsl, 'main', { LOSS: LOSS_CODE[o.loss], WG: RED_WG });
-    const dummy = this.buffer(4, 'dummy');
+    // Separate placeholders for unused read-only and writable bindings: one buffer may not be
+    // bound both ways in the same dispatch.
+    const dummy = this.buffer(4, 'dummy-read');
+    const dummyW = this.buffer(4, 'dummy-write');
     const R = o.runs;
     const P = o.layout.paramCount;
     const widths = o.layout.widths;
@@ -126,7 +129,7 @@ export class MlpGpu {
     for (let l = 0; l < L; l++) {
       const n = R * B * widths[l + 1];
       Z.push(this.buffer(n, `Z${l}`));
-      A.push(l < L - 1 ? this.buffer(n, `A${l}`) : dummy);
+      A.push(l < L - 1 ? this.buffer(n, `A${l}`) : dummyW);
       D.push(this.buffer(n, `delta${l}`));
     }
     const ops: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
@@ -172,7 +175,7 @@ export class MlpGpu {
       const u = this.uniform(layerDense(l, inMode, B, 0, needPrev), `bwd${l}`);
       const bg = bind(bwd, [
         u, o.params, D[l], l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx,
-        l === 0 ? dummy : Z[l - 1], o.grads, l === 0 ? dummy : D[l - 1],
+        l === 0 ? dummy : Z[l - 1], o.grads, l === 0 ? dummyW : D[l - 1],
       ]);
       const n = R * ly.outDim * (ly.inDim + 1) + needPrev * R * B * ly.inDim;
       ops.push((pass) => {
@@ -181,7 +184,7 @@ export class MlpGpu {
         pass.dispatchWorkgroups(...dispatchSize(n, WG));
       });
     }
-    if (o.clip) await this.buildClip(pipelines, ops, { A, D, dummy, inMode, B, bind, layerDense });
+    if (o.clip) await this.buildClip(pipelines, ops, { A, D, dummy, dummyW, inMode, B, bind, layerDense });
     this.trainOps = ops;
 
     // ---- evaluation graphs (forward + loss over chunks of the train and test sets) ----
@@ -201,7 +204,7 @@ export class MlpGpu {
           // Hidden activations ping-pong between evA[0] and evA[1].
           const inBuf = l === 0 ? dummy : evA[(l - 1) % 2];
           // Every layer writes its pre-activations to the evZ scratch; the last one leaves the logits.
-          const bg = bind(fwd, [u, o.params, inBuf, x, dummy, evZ, l === L - 1 ? dummy : evA[l % 2]]);
+          const bg = bind(fwd, [u, o.params, inBuf, x, dummy, evZ, l === L - 1 ? dummyW : evA[l % 2]]);
           const n = R * bc * widths[l + 1];
           eops.push((pass) => {
             pass.setPipeline(fwd);
@@ -211,7 +214,7 @@ export class MlpGpu {
         }
         const field = which === 'train' ? STAT.trainLoss : STAT.testLoss;
         const u = this.lossUniform(bc, 2, c * E, false, c > 0, field, o.data.nClasses, o.data.targetDim, outDim);
-        const bg = bind(loss, [u, evZ, y, dummy, dummy, o.stats]);
+        const bg = bind(loss, [u, evZ, y, dummy, dummyW, o.stats]);
         eops.push((pass, slot) => {
           pass.setPipeline(loss);
           pass.setBindGroup(0, bg);
@@ -239,7 +242,7 @@ export class MlpGpu {
     pipelines: PipelineCache,
     ops: ((pass: GPUComputePassEncoder, slot: number) => void)[],
     c: {
-      A: GPUBuffer[]; D: GPUBuffer[]; dummy: GPUBuffer; inMode: number; B: number;
+      A: GPUBuffer[]; D: GPUBuffer[]; dummy: GPUBuffer; dummyW: GPUBuffer; inMode: number; B: number;
       bind: (pipe: GPUComputePipeline, entries: GPUBuffer[]) => GPUBindGroup;
       layerDense: (l: number, mode: number, b: number, rowOffset: number, flag: number) => Uint32Array;
     },
@@ -273,7 +276,7 @@ export class MlpGpu {
       const ly = o.layout.layers[l];
       const u = this.uniform(c.layerDense(l, c.inMode, c.B, 0, 0), `bwdc${l}`);
       const bg = c.bind(scaled, [u, o.params, c.D[l], l === 0 ? c.dummy : c.A[l - 1], o.data.xTrain, o.idx, scale,
-        clip.clipped, c.dummy]);
+        clip.clipped, c.dummyW]);
       const n = R * ly.outDim * (ly.inDim + 1);
       ops.push((pass) => {
         pass.setPipeline(scaled);

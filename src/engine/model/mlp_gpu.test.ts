@@ -1,0 +1,147 @@
+/**
+ * GPU-vs-CPU parity of the MLP kernels (forward, every loss, backward, evaluation, ghost-norm
+ * per-example clipping) for a population of runs with different parameters, on shapes that are not
+ * multiples of the workgroup sizes. The CPU side is the float64 reference in src/engine/cpu.
+ */
+import { describe, expect, it } from 'vitest';
+import { testGpu } from '../gpu/testing';
+import { readF32, storageBuffer } from '../gpu/buffers';
+import { StepSlots } from '../gpu/step_slots';
+import { MlpGpu, NS, STAT } from './mlp_gpu';
+import { mlpLayout } from './layout';
+import { lossAndGrad, evalSet } from '../cpu/mlp';
+import { clippedBatchGrad } from '../cpu/per_example';
+import type { Activation, LossName } from '../../experiment/types';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+interface Case {
+  act: Activation;
+  loss: LossName;
+  widths: number[];
+  nClasses: number;
+  targetDim: number;
+  clip?: number;
+}
+
+async function runCase(c: Case, seed: number) {
+  const { device, pipelines } = await testGpu();
+  const rnd = rng(seed);
+  const R = 3;
+  const B = 37;
+  const nTrain = 53;
+  const nTest = 29;
+  const layout = mlpLayout(c.widths, true);
+  const P = layout.paramCount;
+  const D = c.widths[0];
+  const params = new Float32Array(R * P).map(() => (rnd() * 2 - 1) * 0.8);
+  const mkX = (n: number) => new Float32Array(n * D).map(() => rnd() * 2 - 1);
+  const mkY = (n: number) =>
+    c.nClasses > 0
+      ? new Float32Array(n).map(() => Math.floor(rnd() * c.nClasses))
+      : new Float32Array(n * c.targetDim).map(() => rnd() * 2 - 1);
+  const xTrain = mkX(nTrain);
+  const yTrain = mkY(nTrain);
+  const xTest = mkX(nTest);
+  const yTest = mkY(nTest);
+  const idx = new Uint32Array(R * B).map(() => Math.floor(rnd() * nTrain));
+  const slots = new StepSlots(device, 2, R, P);
+  slots.write(0, 2);
+  const grads = storageBuffer(device, R * P);
+  const stats = storageBuffer(device, 2 * R * NS);
+  const clipped = storageBuffer(device, R * P);
+  const clipNorms = [0.05, 0.3, 100];
+  const data = {
+    xTrain: storageBuffer(device, xTrain),
+    yTrain: storageBuffer(device, yTrain),
+    xTest: storageBuffer(device, xTest),
+    yTest: storageBuffer(device, yTest),
+    nTrain,
+    nTest,
+    nClasses: c.nClasses,
+    targetDim: c.targetDim,
+  };
+  const mlp = await MlpGpu.create(device, pipelines, {
+    layout,
+    activation: c.act,
+    loss: c.loss,
+    runs: R,
+    batch: B,
+    fullBatch: false,
+    idx: storageBuffer(device, idx),
+    idxPerRun: true,
+    data,
+    params: storageBuffer(device, params),
+    grads,
+    stats,
+    steps: slots,
+    evalTrain: 41,
+    evalChunk: 16,
+    clip: c.clip ? { clipNorm: storageBuffer(device, new Float32Array(clipNorms)), clipped } : undefined,
+  });
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  mlp.encodeTrainStep(pass, 0);
+  mlp.encodeEval(pass, 'train', 1);
+  mlp.encodeEval(pass, 'test', 1);
+  pass.end();
+  device.queue.submit([enc.finish()]);
+  const g = await readF32(device, grads, R * P);
+  const st = await readF32(device, stats, 2 * R * NS);
+  const cg = c.clip ? await readF32(device, clipped, R * P) : undefined;
+  const model = { activation: c.act };
+  for (let r = 0; r < R; r++) {
+    const p = Array.from(params.subarray(r * P, (r + 1) * P));
+    const rows = Array.from(idx.subarray(r * B, (r + 1) * B));
+    const ref = lossAndGrad(p, layout, model, c.loss, xTrain, yTrain, rows, c.nClasses);
+    const scale = Math.max(...ref.grad.map(Math.abs), 1e-3);
+    for (let i = 0; i < P; i++) expect(Math.abs(g[r * P + i] - ref.grad[i]) / scale).toBeLessThan(2e-4);
+    expect(st[r * NS + STAT.batchLoss] / B).toBeCloseTo(ref.loss, 4);
+    const tr = evalSet(p, layout, model, c.loss, { x: xTrain, y: yTrain, n: nTrain }, c.nClasses, 41);
+    const te = evalSet(p, layout, model, c.loss, { x: xTest, y: yTest, n: nTest }, c.nClasses);
+    const o = (NS * R) + r * NS;
+    expect(st[o + STAT.trainLoss] / 41).toBeCloseTo(tr.loss, 4);
+    expect(st[o + STAT.testLoss] / nTest).toBeCloseTo(te.loss, 4);
+    if (c.nClasses > 0) {
+      expect(st[o + STAT.trainCorrect]).toBe(tr.correct);
+      expect(st[o + STAT.testCorrect]).toBe(te.correct);
+      expect(st[r * NS + STAT.batchCorrect]).toBe(ref.correct);
+    }
+    if (cg) {
+      const cref = clippedBatchGrad(p, layout, model, c.loss, xTrain, yTrain, rows, c.nClasses, clipNorms[r]);
+      const cs = Math.max(...cref.clipped.map(Math.abs), 1e-6);
+      for (let i = 0; i < P; i++) expect(Math.abs(cg[r * P + i] - cref.clipped[i]) / cs).toBeLessThan(5e-4);
+    }
+  }
+  mlp.destroy();
+}
+
+describe('MLP kernels vs the float64 CPU reference', () => {
+  const acts: Activation[] = ['relu', 'relu2', 'tanh', 'sigmoid', 'gelu', 'linear'];
+  for (const [i, act] of acts.entries()) {
+    it(`activation ${act}, cross-entropy, 3 layers`, async () => {
+      await runCase({ act, loss: 'cross-entropy', widths: [5, 13, 7, 3], nClasses: 3, targetDim: 1 }, 10 + i);
+    });
+  }
+  it('logistic loss (binary, one output)', async () => {
+    await runCase({ act: 'tanh', loss: 'logistic', widths: [4, 9, 1], nClasses: 2, targetDim: 1 }, 21);
+  });
+  it('hinge loss (binary, one output)', async () => {
+    await runCase({ act: 'relu', loss: 'hinge', widths: [4, 9, 1], nClasses: 2, targetDim: 1 }, 22);
+  });
+  it('mse on classes (one-hot targets)', async () => {
+    await runCase({ act: 'relu', loss: 'mse', widths: [3, 11, 4], nClasses: 4, targetDim: 1 }, 23);
+  });
+  it('mse regression, linear model (no hidden layer)', async () => {
+    await runCase({ act: 'relu', loss: 'mse', widths: [6, 2], nClasses: 0, targetDim: 2 }, 24);
+  });
+  it('per-example clipping by ghost norms equals materialised per-example gradients', async () => {
+    await runCase({ act: 'tanh', loss: 'cross-entropy', widths: [5, 13, 7, 3], nClasses: 3, targetDim: 1, clip: 1 }, 25);
+  });
+});
