@@ -150,7 +150,8 @@ fn rayleigh(@builtin(global_invocation_id) gid: vec3u) {
   let lam = sc[o + 5u];
   sc[o + 1u] = sc[o];
   sc[o] = lam;
-  if (cfg.sample > 0u && abs(lam - sc[o + 1u]) <= pf(r, 1u) * abs(lam)) {
+  // Relative to the unshifted eigenvalue (lam - shift), the number that is reported.
+  if (cfg.sample > 0u && abs(lam - sc[o + 1u]) <= pf(r, 1u) * abs(lam - sc[o + 3u])) {
     sc[o + 2u] = 1.0;
   }
 }

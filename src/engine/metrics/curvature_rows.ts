@@ -27,7 +27,7 @@ export function curvatureRows(c: CurvatureRecords): MetricRow[] {
   if (c.req.sharpness) {
     add('sharpness', topEigenvalue(c.sharp));
     add('sharpness_threshold', c.sharpnessThreshold);
-    if (c.step > 0 && c.sharp[12] > 0) add('grad_eig_cosine', c.sharp[11] / Math.sqrt(c.sharp[12]));
+    if (c.step > 0 && c.sharp[12] > 0) add('grad_eig_cosine', Math.abs(c.sharp[11]) / Math.sqrt(c.sharp[12])); // an eigenvector's sign is arbitrary
     if (c.precond) {
       add('precond_sharpness', topEigenvalue(c.precond));
       add('precond_threshold', c.precondThreshold);

@@ -9,6 +9,7 @@
  * - weight_norm: ||theta_s||.  step_distance: ||theta_s - theta_{s-1}||.
  * - update_norm: step_distance / lr_s (the update per unit learning rate).
  * Steps 1.. only for batch_loss, lr, grad_norm, step_distance, update_norm.
+ * Curvature and oscillation metrics (sharpness, hessian_trace, ...): see docs/metrics.md.
  */
 export const METRICS = {
   train_loss: 'Training loss',
@@ -22,6 +23,17 @@ export const METRICS = {
   weight_norm: 'Weight norm',
   step_distance: '‖θt − θt−1‖',
   update_norm: 'Update norm per unit lr',
+  period2_distance: '‖θt − θt−2‖',
+  sharpness: 'Sharpness λmax(H)',
+  sharpness_threshold: 'Stability line (2/η for GD)',
+  precond_sharpness: 'Preconditioned sharpness λmax(P⁻¹H)',
+  precond_threshold: 'Adaptive stability line (2+2β1)/(η(1−β1))',
+  hessian_trace: 'Hessian trace tr(H)',
+  hessian_fro: 'Hessian Frobenius norm ‖H‖F',
+  directional_sharpness: 'Directional sharpness vᵀHv/‖v‖²',
+  grad_eig_cosine: '|cos(g, top eigenvector)|',
+  weak_alignment: 'Weak-feature alignment',
+  strong_alignment: 'Strong-feature alignment',
 } as const;
 
 export type MetricName = keyof typeof METRICS | string;
