@@ -1,0 +1,169 @@
+// AdamP / SGDP (Heo et al., ICLR 2021) for a population: three dispatches per step.
+//  1. rows:   one workgroup per (segment, run). A segment is one row (out index) of a dense weight,
+//             or a whole unprojected tensor (bias). Updates the optimizer state and, for weight
+//             rows, reduces g.p, g.g, p.p and p.u (u = the proposed update) into rowStats.
+//  2. decide: one thread per (run, tensor): max row cosine vs delta/sqrt(cols) (channel view),
+//             then the whole-tensor cosine vs delta/sqrt(size) (layer view).
+//  3. update: one thread per coordinate: recompute u from the state, remove its radial component
+//             (per row or per tensor), decoupled weight decay scaled by wdRatio when projected, step.
+// KIND 0 = AdamP (state: m, v), KIND 1 = SGDP (state: momentum buffer).
+// hyper (HS floats per run): [beta1|momentum, beta2|dampening, eps, weightDecay, delta, wdRatio, nesterov]
+// stepScalars (per step slot and run): [lr, lr/bc1, sqrt(bc2)] (AdamP), [lr] (SGDP).
+
+struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
+
+override WG: u32 = 64u; // a power of two (tree reductions)
+override R: u32;      // runs
+override P: u32;      // floats per run
+override NROWS: u32;  // projected rows per run (rowStats has 4 floats per row)
+override NT: u32;     // tensors per run
+override HS: u32;     // hyper floats per run
+override KIND: u32;   // 0 AdamP, 1 SGDP
+
+const NONE: u32 = 0xffffffffu;
+const SS: u32 = 8u; // STEP_SCALARS
+
+fn hp(r: u32, k: u32) -> f32 { return hyperR[r * HS + k]; }
+
+@group(0) @binding(0) var<storage, read_write> params: array<f32>;
+@group(0) @binding(1) var<storage, read> grads: array<f32>;
+@group(0) @binding(2) var<storage, read_write> state: array<f32>;
+@group(0) @binding(3) var<storage, read> hyperR: array<f32>;
+@group(0) @binding(4) var<storage, read> scalars: array<f32>;
+@group(0) @binding(5) var<storage, read> segs: array<vec4u>;    // (start, length, row or NONE, tensor)
+@group(0) @binding(6) var<storage, read> tensors: array<vec4u>; // (offset, size, rows or 0, first row)
+@group(0) @binding(7) var<storage, read_write> rowStats: array<vec4f>; // (g.p, g.g, p.p, p.u)
+@group(0) @binding(8) var<storage, read_write> decision: array<vec2f>; // (mode, layer coefficient)
+@group(1) @binding(0) var<uniform> step: StepInfo;
+
+var<workgroup> red: array<vec4f, WG>;
+
+fn scalar(r: u32, q: u32) -> f32 { return scalars[(step.slot * R + r) * SS + q]; }
+
+// Advance the state of coordinate (r, j) with gradient g; returns the proposed update u.
+fn advance(r: u32, j: u32, g: f32) -> f32 {
+  let i0 = r * P + j;
+  if (KIND == 0u) {
+    let i1 = (R + r) * P + j;
+    state[i0] = hp(r, 0u) * state[i0] + (1.0 - hp(r, 0u)) * g;
+    state[i1] = hp(r, 1u) * state[i1] + (1.0 - hp(r, 1u)) * g * g;
+  } else {
+    state[i0] = hp(r, 0u) * state[i0] + (1.0 - hp(r, 1u)) * g;
+  }
+  return proposal(r, j, g);
+}
+
+@compute @workgroup_size(WG)
+fn rows(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let s = wid.x;
+  let r = wid.y;
+  let seg = segs[s];
+  var acc = vec4f(0.0);
+  for (var k = lid.x; k < seg.y; k += WG) {
+    let j = seg.x + k;
+    let g = grads[r * P + j];
+    let p = params[r * P + j];
+    let u = advance(r, j, g);
+    acc += vec4f(g * p, g * g, p * p, p * u);
+  }
+  if (seg.z == NONE) { return; } // uniform per workgroup: no barrier is skipped by part of it
+  red[lid.x] = acc;
+  workgroupBarrier();
+  for (var h = WG / 2u; h > 0u; h = h / 2u) {
+    if (lid.x < h) { red[lid.x] += red[lid.x + h]; }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    rowStats[r * NROWS + seg.z] = red[0];
+  }
+}
+
+// Cosine as F.cosine_similarity: |x.y| / (max(||x||, eps) * max(||y||, eps)).
+fn cosine(st: vec4f, eps: f32) -> f32 {
+  return abs(st.x) / (max(sqrt(st.y), eps) * max(sqrt(st.z), eps));
+}
+
+// Per (run, tensor): mode 0 = no projection, 1 = channel view (per row), 2 = layer view.
+@compute @workgroup_size(WG)
+fn decide(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= R * NT) { return; }
+  let r = i / NT;
+  let tn = tensors[i % NT];
+  var out = vec2f(0.0, 0.0);
+  if (tn.z > 0u) {
+    let eps = hp(r, 2u);
+    let delta = hp(r, 4u);
+    let cols = tn.y / tn.z;
+    var maxCos: f32 = 0.0;
+    var sum = vec4f(0.0);
+    for (var k = 0u; k < tn.z; k++) {
+      let st = rowStats[r * NROWS + tn.w + k];
+      maxCos = max(maxCos, cosine(st, eps));
+      sum += st;
+    }
+    if (maxCos < delta / sqrt(f32(cols))) {
+      out = vec2f(1.0, 0.0);
+    } else if (cosine(sum, eps) < delta / sqrt(f32(tn.y))) {
+      let n = sqrt(sum.z) + eps;
+      out = vec2f(2.0, sum.w / (n * n));
+    }
+  }
+  decision[i] = out;
+}
+
+// Proposed update of coordinate (r, j) from the state that rows() already advanced.
+fn proposal(r: u32, j: u32, g: f32) -> f32 {
+  let i0 = r * P + j;
+  let nesterov = hp(r, 6u) != 0.0;
+  if (KIND == 0u) {
+    let b1 = hp(r, 0u);
+    let m = state[i0];
+    let denom = sqrt(state[(R + r) * P + j]) / scalar(r, 2u) + hp(r, 2u);
+    if (nesterov) { return (b1 * m + (1.0 - b1) * g) / denom; }
+    return m / denom;
+  }
+  let buf = state[i0];
+  if (nesterov) { return g + hp(r, 0u) * buf; }
+  return buf;
+}
+
+@compute @workgroup_size(WG)
+fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= R * P) { return; }
+  let r = i / P;
+  let j = i - r * P;
+  var k = 0u;
+  while (k + 1u < NT && j >= tensors[k].x + tensors[k].y) { k++; }
+  let tn = tensors[k];
+  let g = grads[i];
+  var p = params[i];
+  var u = proposal(r, j, g);
+  var wdFactor: f32 = 1.0;
+  let d = decision[r * NT + k];
+  if (d.x == 1.0) {
+    let st = rowStats[r * NROWS + tn.w + (j - tn.x) / (tn.y / tn.z)];
+    let n = sqrt(st.z) + hp(r, 2u);
+    u -= p * (st.w / (n * n));
+    wdFactor = hp(r, 5u);
+  } else if (d.x == 2.0) {
+    u -= p * d.y;
+    wdFactor = hp(r, 5u);
+  }
+  let lr = scalar(r, 0u);
+  let wd = hp(r, 3u);
+  if (wd > 0.0) {
+    if (KIND == 0u) {
+      p *= 1.0 - lr * wd * wdFactor;
+    } else {
+      p *= 1.0 - lr * wd * wdFactor / (1.0 - hp(r, 0u));
+    }
+  }
+  if (KIND == 0u) {
+    p -= scalar(r, 1u) * u;
+  } else {
+    p -= lr * u;
+  }
+  params[i] = p;
+}

@@ -1,0 +1,106 @@
+// Coordinate-clipped SGD and Adam (Pan & Li 2023, SPEC §5) for a population. The per-run
+// threshold tau (already times thresholdScale) comes from select_topc.wgsl in sel[4r + 3];
+// clip(a) = sign(a) min(|a|, tau).
+//  tnorm:       one workgroup per (tensor, run): ||clip(g)||^2 of the tensor (clipped SGD's
+//               optional per-tensor normalisation), skipped for runs with normalize off.
+//  update_sgd:  clip g, normalise (g * sqrt(numel)/||g||, 0 when the norm is 0), coupled weight
+//               decay, PyTorch momentum (buffer = d on step 1), step.
+//  update_adam: a = g + wd theta; the first moment takes clip(a), the second moment a itself.
+// hyper SGD:  [c, scale, momentum, dampening, nesterov, weightDecay, normalize, 0]
+// hyper Adam: [c, scale, beta1, beta2, eps, weightDecay, 0, 0]
+// stepScalars: [lr] (SGD), [lr, lr/bc1, sqrt(bc2)] (Adam).
+
+struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
+
+override WG: u32 = 64u; // a power of two (tree reductions)
+override R: u32;
+override P: u32;
+override NT: u32;
+override HS: u32;
+
+const SS: u32 = 8u; // STEP_SCALARS
+
+@group(0) @binding(0) var<storage, read_write> params: array<f32>;
+@group(0) @binding(1) var<storage, read> grads: array<f32>;
+@group(0) @binding(2) var<storage, read_write> state: array<f32>;
+@group(0) @binding(3) var<storage, read> hyper: array<f32>;
+@group(0) @binding(4) var<storage, read> scalars: array<f32>;
+@group(0) @binding(5) var<storage, read> tensors: array<vec4u>; // (offset, size, -, -)
+@group(0) @binding(6) var<storage, read> sel: array<u32>;
+@group(0) @binding(7) var<storage, read_write> tnorms: array<f32>;
+@group(1) @binding(0) var<uniform> step: StepInfo;
+
+var<workgroup> red: array<f32, WG>;
+
+fn hp(r: u32, k: u32) -> f32 { return hyper[r * HS + k]; }
+fn scalar(r: u32, q: u32) -> f32 { return scalars[(step.slot * R + r) * SS + q]; }
+fn tauOf(r: u32) -> f32 { return bitcast<f32>(sel[r * 4u + 3u]); }
+
+fn clipTo(a: f32, tau: f32) -> f32 {
+  if (abs(a) <= tau) { return a; }
+  return sign(a) * tau;
+}
+
+@compute @workgroup_size(WG)
+fn tnorm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let k = wid.x;
+  let r = wid.y;
+  if (hp(r, 6u) == 0.0) { return; } // normalize off: uniform over the workgroup
+  let tn = tensors[k];
+  let tau = tauOf(r);
+  var s: f32 = 0.0;
+  for (var e = lid.x; e < tn.y; e += WG) {
+    let c = clipTo(grads[r * P + tn.x + e], tau);
+    s += c * c;
+  }
+  red[lid.x] = s;
+  workgroupBarrier();
+  for (var h = WG / 2u; h > 0u; h = h / 2u) {
+    if (lid.x < h) { red[lid.x] += red[lid.x + h]; }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) { tnorms[r * NT + k] = red[0]; }
+}
+
+@compute @workgroup_size(WG)
+fn update_sgd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= R * P) { return; }
+  let r = i / P;
+  let j = i - r * P;
+  var p = params[i];
+  var d = clipTo(grads[i], tauOf(r));
+  if (hp(r, 6u) != 0.0) {
+    var k = 0u;
+    while (k + 1u < NT && j >= tensors[k].x + tensors[k].y) { k++; }
+    let n2 = tnorms[r * NT + k];
+    d *= select(0.0, sqrt(f32(tensors[k].y)) / sqrt(n2), n2 > 0.0);
+  }
+  let wd = hp(r, 5u);
+  if (wd != 0.0) { d += wd * p; }
+  let mu = hp(r, 2u);
+  if (mu != 0.0) {
+    var buf = d;
+    if (step.t > 1u) { buf = mu * state[i] + (1.0 - hp(r, 3u)) * d; }
+    state[i] = buf;
+    if (hp(r, 4u) != 0.0) { d += mu * buf; } else { d = buf; }
+  }
+  params[i] = p - scalar(r, 0u) * d;
+}
+
+@compute @workgroup_size(WG)
+fn update_adam(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= R * P) { return; }
+  let r = i / P;
+  let p = params[i];
+  let a = grads[i] + hp(r, 5u) * p;
+  let b1 = hp(r, 2u);
+  let b2 = hp(r, 3u);
+  let iv = i + R * P; // slot 1 of run r: (R + r) * P + j
+  let m = b1 * state[i] + (1.0 - b1) * clipTo(a, tauOf(r));
+  let v = b2 * state[iv] + (1.0 - b2) * a * a;
+  state[i] = m;
+  state[iv] = v;
+  params[i] = p - scalar(r, 1u) * m / (sqrt(v) / scalar(r, 2u) + hp(r, 4u));
+}

@@ -1,0 +1,84 @@
+// DP-SGD (Abadi et al. 2016) and DiceSGD (Zhang et al., ICLR 2024) updates for a population
+// (SPEC §6). Needs prng.wgsl concatenated in front. clipped = (1/B) sum_i clip(g_i, C) from the
+// engine's ghost-norm pass; grads = the unclipped batch mean (1/B) sum_i g_i.
+// Noise: z ~ N(0,1) per coordinate j of run r at step t, drawn as
+//   rngNormal(rngU32(seed_r, STREAM_DP_NOISE, t), STREAM_DP_NOISE, j)   (identical in TS),
+// with std sigma * C / B per coordinate (sigma C on the sum, divided by the lot size B).
+//  dp_update:   theta -= lr (clipped + sigma C/B z + wd theta)
+//  dice_norm:   one workgroup per run: ||e||^2 over all parameters of the run
+//  dice_update: v = clipped + e min(1, C2/(||e|| + 1e-6)); theta -= lr (v + sigma C1/B z);
+//               e <- e + grads - v
+// hyper dp-sgd: [C, sigma, weightDecay, 0]; dice-sgd: [C1, C2, sigma, 0]. stepScalars: [lr].
+
+struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
+
+override WG: u32 = 64u; // a power of two (tree reductions)
+override R: u32;
+override P: u32;
+override HS: u32;
+override BATCH: f32;
+
+const SS: u32 = 8u; // STEP_SCALARS
+
+@group(0) @binding(0) var<storage, read_write> params: array<f32>;
+@group(0) @binding(1) var<storage, read> grads: array<f32>;
+@group(0) @binding(2) var<storage, read> clipped: array<f32>;
+@group(0) @binding(3) var<storage, read_write> state: array<f32>;
+@group(0) @binding(4) var<storage, read> hyper: array<f32>;
+@group(0) @binding(5) var<storage, read> scalars: array<f32>;
+@group(0) @binding(6) var<storage, read> seeds: array<u32>;
+@group(0) @binding(7) var<storage, read_write> enorm: array<f32>;
+@group(1) @binding(0) var<uniform> step: StepInfo;
+
+var<workgroup> red: array<f32, WG>;
+
+fn hp(r: u32, k: u32) -> f32 { return hyper[r * HS + k]; }
+
+fn noise(r: u32, j: u32) -> f32 {
+  return rngNormal(rngU32(seeds[r], STREAM_DP_NOISE, step.t), STREAM_DP_NOISE, j);
+}
+
+@compute @workgroup_size(WG)
+fn dp_update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= R * P) { return; }
+  let r = i / P;
+  let p = params[i];
+  var g = clipped[i];
+  let sigma = hp(r, 1u);
+  if (sigma != 0.0) { g += sigma * hp(r, 0u) / BATCH * noise(r, i - r * P); }
+  let wd = hp(r, 2u);
+  if (wd != 0.0) { g += wd * p; }
+  params[i] = p - scalars[(step.slot * R + r) * SS] * g;
+}
+
+@compute @workgroup_size(WG)
+fn dice_norm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let r = wid.x;
+  var s: f32 = 0.0;
+  for (var j = lid.x; j < P; j += WG) {
+    let e = state[r * P + j];
+    s += e * e;
+  }
+  red[lid.x] = s;
+  workgroupBarrier();
+  for (var h = WG / 2u; h > 0u; h = h / 2u) {
+    if (lid.x < h) { red[lid.x] += red[lid.x + h]; }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) { enorm[r] = red[0]; }
+}
+
+@compute @workgroup_size(WG)
+fn dice_update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= R * P) { return; }
+  let r = i / P;
+  let e = state[i];
+  let v = clipped[i] + e * min(1.0, hp(r, 1u) / (sqrt(enorm[r]) + 1e-6));
+  var step_dir = v;
+  let sigma = hp(r, 2u);
+  if (sigma != 0.0) { step_dir += sigma * hp(r, 0u) / BATCH * noise(r, i - r * P); }
+  params[i] = params[i] - scalars[(step.slot * R + r) * SS] * step_dir;
+  state[i] = e + grads[i] - v;
+}

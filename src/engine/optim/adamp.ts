@@ -1,0 +1,209 @@
+/**
+ * AdamP and SGDP (Heo et al., ICLR 2021; clovaai/AdamP): Adam / SGD whose update of each dense
+ * weight loses its radial component when the gradient is nearly orthogonal to the weight
+ * (the weight looks scale-invariant), with weight decay scaled by wdRatio there. SPEC §3.
+ * GPU: three dispatches per step for all runs (shaders/optim_adamp.wgsl: rows, decide, update).
+ */
+import adampWgsl from '../../../shaders/optim_adamp.wgsl?raw';
+import { dispatchSize, storageBuffer } from '../gpu/buffers';
+import type { TensorInfo } from '../model/layout';
+import { adamPrecondThreshold, adamPreconditioner, flag, momentumSgdThreshold, num, pair } from './hp';
+import { betasSpec, checkTensorTiling, epsSpec, flagSpec, gpuOptimizer, lrSpec, momentumSpec, wdSpec } from './common';
+import { createKernel, type Access } from './kernel';
+import { isProjected, projectUpdate, projectionTables } from './rowproj';
+import type {
+  CpuOptimizerState,
+  CpuStepArgs,
+  GpuOptimizer,
+  GpuOptimizerContext,
+  Hyper,
+  HyperSpec,
+  OptimizerDef,
+} from './types';
+
+const WG = 64;
+const HYPER_SIZE = 8;
+
+const EPS: HyperSpec = {
+  ...epsSpec(1e-8, 'Guards the norms in the cosine and the projection (and the Adam denominator).'),
+  minExclusive: true,
+};
+
+const PROJECTION_HPS: HyperSpec[] = [
+  EPS,
+  wdSpec(0, 'Decoupled weight decay: theta <- theta (1 - lr wd factor) before the step.'),
+  {
+    key: 'delta',
+    type: 'number',
+    default: 0.1,
+    min: 0,
+    description: 'Projection fires when max cosine(g, theta) < delta / sqrt(row length).',
+  },
+  {
+    key: 'wdRatio',
+    type: 'number',
+    default: 0.1,
+    min: 0,
+    max: 1,
+    description: 'Weight-decay factor for tensors whose update was projected.',
+  },
+  flagSpec('nesterov', false, 'Nesterov form of the update.'),
+];
+
+const ADAMP_HPS: HyperSpec[] = [lrSpec(1e-3), betasSpec([0.9, 0.999]), ...PROJECTION_HPS];
+
+const SGDP_HPS: HyperSpec[] = [
+  lrSpec(1e-3), // the reference requires lr; 1e-3 as torch SGD
+  momentumSpec(0, 'Momentum factor; the buffer starts at zero.'),
+  {
+    key: 'dampening',
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 1,
+    description: 'Dampening: buf <- momentum buf + (1 - dampening) g.',
+  },
+  ...PROJECTION_HPS,
+];
+
+type Kind = 'adamp' | 'sgdp';
+
+/** Hyper layout shared with the WGSL: [beta1|momentum, beta2|dampening, eps, wd, delta, wdRatio, nesterov, 0]. */
+function pack(kind: Kind, hp: Hyper): number[] {
+  const [a, b] = kind === 'adamp' ? pair(hp, 'betas') : [num(hp, 'momentum'), num(hp, 'dampening')];
+  return [
+    a,
+    b,
+    num(hp, 'eps'),
+    num(hp, 'weightDecay'),
+    num(hp, 'delta'),
+    num(hp, 'wdRatio'),
+    flag(hp, 'nesterov') ? 1 : 0,
+    0,
+  ];
+}
+
+function adampScalars(hp: Hyper, t: number, lr: number): number[] {
+  const [b1, b2] = pair(hp, 'betas');
+  return [lr, lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t)];
+}
+
+function cpuInit(kind: Kind, paramCount: number): CpuOptimizerState {
+  const n = kind === 'adamp' ? 2 : 1;
+  return { slots: Array.from({ length: n }, () => new Float64Array(paramCount)), extra: {} };
+}
+
+/** Fill u over tensor t (advancing the state) and return it. */
+function proposals(kind: Kind, a: CpuStepArgs, t: TensorInfo, u: Float64Array): void {
+  const { grad: g, state, hp } = a;
+  const nesterov = flag(hp, 'nesterov');
+  const end = t.offset + t.size;
+  if (kind === 'adamp') {
+    const [b1, b2] = pair(hp, 'betas');
+    const eps = num(hp, 'eps');
+    const sbc2 = Math.sqrt(1 - b2 ** a.t);
+    const [m, v] = state.slots;
+    for (let i = t.offset; i < end; i++) {
+      m[i] = b1 * m[i] + (1 - b1) * g[i];
+      v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+      const denom = Math.sqrt(v[i]) / sbc2 + eps;
+      u[i] = nesterov ? (b1 * m[i] + (1 - b1) * g[i]) / denom : m[i] / denom;
+    }
+  } else {
+    const mu = num(hp, 'momentum');
+    const damp = num(hp, 'dampening');
+    const [buf] = state.slots;
+    for (let i = t.offset; i < end; i++) {
+      buf[i] = mu * buf[i] + (1 - damp) * g[i];
+      u[i] = nesterov ? g[i] + mu * buf[i] : buf[i];
+    }
+  }
+}
+
+function cpuStep(kind: Kind, a: CpuStepArgs): void {
+  const { params: p, grad: g, hp, lr } = a;
+  const wd = num(hp, 'weightDecay');
+  const mu = kind === 'sgdp' ? num(hp, 'momentum') : 0;
+  const stepSize = kind === 'adamp' ? lr / (1 - pair(hp, 'betas')[0] ** a.t) : lr;
+  const u = new Float64Array(p.length);
+  for (const t of a.tensors) {
+    proposals(kind, a, t, u);
+    const wdFactor = isProjected(t)
+      ? projectUpdate({ p, g, u, t, delta: num(hp, 'delta'), wdRatio: num(hp, 'wdRatio'), eps: num(hp, 'eps') })
+      : 1;
+    for (let i = t.offset; i < t.offset + t.size; i++) {
+      if (wd > 0) p[i] *= kind === 'adamp' ? 1 - lr * wd * wdFactor : 1 - (lr * wd * wdFactor) / (1 - mu);
+      p[i] -= stepSize * u[i];
+    }
+  }
+}
+
+async function createGpu(kind: Kind, ctx: GpuOptimizerContext): Promise<GpuOptimizer> {
+  const { device, runs: R, paramCount: P } = ctx;
+  checkTensorTiling(ctx.tensors, P, kind);
+  const tabs = projectionTables(ctx.tensors);
+  if (tabs.segments > 65535)
+    throw new Error(`adamp/sgdp: ${tabs.segments} row segments per run exceed the 65535 workgroup limit`);
+  if (R > 65535) throw new Error(`adamp/sgdp: ${R} runs exceed the 65535 workgroup limit`);
+  const NT = ctx.tensors.length;
+  const owned = [
+    storageBuffer(device, tabs.segs, 'adamp.segs'),
+    storageBuffer(device, tabs.tensors, 'adamp.tensors'),
+    storageBuffer(device, Math.max(1, R * tabs.rows * 4), 'adamp.rowStats'),
+    storageBuffer(device, R * NT * 2, 'adamp.decision'),
+  ];
+  const buffers = [ctx.params, ctx.grads, ctx.state, ctx.hyper, ctx.stepScalars, ...owned];
+  const bindings: Access[] = ['rw', 'read', 'rw', 'read', 'read', 'read', 'read', 'rw', 'rw'];
+  const overrides = { WG, R, P, NROWS: Math.max(1, tabs.rows), NT, HS: HYPER_SIZE, KIND: kind === 'adamp' ? 0 : 1 };
+  const make = (entry: string, wgs: [number, number]) =>
+    createKernel(
+      device,
+      ctx.pipelines,
+      { label: 'optim_adamp', code: adampWgsl, entry, overrides, bindings, step: true },
+      buffers,
+      wgs,
+      ctx.stepInfo,
+    );
+  const kernels = [
+    await make('rows', [tabs.segments, R]),
+    await make('decide', dispatchSize(R * NT, WG)),
+    await make('update', dispatchSize(R * P, WG)),
+  ];
+  return gpuOptimizer(ctx, kernels, owned);
+}
+
+export const adamp: OptimizerDef = {
+  name: 'adamp',
+  description:
+    "Adam that removes the radial part of a weight's update when the gradient is nearly orthogonal to the weight (scale-invariant weights).",
+  rule: 'm,v as Adam; u = m_hat/(sqrt(v_hat)+eps); if max_row cos(g,theta) < delta/sqrt(row dim) (channel, then layer view): u -= theta_hat <theta_hat,u>, decay *= wdRatio; theta <- theta(1 - lr wd) - lr/bc1 u',
+  source: 'Heo et al., "AdamP", ICLR 2021; clovaai/AdamP adamp/adamp.py',
+  hyperparams: ADAMP_HPS,
+  stateSlots: 2,
+  hyperSize: HYPER_SIZE,
+  packHyper: (hp) => pack('adamp', hp),
+  stepScalars: adampScalars,
+  createGpu: (ctx) => createGpu('adamp', ctx),
+  cpuInit: (n) => cpuInit('adamp', n),
+  cpuStep: (a) => cpuStep('adamp', a),
+  precondThreshold: (hp, lr) => adamPrecondThreshold(lr, pair(hp, 'betas')[0]),
+  preconditioner: adamPreconditioner,
+};
+
+export const sgdp: OptimizerDef = {
+  name: 'sgdp',
+  description:
+    "SGD (momentum buffer from zero) with AdamP's projection of the update of scale-invariant-looking weights.",
+  rule: 'buf <- mu buf + (1-dampening) g; u = buf (or g + mu buf); project u as AdamP; theta <- theta(1 - lr wd factor/(1-mu)) - lr u',
+  source: 'Heo et al., "AdamP", ICLR 2021; clovaai/AdamP adamp/sgdp.py',
+  hyperparams: SGDP_HPS,
+  stateSlots: 1,
+  hyperSize: HYPER_SIZE,
+  packHyper: (hp) => pack('sgdp', hp),
+  stepScalars: (_hp, _t, lr) => [lr],
+  createGpu: (ctx) => createGpu('sgdp', ctx),
+  cpuInit: (n) => cpuInit('sgdp', n),
+  cpuStep: (a) => cpuStep('sgdp', a),
+  sharpnessThreshold: (hp, lr) =>
+    momentumSgdThreshold(lr, num(hp, 'momentum'), num(hp, 'dampening'), flag(hp, 'nesterov')),
+};

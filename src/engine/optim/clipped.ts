@@ -1,0 +1,218 @@
+/**
+ * Coordinate-clipped SGD and Adam (Pan & Li 2023, panyan7/adam-vs-sgd sgd_clip.py / adam_clip.py;
+ * SPEC §5). Per run, tau = the floor(N c)-th largest |a_i| over ALL N parameters (select.ts), times
+ * thresholdScale, then a_i -> sign(a_i) min(|a_i|, tau): about a fraction c of the coordinates
+ * saturate. The reference only clips in its multi-tensor path; here clipping always applies.
+ * GPU per step: 8 select dispatches, (SGD) one per-tensor norm dispatch, one update dispatch.
+ */
+import clipWgsl from '../../../shaders/optim_clip.wgsl?raw';
+import { dispatchSize, storageBuffer } from '../gpu/buffers';
+import { adamPrecondThreshold, adamPreconditioner, flag, momentumSgdThreshold, num, pair } from './hp';
+import {
+  betasSpec,
+  checkTensorTiling,
+  epsSpec,
+  flagSpec,
+  gpuOptimizer,
+  lrSpec,
+  momentumSpec,
+  tensorTableBuffer,
+  wdSpec,
+} from './common';
+import { createKernel, type Access, type Kernel } from './kernel';
+import { clipFractionF32, clipTo, createTopcSelect, topcThreshold } from './select';
+import type {
+  CpuOptimizerState,
+  CpuStepArgs,
+  GpuOptimizer,
+  GpuOptimizerContext,
+  Hyper,
+  HyperSpec,
+  OptimizerDef,
+} from './types';
+
+const WG = 64;
+const HYPER_SIZE = 8;
+
+const clipSpecs = (c: number): HyperSpec[] => [
+  lrSpec(1e-3),
+  {
+    key: 'clipFraction',
+    type: 'number',
+    default: c,
+    min: 0,
+    max: 1,
+    description:
+      'c: the fraction of coordinates (largest |g|, over all parameters) clipped to the threshold; 0 = no clipping, 1 = threshold 0.',
+  },
+  { key: 'thresholdScale', type: 'number', default: 1, min: 0, description: 'Multiplies the selected threshold tau.' },
+];
+
+const SGD_HPS: HyperSpec[] = [
+  ...clipSpecs(0.1),
+  momentumSpec(0, 'Momentum (PyTorch form: buffer = d on the first step).'),
+  { key: 'dampening', type: 'number', default: 0, min: 0, max: 1, description: 'Dampening of the momentum buffer.' },
+  flagSpec('nesterov', false, 'Nesterov momentum (needs momentum > 0).'),
+  wdSpec(0, 'Coupled L2, added after clipping and normalisation.'),
+  flagSpec('normalize', false, 'Per-tensor normalisation of the clipped gradient: g * sqrt(numel)/||g||.'),
+];
+
+const ADAM_HPS: HyperSpec[] = [
+  ...clipSpecs(0.5),
+  betasSpec([0.9, 0.999]),
+  { ...epsSpec(1e-8, 'Added to sqrt(v_hat).'), minExclusive: true },
+  wdSpec(0, 'Coupled L2, added to g before clipping (both moments see it).'),
+];
+
+const head = (hp: Hyper) => [clipFractionF32(num(hp, 'clipFraction')), num(hp, 'thresholdScale')];
+
+function packSgd(hp: Hyper): number[] {
+  return [
+    ...head(hp),
+    num(hp, 'momentum'),
+    num(hp, 'dampening'),
+    flag(hp, 'nesterov') ? 1 : 0,
+    num(hp, 'weightDecay'),
+    flag(hp, 'normalize') ? 1 : 0,
+    0,
+  ];
+}
+
+function packAdam(hp: Hyper): number[] {
+  const [b1, b2] = pair(hp, 'betas');
+  return [...head(hp), b1, b2, num(hp, 'eps'), num(hp, 'weightDecay'), 0, 0];
+}
+
+function cpuInit(slots: number, paramCount: number): CpuOptimizerState {
+  return { slots: Array.from({ length: slots }, () => new Float64Array(paramCount)), extra: {} };
+}
+
+function cpuStepSgd(a: CpuStepArgs): void {
+  const { params: p, grad: g, hp, lr } = a;
+  const tau = topcThreshold(g, num(hp, 'clipFraction'), num(hp, 'thresholdScale'));
+  const d = Float64Array.from(g, (x) => clipTo(x, tau));
+  if (flag(hp, 'normalize')) {
+    for (const t of a.tensors) {
+      let n2 = 0;
+      for (let i = t.offset; i < t.offset + t.size; i++) n2 += d[i] * d[i];
+      const coef = n2 > 0 ? Math.sqrt(t.size) / Math.sqrt(n2) : 0; // the reference divides by 0 here
+      for (let i = t.offset; i < t.offset + t.size; i++) d[i] *= coef;
+    }
+  }
+  const wd = num(hp, 'weightDecay');
+  const mu = num(hp, 'momentum');
+  const damp = num(hp, 'dampening');
+  const nesterov = flag(hp, 'nesterov');
+  const buf = a.state.slots[0];
+  for (let i = 0; i < p.length; i++) {
+    let di = d[i] + wd * p[i];
+    if (mu !== 0) {
+      buf[i] = a.t === 1 ? di : mu * buf[i] + (1 - damp) * di;
+      di = nesterov ? di + mu * buf[i] : buf[i];
+    }
+    p[i] -= lr * di;
+  }
+}
+
+function cpuStepAdam(a: CpuStepArgs): void {
+  const { params: p, grad: g, hp, lr } = a;
+  const wd = num(hp, 'weightDecay');
+  const [b1, b2] = pair(hp, 'betas');
+  const eps = num(hp, 'eps');
+  const gw = Float64Array.from(g, (x, i) => x + wd * p[i]);
+  const tau = topcThreshold(gw, num(hp, 'clipFraction'), num(hp, 'thresholdScale'));
+  const [m, v] = a.state.slots;
+  const stepSize = lr / (1 - b1 ** a.t);
+  const sbc2 = Math.sqrt(1 - b2 ** a.t);
+  for (let i = 0; i < p.length; i++) {
+    m[i] = b1 * m[i] + (1 - b1) * clipTo(gw[i], tau);
+    v[i] = b2 * v[i] + (1 - b2) * gw[i] * gw[i];
+    p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / sbc2 + eps);
+  }
+}
+
+async function createGpu(kind: 'sgd' | 'adam', ctx: GpuOptimizerContext): Promise<GpuOptimizer> {
+  const { device, runs: R, paramCount: P } = ctx;
+  checkTensorTiling(ctx.tensors, P, `clipped-${kind}`);
+  const NT = ctx.tensors.length;
+  if (NT > 65535 || R > 65535)
+    throw new Error(`clipped-${kind}: ${R} runs x ${NT} tensors exceed the 65535 workgroup limit`);
+  const select = await createTopcSelect({
+    device,
+    pipelines: ctx.pipelines,
+    runs: R,
+    paramCount: P,
+    values: ctx.grads,
+    params: ctx.params,
+    hyper: ctx.hyper,
+    hyperSize: HYPER_SIZE,
+    cIndex: 0,
+    scaleIndex: 1,
+    wdIndex: kind === 'adam' ? 5 : undefined,
+  });
+  const owned = [tensorTableBuffer(ctx, 'clip.tensors'), storageBuffer(device, R * NT, 'clip.tnorms')];
+  const buffers = [ctx.params, ctx.grads, ctx.state, ctx.hyper, ctx.stepScalars, owned[0], select.sel, owned[1]];
+  const bindings: Access[] = ['rw', 'read', 'rw', 'read', 'read', 'read', 'read', 'rw'];
+  const overrides = { WG, R, P, NT, HS: HYPER_SIZE };
+  const make = (entry: string, wgs: [number, number]) =>
+    createKernel(
+      device,
+      ctx.pipelines,
+      { label: 'optim_clip', code: clipWgsl, entry, overrides, bindings, step: true },
+      buffers,
+      wgs,
+      ctx.stepInfo,
+    );
+  const kernels =
+    kind === 'sgd'
+      ? [await make('tnorm', [NT, R]), await make('update_sgd', dispatchSize(R * P, WG))]
+      : [await make('update_adam', dispatchSize(R * P, WG))];
+  const selectKernel: Kernel = { encode: (pass) => select.encode(pass) };
+  return gpuOptimizer(ctx, [selectKernel, ...kernels], [...owned, ...select.buffers]);
+}
+
+export const clippedSgd: OptimizerDef = {
+  name: 'clipped-sgd',
+  description:
+    'SGD on a gradient whose largest-magnitude fraction c of coordinates (over all parameters) is clipped to a common threshold.',
+  rule: 'tau = floor(N c)-th largest |g|; g <- sign(g) min(|g|, tau scale); [g <- g sqrt(numel)/||g|| per tensor]; g += wd theta; torch momentum; theta -= lr d',
+  source:
+    'Pan & Li, "Toward Understanding Why Adam Converges Faster Than SGD for Transformers", 2023; panyan7/adam-vs-sgd torch_optimizer/sgd_clip.py',
+  hyperparams: SGD_HPS,
+  stateSlots: 1,
+  hyperSize: HYPER_SIZE,
+  packHyper: packSgd,
+  stepScalars: (_hp, _t, lr) => [lr],
+  createGpu: (ctx) => createGpu('sgd', ctx),
+  cpuInit: (n) => cpuInit(1, n),
+  cpuStep: cpuStepSgd,
+  // Clipping only shrinks the step, so the linear line of the unclipped method applies; a
+  // normalised step has no linear stability line.
+  sharpnessThreshold: (hp, lr) => {
+    if (flag(hp, 'normalize')) return undefined;
+    const mu = num(hp, 'momentum');
+    return momentumSgdThreshold(lr, mu, mu === 0 ? 0 : num(hp, 'dampening'), mu > 0 && flag(hp, 'nesterov'));
+  },
+};
+
+export const clippedAdam: OptimizerDef = {
+  name: 'clipped-adam',
+  description:
+    'Adam whose first moment takes the coordinate-clipped gradient (top fraction c clipped) and whose second moment takes the unclipped one.',
+  rule: 'a = g + wd theta; tau = floor(N c)-th largest |a|; m <- b1 m + (1-b1) clip(a, tau scale); v <- b2 v + (1-b2) a^2; theta -= lr/bc1 m/(sqrt(v/bc2)+eps)',
+  source:
+    'Pan & Li, "Toward Understanding Why Adam Converges Faster Than SGD for Transformers", 2023; panyan7/adam-vs-sgd torch_optimizer/adam_clip.py',
+  hyperparams: ADAM_HPS,
+  stateSlots: 2,
+  hyperSize: HYPER_SIZE,
+  packHyper: packAdam,
+  stepScalars: (hp, t, lr) => {
+    const [b1, b2] = pair(hp, 'betas');
+    return [lr, lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t)];
+  },
+  createGpu: (ctx) => createGpu('adam', ctx),
+  cpuInit: (n) => cpuInit(2, n),
+  cpuStep: cpuStepAdam,
+  precondThreshold: (hp, lr) => adamPrecondThreshold(lr, pair(hp, 'betas')[0]),
+  preconditioner: adamPreconditioner,
+};

@@ -1,0 +1,115 @@
+/**
+ * A small wrapper for the compute kernels of the optimizers in this folder that need more than
+ * one dispatch per step (adamp/sgdp, clipped-*, dp-sgd/dice-sgd). Each kernel gets an explicit
+ * pipeline layout: group 0 holds its buffers (declared read / read-write / uniform in binding
+ * order), group 1 binding 0 the per-step StepInfo record with a dynamic offset, so one bind group
+ * serves every step slot of a chunk.
+ */
+import type { PipelineCache, Overrides } from '../gpu/pipelines';
+
+/** Access of each group-0 binding, in binding order. */
+export type Access = 'read' | 'rw' | 'uniform';
+
+export interface KernelSpec {
+  label: string;
+  code: string;
+  entry: string;
+  overrides: Overrides;
+  /** Group-0 bindings 0..n-1. */
+  bindings: Access[];
+  /** Whether the kernel reads StepInfo at @group(1) @binding(0). */
+  step: boolean;
+}
+
+export interface Kernel {
+  /** Record one dispatch (with this step's StepInfo record when the kernel reads it). */
+  encode(pass: GPUComputePassEncoder, stepInfoOffset: number): void;
+}
+
+const COMPUTE = 0x4; // GPUShaderStage.COMPUTE
+
+function entryFor(binding: number, access: Access): GPUBindGroupLayoutEntry {
+  if (access === 'uniform') return { binding, visibility: COMPUTE, buffer: { type: 'uniform' } };
+  return { binding, visibility: COMPUTE, buffer: { type: access === 'rw' ? 'storage' : 'read-only-storage' } };
+}
+
+interface Layouts {
+  g0: GPUBindGroupLayout;
+  g1?: GPUBindGroupLayout;
+  layout: GPUPipelineLayout;
+}
+
+// One pipeline layout per device and binding signature, so the pipeline cache (keyed by layout)
+// reuses pipelines across populations.
+const layoutCache = new WeakMap<GPUDevice, Map<string, Layouts>>();
+
+function layoutFor(device: GPUDevice, spec: KernelSpec): Layouts {
+  let byKey = layoutCache.get(device);
+  if (!byKey) layoutCache.set(device, (byKey = new Map()));
+  const key = `${spec.bindings.join(',')}|${spec.step}`;
+  let hit = byKey.get(key);
+  if (!hit) {
+    const g0 = device.createBindGroupLayout({
+      label: `optim.g0[${key}]`,
+      entries: spec.bindings.map((a, i) => entryFor(i, a)),
+    });
+    const g1 = spec.step
+      ? device.createBindGroupLayout({
+          label: 'optim.g1',
+          entries: [
+            {
+              binding: 0,
+              visibility: COMPUTE,
+              buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 },
+            },
+          ],
+        })
+      : undefined;
+    const layout = device.createPipelineLayout({ label: `optim[${key}]`, bindGroupLayouts: g1 ? [g0, g1] : [g0] });
+    byKey.set(key, (hit = { g0, g1, layout }));
+  }
+  return hit;
+}
+
+/**
+ * Compile `spec` (cached by the pipeline cache) and bind `buffers` (one per binding) and, when
+ * spec.step, the StepInfo buffer. `workgroups` is the fixed dispatch size [x, y].
+ */
+export async function createKernel(
+  device: GPUDevice,
+  pipelines: PipelineCache,
+  spec: KernelSpec,
+  buffers: GPUBuffer[],
+  workgroups: [number, number],
+  stepInfo?: GPUBuffer,
+): Promise<Kernel> {
+  if (buffers.length !== spec.bindings.length) {
+    throw new Error(
+      `kernel ${spec.label}:${spec.entry}: ${spec.bindings.length} bindings declared, ${buffers.length} buffers given`,
+    );
+  }
+  if (spec.step && !stepInfo) throw new Error(`kernel ${spec.label}:${spec.entry}: needs the StepInfo buffer`);
+  const { g0, g1, layout } = layoutFor(device, spec);
+  const pipeline = await pipelines.get(spec.label, spec.code, spec.entry, spec.overrides, layout);
+  const group0 = device.createBindGroup({
+    label: `${spec.label}:${spec.entry}.g0`,
+    layout: g0,
+    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+  const group1 =
+    g1 && stepInfo
+      ? device.createBindGroup({
+          layout: g1,
+          entries: [{ binding: 0, resource: { buffer: stepInfo, offset: 0, size: 16 } }],
+        })
+      : undefined;
+  const [x, y] = workgroups;
+  return {
+    encode(pass, stepInfoOffset) {
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group0);
+      if (group1) pass.setBindGroup(1, group1, [stepInfoOffset]);
+      pass.dispatchWorkgroups(x, y);
+    },
+  };
+}
