@@ -1,0 +1,95 @@
+/**
+ * GPU curvature probes against exact answers: a linear model with mse loss (Hessian built from the
+ * data) and a small tanh network (Hessian from float64 finite differences of the CPU gradient),
+ * each reduced by the Jacobi eigen-solver in linalg.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Experiment } from '../../experiment/types';
+import { testGpu } from '../gpu/testing';
+import { GpuTrainer } from '../gpu_trainer';
+import { generateDataset } from '../data/index';
+import { experimentLayout } from '../model/shape';
+import { initParams } from '../model/init';
+import { symEig } from './linalg';
+import { denseMatrix, fdHvp } from './curvature_cpu';
+import { mlpCurvatureOracles } from './curvature_rows_cpu';
+
+async function step0(exp: Experiment) {
+  const { gpu, pipelines } = await testGpu();
+  const t = await GpuTrainer.create(exp, { gpu, pipelines });
+  const rows = await t.advance(0);
+  t.dispose();
+  const get = (m: string) => rows.find((r) => r.metric === m && r.step === 0)?.value;
+  return { sharpness: get('sharpness'), trace: get('hessian_trace'), fro: get('hessian_fro') };
+}
+
+describe('GPU curvature', () => {
+  it('linear model, mse: sharpness within 1% and Hutchinson trace within 5% of the exact Hessian', async () => {
+    const exp: Experiment = {
+      version: 1,
+      seed: 3,
+      data: { kind: 'teacher-student', nTrain: 50, nTest: 0, inputDim: 6, outputDim: 2, teacherHidden: [], teacherActivation: 'linear', noise: 0.1 },
+      model: { kind: 'mlp', hidden: [], activation: 'relu', initScale: 1, bias: true },
+      loss: 'mse',
+      steps: 10,
+      batchSize: 'full',
+      varySeedPerRun: false,
+      runs: [{ label: 'gd', optimizer: { name: 'sgd', lr: 0.01 }, schedule: { name: 'constant' } }],
+      metrics: { every: 10, evalSubset: 0, sharpness: { every: 10, iters: 60, tol: 1e-6, subset: 50 }, trace: { every: 10, samples: 400, subset: 50 } },
+    };
+    const ds = generateDataset(exp.data, exp.seed);
+    const layout = experimentLayout(exp, ds);
+    // Exact Hessian of 0.5 * mean_i ||W x_i + b - t_i||^2: for each output j, (1/n) sum_i [x_i; 1][x_i; 1]^T.
+    const P = layout.paramCount;
+    const d = ds.inputDim;
+    const k = 2;
+    const H = new Float64Array(P * P);
+    const ly = layout.layers[0];
+    const index = (j: number, c: number) => (c < d ? ly.weightOffset + j * d + c : ly.biasOffset + j);
+    for (let j = 0; j < k; j++)
+      for (let a = 0; a <= d; a++)
+        for (let b = 0; b <= d; b++) {
+          let s = 0;
+          for (let i = 0; i < ds.train.n; i++) {
+            const xa = a < d ? ds.train.x[i * d + a] : 1;
+            const xb = b < d ? ds.train.x[i * d + b] : 1;
+            s += xa * xb;
+          }
+          H[index(j, a) * P + index(j, b)] = s / ds.train.n;
+        }
+    const eig = symEig(H, P);
+    const lmax = Math.max(...eig.values);
+    let tr = 0;
+    for (let i = 0; i < P; i++) tr += H[i * P + i];
+    const got = await step0(exp);
+    console.log(`linear mse: sharpness gpu ${got.sharpness} exact ${lmax}; trace gpu ${got.trace} exact ${tr}`);
+    expect(Math.abs(got.sharpness! - lmax) / lmax).toBeLessThan(0.01);
+    expect(Math.abs(got.trace! - tr) / tr).toBeLessThan(0.05);
+    const fro = Math.sqrt(H.reduce((a, v) => a + v * v, 0));
+    expect(Math.abs(got.fro! - fro) / fro).toBeLessThan(0.1);
+  });
+
+  it('tanh network, cross-entropy: sharpness matches the float64 finite-difference Hessian within 1%', async () => {
+    const exp: Experiment = {
+      version: 1,
+      seed: 5,
+      data: { kind: 'gauss', nTrain: 40, nTest: 0, nClasses: 3, separation: 2, noise: 0.8 },
+      model: { kind: 'mlp', hidden: [5], activation: 'tanh', initScale: 1.5, bias: true },
+      loss: 'cross-entropy',
+      steps: 10,
+      batchSize: 'full',
+      varySeedPerRun: false,
+      runs: [{ label: 'gd', optimizer: { name: 'sgd', lr: 0.01 }, schedule: { name: 'constant' } }],
+      metrics: { every: 10, evalSubset: 0, sharpness: { every: 10, iters: 200, tol: 1e-7, subset: 40 } },
+    };
+    const ds = generateDataset(exp.data, exp.seed);
+    const layout = experimentLayout(exp, ds);
+    const theta = Float64Array.from(initParams(layout, exp.model, exp.seed));
+    const { grad } = mlpCurvatureOracles({ layout, activation: 'tanh', loss: 'cross-entropy', x: ds.train.x, y: ds.train.y, nClasses: ds.nClasses, subset: 40 });
+    const H = denseMatrix(fdHvp(grad, theta), layout.paramCount);
+    const lmax = Math.max(...symEig(H, layout.paramCount).values);
+    const got = await step0(exp);
+    console.log(`tanh ce: sharpness gpu ${got.sharpness} float64 ${lmax}`);
+    expect(Math.abs(got.sharpness! - lmax) / Math.abs(lmax)).toBeLessThan(0.01);
+  });
+});
