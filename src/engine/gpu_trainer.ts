@@ -4,7 +4,8 @@
  * copied to staging buffers and mapped asynchronously, awaited only when advance() returns.
  */
 import type { Experiment } from '../experiment/types';
-import type { MetricRow, Trainer } from './trainer';
+import type { MetricRow, SliceOptions, SlicePoint, Trainer } from './trainer';
+import { lossSliceGpu } from './metrics/slice_gpu';
 import type { Dataset } from './data/types';
 import { acquireGpu, type GpuHandle } from './gpu/device';
 import { PipelineCache } from './gpu/pipelines';
@@ -63,6 +64,8 @@ export class GpuTrainer implements Trainer {
     private readonly dataset: Dataset,
     ownsGpu: boolean,
     dataBuffers: GPUBuffer[],
+    private readonly pipelines: PipelineCache,
+    private readonly data: GpuData,
   ) {
     this.adapterDescription = gpu.adapterDescription;
     this.diverged = experiment.runs.map(() => null);
@@ -123,7 +126,7 @@ export class GpuTrainer implements Trainer {
         }),
       );
     }
-    return new GpuTrainer(exp, gpu, pops, layout, ds, !opts.gpu, bufs);
+    return new GpuTrainer(exp, gpu, pops, layout, ds, !opts.gpu, bufs, pipelines, data);
   }
 
   divergedAt(): (number | null)[] {
@@ -327,6 +330,35 @@ export class GpuTrainer implements Trainer {
       return readF32(this.gpu.device, pop.params, this.layout.paramCount, r * this.layout.paramCount);
     }
     throw new Error(`no run ${run}`);
+  }
+
+  async lossSlice(run: number, o: SliceOptions): Promise<SlicePoint[]> {
+    const pop = this.pops.find((p) => p.spec.runIds.includes(run));
+    if (!pop) throw new Error(`no run ${run}`);
+    const r = pop.spec.runIds.indexOf(run);
+    const theta = await this.getParams(run);
+    let direction: Float32Array;
+    if (o.direction === 'eigen') {
+      if (!pop.curvature) throw new Error('slice along the top eigenvector: enable metrics.sharpness first');
+      direction = await pop.curvature.eigenvector(r);
+    } else {
+      const { readF32 } = await import('./gpu/buffers');
+      const prev = await readF32(this.gpu.device, pop.prevParams, this.layout.paramCount, r * this.layout.paramCount);
+      direction = theta.map((v, i) => v - prev[i]);
+    }
+    const m = this.experiment.metrics;
+    const subset = Math.min(this.dataset.train.n, m.sharpness?.subset ?? m.trace?.subset ?? 1024);
+    return lossSliceGpu(this.gpu.device, this.pipelines, {
+      layout: this.layout,
+      activation: this.experiment.model.activation,
+      loss: this.experiment.loss,
+      data: this.data,
+      subset,
+      theta,
+      direction,
+      points: o.points,
+      radius: o.radius,
+    });
   }
 
   /** Dispatches per training step over all populations (for the benchmark). */

@@ -47,6 +47,10 @@ export class Population {
   private normGroups: GPUBindGroup[] = [];
   private normStepGroups: GPUBindGroup[] = [];
   private readonly prev: GPUBuffer;
+  /** theta_{s-1} of the last logged step s. */
+  get prevParams(): GPUBuffer {
+    return this.prev;
+  }
   private readonly prev2: GPUBuffer;
   private readonly grads: GPUBuffer;
   private state!: GPUBuffer;

@@ -36,7 +36,25 @@ export interface Trainer {
    * A diverged run keeps its last values; its later metrics are not logged.
    */
   divergedAt(): (number | null)[];
+  /**
+   * A 1-D slice of the training loss (over the curvature subset) through run r's current
+   * parameters along its top Hessian eigenvector ('eigen', after a sharpness measurement) or its
+   * last logged update ('update'): points alpha evenly spaced over [-radius, radius] along the unit
+   * direction.
+   */
+  lossSlice?(run: number, o: SliceOptions): Promise<SlicePoint[]>;
   /** Parameters of run r, per the layout in model/layout.ts. */
   getParams(run: number): Promise<Float32Array>;
   dispose(): void;
+}
+
+export interface SliceOptions {
+  direction: 'eigen' | 'update';
+  points: number;
+  radius: number;
+}
+
+export interface SlicePoint {
+  alpha: number;
+  loss: number;
 }

@@ -93,3 +93,36 @@ describe('GPU curvature', () => {
     expect(Math.abs(got.sharpness! - lmax) / Math.abs(lmax)).toBeLessThan(0.01);
   });
 });
+
+describe('GPU loss slice', () => {
+  it('along the update direction matches the float64 loss at the same points', async () => {
+    const { gpu, pipelines } = await testGpu();
+    const exp: Experiment = {
+      version: 1,
+      seed: 9,
+      data: { kind: 'circle', nTrain: 60, nTest: 0, noise: 0.1 },
+      model: { kind: 'mlp', hidden: [7], activation: 'tanh', initScale: 1, bias: true },
+      loss: 'cross-entropy',
+      steps: 5,
+      batchSize: 'full',
+      varySeedPerRun: false,
+      runs: [{ label: 'gd', optimizer: { name: 'sgd', lr: 0.5 }, schedule: { name: 'constant' } }],
+      metrics: { every: 5, evalSubset: 0, sharpness: { every: 5, iters: 10, subset: 60 } },
+    };
+    const t = await GpuTrainer.create(exp, { gpu, pipelines });
+    await t.advance(5);
+    const slice = await t.lossSlice(0, { direction: 'update', points: 5, radius: 0.5 });
+    const eig = await t.lossSlice(0, { direction: 'eigen', points: 3, radius: 0.1 });
+    const theta = Float64Array.from(await t.getParams(0));
+    t.dispose();
+    const ds = generateDataset(exp.data, exp.seed);
+    const layout = experimentLayout(exp, ds);
+    const { loss } = mlpCurvatureOracles({ layout, activation: 'tanh', loss: 'cross-entropy', x: ds.train.x, y: ds.train.y, nClasses: 2, subset: 60 });
+    expect(slice.map((p) => p.alpha)).toEqual([-0.5, -0.25, 0, 0.25, 0.5]);
+    expect(slice[2].loss).toBeCloseTo(loss(theta), 4);
+    expect(eig).toHaveLength(3);
+    expect(eig[1].loss).toBeCloseTo(loss(theta), 4);
+    // Along the top eigenvector the loss curves upward on both sides at this scale.
+    expect(eig[0].loss + eig[2].loss - 2 * eig[1].loss).toBeGreaterThan(0);
+  });
+});

@@ -287,6 +287,12 @@ export class CurvatureGpu {
     return encoder.beginComputePass();
   }
 
+  /** The run's top eigenvector (unit norm after a sharpness measurement; zeros before). */
+  async eigenvector(run: number): Promise<Float32Array> {
+    const { readF32 } = await import('../gpu/buffers');
+    return readF32(this.device, this.vEig, this.P, run * this.P);
+  }
+
   destroy(): void {
     this.graph.destroy();
     for (const b of this.bufs) b.destroy();
