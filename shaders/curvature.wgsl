@@ -179,7 +179,7 @@ fn start(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
   let i = k % cfg.P;
   let o = r * SC;
   let n = sc[o + 4u];
-  let z = rng_rademacher(pw(r, 5u), STREAM_PROBE, stp.t * cfg.P + i);
+  let z = rngRademacher(pw(r, 5u), STREAM_PROBE, stp.t * cfg.P + i);
   if (cfg.mode == 3u) {
     if (sc[o + 10u] < 0.0) {
       u[k] = z * inverseSqrt(f32(cfg.P));
@@ -233,7 +233,7 @@ fn fill_dir(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
   let i = k % cfg.P;
   if (cfg.mode == 2u) {
     let ctr = ((stp.t * cfg.samples + cfg.sample) * cfg.P + i);
-    u[k] = rng_rademacher(pw(r, 5u), STREAM_PROBE, ctr);
+    u[k] = rngRademacher(pw(r, 5u), STREAM_PROBE, ctr);
   } else {
     u[k] = base[k] - aux[k];
   }
