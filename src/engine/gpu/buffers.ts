@@ -70,9 +70,11 @@ export function uniformBuffer(device: GPUDevice, data: ArrayBuffer | ArrayBuffer
 
 /** Read a buffer back (copies through a staging buffer). Slow path for tests, tools, checkpoints. */
 export async function readBuffer(device: GPUDevice, src: GPUBuffer, bytes = src.size, offset = 0): Promise<ArrayBuffer> {
+  // Copy exactly the bytes asked for (rounded to 4, the copy granularity): rounding up to 16 could
+  // run past the end of the source buffer.
   const staging = device.createBuffer({ size: BufferPool.round(bytes), usage: MAP_READ | COPY_DST });
   const enc = device.createCommandEncoder();
-  enc.copyBufferToBuffer(src, offset, staging, 0, BufferPool.round(bytes));
+  enc.copyBufferToBuffer(src, offset, staging, 0, Math.ceil(bytes / 4) * 4);
   device.queue.submit([enc.finish()]);
   await staging.mapAsync(MAP_READ);
   const out = staging.getMappedRange(0, bytes).slice(0);

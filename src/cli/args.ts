@@ -1,0 +1,212 @@
+/** Command-line parsing for the headless CLI: argv -> a typed command, or specific errors. */
+import type { Result, ValidationError } from '../experiment/types';
+import { didYouMean } from '../experiment/fields';
+import { LIMITS } from '../experiment/limits';
+
+export type Backend = 'webgpu' | 'cpu';
+
+export interface RunCommand {
+  kind: 'run';
+  /** A JSON file path or an experiment URL / hash. */
+  source: string;
+  out: string;
+  steps?: number;
+  backend: Backend;
+  saveWeights: boolean;
+  saveData: boolean;
+}
+export interface RefineCommand {
+  kind: 'refine';
+  dir: string;
+  run: number;
+  tau: number;
+  out: string;
+}
+export interface ListCommand {
+  kind: 'list';
+}
+export interface HelpCommand {
+  kind: 'help';
+}
+export type Command = RunCommand | RefineCommand | ListCommand | HelpCommand;
+
+export const USAGE = `Usage:
+  npm run cli -- run <file.json | experiment URL> --out DIR [--steps N] [--backend webgpu|cpu]
+                     [--save-weights] [--save-data]
+  npm run cli -- refine DIR --run I [--tau 0.1] --out FILE.json
+  npm run cli -- list
+  npm run cli -- help
+
+run     trains every run of the experiment and writes DIR/metrics.csv (run,step,metric,value),
+        DIR/summary.json, and with the flags DIR/weights/run-<i>-step-<n>.json and DIR/data.json.
+refine  reads run I's grad_norm series from a finished run's DIR and writes a copy of its
+        experiment with an added run on the refined schedule (Defazio et al. 2023).
+list    prints the optimizers with their hyperparameters, and the data kinds.
+Exit codes: 0 success, 1 runtime failure, 2 bad arguments or bad experiment.`;
+
+type OptType = 'flag' | 'string' | 'int' | 'number' | 'backend';
+interface OptSpec {
+  type: OptType;
+  min?: number;
+  max?: number;
+  minExclusive?: boolean;
+}
+
+const RUN_OPTS: Record<string, OptSpec> = {
+  out: { type: 'string' },
+  steps: { type: 'int', min: 1, max: LIMITS.steps },
+  backend: { type: 'backend' },
+  'save-weights': { type: 'flag' },
+  'save-data': { type: 'flag' },
+};
+const REFINE_OPTS: Record<string, OptSpec> = {
+  out: { type: 'string' },
+  run: { type: 'int', min: 0, max: LIMITS.runs - 1 },
+  tau: { type: 'number', min: 0, max: 1, minExclusive: true },
+};
+const COMMANDS = ['run', 'refine', 'list', 'help'] as const;
+
+type Parsed = { positional: string[]; opts: Record<string, string | number | boolean> };
+
+function parseOptions(argv: string[], specs: Record<string, OptSpec>, errors: ValidationError[]): Parsed {
+  const positional: string[] = [];
+  const opts: Record<string, string | number | boolean> = {};
+  const names = Object.keys(specs);
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i];
+    if (tok === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!tok.startsWith('--') || tok === '--') {
+      if (tok.startsWith('-') && tok.length > 1 && !/^-\d/.test(tok)) {
+        errors.push({ path: tok, message: `unknown option; options are ${names.map((n) => `--${n}`).join(', ')}` });
+      } else positional.push(tok);
+      continue;
+    }
+    const eq = tok.indexOf('=');
+    const name = tok.slice(2, eq < 0 ? undefined : eq);
+    const spec = specs[name];
+    const path = `--${name}`;
+    if (!spec) {
+      const near = didYouMean(name, names);
+      errors.push({
+        path,
+        message: `unknown option${near ? ` (did you mean --${near}?)` : ''}; options are ${names.map((n) => `--${n}`).join(', ')}`,
+      });
+      continue;
+    }
+    if (name in opts) errors.push({ path, message: 'given more than once' });
+    if (spec.type === 'flag') {
+      if (eq >= 0) errors.push({ path, message: `is a flag and takes no value, got "${tok.slice(eq + 1)}"` });
+      opts[name] = true;
+      continue;
+    }
+    let value: string | undefined;
+    if (eq >= 0) value = tok.slice(eq + 1);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
+    if (value === undefined || value === '') {
+      errors.push({ path, message: `expects a value (${describe(spec)})` });
+      continue;
+    }
+    const v = convert(value, spec);
+    if (v === undefined) errors.push({ path, message: `expected ${describe(spec)}, got "${value}"` });
+    else opts[name] = v;
+  }
+  return { positional, opts };
+}
+
+function describe(spec: OptSpec): string {
+  switch (spec.type) {
+    case 'backend':
+      return 'webgpu or cpu';
+    case 'string':
+      return 'a path';
+    case 'flag':
+      return 'nothing';
+    default: {
+      const kind = spec.type === 'int' ? 'an integer' : 'a number';
+      const lo = spec.min === undefined ? '' : ` ${spec.minExclusive ? '>' : '>='} ${spec.min}`;
+      const hi = spec.max === undefined ? '' : `${lo ? ' and' : ''} <= ${spec.max}`;
+      return `${kind}${lo}${hi}`;
+    }
+  }
+}
+
+function convert(value: string, spec: OptSpec): string | number | undefined {
+  if (spec.type === 'string') return value;
+  if (spec.type === 'backend') return value === 'webgpu' || value === 'cpu' ? value : undefined;
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value)) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) return undefined;
+  if (spec.type === 'int' && !Number.isInteger(n)) return undefined;
+  if (spec.min !== undefined && (spec.minExclusive ? n <= spec.min : n < spec.min)) return undefined;
+  if (spec.max !== undefined && n > spec.max) return undefined;
+  return n;
+}
+
+function onePositional(p: Parsed, what: string, errors: ValidationError[]): string {
+  if (p.positional.length === 0) errors.push({ path: what, message: 'missing' });
+  else if (p.positional.length > 1)
+    errors.push({ path: what, message: `expected one, got ${p.positional.length}: ${p.positional.join(' ')}` });
+  return p.positional[0] ?? '';
+}
+
+function requireOpt(p: Parsed, name: string, errors: ValidationError[]): void {
+  if (!(name in p.opts)) errors.push({ path: `--${name}`, message: 'is required' });
+}
+
+export function parseArgs(argv: readonly string[]): Result<Command> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h')
+    return { ok: true, value: { kind: 'help' } };
+  if (rest.includes('--help') || rest.includes('-h')) return { ok: true, value: { kind: 'help' } };
+  const errors: ValidationError[] = [];
+  if (cmd === 'run') {
+    const p = parseOptions(rest, RUN_OPTS, errors);
+    const source = onePositional(p, '<file.json | experiment URL>', errors);
+    requireOpt(p, 'out', errors);
+    if (errors.length) return { ok: false, errors };
+    const value: RunCommand = {
+      kind: 'run',
+      source,
+      out: p.opts.out as string,
+      backend: (p.opts.backend as Backend | undefined) ?? 'webgpu',
+      saveWeights: p.opts['save-weights'] === true,
+      saveData: p.opts['save-data'] === true,
+    };
+    if (p.opts.steps !== undefined) value.steps = p.opts.steps as number;
+    return { ok: true, value };
+  }
+  if (cmd === 'refine') {
+    const p = parseOptions(rest, REFINE_OPTS, errors);
+    const dir = onePositional(p, 'DIR', errors);
+    requireOpt(p, 'run', errors);
+    requireOpt(p, 'out', errors);
+    if (errors.length) return { ok: false, errors };
+    return {
+      ok: true,
+      value: {
+        kind: 'refine',
+        dir,
+        run: p.opts.run as number,
+        tau: (p.opts.tau as number | undefined) ?? 0.1,
+        out: p.opts.out as string,
+      },
+    };
+  }
+  if (cmd === 'list') {
+    if (rest.length) return { ok: false, errors: [{ path: rest[0], message: 'list takes no arguments' }] };
+    return { ok: true, value: { kind: 'list' } };
+  }
+  const near = didYouMean(cmd, COMMANDS);
+  return {
+    ok: false,
+    errors: [
+      {
+        path: cmd,
+        message: `unknown command${near ? ` (did you mean "${near}"?)` : ''}; commands are ${COMMANDS.join(', ')}`,
+      },
+    ],
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The CLI as a function: argv in, exit code out (0 ok, 1 runtime failure, 2 bad arguments or
+ * bad experiment). Heavy modules (the engine) load only when a command needs them.
+ */
+import type { ValidationError } from '../experiment/types';
+import { formatErrors } from '../experiment/validate';
+import { USAGE, parseArgs, type RunCommand } from './args';
+import type { RunDeps } from './run';
+import type { ErrStream } from './progress';
+
+export interface CliIo {
+  stdout: { write(s: string): unknown };
+  stderr: ErrStream;
+  /** Test hook: replaces the engine (trainer factory, dataset generator, clock). */
+  deps?: Partial<RunDeps>;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const usageError = (errors: ValidationError[]) => {
+    for (const line of formatErrors(errors)) io.stderr.write(`${line}\n`);
+    return 2;
+  };
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    usageError(parsed.errors);
+    io.stderr.write(`\n${USAGE}\n`);
+    return 2;
+  }
+  const cmd = parsed.value;
+  try {
+    switch (cmd.kind) {
+      case 'help':
+        io.stdout.write(`${USAGE}\n`);
+        return 0;
+      case 'list': {
+        const { listText } = await import('./list');
+        io.stdout.write(listText());
+        return 0;
+      }
+      case 'refine': {
+        const { refineCommand, InputError } = await import('./refine');
+        try {
+          io.stdout.write(`${await refineCommand(cmd)}\n`);
+          return 0;
+        } catch (e) {
+          if (e instanceof InputError) return usageError(e.errors);
+          throw e;
+        }
+      }
+      case 'run':
+        return await runCmd(cmd, io, usageError);
+    }
+  } catch (e) {
+    io.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+async function runCmd(cmd: RunCommand, io: CliIo, usageError: (errors: ValidationError[]) => number): Promise<number> {
+  const { loadExperiment, withSteps } = await import('./source');
+  const loaded = await loadExperiment(cmd.source);
+  if (!loaded.ok) return usageError(loaded.errors);
+  const exp = withSteps(loaded.value, cmd.steps);
+  if (!exp.ok) return usageError(exp.errors);
+  const { runExperiment } = await import('./run');
+  const deps: RunDeps = {
+    createTrainer: io.deps?.createTrainer ?? (async (e, o) => (await import('../engine/create')).createTrainer(e, o)),
+    generateDataset: io.deps?.generateDataset ?? (await import('../engine/data/index')).generateDataset,
+    now: io.deps?.now ?? (() => performance.now()),
+    stderr: io.deps?.stderr ?? io.stderr,
+  };
+  const summary = await runExperiment(
+    exp.value,
+    { out: cmd.out, backend: cmd.backend, saveWeights: cmd.saveWeights, saveData: cmd.saveData },
+    deps,
+  );
+  const diverged = summary.runs.filter((r) => r.diverged).length;
+  io.stdout.write(
+    `${summary.steps} steps x ${summary.runs.length} runs on ${summary.backend} (${summary.adapter}) in ${summary.wallTimeSec.toFixed(2)} s ` +
+      `(${summary.stepsPerSecond.toFixed(1)} steps/s)${diverged ? `, ${diverged} diverged` : ''}; wrote ${cmd.out}\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,150 @@
+/**
+ * The CLI as a child process, the way `npm run cli --` starts it (tsx with the WGSL loader):
+ * exit codes, stderr messages, and end-to-end runs on the CPU and WebGPU backends.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultExperiment } from '../experiment/defaults';
+import { experimentHash } from '../experiment/codec';
+import { parseExperiment } from '../experiment/validate';
+import { METRICS_HEADER, parseMetricsCsv } from './output';
+import type { Experiment } from '../experiment/types';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'cli-main-'));
+  dirs.push(d);
+  return d;
+}
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--import', './scripts/wgsl-register.mjs', 'src/cli/main.ts', ...args],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', rej);
+    child.on('close', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+function tinyExperiment(): Experiment {
+  const exp = defaultExperiment();
+  const res = parseExperiment({
+    ...exp,
+    steps: 20,
+    data: { ...exp.data, nTrain: 32, nTest: 32 },
+    model: { ...exp.model, hidden: [8] },
+    metrics: { every: 5 },
+  });
+  if (!res.ok) throw new Error(JSON.stringify(res.errors));
+  return res.value;
+}
+
+describe('cli main (child process)', () => {
+  it('exits 2 with one `path: message` line per problem for a bad config', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'bad.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...defaultExperiment(),
+        version: 1,
+        loss: 'logistc',
+        runs: [{ optimizer: { name: 'sgd', lr: -0.1 } }],
+      }),
+    );
+    const r = await cli(['run', file, '--out', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.some((l) => l.startsWith('loss: unknown loss "logistc" (did you mean "logistic"?)'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('runs[0].optimizer.lr: ') && l.includes('-0.1'))).toBe(true);
+  });
+
+  it('exits 2 on bad arguments and bad URLs, 0 on list', async () => {
+    const r1 = await cli(['run', 'x.json', '--backend', 'metal']);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toContain('--backend: expected webgpu or cpu, got "metal"');
+    expect(r1.stderr).toContain('--out: is required');
+    const r2 = await cli(['run', 'https://example.org/#e=1.garbage$', '--out', 'o']);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('url: the link data is not base64url');
+    const r3 = await cli(['list']);
+    expect(r3.code).toBe(0);
+    expect(r3.stdout).toMatch(/^sgd: /m);
+    expect(r3.stdout).toMatch(/^adam: /m);
+    expect(r3.stdout).toContain('feature-noise:');
+    expect(r3.stdout).toMatch(/lr\s+\S+\s+\(0, /);
+  });
+
+  for (const backend of ['cpu', 'webgpu'] as const) {
+    it(`runs an experiment URL end to end on ${backend}`, async () => {
+      const exp = tinyExperiment();
+      const out = join(await tempDir(), 'out');
+      const r = await cli([
+        'run',
+        `https://example.org/${experimentHash(exp)}`,
+        '--out',
+        out,
+        '--backend',
+        backend,
+        '--save-weights',
+        '--save-data',
+        '--steps',
+        '15',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+      expect(summary.backend).toBe(backend);
+      expect(summary.adapter.length).toBeGreaterThan(0);
+      expect(summary.steps).toBe(15);
+      expect(summary.config).toEqual({ ...exp, steps: 15 });
+      expect(summary.runs).toHaveLength(exp.runs.length);
+      for (const run of summary.runs) {
+        expect(typeof run.diverged).toBe('boolean');
+        expect(Number.isFinite(run.finalMetrics.train_loss)).toBe(true);
+      }
+      const csv = await readFile(join(out, 'metrics.csv'), 'utf8');
+      expect(csv.startsWith(`${METRICS_HEADER}\n`)).toBe(true);
+      const rows = parseMetricsCsv(csv);
+      const lossSteps = rows.filter((x) => x.run === 0 && x.metric === 'train_loss').map((x) => x.step);
+      expect(lossSteps).toEqual([0, 5, 10, 15]);
+      expect(rows.some((x) => x.metric === 'grad_norm' && x.step === 5)).toBe(true);
+      expect((await readdir(join(out, 'weights'))).sort()).toEqual([
+        'run-0-step-0.json',
+        'run-0-step-15.json',
+        'run-1-step-0.json',
+        'run-1-step-15.json',
+      ]);
+      const w0 = JSON.parse(await readFile(join(out, 'weights', 'run-0-step-0.json'), 'utf8'));
+      const w1 = JSON.parse(await readFile(join(out, 'weights', 'run-0-step-15.json'), 'utf8'));
+      expect(w0.layers[0].name).toBe('layers.0.weight');
+      expect(w0.layers[0].shape).toEqual([8, summary.config.data.patchDim * summary.config.data.numPatches]);
+      expect(w1.layers[0].values).not.toEqual(w0.layers[0].values);
+      // varySeedPerRun is false: every run starts from the same weights.
+      const last = JSON.parse(await readFile(join(out, 'weights', `run-${exp.runs.length - 1}-step-0.json`), 'utf8'));
+      expect(last).toEqual(w0);
+      expect(r.stderr).not.toContain('uncaptured error');
+      const data = JSON.parse(await readFile(join(out, 'data.json'), 'utf8'));
+      expect(data.train.x).toHaveLength(32);
+      expect(data.train.y).toHaveLength(32);
+      expect(data.test.x).toHaveLength(32);
+    });
+  }
+});

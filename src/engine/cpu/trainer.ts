@@ -1,0 +1,323 @@
+/**
+ * The CPU Trainer: every run of an experiment in float64, one after another, with the step
+ * semantics of ../trainer.ts and the metric definitions of ../metrics/names.ts. It is the
+ * reference the WebGPU trainer is compared against, and a fallback backend without WebGPU.
+ *
+ * Step t (1-based) of run r: minibatch batchIndices(seed_r, t-1, n, B) (full batch: 0..n-1),
+ * mean loss and gradient g_t at theta_{t-1} (plus (1/B) sum_i clip(g_i, C) for optimizers with
+ * perExampleClip), lr_t = peak lr * scheduleFactor(schedule, t-1, steps), then the optimizer's
+ * cpuStep. Parameters start as the float32 initParams values and are float64 afterwards.
+ */
+import type { Experiment, ScheduleConfig } from '../../experiment/types';
+import type { Dataset } from '../data/types';
+import { generateDataset } from '../data/index';
+import { batchIndices } from '../data/batches';
+import { isLogStep, resolveHyper, runSeed } from '../hyper';
+import { initParams } from '../model/init';
+import type { ParamLayout } from '../model/layout';
+import { experimentLayout } from '../model/shape';
+import { getOptimizer, optimizerNames } from '../optim/registry';
+import { scheduleFactor } from '../optim/schedules';
+import type { CpuOptimizerState, Hyper, OptimizerDef } from '../optim/types';
+import type { MetricRow, SliceOptions, SlicePoint, Trainer } from '../trainer';
+import { lossSlice } from '../metrics/curvature_cpu';
+import {
+  curvatureRowsCpu,
+  curvatureSubset,
+  mlpCurvatureOracles,
+  type CurvatureCarry,
+} from '../metrics/curvature_rows_cpu';
+import type { GradOracle, LossOracle } from '../metrics/curvature_cpu';
+import { checkLossTask } from './losses';
+import { evalSet, lossAndGrad, type CpuModel } from './mlp';
+import { clippedBatchGrad, l2 } from './per_example';
+
+export const CPU_ADAPTER_DESCRIPTION = 'cpu (float64 reference)';
+
+interface RunState {
+  def: OptimizerDef;
+  hp: Hyper;
+  seed: number;
+  peakLr: number;
+  schedule: ScheduleConfig;
+  /** Per-example clipping norm C (perExampleClip optimizers). */
+  clip?: number;
+  params: Float64Array;
+  /** theta_{t-1} and theta_{t-2} after step t (for step_distance and period2_distance). */
+  prev?: Float64Array;
+  prev2?: Float64Array;
+  state: CpuOptimizerState;
+  diverged: number | null;
+  carry: CurvatureCarry;
+  /** theta_s - theta_{s-1} at the last logged step s >= 1 (lossSlice 'update'). */
+  lastUpdate?: Float64Array;
+}
+
+/** What one step of one run measured (the step-only metrics). */
+interface StepInfo {
+  batchLoss: number;
+  lr: number;
+  gradNorm: number;
+  stepDistance: number;
+  /** g_t (a copy made before the optimizer ran), for the curvature rows. */
+  grad: Float64Array;
+}
+
+export interface CpuTrainerOptions {
+  /** Use this dataset instead of generating exp.data (tests). */
+  dataset?: Dataset;
+}
+
+function distance(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s);
+}
+
+export class CpuTrainer implements Trainer {
+  readonly backend = 'cpu' as const;
+  readonly adapterDescription = CPU_ADAPTER_DESCRIPTION;
+  step = 0;
+  private zeroLogged = false;
+  private readonly model: CpuModel;
+  private readonly batch: number;
+  private readonly fullBatch: boolean;
+  private readonly idx: Uint32Array;
+  private readonly evalTrain: number;
+  /** Mean loss and its gradient over the first curvatureSubset() training points (curvature, slices). */
+  private readonly oracles: { grad: GradOracle; loss: LossOracle };
+
+  private constructor(
+    readonly experiment: Experiment,
+    readonly dataset: Dataset,
+    readonly layout: ParamLayout,
+    private readonly runs: RunState[],
+  ) {
+    const n = dataset.train.n;
+    this.model = { activation: experiment.model.activation };
+    this.fullBatch = experiment.batchSize === 'full' || experiment.batchSize >= n;
+    this.batch = this.fullBatch ? n : (experiment.batchSize as number);
+    this.idx = new Uint32Array(this.batch);
+    if (this.fullBatch) for (let i = 0; i < n; i++) this.idx[i] = i;
+    const sub = experiment.metrics.evalSubset;
+    this.evalTrain = sub > 0 ? Math.min(sub, n) : n;
+    this.oracles = mlpCurvatureOracles({
+      layout,
+      activation: experiment.model.activation,
+      loss: experiment.loss,
+      x: dataset.train.x,
+      y: dataset.train.y,
+      nClasses: dataset.nClasses,
+      subset: curvatureSubset(experiment.metrics, n),
+    });
+  }
+
+  static create(exp: Experiment, opts: CpuTrainerOptions = {}): CpuTrainer {
+    const ds = opts.dataset ?? generateDataset(exp.data, exp.seed);
+    if (ds.train.n < 1) throw new Error(`data.nTrain: expected at least 1 training point, got ${ds.train.n}`);
+    const layout = experimentLayout(exp, ds);
+    checkLossTask(exp.loss, layout.widths[layout.widths.length - 1], ds.nClasses);
+    if (exp.runs.length === 0) throw new Error('runs: expected at least one run, got none');
+    const runs = exp.runs.map((run, i): RunState => {
+      const def = getOptimizer(run.optimizer.name);
+      if (!def)
+        throw new Error(
+          `runs[${i}].optimizer.name: unknown optimizer "${run.optimizer.name}"; expected one of ${optimizerNames().join(', ')}`,
+        );
+      const hp = resolveHyper(def, run.optimizer);
+      const seed = runSeed(exp.seed, i, exp.varySeedPerRun);
+      const params = Float64Array.from(initParams(layout, exp.model, seed));
+      return {
+        def,
+        hp,
+        seed,
+        peakLr: typeof hp.lr === 'number' ? hp.lr : 0,
+        schedule: run.schedule,
+        clip: def.perExampleClip?.(hp),
+        params,
+        state: def.cpuInit(layout.paramCount, layout.tensors, hp),
+        diverged: null,
+        carry: {},
+      };
+    });
+    return new CpuTrainer(exp, ds, layout, runs);
+  }
+
+  divergedAt(): (number | null)[] {
+    return this.runs.map((r) => r.diverged);
+  }
+
+  async advance(n: number): Promise<MetricRow[]> {
+    const exp = this.experiment;
+    const rows: MetricRow[] = [];
+    if (!this.zeroLogged) {
+      this.zeroLogged = true;
+      this.runs.forEach((run, r) => {
+        if (run.diverged === null) rows.push(...this.logRows(r, 0));
+      });
+    }
+    const todo = Math.max(0, Math.min(Math.floor(n), exp.steps - this.step));
+    for (let k = 0; k < todo; k++) {
+      const t = this.step + 1;
+      const log = isLogStep(t, exp.metrics.every, exp.steps);
+      this.runs.forEach((run, r) => {
+        if (run.diverged !== null) return; // frozen: no updates, no rows
+        const info = this.stepRun(run, t);
+        if (log) rows.push(...this.logRows(r, t, info));
+      });
+      this.step = t;
+    }
+    return rows;
+  }
+
+  /** Step t of one run, in place. */
+  private stepRun(run: RunState, t: number): StepInfo {
+    const exp = this.experiment;
+    const ds = this.dataset;
+    const { train } = ds;
+    if (!this.fullBatch) batchIndices(run.seed, t - 1, train.n, this.batch, this.idx);
+    let loss: number;
+    let grad: Float64Array;
+    let clippedGrad: Float64Array | undefined;
+    if (run.clip !== undefined) {
+      const cb = clippedBatchGrad(
+        run.params,
+        this.layout,
+        this.model,
+        exp.loss,
+        train.x,
+        train.y,
+        this.idx,
+        ds.nClasses,
+        run.clip,
+      );
+      loss = cb.loss;
+      grad = cb.grad;
+      clippedGrad = cb.clipped;
+    } else {
+      const lg = lossAndGrad(run.params, this.layout, this.model, exp.loss, train.x, train.y, this.idx, ds.nClasses);
+      loss = lg.loss;
+      grad = lg.grad;
+    }
+    const gradNorm = l2(grad);
+    const gradCopy = Float64Array.from(grad);
+    const lr = run.peakLr * scheduleFactor(run.schedule, t - 1, exp.steps);
+    const before = Float64Array.from(run.params);
+    run.def.cpuStep({
+      params: run.params,
+      grad,
+      state: run.state,
+      hp: run.hp,
+      t,
+      lr,
+      tensors: this.layout.tensors,
+      seed: run.seed,
+      batchSize: this.batch,
+      clippedGrad,
+    });
+    run.prev2 = run.prev;
+    run.prev = before;
+    return { batchLoss: loss, lr, gradNorm, stepDistance: distance(run.params, before), grad: gradCopy };
+  }
+
+  /** The metric rows of run r at logged step s, and the divergence check. */
+  private logRows(r: number, s: number, info?: StepInfo): MetricRow[] {
+    const exp = this.experiment;
+    const ds = this.dataset;
+    const run = this.runs[r];
+    const rows: MetricRow[] = [];
+    const add = (metric: string, value: number) => rows.push({ run: r, step: s, metric, value });
+    const classification = ds.nClasses > 0;
+    const train = evalSet(run.params, this.layout, this.model, exp.loss, ds.train, ds.nClasses, this.evalTrain);
+    add('train_loss', train.loss);
+    if (classification) add('train_acc', train.correct / train.n);
+    if (ds.test.n > 0) {
+      const test = evalSet(run.params, this.layout, this.model, exp.loss, ds.test, ds.nClasses);
+      add('test_loss', test.loss);
+      if (classification) {
+        add('test_acc', test.correct / test.n);
+        if (exp.data.kind === 'feature-noise') add('weak_feature_acc', test.correct / test.n);
+      }
+    }
+    add('weight_norm', l2(run.params));
+    if (info) {
+      const prev = run.prev!;
+      run.lastUpdate = run.params.map((v, i) => v - prev[i]);
+      add('batch_loss', info.batchLoss);
+      add('lr', info.lr);
+      add('grad_norm', info.gradNorm);
+      add('step_distance', info.stepDistance);
+      add('update_norm', info.lr !== 0 ? info.stepDistance / info.lr : 0);
+    }
+    rows.push(...this.curvatureRows(r, s, info));
+    if (!Number.isFinite(train.loss) || (info && !Number.isFinite(info.batchLoss))) run.diverged = s;
+    return rows;
+  }
+
+  /** Curvature, period-2 and feature-alignment rows (metrics/curvature_rows_cpu.ts, same rules as the GPU). */
+  private curvatureRows(r: number, s: number, info?: StepInfo): MetricRow[] {
+    const exp = this.experiment;
+    const ds = this.dataset;
+    const run = this.runs[r];
+    const lr = info ? info.lr : run.peakLr * scheduleFactor(run.schedule, 0, exp.steps);
+    return curvatureRowsCpu({
+      run: r,
+      step: s,
+      metrics: exp.metrics,
+      seed: run.seed,
+      grad: this.oracles.grad,
+      theta: run.params,
+      prevTheta: s >= 1 ? run.prev : undefined,
+      prev2Theta: s >= 2 ? run.prev2 : undefined,
+      batchGrad: info?.grad,
+      def: run.def,
+      hp: run.hp,
+      state: run.state,
+      lr,
+      layout: this.layout,
+      meta: ds.meta,
+      carry: run.carry,
+    });
+  }
+
+  /** Loss over the curvature subset along run r's top eigenvector or last logged update (trainer.ts). */
+  async lossSlice(run: number, o: SliceOptions): Promise<SlicePoint[]> {
+    const st = this.runs[run];
+    if (!st) throw new Error(`run: expected an index in 0..${this.runs.length - 1}, got ${run}`);
+    let d: Float64Array | undefined;
+    if (o.direction === 'eigen') {
+      d = st.carry.eig;
+      if (!d)
+        throw new Error(
+          `lossSlice.direction: run ${run} has no top eigenvector yet (set metrics.sharpness and log a step first)`,
+        );
+    } else if (o.direction === 'update') {
+      d = st.lastUpdate;
+      if (!d) throw new Error(`lossSlice.direction: run ${run} has no logged update yet (advance past step 0 first)`);
+    } else {
+      throw new Error(`lossSlice.direction: expected "eigen" or "update", got "${String(o.direction)}"`);
+    }
+    return lossSlice(this.oracles.loss, st.params, d, { radius: o.radius, points: o.points });
+  }
+
+  async getParams(run: number): Promise<Float32Array> {
+    const st = this.runs[run];
+    if (!st) throw new Error(`run: expected an index in 0..${this.runs.length - 1}, got ${run}`);
+    return Float32Array.from(st.params);
+  }
+
+  /** Float64 parameters of run r (a copy). */
+  getParams64(run: number): Float64Array {
+    const st = this.runs[run];
+    if (!st) throw new Error(`run: expected an index in 0..${this.runs.length - 1}, got ${run}`);
+    return Float64Array.from(st.params);
+  }
+
+  dispose(): void {
+    // Nothing to release: plain arrays.
+  }
+}
+
+export async function createCpuTrainer(exp: Experiment, opts: CpuTrainerOptions = {}): Promise<Trainer> {
+  return CpuTrainer.create(exp, opts);
+}
