@@ -78,6 +78,7 @@ function denseUniform(w: number[]): Uint32Array {
 export class MlpGpu {
   private readonly bufs: GPUBuffer[] = [];
   private trainOps: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
+  private bwdPipe?: (l: number, mode: number, b: number, scaled: boolean) => Promise<GPUComputePipeline>;
   private evalOps = new Map<'train' | 'test', ((pass: GPUComputePassEncoder, slot: number) => void)[]>();
 
   private constructor(
@@ -107,8 +108,6 @@ export class MlpGpu {
     const { device, o } = this;
     const L = o.layout.layers.length;
     const act = ACT_CODE[o.activation];
-    const fwd = await pipelines.get('mlp_forward', activationsWgsl + '\n' + forwardWgsl, 'main', { ACT: act, WG });
-    const bwd = await pipelines.get('mlp_backward', activationsWgsl + '\n' + backwardWgsl, 'main', { ACT: act, WG, SCALED: 0 });
     const loss = await pipelines.get('mlp_loss', lossWgsl, 'main', { LOSS: LOSS_CODE[o.loss], WG: RED_WG });
     // Separate placeholders for unused read-only and writable bindings: one buffer may not be
     // bound both ways in the same dispatch.
@@ -133,22 +132,33 @@ export class MlpGpu {
       D.push(this.buffer(n, `delta${l}`));
     }
     const ops: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
+    const fwdCode = activationsWgsl + '\n' + forwardWgsl;
+    const bwdCode = activationsWgsl + '\n' + backwardWgsl;
+    const shape = (l: number, mode: number, b: number) => {
+      const ly = o.layout.layers[l];
+      return {
+        WG, ACT: act, R, B: b, IN: ly.inDim, OUT: ly.outDim, IN_MODE: l === 0 ? mode : 0,
+        IDX_PER_RUN: o.idxPerRun ? 1 : 0, HAS_BIAS: ly.biasOffset >= 0 ? 1 : 0,
+      };
+    };
+    const fwdPipe = (l: number, mode: number, b: number) =>
+      pipelines.get('mlp_forward', fwdCode, 'main', { ...shape(l, mode, b), IS_LAST: l === L - 1 ? 1 : 0 });
+    const bwdPipe = (l: number, mode: number, b: number, scaled: boolean) =>
+      pipelines.get('mlp_backward', bwdCode, 'main', { ...shape(l, mode, b), NEED_PREV: l > 0 && !scaled ? 1 : 0, SCALED: scaled ? 1 : 0 });
+    this.bwdPipe = bwdPipe;
     const bind = (pipe: GPUComputePipeline, entries: GPUBuffer[], group = 0): GPUBindGroup =>
       device.createBindGroup({
         layout: pipe.getBindGroupLayout(group),
         entries: entries.map((buffer, binding) => ({ binding, resource: { buffer } })),
       });
-    const layerDense = (l: number, mode: number, b: number, rowOffset: number, flag: number): Uint32Array => {
+    const layerDense = (l: number, rowOffset: number): Uint32Array => {
       const ly = o.layout.layers[l];
-      return denseUniform([
-        R, b, ly.inDim, ly.outDim,
-        P, ly.weightOffset, Math.max(0, ly.biasOffset), ly.biasOffset >= 0 ? 1 : 0,
-        l === 0 ? mode : 0, o.idxPerRun ? 1 : 0, rowOffset, flag,
-      ]);
+      return denseUniform([P, ly.weightOffset, Math.max(0, ly.biasOffset), rowOffset]);
     };
     // forward
     for (let l = 0; l < L; l++) {
-      const u = this.uniform(layerDense(l, inMode, B, 0, l === L - 1 ? 1 : 0), `fwd${l}`);
+      const u = this.uniform(layerDense(l, 0), `fwd${l}`);
+      const fwd = await fwdPipe(l, inMode, B);
       const bg = bind(fwd, [u, o.params, l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx, Z[l], A[l]]);
       const n = R * B * widths[l + 1];
       ops.push((pass) => {
@@ -172,7 +182,8 @@ export class MlpGpu {
     for (let l = L - 1; l >= 0; l--) {
       const ly = o.layout.layers[l];
       const needPrev = l > 0 ? 1 : 0;
-      const u = this.uniform(layerDense(l, inMode, B, 0, needPrev), `bwd${l}`);
+      const u = this.uniform(layerDense(l, 0), `bwd${l}`);
+      const bwd = await bwdPipe(l, inMode, B, false);
       const bg = bind(bwd, [
         u, o.params, D[l], l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx,
         l === 0 ? dummy : Z[l - 1], o.grads, l === 0 ? dummyW : D[l - 1],
@@ -200,7 +211,8 @@ export class MlpGpu {
       for (let c = 0; c * E < nEval; c++) {
         const bc = Math.min(E, nEval - c * E);
         for (let l = 0; l < L; l++) {
-          const u = this.uniform(layerDense(l, 2, bc, c * E, l === L - 1 ? 1 : 0), `eval${which}${c}_${l}`);
+          const u = this.uniform(layerDense(l, c * E), `eval${which}${c}_${l}`);
+          const fwd = await fwdPipe(l, 2, bc);
           // Hidden activations ping-pong between evA[0] and evA[1].
           const inBuf = l === 0 ? dummy : evA[(l - 1) % 2];
           // Every layer writes its pre-activations to the evZ scratch; the last one leaves the logits.
@@ -244,7 +256,7 @@ export class MlpGpu {
     c: {
       A: GPUBuffer[]; D: GPUBuffer[]; dummy: GPUBuffer; dummyW: GPUBuffer; inMode: number; B: number;
       bind: (pipe: GPUComputePipeline, entries: GPUBuffer[]) => GPUBindGroup;
-      layerDense: (l: number, mode: number, b: number, rowOffset: number, flag: number) => Uint32Array;
+      layerDense: (l: number, rowOffset: number) => Uint32Array;
     },
   ): Promise<void> {
     const { o } = this;
@@ -252,9 +264,6 @@ export class MlpGpu {
     const R = o.runs;
     const L = o.layout.layers.length;
     const pe = await pipelines.get('per_example_norms', peNormsWgsl, 'main', { WG });
-    const scaled = await pipelines.get('mlp_backward_scaled', activationsWgsl + '\n' + backwardWgsl, 'main', {
-      ACT: ACT_CODE[o.activation], WG, SCALED: 1,
-    });
     const scale = this.buffer(R * c.B, 'pe-scale');
     for (let l = 0; l <= L; l++) {
       const fin = l === L;
@@ -274,7 +283,8 @@ export class MlpGpu {
     }
     for (let l = 0; l < L; l++) {
       const ly = o.layout.layers[l];
-      const u = this.uniform(c.layerDense(l, c.inMode, c.B, 0, 0), `bwdc${l}`);
+      const u = this.uniform(c.layerDense(l, 0), `bwdc${l}`);
+      const scaled = await this.bwdPipe!(l, c.inMode, c.B, true);
       const bg = c.bind(scaled, [u, o.params, c.D[l], l === 0 ? c.dummy : c.A[l - 1], o.data.xTrain, o.idx, scale,
         clip.clipped, c.dummyW]);
       const n = R * ly.outDim * (ly.inDim + 1);
