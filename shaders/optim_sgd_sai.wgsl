@@ -1,0 +1,84 @@
+// SGD-SaI (Xu et al. 2024; AnonymousAlethiometer/SGD_SaI v1.0.3) for a population (after
+// optim_common.wgsl). Two entry points, both dispatched every step:
+//   snr:  one workgroup per (tensor, run); on step 1 only, reduces the tensor's first gradient to
+//         gsnr = ||g|| / (std(g) + eps) (unbiased std, two passes) and freezes it in `gsnr`.
+//   main: one thread per coordinate: b = g (step 1 or momentum 0) else mu b + (1 - mu) g;
+//         theta <- theta decay - lr gsnr b   (decay = 1 - lr wd).
+// hyper:   [momentum, eps, guard, normalize]   scalars: [lr, decay]
+// state:   slot 0 momentum buffer.
+// guard = 1: a one-element tensor gets gsnr = 1; guard = 0 (faithful): its NaN std counts as 0.
+// normalize = 1 (v1.0.4): gsnr / max over the run's tensors.
+
+@group(0) @binding(5) var<storage, read> tensors: array<vec4u>; // (offset, size, isBias, 0)
+@group(0) @binding(6) var<storage, read_write> gsnr: array<f32>; // [runs * NT]
+
+override NT: u32 = 1u;
+
+var<workgroup> red: array<f32, WG>;
+
+fn reduceSum(lid: u32, x: f32) -> f32 {
+  red[lid] = x;
+  workgroupBarrier();
+  for (var w = WG / 2u; w > 0u; w = w / 2u) {
+    if (lid < w) { red[lid] += red[lid + w]; }
+    workgroupBarrier();
+  }
+  let total = red[0];
+  workgroupBarrier();
+  return total;
+}
+
+@compute @workgroup_size(WG)
+fn snr(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {
+  if (step.t != 1u) { return; }
+  let k = wid.x;
+  let r = wid.y;
+  let lid = lid3.x;
+  let tinfo = tensors[k];
+  let base = r * step.paramCount + tinfo.x;
+  let n = tinfo.y;
+  var s1 = 0.0;
+  var s2 = 0.0;
+  for (var j = lid; j < n; j += WG) {
+    let g = grads[base + j];
+    s1 += g;
+    s2 += g * g;
+  }
+  let sum1 = reduceSum(lid, s1);
+  let sum2 = reduceSum(lid, s2);
+  let mean = sum1 / f32(n);
+  var c2 = 0.0;
+  for (var j = lid; j < n; j += WG) {
+    let d = grads[base + j] - mean;
+    c2 += d * d;
+  }
+  let css = reduceSum(lid, c2);
+  if (lid == 0u) {
+    var sd = 0.0;
+    if (n > 1u) { sd = sqrt(css / f32(n - 1u)); }
+    var value = sqrt(sum2) / (sd + hp(r, 1u));
+    if (n == 1u && flagOn(hp(r, 2u))) { value = 1.0; }
+    gsnr[r * NT + k] = value;
+  }
+}
+
+fn update(i: u32, r: u32) {
+  let j = i - r * step.paramCount;
+  var k = 0u;
+  for (var q = 0u; q < NT; q++) {
+    let tq = tensors[q];
+    if (j >= tq.x && j < tq.x + tq.y) { k = q; }
+  }
+  var scale = gsnr[r * NT + k];
+  if (flagOn(hp(r, 3u))) {
+    var mx = 0.0;
+    for (var q = 0u; q < NT; q++) { mx = max(mx, gsnr[r * NT + q]); }
+    scale = select(0.0, scale / mx, mx > 0.0);
+  }
+  let mu = hp(r, 0u);
+  let g = grads[i];
+  var b = g;
+  if (step.t > 1u && mu != 0.0) { b = mu * state[si(0u, i)] + (1.0 - mu) * g; }
+  state[si(0u, i)] = b;
+  params[i] = params[i] * sc(r, 1u) - sc(r, 0u) * scale * b;
+}

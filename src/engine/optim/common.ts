@@ -1,0 +1,192 @@
+/**
+ * Shared pieces of the one-dispatch optimizers (part A): hyperparameter specs with PyTorch
+ * names, the GPU frame (shaders/optim_common.wgsl + the optimizer's `update` function, bound with
+ * the StepInfo record at a dynamic offset) and the tensor table some kernels need.
+ */
+import commonWgsl from '../../../shaders/optim_common.wgsl?raw';
+import { dispatchSize, storageBuffer } from '../gpu/buffers';
+import type { TensorInfo } from '../model/layout';
+import { createKernel, type Access, type Kernel } from './kernel';
+import { STEP_SCALARS, type GpuOptimizer, type GpuOptimizerContext, type HyperSpec } from './types';
+
+/** Threads per workgroup of every part-A optimizer kernel (the WGSL `override WG`). */
+export const OPTIM_WG = 64;
+
+// ---- hyperparameter specs (PyTorch names, camelCase) ----------------------------------------
+
+export const lrSpec = (def: number): HyperSpec => ({
+  key: 'lr',
+  type: 'number',
+  default: def,
+  min: 0,
+  minExclusive: true,
+  log: true,
+  description: 'Peak learning rate (the schedule multiplies it).',
+});
+
+export const betasSpec = (
+  def: [number, number],
+  what = 'Decay rates of the first and second moment averages.',
+): HyperSpec => ({
+  key: 'betas',
+  type: 'betas',
+  default: def,
+  min: 0,
+  max: 1,
+  maxExclusive: true,
+  description: what,
+});
+
+export const epsSpec = (def: number, what = 'Added to the denominator for numerical stability.'): HyperSpec => ({
+  key: 'eps',
+  type: 'number',
+  default: def,
+  min: 0,
+  log: true,
+  description: what,
+});
+
+export const wdSpec = (def: number, what: string): HyperSpec => ({
+  key: 'weightDecay',
+  type: 'number',
+  default: def,
+  min: 0,
+  description: what,
+});
+
+export const momentumSpec = (def: number, what: string): HyperSpec => ({
+  key: 'momentum',
+  type: 'number',
+  default: def,
+  min: 0,
+  max: 1,
+  maxExclusive: true,
+  description: what,
+});
+
+export const flagSpec = (key: string, def: boolean, what: string): HyperSpec => ({
+  key,
+  type: 'boolean',
+  default: def,
+  description: what,
+});
+
+// ---- GPU frame ---------------------------------------------------------------------------------
+
+/** The five group-0 bindings every part-A kernel starts with (see optim_common.wgsl). */
+const BASE_ACCESS: Access[] = ['rw', 'read', 'rw', 'read', 'read'];
+
+export interface ExtraBindings {
+  /** Access of bindings 5, 6, ... in order. */
+  access: Access[];
+  buffers: GPUBuffer[];
+}
+
+/** Buffers of ctx bound at 0..4, then `extra`. */
+function bindings(ctx: GpuOptimizerContext, extra?: ExtraBindings): { access: Access[]; buffers: GPUBuffer[] } {
+  return {
+    access: [...BASE_ACCESS, ...(extra?.access ?? [])],
+    buffers: [ctx.params, ctx.grads, ctx.state, ctx.hyper, ctx.stepScalars, ...(extra?.buffers ?? [])],
+  };
+}
+
+/** The full WGSL source of an optimizer: optim_common.wgsl, any helper files, then its own file. */
+export function optimizerSource(own: string, ...helpers: string[]): string {
+  return [commonWgsl, ...helpers, own].join('\n');
+}
+
+export interface KernelOptions {
+  label: string;
+  /** Full WGSL (optimizerSource()). */
+  code: string;
+  hyperSize: number;
+  entry?: string;
+  extra?: ExtraBindings;
+  /** Workgroups to dispatch; default: one thread per coordinate of all runs. */
+  workgroups?: [number, number];
+  overrides?: Record<string, number>;
+}
+
+/** Compile one kernel of the part-A frame bound to ctx's buffers (plus extras) and StepInfo. */
+export function frameKernel(ctx: GpuOptimizerContext, o: KernelOptions): Promise<Kernel> {
+  const b = bindings(ctx, o.extra);
+  return createKernel(
+    ctx.device,
+    ctx.pipelines,
+    {
+      label: o.label,
+      code: o.code,
+      entry: o.entry ?? 'main',
+      overrides: { WG: OPTIM_WG, HS: Math.max(1, o.hyperSize), SS: STEP_SCALARS, ...(o.overrides ?? {}) },
+      bindings: b.access,
+      step: true,
+    },
+    b.buffers,
+    o.workgroups ?? dispatchSize(ctx.runs * ctx.paramCount, OPTIM_WG),
+    ctx.stepInfo,
+  );
+}
+
+/**
+ * A GpuOptimizer running `kernels` in order each step; `owned` buffers are destroyed with it.
+ * Nothing is dispatched for an empty population.
+ */
+export function gpuOptimizer(ctx: GpuOptimizerContext, kernels: Kernel[], owned: GPUBuffer[] = []): GpuOptimizer {
+  const empty = ctx.runs * ctx.paramCount === 0;
+  return {
+    encode(pass, stepInfoOffset) {
+      if (empty) return;
+      for (const k of kernels) k.encode(pass, stepInfoOffset);
+    },
+    destroy() {
+      for (const b of owned) b.destroy();
+    },
+  };
+}
+
+/** The usual case: one elementwise update kernel over all coordinates of all runs. */
+export async function createElementwiseGpu(
+  ctx: GpuOptimizerContext,
+  label: string,
+  code: string,
+  hyperSize: number,
+  extra?: ExtraBindings,
+  owned: GPUBuffer[] = [],
+  overrides?: Record<string, number>,
+): Promise<GpuOptimizer> {
+  const k = await frameKernel(ctx, { label, code, hyperSize, extra, overrides });
+  return gpuOptimizer(ctx, [k], owned);
+}
+
+// ---- tensors -------------------------------------------------------------------------------------
+
+/**
+ * Check that `tensors` tile one run's parameters [0, paramCount) in order, without gaps or
+ * overlaps (per-tensor kernels rely on it); throws a specific error otherwise.
+ */
+export function checkTensorTiling(tensors: TensorInfo[], paramCount: number, who: string): void {
+  let next = 0;
+  tensors.forEach((t, k) => {
+    if (t.offset !== next)
+      throw new Error(
+        `${who}: tensors[${k}] (${t.name}) starts at ${t.offset}, expected ${next} (tensors must tile the parameters in order)`,
+      );
+    if (!(t.size >= 1)) throw new Error(`${who}: tensors[${k}] (${t.name}) has size ${t.size}, expected >= 1`);
+    next += t.size;
+  });
+  if (next !== paramCount) throw new Error(`${who}: tensors cover ${next} floats, expected paramCount = ${paramCount}`);
+}
+
+/** u32 vec4 per tensor: (offset, size, 1 for a bias / 0 for a weight, 0), uploaded as a storage buffer. */
+export function tensorTableBuffer(ctx: GpuOptimizerContext, label: string): GPUBuffer {
+  const table = new Uint32Array(Math.max(1, ctx.tensors.length) * 4);
+  ctx.tensors.forEach((t, k) => table.set([t.offset, t.size, t.kind === 'bias' ? 1 : 0, 0], k * 4));
+  return storageBuffer(ctx.device, table, label);
+}
+
+/** Index of the tensor holding coordinate j of a run (tensors tile the run, checked beforehand). */
+export function tensorIndexOf(tensors: TensorInfo[], j: number): number {
+  for (let k = 0; k < tensors.length; k++)
+    if (j >= tensors[k].offset && j < tensors[k].offset + tensors[k].size) return k;
+  return -1;
+}
