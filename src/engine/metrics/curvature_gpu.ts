@@ -22,7 +22,7 @@ export const CURV_KINDS = ['sharpness', 'precond', 'trace', 'directional'] as co
 export type CurvKind = (typeof CURV_KINDS)[number];
 
 /** Central-difference step along a unit direction in parameter space. */
-export const FD_STEP = 5e-3;
+export const FD_STEP = 1e-3;
 
 const WG = 64;
 const RWG = 256;
