@@ -121,3 +121,25 @@ describe.each(['relu2', 'gelu'] as const)('GpuTrainer curvature and oscillation 
       expect(checked.has(m), m).toBe(true);
   });
 });
+
+describe('GpuTrainer divergence', () => {
+  it('flags a diverging run at its first non-finite logged loss; the others match a population without it', async () => {
+    const exp = threeRunExperiment(40);
+    exp.runs = [run('ok', { name: 'sgd', lr: 0.05 }), run('boom', { name: 'sgd', lr: 1e6 }), run('ok2', { name: 'sgd', lr: 0.01, momentum: 0.9 })];
+    const { gpu, pipelines } = await testGpu();
+    const t = await GpuTrainer.create(exp, { gpu, pipelines });
+    const rows = await t.advance(40);
+    const diverged = t.divergedAt();
+    t.dispose();
+    expect(diverged[0]).toBeNull();
+    expect(diverged[2]).toBeNull();
+    expect(diverged[1]).not.toBeNull();
+    // Nothing is logged for the diverged run after the step that flagged it.
+    expect(rows.filter((r) => r.run === 1 && r.step > diverged[1]!)).toEqual([]);
+    const without = await train({ ...exp, runs: [exp.runs[0], exp.runs[2]] }, 'webgpu');
+    for (const row of without) {
+      const r = row.run === 0 ? 0 : 2;
+      expect(value(rows, r, row.step, row.metric), `${row.metric}@${row.step}`).toBe(row.value);
+    }
+  });
+});
