@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     const tc: number[] = [];
     let dispatches = 0;
     for (let r = 0; r < rounds; r++) {
-      const a = await ours(gpu, pipelines, w.exp(2 * w.ours), 5, w.ours);
+      const a = await ours(gpu, pipelines, w.exp(5 + w.ours), 5, w.ours);
       o.push(a.stepsPerSec * (w.models === 64 ? 64 : 1));
       dispatches = a.dispatches;
       tw.push(await tfjs('webgpu', w.exp(100), 2, w.tfw, w.models));

@@ -4,6 +4,7 @@
  * Used only by the benchmark.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { Dataset } from '../../src/engine/data/types';
