@@ -1,0 +1,96 @@
+/** The main view on WebGPU: loads cleanly, trains the default experiment, edits runs, screenshots. */
+import { test } from '@playwright/test';
+import {
+  defaultFromPage,
+  expect,
+  openExperiment,
+  rows,
+  smallExperiment,
+  snapshot,
+  valuesOf,
+  waitForHook,
+  waitForStep,
+  watchConsole,
+} from './helpers';
+
+test('loads with no console errors and logs the WebGPU adapter it trains on', async ({ page }) => {
+  const log = watchConsole(page);
+  await page.goto('/');
+  await waitForHook(page);
+  await expect(page.getByRole('heading', { name: 'Optimizer playground' })).toBeVisible();
+  await page.waitForFunction(() => window.__playground!.snapshot().backend !== null);
+  const s = await snapshot(page);
+  console.log(
+    `[e2e] backend ${s.backend}, adapter "${s.adapter}"${s.fallbackReason ? `, fallback: ${s.fallbackReason}` : ''}`,
+  );
+  expect(s.backend, `fell back to the CPU: ${s.fallbackReason}`).toBe('webgpu');
+  await expect(page.getByTestId('backend')).toContainText('WebGPU');
+  expect(log.infos.some((l) => l.startsWith('[playground] backend: webgpu; adapter: '))).toBe(true);
+  await waitForStep(page, 20);
+  expect(log.errors).toEqual([]);
+});
+
+test('the default experiment trains at once and its training loss falls', async ({ page }) => {
+  const log = watchConsole(page);
+  await page.goto('/');
+  await waitForHook(page);
+  await waitForStep(page, 120);
+  const all = await rows(page);
+  const s = await snapshot(page);
+  expect(s.runs).toBe(2);
+  for (let run = 0; run < 2; run++) {
+    const loss = valuesOf(all, run, 'train_loss');
+    expect(loss[0].step).toBe(0);
+    expect(loss.length).toBeGreaterThan(10);
+    const best = Math.min(...loss.map((p) => p.value));
+    expect(best, `run ${run} loss never fell below its start`).toBeLessThan(loss[0].value * 0.9);
+  }
+  const small = valuesOf(all, 0, 'train_loss');
+  expect(small[small.length - 1].value).toBeLessThan(small[0].value);
+  const lossChart = page.locator('figure.chart[data-group="loss"]');
+  await expect(lossChart).toBeVisible();
+  // hover read-out
+  const box = await lossChart.locator('.recharts-surface').boundingBox();
+  if (!box) throw new Error('the loss chart has no drawing surface');
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await expect(lossChart.locator('.recharts-tooltip-wrapper')).toContainText('step');
+  await page.screenshot({ path: 'test-output/main-view.png', fullPage: true });
+  await page.getByRole('button', { name: 'Dark theme' }).click();
+  await page.getByRole('button', { name: 'Large text' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.screenshot({ path: 'test-output/main-view-dark-large.png', fullPage: true });
+  expect(log.errors).toEqual([]);
+});
+
+test('changing an optimizer and adding a run restarts training with the new runs', async ({ page }) => {
+  const log = watchConsole(page);
+  await openExperiment(page, smallExperiment(await defaultFromPage(page), 5000));
+  await waitForStep(page, 10);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByLabel('Optimizer of run 2').selectOption('adam');
+  await page.getByRole('button', { name: 'Add run' }).click();
+  await expect(page.getByRole('region', { name: 'Run 3' })).toBeVisible();
+  const exp = await page.evaluate(() => window.__playground!.experiment());
+  expect(exp.runs.map((r) => r.optimizer.name)).toEqual(['sgd', 'adam', 'adam']);
+  await page.getByRole('button', { name: 'Play' }).click();
+  await waitForStep(page, 20);
+  const all = await rows(page);
+  for (let run = 0; run < 3; run++) expect(valuesOf(all, run, 'train_loss').length).toBeGreaterThan(1);
+  expect(all.filter((r) => r.run > 2)).toEqual([]);
+  // keyboard: space pauses
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press(' ');
+  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+  expect(log.errors).toEqual([]);
+});
+
+test('embed mode hides the editor', async ({ page }) => {
+  const hash = await openExperiment(page, smallExperiment(await defaultFromPage(page), 100));
+  await page.goto('about:blank');
+  await page.goto(`/${hash}&embed=1`);
+  await waitForHook(page);
+  await expect(page.getByRole('toolbar', { name: 'Training controls' })).toBeVisible();
+  await expect(page.getByRole('complementary', { name: 'Experiment editor' })).toHaveCount(0);
+  await waitForStep(page, 10);
+  await page.screenshot({ path: 'test-output/embed-view.png' });
+});

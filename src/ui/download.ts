@@ -1,0 +1,17 @@
+/** Save text as a file through a temporary object URL (no server round trip). */
+export function downloadText(filename: string, text: string, mime: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: mime }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A timestamped base name, e.g. "playground-2026-01-31T12-00-00". */
+export function stamp(prefix = 'playground'): string {
+  return `${prefix}-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}`;
+}

@@ -1,0 +1,125 @@
+/**
+ * Which metrics share a chart. Charts are derived from this table and from the metrics that
+ * actually arrive: a metric the table does not know gets a chart of its own automatically, so
+ * new engine metrics show up without touching any component.
+ */
+import { METRICS } from '../engine/metrics/names';
+
+export interface GroupMetric {
+  name: string;
+  /** SVG dash pattern; solid when absent. */
+  dash?: string;
+}
+
+export interface MetricGroup {
+  id: string;
+  title: string;
+  metrics: GroupMetric[];
+  /** Log scale by default. */
+  log?: boolean;
+  /** One line shown under the title. */
+  note?: string;
+}
+
+const DASH = '6 4';
+const DOT = '2 3';
+
+export const METRIC_GROUPS: readonly MetricGroup[] = [
+  {
+    id: 'loss',
+    title: 'Loss',
+    metrics: [{ name: 'train_loss' }, { name: 'test_loss', dash: DASH }, { name: 'batch_loss', dash: DOT }],
+    log: true,
+  },
+  { id: 'accuracy', title: 'Accuracy', metrics: [{ name: 'train_acc' }, { name: 'test_acc', dash: DASH }] },
+  {
+    id: 'weak',
+    title: 'Weak-feature test accuracy',
+    metrics: [{ name: 'weak_feature_acc' }],
+    note: 'Test points carry only the weak feature (a reconstruction of Lu et al. 2024).',
+  },
+  {
+    id: 'sharpness',
+    title: 'Sharpness',
+    metrics: [{ name: 'sharpness' }, { name: 'sharpness_threshold', dash: DASH }],
+    log: true,
+    note: 'Top Hessian eigenvalue; dashed: the stability line (2/lr for GD).',
+  },
+  {
+    id: 'precond',
+    title: 'Preconditioned sharpness',
+    metrics: [{ name: 'precond_sharpness' }, { name: 'precond_threshold', dash: DASH }],
+    log: true,
+    note: 'Top eigenvalue of P⁻¹H; dashed: (2+2β₁)/(lr(1−β₁)).',
+  },
+  {
+    id: 'trace',
+    title: 'Hessian trace and Frobenius norm',
+    metrics: [{ name: 'hessian_trace' }, { name: 'hessian_fro', dash: DASH }],
+    log: true,
+  },
+  {
+    id: 'eigcos',
+    title: 'Gradient vs top eigenvector',
+    metrics: [{ name: 'grad_eig_cosine' }],
+    note: '|cos| between the gradient and the top Hessian eigenvector.',
+  },
+  {
+    id: 'directional',
+    title: 'Directional sharpness',
+    metrics: [{ name: 'directional_sharpness' }],
+    note: 'vᵀHv/‖v‖² along the update.',
+  },
+  { id: 'lr', title: 'Learning rate', metrics: [{ name: 'lr' }], log: true },
+  { id: 'grad', title: 'Gradient norm', metrics: [{ name: 'grad_norm' }], log: true },
+  { id: 'weight', title: 'Weight norm', metrics: [{ name: 'weight_norm' }] },
+  {
+    id: 'distance',
+    title: 'Step distance',
+    metrics: [{ name: 'step_distance' }, { name: 'period2_distance', dash: DASH }],
+    log: true,
+    note: 'Solid: ‖θt − θt−1‖; dashed: ‖θt − θt−2‖ (small when the iterate flips back and forth).',
+  },
+  { id: 'update', title: 'Update norm per unit lr', metrics: [{ name: 'update_norm' }], log: true },
+  {
+    id: 'alignment',
+    title: 'Feature alignment',
+    metrics: [{ name: 'weak_alignment' }, { name: 'strong_alignment', dash: DASH }],
+    note: 'Solid: weak feature; dashed: strong feature.',
+  },
+];
+
+const EXTRA_LABELS: Record<string, string> = {
+  sharpness: 'Sharpness λmax(H)',
+  sharpness_threshold: 'Stability line',
+  precond_sharpness: 'Preconditioned sharpness',
+  precond_threshold: 'Preconditioned stability line',
+  hessian_trace: 'Hessian trace',
+  hessian_fro: 'Hessian Frobenius norm',
+  directional_sharpness: 'Directional sharpness',
+  weak_alignment: 'Weak-feature alignment',
+  strong_alignment: 'Strong-feature alignment',
+  period2_distance: '‖θt − θt−2‖',
+  grad_eig_cosine: 'cos(gradient, top eigenvector)',
+};
+
+/** A human label for a metric name. */
+export function metricLabel(name: string): string {
+  return (METRICS as Record<string, string>)[name] ?? EXTRA_LABELS[name] ?? name.replace(/_/g, ' ');
+}
+
+/** The charts to draw for the metrics present, in table order, then one chart per unknown metric. */
+export function chartGroups(present: readonly string[]): MetricGroup[] {
+  const have = new Set(present);
+  const known = new Set<string>();
+  const out: MetricGroup[] = [];
+  for (const g of METRIC_GROUPS) {
+    for (const m of g.metrics) known.add(m.name);
+    const metrics = g.metrics.filter((m) => have.has(m.name));
+    if (metrics.length > 0) out.push({ ...g, metrics });
+  }
+  for (const name of present) {
+    if (!known.has(name)) out.push({ id: `metric:${name}`, title: metricLabel(name), metrics: [{ name }] });
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+/** The runtime slice: talks to the training worker and holds the current generation's metrics. */
+import type { StateCreator } from 'zustand/vanilla';
+import type { FromWorker, ToWorker } from '../../worker/protocol';
+import { MetricStore } from '../series';
+import type { PlaygroundState, RuntimeSlice, Status } from './types';
+
+const IDLE: Status = { state: 'idle', step: 0, steps: 0, stepsPerSecond: 0 };
+
+export const createRuntimeSlice =
+  (autoplay: boolean): StateCreator<PlaygroundState, [], [], RuntimeSlice> =>
+  (set, get) => {
+    const send = { send: (msg: ToWorker) => get().transport?.send(msg) };
+    return {
+      gen: 0,
+      backend: null,
+      status: IDLE,
+      wantPlay: autoplay,
+      stopAt: null,
+      metrics: new MetricStore(),
+      metricsVersion: 0,
+      diverged: {},
+      workerError: null,
+      transport: null,
+
+      connect(t) {
+        set({ transport: t });
+        const s = get();
+        t.send({ type: 'speed', stepsPerFrame: s.stepsPerFrame });
+        t.send({ type: 'stop-at', step: s.stopAt });
+        s.restart();
+      },
+
+      receive(msg: FromWorker) {
+        if (msg.gen !== get().gen) return; // from a replaced experiment
+        switch (msg.type) {
+          case 'backend': {
+            const { backend, adapter, fallbackReason } = msg;
+            set({ backend: { backend, adapter, fallbackReason } });
+            break;
+          }
+          case 'status': {
+            const status: Status = {
+              state: msg.state,
+              step: msg.step,
+              steps: msg.steps,
+              stepsPerSecond: msg.stepsPerSecond,
+            };
+            const patch: Partial<PlaygroundState> = { status };
+            if (msg.state === 'done' || (msg.state === 'paused' && get().status.state === 'playing'))
+              patch.wantPlay = false;
+            set(patch);
+            break;
+          }
+          case 'rows':
+            get().metrics.add(msg.rows);
+            set({ metricsVersion: get().metricsVersion + 1 });
+            break;
+          case 'diverged':
+            set({ diverged: { ...get().diverged, [msg.run]: msg.step } });
+            break;
+          case 'error':
+            set({ workerError: msg.message, wantPlay: false });
+            break;
+        }
+      },
+
+      restart(play) {
+        const s = get();
+        const gen = s.gen + 1;
+        const wantPlay = play ?? s.wantPlay;
+        set({
+          gen,
+          wantPlay,
+          metrics: new MetricStore(),
+          metricsVersion: s.metricsVersion + 1,
+          diverged: {},
+          workerError: null,
+          status: { ...IDLE, state: 'building', steps: s.applied.steps },
+        });
+        send.send({ type: 'config', gen, experiment: s.applied, play: wantPlay });
+      },
+
+      play() {
+        if (get().status.state === 'done') {
+          get().restart(true);
+          return;
+        }
+        set({ wantPlay: true });
+        send.send({ type: 'play' });
+      },
+
+      pause() {
+        set({ wantPlay: false });
+        send.send({ type: 'pause' });
+      },
+
+      togglePlay() {
+        if (get().wantPlay) get().pause();
+        else get().play();
+      },
+
+      stepOnce() {
+        set({ wantPlay: false });
+        send.send({ type: 'step', n: 1 });
+      },
+
+      reset() {
+        const s = get();
+        const gen = s.gen + 1;
+        set({
+          gen,
+          wantPlay: false,
+          metrics: new MetricStore(),
+          metricsVersion: s.metricsVersion + 1,
+          diverged: {},
+          workerError: null,
+          status: { ...IDLE, state: 'building', steps: s.applied.steps },
+        });
+        send.send({ type: 'reset', gen });
+      },
+
+      setStopAt(step) {
+        const v = step === null || !Number.isFinite(step) || step <= 0 ? null : Math.floor(step);
+        set({ stopAt: v });
+        send.send({ type: 'stop-at', step: v });
+      },
+
+      setWorkerError(message) {
+        set({ workerError: message, wantPlay: false });
+      },
+    };
+  };

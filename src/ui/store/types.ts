@@ -1,0 +1,98 @@
+/** The playground store's shape: one zustand store made of three slices. */
+import type { Experiment, HyperValue, ScheduleConfig, ValidationError } from '../../experiment/types';
+import type { BackendInfo, FromWorker, RunState, ToWorker } from '../../worker/protocol';
+import type { MetricStore } from '../series';
+import type { SweepSpec } from '../sweep';
+
+export interface Transport {
+  send(msg: ToWorker): void;
+}
+
+/** The experiment being edited and the last valid one (which is what trains). */
+export interface ExperimentSlice {
+  draft: Experiment;
+  applied: Experiment;
+  /** Problems with the draft; empty when the draft is valid (then draft and applied agree). */
+  errors: ValidationError[];
+  /** A friendly message (bad link, bad import), shown until dismissed. */
+  notice: string | null;
+  /** Embed mode (from the link): editing panels hidden. */
+  embed: boolean;
+  /** Edit a copy of the draft; when it validates it is applied and training restarts. */
+  edit(fn: (draft: Experiment) => void): void;
+  /** Replace the experiment (from a link or an import) and restart. */
+  load(exp: Experiment, notice?: string | null): void;
+  /** Import experiment JSON text, validated like a link; false (and a notice) when it fails. */
+  importJson(text: string, source: string): boolean;
+  setNotice(notice: string | null): void;
+  setDataKind(kind: Experiment['data']['kind']): void;
+  addRun(): void;
+  duplicateRun(i: number): void;
+  removeRun(i: number): void;
+  setOptimizer(i: number, name: string): void;
+  setHyper(i: number, key: string, value: HyperValue): void;
+  setLabel(i: number, label: string): void;
+  setColor(i: number, color: string): void;
+  setSchedule(i: number, schedule: ScheduleConfig): void;
+  /** Replace run i by the sweep's runs; a message when the sweep is invalid, else null. */
+  sweep(i: number, spec: SweepSpec): string | null;
+  /**
+   * Add a copy of finished run i with the refined schedule derived from its logged gradient
+   * norms (SPEC §9); a message when that is not possible yet, else null.
+   */
+  refineRun(i: number): string | null;
+}
+
+export interface Status {
+  state: RunState;
+  step: number;
+  steps: number;
+  stepsPerSecond: number;
+}
+
+/** The worker connection, its status and the logged metrics of the current generation. */
+export interface RuntimeSlice {
+  gen: number;
+  backend: BackendInfo | null;
+  status: Status;
+  /** Whether the user wants training to run (play pressed and not paused/finished since). */
+  wantPlay: boolean;
+  stopAt: number | null;
+  metrics: MetricStore;
+  /** Bumped whenever metrics change (metrics itself is mutated in place). */
+  metricsVersion: number;
+  /** run -> first non-finite step. */
+  diverged: Record<number, number>;
+  workerError: string | null;
+  transport: Transport | null;
+  connect(t: Transport): void;
+  receive(msg: FromWorker): void;
+  /** New generation for the applied experiment: clears metrics and sends it to the worker. */
+  restart(play?: boolean): void;
+  play(): void;
+  pause(): void;
+  togglePlay(): void;
+  stepOnce(): void;
+  reset(): void;
+  setStopAt(step: number | null): void;
+  setWorkerError(message: string | null): void;
+}
+
+export type Theme = 'light' | 'dark';
+
+export interface Prefs {
+  theme: Theme;
+  largeFont: boolean;
+  /** Chart group id -> log scale (absent: the group's default). */
+  logScale: Record<string, boolean>;
+  stepsPerFrame: number;
+}
+
+export interface PrefsSlice extends Prefs {
+  setTheme(theme: Theme): void;
+  setLargeFont(on: boolean): void;
+  setLogScale(groupId: string, on: boolean): void;
+  setStepsPerFrame(n: number): void;
+}
+
+export type PlaygroundState = ExperimentSlice & RuntimeSlice & PrefsSlice;

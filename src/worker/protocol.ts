@@ -1,0 +1,44 @@
+/**
+ * The typed message protocol between the page and the training worker. Every message about a
+ * training session carries `gen`, the generation the page assigned when it sent the experiment
+ * (config) or a reset; the page drops anything from an older generation.
+ */
+import type { Experiment } from '../experiment/types';
+import type { MetricRow } from '../engine/trainer';
+
+export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
+
+/** Page -> worker. */
+export type ToWorker =
+  /** Build a trainer for this (validated) experiment; replaces any current one. */
+  | { type: 'config'; gen: number; experiment: Experiment; play: boolean; backend?: BackendPreference }
+  | { type: 'play' }
+  | { type: 'pause' }
+  /** Advance n steps now (pauses first). */
+  | { type: 'step'; n: number }
+  /** Rebuild the current experiment at step 0, paused. */
+  | { type: 'reset'; gen: number }
+  /** Steps per advance() call while playing. */
+  | { type: 'speed'; stepsPerFrame: number }
+  /** Pause when this step is reached (null: run to the end). */
+  | { type: 'stop-at'; step: number | null };
+
+export type RunState = 'idle' | 'building' | 'playing' | 'paused' | 'done';
+
+export interface BackendInfo {
+  backend: 'webgpu' | 'cpu';
+  adapter: string;
+  /** Why WebGPU is not used, when the backend is cpu. */
+  fallbackReason?: string;
+}
+
+/** Worker -> page. */
+export type FromWorker =
+  | ({ type: 'backend'; gen: number } & BackendInfo)
+  | { type: 'status'; gen: number; state: RunState; step: number; steps: number; stepsPerSecond: number }
+  | { type: 'rows'; gen: number; rows: MetricRow[] }
+  | { type: 'diverged'; gen: number; run: number; step: number }
+  | { type: 'error'; gen: number; message: string };
+
+export const DEFAULT_STEPS_PER_FRAME = 10;
+export const MAX_STEPS_PER_FRAME = 1000;
