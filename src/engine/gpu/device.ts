@@ -42,18 +42,23 @@ function isNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
 }
 
+/** Node-only modules, loaded by name so browser bundles never include them. */
+function nodeImport<T>(name: string): Promise<T> {
+  return import(/* @vite-ignore */ name) as Promise<T>;
+}
+
 async function nodeGpu(): Promise<GPU> {
-  const fs = await import('node:fs');
+  const fs = await nodeImport<typeof import('node:fs')>('node:fs');
   const env = process.env;
   if (!env.VK_ICD_FILENAMES && !env.VK_DRIVER_FILES) {
     const icd = SWIFTSHADER_ICDS.find((p) => fs.existsSync(p));
     // Only used when the system has no Vulkan driver of its own (see requestAdapter below).
     if (icd) env.OPTIM_PLAYGROUND_SWIFTSHADER_ICD = icd;
   }
-  const mod = (await import('webgpu')) as unknown as {
+  const mod = await nodeImport<{
     create: (opts: string[]) => GPU;
     globals: Record<string, unknown>;
-  };
+  }>('webgpu');
   Object.assign(globalThis, mod.globals);
   const gpu = mod.create([]);
   // The `webgpu` package (Dawn) aborts the process if its GPU instance is garbage-collected
