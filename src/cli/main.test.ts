@@ -148,3 +148,22 @@ describe('cli main (child process)', () => {
     });
   }
 });
+
+describe('cli backends agree', () => {
+  it('three runs (sgd 0.05, sgd momentum 0.9, adam 0.01) on feature-noise, 100 steps: final train_loss on webgpu and cpu within 1e-3 relative', async () => {
+    const out: Record<string, Map<number, number>> = {};
+    for (const backend of ['webgpu', 'cpu']) {
+      const dir = await tempDir();
+      const r = await cli(['run', 'test/fixtures/three-runs-feature-noise.json', '--out', dir, '--backend', backend]);
+      expect(r.code, r.stderr).toBe(0);
+      const rows = parseMetricsCsv(await readFile(join(dir, 'metrics.csv'), 'utf8'));
+      out[backend] = new Map(rows.filter((x) => x.step === 100 && x.metric === 'train_loss').map((x) => [x.run, x.value]));
+    }
+    for (const run of [0, 1, 2]) {
+      const g = out.webgpu.get(run)!;
+      const c = out.cpu.get(run)!;
+      console.log(`run ${run}: train_loss webgpu ${g} cpu ${c}`);
+      expect(Math.abs(g - c) / Math.abs(c)).toBeLessThan(1e-3);
+    }
+  });
+});
