@@ -143,3 +143,20 @@ describe('GpuTrainer divergence', () => {
     }
   });
 });
+
+describe('every registered optimizer trains in one experiment on both backends', () => {
+  it('17 optimizers, 10 steps: finite, and webgpu final train_loss close to the float64 CPU trainer', async () => {
+    const { OPTIMIZERS } = await import('./optim/registry');
+    const exp = threeRunExperiment(10);
+    exp.runs = OPTIMIZERS.map((d) => run(d.name, { name: d.name, lr: d.name.includes('sgd') && !d.name.includes('sign') ? 0.05 : 0.005 }));
+    const g = await train(exp, 'webgpu');
+    const c = await train(exp, 'cpu');
+    OPTIMIZERS.forEach((d, r) => {
+      const a = value(g, r, 10, 'train_loss');
+      const b = value(c, r, 10, 'train_loss');
+      expect(Number.isFinite(a), d.name).toBe(true);
+      console.log(`${d.name.padEnd(13)} webgpu ${a} cpu ${b}`);
+      expect(Math.abs(a! - b!) / Math.abs(b!), d.name).toBeLessThan(1e-3);
+    });
+  });
+});
