@@ -3,6 +3,7 @@
  * experiment implies (computed from the config alone, without generating the data).
  */
 import type { DataConfig, DataKind, Experiment } from './types';
+import { parseCsvCached } from '../engine/data/csv';
 
 export const LIMITS = {
   runs: 256,
@@ -28,6 +29,12 @@ export const DATA_KINDS = [
   'gauss',
   'spiral',
   'teacher-student',
+  'lms',
+  'ms57',
+  'lsn',
+  'opposing-signals',
+  'images',
+  'csv',
 ] as const satisfies readonly DataKind[];
 
 // Compile-time check that DATA_KINDS names every kind of the DataConfig union.
@@ -56,6 +63,21 @@ export function dataShape(data: DataConfig): DataShape {
       return { inputDim: 2, nClasses: data.nClasses, targetDim: 1 };
     case 'teacher-student':
       return { inputDim: data.inputDim, nClasses: 0, targetDim: data.outputDim };
+    case 'lms':
+    case 'ms57':
+    case 'lsn':
+      return { inputDim: data.dim, nClasses: 2, targetDim: 1 };
+    case 'opposing-signals':
+      return { inputDim: data.dim + 1, nClasses: 2, targetDim: 1 };
+    case 'images':
+      return { inputDim: data.channels * data.size * data.size, nClasses: data.nClasses, targetDim: 1 };
+    case 'csv': {
+      // A valid config parses (the validator checked it); an invalid one reports shape 0.
+      const r = parseCsvCached(data.text, { labelColumn: data.labelColumn, task: data.task });
+      return r.ok
+        ? { inputDim: r.value.inputDim, nClasses: r.value.nClasses, targetDim: 1 }
+        : { inputDim: 0, nClasses: 0, targetDim: 1 };
+    }
   }
 }
 

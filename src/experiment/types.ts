@@ -19,7 +19,13 @@ export type DataConfig =
   | XorData
   | GaussData
   | SpiralData
-  | TeacherStudentData;
+  | TeacherStudentData
+  | LmsData
+  | Ms57Data
+  | LsnData
+  | OpposingSignalsData
+  | ImagesData
+  | CsvData;
 
 interface DataCommon {
   /** Number of training points. */
@@ -72,6 +78,81 @@ export interface TeacherStudentData extends DataCommon {
   teacherHidden: number[];
   teacherActivation: Activation;
   noise: number;
+}
+
+/**
+ * Simplicity-bias slab data (SPEC §11, Shah et al. 2020). Labels y in {0, 1}. `width` W: coordinates
+ * lie in [-W, W]; margins are fractions of W. `corruptLinear` / `corruptSlab`: fraction of the points
+ * of each split whose linear coordinate is sign-flipped / whose slab coordinates are moved to a slab
+ * of the other class. `randomRotation`: multiply every point by one seeded random orthonormal matrix.
+ * `linCoord`: index the linear coordinate is swapped to (before any rotation).
+ */
+interface SlabCommon extends DataCommon {
+  /** Input dimension. */
+  dim: number;
+  width: number;
+  slabMargin: number;
+  corruptSlab: number;
+  randomRotation: boolean;
+}
+/** LMS-k: 1 linear + (dim - 1) k-slab coordinates. */
+export interface LmsData extends SlabCommon {
+  kind: 'lms';
+  /** k: 3, 5 or 7 slabs per slab coordinate. */
+  slabs: number;
+  linearMargin: number;
+  corruptLinear: number;
+  linCoord: number;
+}
+/** MS-(5,7): one 5-slab + (dim - 1) 7-slab coordinates, no linear coordinate. */
+export interface Ms57Data extends SlabCommon {
+  kind: 'ms57';
+}
+/** LSN: 1 linear + 1 three-slab + (dim - 2) noise coordinates (noise ~ W * U[0, 1)). */
+export interface LsnData extends SlabCommon {
+  kind: 'lsn';
+  linearMargin: number;
+  corruptLinear: number;
+  linCoord: number;
+}
+/**
+ * Opposing-signals toy data (SPEC §12; a reconstruction). x = (x0, x1..x_dim). Clean points:
+ * x0 = 0, y ~ Bernoulli(1/2), x1 = (2y - 1) * signal, x2.. ~ N(0, noiseStd^2). Outliers (exactly
+ * round(outlierFraction * n) per split): x0 = +alpha or -alpha (fair coin), label outlierClass,
+ * x1 = +-signal with a fair sign independent of the label, x2.. as for clean points.
+ */
+export interface OpposingSignalsData extends DataCommon {
+  kind: 'opposing-signals';
+  dim: number;
+  alpha: number;
+  outlierFraction: number;
+  signal: number;
+  noiseStd: number;
+  outlierClass: number;
+}
+/**
+ * Synthetic images for CNN demos: size x size, `channels` channels, class c in 0..nClasses-1 draws
+ * shape c (0 horizontal bar, 1 vertical bar, 2 diagonal bar, 3 anti-diagonal bar, 4 blob, 5 ring)
+ * at a random position with a random per-channel intensity, plus N(0, noise^2) pixel noise.
+ */
+export interface ImagesData extends DataCommon {
+  kind: 'images';
+  size: number;
+  channels: number;
+  nClasses: number;
+  noise: number;
+}
+/**
+ * User-supplied CSV (header row, numeric feature columns, one label column), inline. Limits: at
+ * most 5 MB of text and 100000 data rows. Rows are shuffled by the seed; the first nTest go to the
+ * test set, the next nTrain to the train set (nTrain + nTest <= rows).
+ */
+export interface CsvData extends DataCommon {
+  kind: 'csv';
+  text: string;
+  labelColumn: string;
+  /** 'auto': regression when some label is a non-integer number, else classification. */
+  task: 'auto' | 'classification' | 'regression';
 }
 
 export type DataKind = DataConfig['kind'];

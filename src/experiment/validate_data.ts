@@ -1,6 +1,7 @@
 /** Validation of the `data` section: the kind, then each generator parameter against its spec. */
 import { ACTIVATIONS, type DataConfig, type DataKind } from './types';
-import { defaultDataConfig, dataParamSpecs } from '../engine/data/defaults';
+import { dataCrossProblems, defaultDataConfig, dataParamSpecs } from '../engine/data/defaults';
+import { CSV_MAX_BYTES } from '../engine/data/csv';
 import { DATA_KINDS, LIMITS, dataShape } from './limits';
 import {
   Issues,
@@ -78,6 +79,13 @@ export function validateData(issues: Issues, raw: unknown, path: string): DataCo
       );
     } else if (key === 'teacherActivation') {
       out[key] = checkEnum(issues, v, p, 'activation', ACTIVATIONS);
+    } else if (key === 'task') {
+      out[key] = checkEnum(issues, v, p, 'CSV task', CSV_TASKS);
+    } else if (key === 'text' || key === 'labelColumn') {
+      if (typeof v !== 'string') issues.add(p, `expected a string, got ${show(v)}`);
+      else if (key === 'text' && v.length > CSV_MAX_BYTES)
+        issues.add(p, `the CSV is larger than the limit of ${CSV_MAX_BYTES} bytes (5 MB); use fewer rows`);
+      else out[key] = v;
     } else if (key in SIZE_LIMITS && typeof v === 'number' && v > SIZE_LIMITS[key]) {
       issues.add(p, `${v} exceeds the limit of ${SIZE_LIMITS[key]}; reduce ${key}`);
     } else if (typeof defaults[key] === 'number') {
@@ -99,9 +107,13 @@ export function validateData(issues: Issues, raw: unknown, path: string): DataCo
   }
   if (issues.count > before) return undefined;
   const data = out as unknown as DataConfig;
+  for (const pr of dataCrossProblems(data)) issues.add(child(path, pr.key), pr.message);
+  if (issues.count > before) return undefined;
   checkDataLimits(issues, data, path);
   return issues.count > before ? undefined : data;
 }
+
+const CSV_TASKS = ['auto', 'classification', 'regression'] as const;
 
 /** Size limits that say what to reduce. */
 function checkDataLimits(issues: Issues, data: DataConfig, path: string): void {

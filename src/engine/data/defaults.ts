@@ -4,6 +4,7 @@
  */
 import type { DataConfig, DataKind } from '../../experiment/types';
 import { LIMITS } from '../../experiment/limits';
+import { exampleCsv, parseCsvCached } from './csv';
 
 export interface DataParamSpec {
   key: string;
@@ -55,6 +56,54 @@ function classes(what: string): DataParamSpec {
     description: `Number of classes (${what}), balanced exactly.`,
   };
 }
+
+/** Largest dim of the slab kinds, and of the slab kinds with randomRotation (O(n dim^2) work). */
+export const SLAB_MAX_DIM = 1000;
+export const SLAB_MAX_ROTATED_DIM = 256;
+
+function slabDim(min: number, what: string): DataParamSpec {
+  return { key: 'dim', min, max: SLAB_MAX_DIM, integer: true, description: `Input dimension: ${what}.` };
+}
+const SLAB_COMMON: readonly DataParamSpec[] = [
+  N_TRAIN,
+  N_TEST,
+  { key: 'width', min: 0, max: 1000, minExclusive: true, description: 'W: coordinates lie in [-W, W].' },
+  {
+    key: 'slabMargin',
+    min: 0,
+    max: 0.5,
+    maxExclusive: true,
+    description: 'Slab margin as a fraction of W (gap 2m between slabs); below 1/(k-1) for k slabs.',
+  },
+  {
+    key: 'corruptSlab',
+    min: 0,
+    max: 1,
+    description: 'Fraction of points whose slab coordinates are redrawn from a slab of the other class.',
+  },
+];
+const LINEAR: readonly DataParamSpec[] = [
+  {
+    key: 'linearMargin',
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    description: 'Linear margin as a fraction of W: |x_lin| lies in [margin W, W], its sign carries the label.',
+  },
+  {
+    key: 'corruptLinear',
+    min: 0,
+    max: 1,
+    description: 'Fraction of points whose linear coordinate has its sign flipped.',
+  },
+  {
+    key: 'linCoord',
+    min: 0,
+    max: SLAB_MAX_DIM - 1,
+    integer: true,
+    description: 'Index of the linear coordinate (below dim).',
+  },
+];
 
 const SPECS: Readonly<Record<DataKind, readonly DataParamSpec[]>> = {
   'feature-noise': [
@@ -135,6 +184,45 @@ const SPECS: Readonly<Record<DataKind, readonly DataParamSpec[]>> = {
     },
     { key: 'noise', min: 0, max: 100, description: 'Std of the Gaussian label noise added to each teacher output.' },
   ],
+  lms: [
+    ...SLAB_COMMON,
+    slabDim(2, '1 linear + (dim - 1) k-slab coordinates'),
+    { key: 'slabs', min: 3, max: 7, integer: true, description: 'k: slabs per slab coordinate (3, 5 or 7).' },
+    ...LINEAR,
+  ],
+  ms57: [...SLAB_COMMON, slabDim(2, 'one 5-slab + (dim - 1) 7-slab coordinates')],
+  lsn: [...SLAB_COMMON, slabDim(2, '1 linear + 1 three-slab + (dim - 2) noise coordinates'), ...LINEAR],
+  'opposing-signals': [
+    N_TRAIN,
+    N_TEST,
+    {
+      key: 'dim',
+      min: 1,
+      max: 10_000,
+      integer: true,
+      description: 'd: clean coordinates x1..xd (input dimension d + 1).',
+    },
+    { key: 'alpha', min: 0, max: 1000, description: 'Magnitude of the opposing signal x0 = +-alpha of the outliers.' },
+    { key: 'outlierFraction', min: 0, max: 1, description: 'Fraction of points that are outliers (x0 != 0).' },
+    { key: 'signal', min: 0, max: 1000, description: 'True signal: clean points have x1 = (2y - 1) * signal.' },
+    { key: 'noiseStd', min: 0, max: 100, description: 'Std of the noise coordinates x2..xd.' },
+    { key: 'outlierClass', min: 0, max: 1, integer: true, description: 'The class both outlier groups share.' },
+  ],
+  images: [
+    N_TRAIN,
+    N_TEST,
+    { key: 'size', min: 4, max: 64, integer: true, description: 'Image height and width in pixels (e.g. 8 or 16).' },
+    { key: 'channels', min: 1, max: 4, integer: true, description: 'Channels (inputs are channels-first).' },
+    {
+      key: 'nClasses',
+      min: 2,
+      max: 6,
+      integer: true,
+      description: 'Classes: horizontal, vertical, diagonal, anti-diagonal bar, blob, ring (the first nClasses).',
+    },
+    { key: 'noise', min: 0, max: 10, description: 'Std of the Gaussian noise added to every pixel.' },
+  ],
+  csv: [N_TRAIN, N_TEST],
 };
 
 /** The numeric parameters of a data kind (teacherHidden and teacherActivation are not numbers). */
@@ -179,6 +267,62 @@ export function defaultDataConfig(kind: DataKind): DataConfig {
         teacherActivation: 'tanh',
         noise: 0.1,
       };
+    case 'lms':
+      return {
+        kind,
+        nTrain: 2048,
+        nTest: 1024,
+        dim: 20,
+        slabs: 5,
+        width: 1,
+        linearMargin: 0.1,
+        slabMargin: 0.1,
+        corruptLinear: 0,
+        corruptSlab: 0,
+        randomRotation: false,
+        linCoord: 0,
+      };
+    case 'ms57':
+      return {
+        kind,
+        nTrain: 2048,
+        nTest: 1024,
+        dim: 20,
+        width: 1,
+        slabMargin: 0.1,
+        corruptSlab: 0,
+        randomRotation: false,
+      };
+    case 'lsn':
+      return {
+        kind,
+        nTrain: 2048,
+        nTest: 1024,
+        dim: 20,
+        width: 1,
+        linearMargin: 0.1,
+        slabMargin: 0.1,
+        corruptLinear: 0,
+        corruptSlab: 0,
+        randomRotation: false,
+        linCoord: 0,
+      };
+    case 'opposing-signals':
+      return {
+        kind,
+        nTrain: 512,
+        nTest: 512,
+        dim: 10,
+        alpha: 8,
+        outlierFraction: 0.05,
+        signal: 1,
+        noiseStd: 0.5,
+        outlierClass: 1,
+      };
+    case 'images':
+      return { kind, nTrain: 512, nTest: 512, size: 8, channels: 1, nClasses: 4, noise: 0.2 };
+    case 'csv':
+      return { kind, nTrain: 48, nTest: 16, text: exampleCsv(), labelColumn: 'label', task: 'auto' };
   }
   throw new Error(`unknown data kind "${String(kind)}"`);
 }
@@ -201,10 +345,53 @@ export function dataConfigProblems(cfg: DataConfig): string[] {
       (s.maxExclusive ? v < s.max : v <= s.max);
     if (!ok) out.push(`data.${s.key}: expected ${range}, got ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`);
   }
+  out.push(...dataCrossProblems(cfg).map((p) => `data.${p.key}: ${p.message}`));
   if (cfg.kind === 'teacher-student') {
     const h = cfg.teacherHidden;
     if (!Array.isArray(h) || !h.every((w) => Number.isInteger(w) && w >= 1)) {
       out.push(`data.teacherHidden: expected an array of positive integers, got ${JSON.stringify(h)}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Cross-field rules of the slab, csv kinds (margins that leave room for k slabs, linCoord < dim,
+ * the CSV text parses and has nTrain + nTest rows), as (parameter key, message).
+ */
+export function dataCrossProblems(cfg: DataConfig): { key: string; message: string }[] {
+  const out: { key: string; message: string }[] = [];
+  const push = (line: string) => {
+    const i = line.indexOf(': ');
+    out.push({ key: line.slice('data.'.length, i), message: line.slice(i + 2) });
+  };
+  if (cfg.kind === 'lms' || cfg.kind === 'ms57' || cfg.kind === 'lsn') {
+    const k = cfg.kind === 'lms' ? cfg.slabs : cfg.kind === 'ms57' ? 7 : 3;
+    if (cfg.kind === 'lms' && ![3, 5, 7].includes(cfg.slabs))
+      push(`data.slabs: expected 3, 5 or 7, got ${String(cfg.slabs)}`);
+    else if (!(cfg.slabMargin < 1 / (k - 1)))
+      push(
+        `data.slabMargin: expected below 1/${k - 1} for ${k}-slab coordinates (room for the slabs), got ${cfg.slabMargin}`,
+      );
+    if ((cfg.kind === 'lms' || cfg.kind === 'lsn') && cfg.linCoord >= cfg.dim)
+      push(`data.linCoord: expected an index below dim = ${cfg.dim}, got ${cfg.linCoord}`);
+    if (typeof cfg.randomRotation !== 'boolean')
+      push(`data.randomRotation: expected true or false, got ${JSON.stringify(cfg.randomRotation)}`);
+    else if (cfg.randomRotation && cfg.dim > SLAB_MAX_ROTATED_DIM)
+      push(`data.dim: ${cfg.dim} exceeds the limit of ${SLAB_MAX_ROTATED_DIM} with randomRotation; reduce dim`);
+  }
+  if (cfg.kind === 'csv') {
+    if (typeof cfg.labelColumn !== 'string')
+      push(`data.labelColumn: expected a column name, got ${JSON.stringify(cfg.labelColumn)}`);
+    else if (!['auto', 'classification', 'regression'].includes(cfg.task))
+      push(`data.task: expected one of auto, classification, regression, got ${JSON.stringify(cfg.task)}`);
+    else {
+      const r = parseCsvCached(cfg.text, { labelColumn: cfg.labelColumn, task: cfg.task });
+      if (!r.ok)
+        for (const e of r.errors)
+          push(e.startsWith('labelColumn:') ? `data.${e}` : `data.text: ${e.replace(/^text: /, '')}`);
+      else if (cfg.nTrain + cfg.nTest > r.value.n)
+        push(`data.nTrain: nTrain + nTest = ${cfg.nTrain + cfg.nTest} exceeds the ${r.value.n} rows of the CSV`);
     }
   }
   return out;

@@ -9,6 +9,10 @@ import { dataConfigProblems } from './defaults';
 import { featureNoise } from './generators/feature_noise';
 import { circle, gauss, spiral, xor } from './generators/toy2d';
 import { teacherStudent } from './generators/teacher_student';
+import { lms, lsn, ms57 } from './generators/slabs';
+import { opposingSignals } from './generators/opposing';
+import { images } from './generators/images';
+import { csvDataset } from './generators/csv';
 
 export type { Dataset, DataSplit } from './types';
 export { defaultDataConfig, dataParamSpecs } from './defaults';
@@ -30,6 +34,18 @@ export function generateDataset(cfg: DataConfig, seed: number): Dataset {
       return spiral(cfg, s);
     case 'teacher-student':
       return teacherStudent(cfg, s);
+    case 'lms':
+      return lms(cfg, s);
+    case 'ms57':
+      return ms57(cfg, s);
+    case 'lsn':
+      return lsn(cfg, s);
+    case 'opposing-signals':
+      return opposingSignals(cfg, s);
+    case 'images':
+      return images(cfg, s);
+    case 'csv':
+      return csvDataset(cfg, s);
   }
   throw new Error(`unknown data kind "${String((cfg as { kind: unknown }).kind)}"`);
 }

@@ -32,5 +32,23 @@ export interface Dataset {
     strongDirection?: Float32Array;
     /** Per train point: 1 if it carries the strong feature (feature-noise). */
     hasStrong?: Uint8Array;
+    /** Slab data (lms, ms57, lsn): input coordinates (before any rotation) of each role. */
+    linearCoords?: number[];
+    slabCoords?: number[];
+    /** k of each entry of slabCoords (3, 5 or 7). */
+    slabTypes?: number[];
+    noiseCoords?: number[];
+    /**
+     * Slab data with randomRotation: the orthonormal R [D, D] row-major with stored x = x_raw R,
+     * so x_raw = x R^T.
+     */
+    rotation?: Float64Array;
+    /** Opposing signals, per train point: +1 (x0 > 0), -1 (x0 < 0), 0 (clean). */
+    group?: Int8Array;
+    /** Images: [channels, height, width]; inputs are flattened channels-first, row-major. */
+    imageShape?: [number, number, number];
+    /** CSV: feature column names (input order) and class names (class index order). */
+    columns?: string[];
+    classNames?: string[];
   };
 }
