@@ -126,6 +126,7 @@ export class CurvatureGpu {
       steps: o.steps,
       evalTrain: 0,
       evalChunk: 1,
+      pairedReluMask: true,
     });
     const ro = (binding: number): GPUBindGroupLayoutEntry => ({
       binding,

@@ -8,6 +8,7 @@ import forwardWgsl from '../../../shaders/mlp_forward.wgsl?raw';
 import lossWgsl from '../../../shaders/mlp_loss.wgsl?raw';
 import backwardWgsl from '../../../shaders/mlp_backward.wgsl?raw';
 import peNormsWgsl from '../../../shaders/per_example_norms.wgsl?raw';
+import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
 import type { Activation, LossName } from '../../experiment/types';
 import type { ParamLayout } from './layout';
 import type { PipelineCache } from '../gpu/pipelines';
@@ -67,6 +68,11 @@ export interface MlpGpuOptions {
   /** Examples of the train set used for train_loss (<= nTrain). */
   evalTrain: number;
   evalChunk: number;
+  /**
+   * Curvature graphs only: runs [0, R/2) and [R/2, R) are theta + h v and theta - h v. With a ReLU
+   * network, fix each unit's mask to the midpoint's sign in both halves (shaders/relu_pair_mask.wgsl).
+   */
+  pairedReluMask?: boolean;
   /** Per-example clipping: clip norms f32 [runs] and the output buffer for the clipped mean. */
   clip?: { clipNorm: GPUBuffer; clipped: GPUBuffer };
 }
@@ -132,6 +138,9 @@ export class MlpGpu {
       D.push(this.buffer(n, `delta${l}`));
     }
     const ops: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
+    const paired = !!o.pairedReluMask && o.activation === 'relu';
+    const zMid: GPUBuffer[] = [];
+    const maskPipe = paired ? await pipelines.get('relu_pair_mask', pairMaskWgsl, 'main', { WG }) : undefined;
     const fwdCode = activationsWgsl + '\n' + forwardWgsl;
     const bwdCode = activationsWgsl + '\n' + backwardWgsl;
     const shape = (l: number, mode: number, b: number) => {
@@ -166,6 +175,17 @@ export class MlpGpu {
         pass.setBindGroup(0, bg);
         pass.dispatchWorkgroups(...dispatchSize(n, WG));
       });
+      if (maskPipe && l < L - 1) {
+        const zm = this.buffer(n, `zmid${l}`);
+        zMid[l] = zm;
+        const mu = this.uniform(new Uint32Array([R, B, widths[l + 1], 0]), `pair${l}`);
+        const mbg = bind(maskPipe, [mu, Z[l], A[l], zm]);
+        ops.push((pass) => {
+          pass.setPipeline(maskPipe);
+          pass.setBindGroup(0, mbg);
+          pass.dispatchWorkgroups(...dispatchSize(n, WG));
+        });
+      }
     }
     // loss (training mode writes delta of the last layer)
     {
@@ -186,7 +206,7 @@ export class MlpGpu {
       const bwd = await bwdPipe(l, inMode, B, false);
       const bg = bind(bwd, [
         u, o.params, D[l], l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx,
-        l === 0 ? dummy : Z[l - 1], o.grads, l === 0 ? dummyW : D[l - 1],
+        l === 0 ? dummy : (zMid[l - 1] ?? Z[l - 1]), o.grads, l === 0 ? dummyW : D[l - 1],
       ]);
       const n = R * ly.outDim * (ly.inDim + 1) + needPrev * R * B * ly.inDim;
       ops.push((pass) => {
