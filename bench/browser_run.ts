@@ -14,7 +14,8 @@ export async function runBrowserBench(quick: boolean, timeoutMs = 30 * 60_000): 
     configFile: false,
     root: process.cwd(),
     logLevel: 'error',
-    server: { port: 0, host: 'localhost' },
+    // No file watching or hot reload: an edit elsewhere must not restart a running benchmark.
+    server: { port: 0, host: 'localhost', hmr: false, watch: { ignored: ['**/*'] } },
   });
   await server.listen();
   const addr = server.httpServer?.address();
