@@ -154,3 +154,18 @@ describe('every registered optimizer trains in one experiment on both backends',
     });
   });
 });
+
+describe('GpuTrainer device limits', () => {
+  it('refuses, before allocating, an experiment whose activations exceed the storage binding limit', async () => {
+    const { gpu, pipelines } = await testGpu();
+    const exp = threeRunExperiment(10);
+    exp.data = { kind: 'circle', nTrain: 100000, nTest: 0, noise: 0.1 };
+    exp.batchSize = 'full';
+    exp.model = { ...exp.model, hidden: [4096] };
+    const { DeviceLimitError } = await import('./gpu_trainer');
+    const err = await GpuTrainer.create(exp, { gpu, pipelines }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeviceLimitError);
+    expect((err as InstanceType<typeof DeviceLimitError>).problems[0].path).toMatch(/^(model|batchSize|runs|data)/);
+    expect(String((err as Error).message)).toMatch(/reduce/);
+  });
+});

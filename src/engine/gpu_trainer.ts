@@ -20,8 +20,17 @@ import { NS, STAT, type GpuData } from './model/mlp_gpu';
 import { Population } from './population';
 import { isLogStep, resolveHyper, runSeed } from './hyper';
 import { statsToRows } from './metrics/rows';
+import { checkDeviceLimits } from './limits';
 import { CURV_KINDS, SC, type CurvatureRequest } from './metrics/curvature_gpu';
 import { curvatureRows } from './metrics/curvature_rows';
+
+/** The experiment does not fit this device; `problems` say what to reduce (path + message). */
+export class DeviceLimitError extends Error {
+  constructor(readonly problems: { path: string; message: string }[]) {
+    super(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+    this.name = 'DeviceLimitError';
+  }
+}
 
 export interface GpuTrainerOptions {
   /** Reuse a device (tests, the worker); otherwise one is acquired and destroyed with the trainer. */
@@ -79,6 +88,23 @@ export class GpuTrainer implements Trainer {
     const pipelines = opts.pipelines ?? new PipelineCache(device);
     const ds = opts.dataset ?? generateDataset(exp.data, exp.seed);
     const layout = experimentLayout(exp, ds);
+    // Refuse, before any allocation, a config whose buffers this device cannot hold.
+    const lim = device.limits;
+    const problems = checkDeviceLimits(
+      exp,
+      { inputDim: ds.inputDim, outDim: layout.widths[layout.widths.length - 1], nTrain: ds.train.n, nTest: ds.test.n },
+      {
+        maxBufferSize: lim.maxBufferSize,
+        maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
+        maxComputeWorkgroupsPerDimension: lim.maxComputeWorkgroupsPerDimension,
+      },
+      undefined,
+      { stepsPerSubmit: opts.stepsPerSubmit ?? 64 },
+    );
+    if (problems.length > 0) {
+      if (!opts.gpu) gpu.destroy();
+      throw new DeviceLimitError(problems);
+    }
     const bufs = [
       storageBuffer(device, ds.train.x, 'x-train'),
       storageBuffer(device, ds.train.y, 'y-train'),

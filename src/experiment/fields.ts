@@ -58,7 +58,7 @@ function safeJson(v: unknown): string {
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {
-    return String(v);
+    return 'a deeply nested value';
   }
 }
 
@@ -85,10 +85,15 @@ export function editDistance(a: string, b: string): number {
 
 /** The closest candidate when it is close enough to be a likely typo. */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  // Long words get no suggestion: the edit-distance table is quadratic, and a short link can
+  // inflate to a megabyte-long key.
+  if (word.length > 64) return undefined;
   const w = word.toLowerCase();
+  const allowedD = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
+    if (Math.abs(c.length - word.length) > allowedD) continue;
     const d = c.toLowerCase() === w ? 0 : editDistance(w, c.toLowerCase());
     if (d < bestD) {
       best = c;
@@ -113,7 +118,10 @@ export function checkKeys(
 ): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
-      issues.add(child(path, key), `unknown field${suggestion(key, allowed)}; expected one of ${allowed.join(', ')}`);
+      // Past the recorded limit only the count matters: skip the suggestion work.
+      const hint = issues.count < 100 ? suggestion(key, allowed) : '';
+      const shown = key.length > 60 ? `${key.slice(0, 57)}…` : key;
+      issues.add(child(path, shown), `unknown field${hint}; expected one of ${allowed.join(', ')}`);
     }
   }
 }

@@ -1,0 +1,272 @@
+/**
+ * Memory planning and device-limit checks, done before anything is allocated. planMemory mirrors
+ * the allocation code (gpu_trainer.ts, population.ts, model/mlp_gpu.ts, metrics/curvature_gpu.ts,
+ * gpu/step_slots.ts): when one of those changes the buffers it creates, change the plan here too
+ * (limits.test.ts pins the sizes of a small experiment). checkDeviceLimits turns a plan into
+ * specific ValidationErrors that say what to reduce. Pure arithmetic: no device, no DOM.
+ */
+import type { Experiment, ValidationError } from '../experiment/types';
+import { dataShape, mlpParamCount, networkOutputs } from '../experiment/limits';
+import { getOptimizer } from './optim/registry';
+import { STEP_SCALARS } from './optim/types';
+import { BufferPool, dispatchSize } from './gpu/buffers';
+
+/** Floats per run in a stats record (model/mlp_gpu.ts NS) and a curvature scalar record (SC). */
+const NS = 12;
+const SC = 16;
+const CURV_KINDS = 4;
+/** Workgroup size of the element-wise kernels (mlp_gpu, curvature, optimizers). */
+const ELEM_WG = 64;
+/** Step-info record stride: max(256, minUniformBufferOffsetAlignment); 256 on every adapter we know. */
+const STEP_STRIDE = 256;
+const DEFAULT_STEPS_PER_SUBMIT = 64;
+const EVAL_CHUNK = 1024;
+const DEFAULT_CURV_SUBSET = 1024;
+
+export interface DataDims {
+  inputDim: number;
+  /** Output units of the network. */
+  outDim: number;
+  nTrain: number;
+  nTest: number;
+}
+
+export interface PlannedBuffer {
+  label: string;
+  /** Bytes as created (rounded up to 16, at least 16). */
+  bytes: number;
+  /** Bound as a storage buffer (whole), so maxStorageBufferBindingSize applies. */
+  storage: boolean;
+  /** The config field that sizes it, and what to reduce when it is too big. */
+  path: string;
+  what: string;
+  reduce: string;
+}
+
+export interface PlannedDispatch {
+  label: string;
+  /** Invocations of a 1-D kernel (split over x and y by dispatchSize), or workgroups for per-run kernels. */
+  threads: number;
+  workgroupSize: number;
+  path: string;
+  reduce: string;
+}
+
+export interface MemoryPlan {
+  buffers: PlannedBuffer[];
+  dispatches: PlannedDispatch[];
+  totalBytes: number;
+}
+
+export interface DeviceLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  maxComputeWorkgroupsPerDimension: number;
+}
+
+/** The network's data dimensions implied by a (valid) config, without generating the data. */
+export function dataDims(exp: Pick<Experiment, 'data' | 'loss'>): DataDims {
+  const s = dataShape(exp.data);
+  return { inputDim: s.inputDim, outDim: networkOutputs(exp.loss, s), nTrain: exp.data.nTrain, nTest: exp.data.nTest };
+}
+
+const REDUCE_WIDTH = 'reduce the width, the batch size or the number of runs';
+const REDUCE_PARAMS = 'reduce model.hidden widths, the input dimension or the number of runs';
+
+/** Every GPU buffer (and the large dispatches) a GpuTrainer for `exp` would create. */
+export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSubmit?: number } = {}): MemoryPlan {
+  const buffers: PlannedBuffer[] = [];
+  const dispatches: PlannedDispatch[] = [];
+  const add = (label: string, floats: number, path: string, what: string, reduce: string, storage = true): void => {
+    buffers.push({ label, bytes: BufferPool.round(floats * 4), storage, path, what, reduce });
+  };
+  const { inputDim, outDim, nTrain, nTest } = shape;
+  const classification = dataShape(exp.data).nClasses > 0;
+  const targetDim = classification ? 1 : outDim;
+  const dataReduce = 'reduce data.nTrain/data.nTest or the input dimension';
+  add('x-train', nTrain * inputDim, 'data.nTrain', 'the training inputs', dataReduce);
+  add('y-train', nTrain * targetDim, 'data.nTrain', 'the training targets', dataReduce);
+  add('x-test', nTest > 0 ? nTest * inputDim : 1, 'data.nTest', 'the test inputs', dataReduce);
+  add('y-test', nTest > 0 ? nTest * targetDim : 1, 'data.nTest', 'the test targets', dataReduce);
+
+  const capacity = Math.max(1, Math.min(opts.stepsPerSubmit ?? DEFAULT_STEPS_PER_SUBMIT, exp.steps));
+  const widths = [inputDim, ...exp.model.hidden, outDim];
+  const P = mlpParamCount(widths, exp.model.bias);
+  const groups = new Map<string, number>();
+  for (const run of exp.runs) groups.set(run.optimizer.name, (groups.get(run.optimizer.name) ?? 0) + 1);
+
+  for (const [name, R] of groups) {
+    const def = getOptimizer(name);
+    const tag = groups.size > 1 ? ` (${name})` : '';
+    const RP = R * P;
+    const params = (label: string, floats: number, what: string) =>
+      add(label + tag, floats, 'model.hidden', what, REDUCE_PARAMS);
+    params('params', RP, `the parameters of ${R} runs`);
+    params('grads', RP, `the gradients of ${R} runs`);
+    params('prev-params', RP, `the previous parameters of ${R} runs`);
+    params('prev2-params', RP, `the parameters two steps back of ${R} runs`);
+    const perStep = 'reduce the steps per submit or the number of runs';
+    add('stats' + tag, capacity * R * NS, 'runs', 'the metric records', perStep);
+    add('step-scalars' + tag, capacity * R * STEP_SCALARS, 'runs', 'the per-step scalars', perStep);
+    add('step-info' + tag, (STEP_STRIDE * capacity) / 4, 'runs', 'the step records', perStep, false);
+    const fullBatch = exp.batchSize === 'full' || exp.batchSize >= nTrain;
+    const batch = fullBatch ? nTrain : (exp.batchSize as number);
+    const idxPerRun = exp.varySeedPerRun && R > 1;
+    add('seeds' + tag, R, 'runs', 'the run seeds', 'reduce the number of runs');
+    add('batch-idx' + tag, (idxPerRun ? R : 1) * batch, 'batchSize', 'the minibatch indices', REDUCE_WIDTH);
+    if (!fullBatch && !idxPerRun) add('seed0' + tag, 1, 'runs', 'the shared seeds', '');
+    if (def?.perExampleClip) {
+      params('clipped-grads', RP, `the clipped gradients of ${R} runs`);
+      add('clip-norms' + tag, R, 'runs', 'the clip norms', 'reduce the number of runs');
+    }
+    add('hyper' + tag, Math.max(1, R * (def?.hyperSize ?? 0)), 'runs', 'the hyperparameters', 'reduce the number of runs');
+    params('opt-state', Math.max(1, (def?.stateSlots ?? 0) * RP), `the ${name} optimizer state of ${R} runs`);
+    dispatches.push({ label: `optimizer update${tag}`, threads: RP, workgroupSize: ELEM_WG, path: 'model.hidden', reduce: REDUCE_PARAMS });
+    dispatches.push({ label: `per-run reductions${tag}`, threads: R * 1, workgroupSize: 1, path: 'runs', reduce: 'reduce the number of runs' });
+    if (exp.data.kind === 'feature-noise' && widths.length > 2) add('dirs' + tag, 2 * inputDim, 'data', 'the feature directions', '');
+
+    planMlp(add, dispatches, {
+      tag, widths, R, batch, clip: !!def?.perExampleClip, pairedReluMask: false, evalChunk: Math.min(EVAL_CHUNK, Math.max(nTrain, nTest, 1)),
+      where: (l) => (l < widths.length - 2 ? `model.hidden[${l}]` : 'model'),
+      evalPath: 'model.hidden', reduce: REDUCE_WIDTH, prefix: '',
+    });
+
+    const m = exp.metrics;
+    if (m.sharpness || m.trace) {
+      const subset = Math.min(nTrain, m.sharpness?.subset ?? m.trace?.subset ?? DEFAULT_CURV_SUBSET);
+      const subsetPath = m.sharpness ? 'metrics.sharpness.subset' : 'metrics.trace.subset';
+      const curvReduce = `reduce ${subsetPath}, the width or the number of runs`;
+      const c = (label: string, floats: number, what: string) => add(label + tag, floats, subsetPath, what, curvReduce);
+      c('curv-prm', capacity * R * 8, 'the curvature parameters');
+      c('curv-records', capacity * CURV_KINDS * R * SC, 'the curvature records');
+      for (const k of ['sc-sharp', 'sc-pre', 'sc-trace', 'sc-dir']) c(k, R * SC, 'the curvature scalar records');
+      for (const k of ['v-eig', 'v-pre', 'v-dir', 'hv']) params(k, RP, `the curvature directions of ${R} runs`);
+      params('pert', 2 * RP, `the perturbed parameters (2 x ${R} runs) of the curvature probe`);
+      params('g-pm', 2 * RP, `the perturbed gradients (2 x ${R} runs) of the curvature probe`);
+      c('curv-stats', capacity * 2 * R * NS, 'the curvature probe stats');
+      c('curv-idx', 4, 'the curvature probe indices');
+      planMlp(add, dispatches, {
+        tag, widths, R: 2 * R, batch: subset, clip: false, evalChunk: 1, pairedReluMask: exp.model.activation === 'relu',
+        where: () => subsetPath, evalPath: subsetPath, reduce: curvReduce, prefix: 'curvature ',
+      });
+      dispatches.push({ label: `curvature element-wise${tag}`, threads: RP, workgroupSize: ELEM_WG, path: 'model.hidden', reduce: REDUCE_PARAMS });
+      // Staging for the curvature records copied out at logged steps (mapped, not bound).
+      add('curv-staging' + tag, capacity * CURV_KINDS * R * SC, subsetPath, 'the curvature readback', 'reduce the number of runs', false);
+    }
+    add('stats-staging' + tag, capacity * R * NS, 'runs', 'the metrics readback', 'reduce the number of runs', false);
+  }
+  const totalBytes = buffers.reduce((a, b) => a + b.bytes, 0);
+  return { buffers, dispatches, totalBytes };
+}
+
+interface MlpPlan {
+  tag: string;
+  widths: number[];
+  R: number;
+  batch: number;
+  clip: boolean;
+  /** Curvature graph of a ReLU network: midpoint pre-activations per hidden layer (zmid). */
+  pairedReluMask: boolean;
+  evalChunk: number;
+  /** Config path of layer l's activations. */
+  where: (l: number) => string;
+  evalPath: string;
+  reduce: string;
+  /** Prepended to dispatch labels (the engine labels the buffers the same in both graphs). */
+  prefix: string;
+}
+
+/** The buffers of one MlpGpu (model/mlp_gpu.ts). */
+function planMlp(
+  add: (label: string, floats: number, path: string, what: string, reduce: string) => void,
+  dispatches: PlannedDispatch[],
+  o: MlpPlan,
+): void {
+  const { widths, R, batch: B, tag, prefix } = o;
+  const L = widths.length - 1;
+  add(`dummy-read${tag}`, 4, o.evalPath, 'the placeholders', '');
+  add(`dummy-write${tag}`, 4, o.evalPath, 'the placeholders', '');
+  for (let l = 0; l < L; l++) {
+    const n = R * B * widths[l + 1];
+    const what = `the activations of layer ${l} (${R} runs x ${B} points x ${widths[l + 1]} units)`;
+    add(`Z${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
+    if (l < L - 1) add(`A${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
+    if (o.pairedReluMask && l < L - 1) add(`zmid${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
+    add(`delta${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
+    dispatches.push({ label: `${prefix}forward layer ${l}${tag}`, threads: n, workgroupSize: ELEM_WG, path: o.where(l), reduce: o.reduce });
+    const bwd = R * widths[l + 1] * (widths[l] + 1) + (l > 0 ? R * B * widths[l] : 0);
+    dispatches.push({ label: `${prefix}backward layer ${l}${tag}`, threads: bwd, workgroupSize: ELEM_WG, path: o.where(l), reduce: o.reduce });
+  }
+  dispatches.push({ label: `${prefix}loss${tag}`, threads: R, workgroupSize: 1, path: 'runs', reduce: 'reduce the number of runs' });
+  if (o.clip) add(`pe-scale${tag}`, Math.max(1, R * B), 'batchSize', 'the per-example scales', o.reduce);
+  const E = Math.max(1, o.evalChunk);
+  const maxW = Math.max(...widths.slice(1));
+  const what = `the evaluation buffers (${R} runs x ${E} points x ${maxW} units)`;
+  const reduce = 'reduce the widest layer or the number of runs';
+  for (const k of ['evalA0', 'evalA1', 'evalZ']) add(`${k}${tag}`, Math.max(1, R * E * maxW), o.evalPath, what, reduce);
+  dispatches.push({ label: `${prefix}evaluation forward${tag}`, threads: R * E * maxW, workgroupSize: ELEM_WG, path: o.evalPath, reduce });
+}
+
+/** "1.2 GiB", "256 MiB", "12 KiB", "80 B". */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  const s = u === 0 ? String(Math.round(v)) : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+  return `${s.replace(/\.0+$|(\.\d*?)0+$/, '$1')} ${units[u]}`;
+}
+
+/**
+ * Problems that stop this experiment on a device with these limits (and an optional memory budget
+ * in bytes), one per config path and kind of limit, each saying what to reduce. [] when it fits.
+ */
+export function checkDeviceLimits(
+  exp: Experiment,
+  shape: DataDims,
+  limits: DeviceLimits,
+  budgetBytes?: number,
+  opts: { stepsPerSubmit?: number } = {},
+): ValidationError[] {
+  const plan = planMemory(exp, shape, opts);
+  const errors: ValidationError[] = [];
+  const seen = new Set<string>();
+  const report = (key: string, path: string, message: string) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    errors.push({ path, message });
+  };
+  // Largest first, so the one error per path names the worst buffer.
+  const bySize = plan.buffers.slice().sort((a, b) => b.bytes - a.bytes);
+  for (const b of bySize) {
+    const then = b.reduce ? `; ${b.reduce}` : '';
+    if (b.storage && b.bytes > limits.maxStorageBufferBindingSize) {
+      report(`bind:${b.path}`, b.path,
+        `${b.what} need ${formatBytes(b.bytes)}, more than this GPU's ${formatBytes(limits.maxStorageBufferBindingSize)} storage binding limit${then}`);
+    } else if (b.bytes > limits.maxBufferSize) {
+      report(`buf:${b.path}`, b.path,
+        `${b.what} need ${formatBytes(b.bytes)}, more than this GPU's ${formatBytes(limits.maxBufferSize)} buffer size limit${then}`);
+    }
+  }
+  const maxDim = limits.maxComputeWorkgroupsPerDimension;
+  for (const d of plan.dispatches) {
+    const [x, y] = d.workgroupSize === 1 ? [Math.max(1, d.threads), 1] : dispatchSize(d.threads, d.workgroupSize);
+    if (x > maxDim || y > maxDim) {
+      report(`dispatch:${d.path}`, d.path,
+        `the ${d.label} kernel needs ${x} x ${y} workgroups, more than this GPU's ${maxDim} per dimension; ${d.reduce}`);
+    }
+  }
+  if (budgetBytes !== undefined && plan.totalBytes > budgetBytes) {
+    const top = bySize.slice(0, 3).map((b) => `${b.label} ${formatBytes(b.bytes)}`).join(', ');
+    errors.push({
+      path: 'runs',
+      message:
+        `this experiment needs ${formatBytes(plan.totalBytes)} of GPU memory, more than the ${formatBytes(budgetBytes)} available ` +
+        `(largest: ${top}); reduce the number of runs, model.hidden widths, the batch size or the curvature subset`,
+    });
+  }
+  return errors;
+}
