@@ -18,8 +18,8 @@ import { StepSlots } from '../gpu/step_slots';
 export const ACT_CODE: Record<Activation, number> = { relu: 0, relu2: 1, tanh: 2, sigmoid: 3, gelu: 4, linear: 5 };
 export const LOSS_CODE: Record<LossName, number> = { 'cross-entropy': 0, logistic: 1, mse: 2, hinge: 3 };
 
-const WG = 64;
-const RED_WG = 256;
+const WG = 128;
+const RED_WG = 64;
 
 /** Fields of the per-step, per-run stats record (NS floats). */
 export const STAT = {
