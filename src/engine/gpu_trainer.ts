@@ -24,6 +24,14 @@ import { checkDeviceLimits } from './limits';
 import { CURV_KINDS, SC, type CurvatureRequest } from './metrics/curvature_gpu';
 import { curvatureRows } from './metrics/curvature_rows';
 
+/** Allocating or setting up the experiment on the GPU failed (out of memory, validation). */
+export class GpuSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GpuSetupError';
+  }
+}
+
 /** The experiment does not fit this device; `problems` say what to reduce (path + message). */
 export class DeviceLimitError extends Error {
   constructor(readonly problems: { path: string; message: string }[]) {
@@ -105,13 +113,38 @@ export class GpuTrainer implements Trainer {
       if (!opts.gpu) gpu.destroy();
       throw new DeviceLimitError(problems);
     }
-    const bufs = [
-      storageBuffer(device, ds.train.x, 'x-train'),
-      storageBuffer(device, ds.train.y, 'y-train'),
-      storageBuffer(device, ds.test.n > 0 ? ds.test.x : new Float32Array(1), 'x-test'),
-      storageBuffer(device, ds.test.n > 0 ? ds.test.y : new Float32Array(1), 'y-test'),
-    ];
-    const data: GpuData = {
+    // Allocation and setup inside error scopes, so a failure becomes a specific message rather
+    // than an uncaptured error and a trainer that silently computes nothing.
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const popScopes = async (): Promise<void> => {
+      const validation = await device.popErrorScope();
+      const oom = await device.popErrorScope();
+      if (oom) throw new GpuSetupError(`The GPU ran out of memory while allocating this experiment's buffers: reduce the number of runs, the batch size, the hidden widths or the dataset size (${oom.message})`);
+      if (validation) throw new GpuSetupError(`WebGPU rejected the setup of this experiment (a bug or a device limit): ${validation.message}`);
+    };
+    let pops: Population[] = [];
+    let bufs: GPUBuffer[] = [];
+    try {
+      ({ pops, bufs } = await GpuTrainer.allocate(exp, device, pipelines, ds, layout, opts));
+    } catch (e) {
+      await popScopes().catch(() => undefined);
+      if (!opts.gpu) gpu.destroy();
+      throw e;
+    }
+    try {
+      await popScopes();
+    } catch (e) {
+      for (const p of pops) p.destroy();
+      for (const b of bufs) b.destroy();
+      if (!opts.gpu) gpu.destroy();
+      throw e;
+    }
+    return new GpuTrainer(exp, gpu, pops, layout, ds, !opts.gpu, bufs, pipelines, GpuTrainer.gpuData(bufs, ds));
+  }
+
+  private static gpuData(bufs: GPUBuffer[], ds: Dataset): GpuData {
+    return {
       xTrain: bufs[0],
       yTrain: bufs[1],
       xTest: bufs[2],
@@ -121,6 +154,23 @@ export class GpuTrainer implements Trainer {
       nClasses: ds.nClasses,
       targetDim: ds.targetDim,
     };
+  }
+
+  private static async allocate(
+    exp: Experiment,
+    device: GPUDevice,
+    pipelines: PipelineCache,
+    ds: Dataset,
+    layout: ParamLayout,
+    opts: GpuTrainerOptions,
+  ): Promise<{ pops: Population[]; bufs: GPUBuffer[] }> {
+    const bufs = [
+      storageBuffer(device, ds.train.x, 'x-train'),
+      storageBuffer(device, ds.train.y, 'y-train'),
+      storageBuffer(device, ds.test.n > 0 ? ds.test.x : new Float32Array(1), 'x-test'),
+      storageBuffer(device, ds.test.n > 0 ? ds.test.y : new Float32Array(1), 'y-test'),
+    ];
+    const data = GpuTrainer.gpuData(bufs, ds);
     const capacity = Math.max(1, Math.min(opts.stepsPerSubmit ?? 64, exp.steps));
     // Group runs by optimizer kind, keeping the experiment's order within each group.
     const groups = new Map<string, number[]>();
@@ -152,7 +202,7 @@ export class GpuTrainer implements Trainer {
         }),
       );
     }
-    return new GpuTrainer(exp, gpu, pops, layout, ds, !opts.gpu, bufs, pipelines, data);
+    return { pops, bufs };
   }
 
   divergedAt(): (number | null)[] {
