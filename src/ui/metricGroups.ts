@@ -57,6 +57,7 @@ export const METRIC_GROUPS: readonly MetricGroup[] = [
     title: 'Hessian trace and Frobenius norm',
     metrics: [{ name: 'hessian_trace' }, { name: 'hessian_fro', dash: DASH }],
     log: true,
+    note: 'Linearly stable SGD minima have tr(H) ≤ 2/lr (Wu & Su): compare with the dashed 2/lr line of the sharpness chart.',
   },
   {
     id: 'eigcos',
