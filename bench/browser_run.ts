@@ -5,7 +5,10 @@ import { findChromium } from './chromium';
 
 export interface BrowserBench {
   adapter: string;
-  results: Record<string, { ours: number; tfjsWebgpu: number; tfjsCpu: number; floor: number; unit: string; dispatchesPerStep?: number }>;
+  results: Record<
+    string,
+    { ours: number; tfjsWebgpu: number; tfjsCpu: number; floor: number; unit: string; dispatchesPerStep?: number }
+  >;
   error?: string;
 }
 

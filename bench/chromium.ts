@@ -14,6 +14,9 @@ export function findChromium(): string {
   const env = process.env.PLAYWRIGHT_CHROMIUM_PATH;
   if (env && existsSync(env)) return env;
   const hit = CANDIDATES.find((p) => existsSync(p));
-  if (!hit) throw new Error('No Chromium found: install it (Debian: apt-get install -y chromium) or set PLAYWRIGHT_CHROMIUM_PATH.');
+  if (!hit)
+    throw new Error(
+      'No Chromium found: install it (Debian: apt-get install -y chromium) or set PLAYWRIGHT_CHROMIUM_PATH.',
+    );
   return hit;
 }

@@ -46,7 +46,15 @@ async function measure(
   if (!last || !Number.isFinite(last.value)) throw new Error(`${name}/${backend}: no finite loss at the end`);
   trainer.dispose();
   const runs = exp.runs.length;
-  return { workload: name, backend, runs, steps, seconds, stepsPerSec: steps / seconds, runStepsPerSec: (runs * steps) / seconds };
+  return {
+    workload: name,
+    backend,
+    runs,
+    steps,
+    seconds,
+    stepsPerSec: steps / seconds,
+    runStepsPerSec: (runs * steps) / seconds,
+  };
 }
 
 function printBrowser(b: BrowserBench): void {

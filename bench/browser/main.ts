@@ -11,7 +11,7 @@ import { generateDataset } from '../../src/engine/data/index';
 import { initParams } from '../../src/engine/model/init';
 import { experimentLayout, outputDim } from '../../src/engine/model/shape';
 import { tinyExperiment, wideExperiment } from '../workloads';
-import { buildModel, useBackend, type TfBackend } from './tfjs';
+import { buildModel, selectBackend, type TfBackend } from './tfjs';
 
 interface WorkloadResult {
   ours: number;
@@ -52,7 +52,7 @@ async function ours(gpu: GpuHandle, pipelines: PipelineCache, exp: Experiment, w
 }
 
 async function tfjs(backend: TfBackend, exp: Experiment, warm: number, steps: number, models = 1) {
-  await useBackend(backend);
+  await selectBackend(backend);
   const ds = generateDataset(exp.data, exp.seed);
   const layout = experimentLayout(exp, ds);
   const built = exp.runs.slice(0, models).map((run) =>
@@ -140,7 +140,10 @@ async function main(): Promise<void> {
     const steps = n(200);
     const base = tinyExperiment(1, steps);
     base.metrics = { every: 10, evalSubset: 64 };
-    const withS: Experiment = { ...base, metrics: { every: 10, evalSubset: 64, sharpness: { every: 10, iters: 20, tol: 0, subset: 64 } } };
+    const withS: Experiment = {
+      ...base,
+      metrics: { every: 10, evalSubset: 64, sharpness: { every: 10, iters: 20, tol: 0, subset: 64 } },
+    };
     const time = async (e: Experiment) => {
       const t = await GpuTrainer.create(e, { gpu, pipelines });
       await t.advance(1);

@@ -12,7 +12,7 @@ import type { ParamLayout } from '../../src/engine/model/layout';
 
 export type TfBackend = 'webgpu' | 'cpu';
 
-export async function useBackend(name: TfBackend): Promise<void> {
+export async function selectBackend(name: TfBackend): Promise<void> {
   await tf.setBackend(name);
   await tf.ready();
 }

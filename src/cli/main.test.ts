@@ -157,7 +157,9 @@ describe('cli backends agree', () => {
       const r = await cli(['run', 'test/fixtures/three-runs-feature-noise.json', '--out', dir, '--backend', backend]);
       expect(r.code, r.stderr).toBe(0);
       const rows = parseMetricsCsv(await readFile(join(dir, 'metrics.csv'), 'utf8'));
-      out[backend] = new Map(rows.filter((x) => x.step === 100 && x.metric === 'train_loss').map((x) => [x.run, x.value]));
+      out[backend] = new Map(
+        rows.filter((x) => x.step === 100 && x.metric === 'train_loss').map((x) => [x.run, x.value]),
+      );
     }
     for (const run of [0, 1, 2]) {
       const g = out.webgpu.get(run)!;

@@ -17,7 +17,17 @@ export function threeRunExperiment(steps = 100): Experiment {
   return {
     version: 1,
     seed: 7,
-    data: { kind: 'feature-noise', nTrain: 128, nTest: 128, patchDim: 8, numPatches: 3, weakNorm: 0.3, strongNorm: 2, strongFraction: 0.5, noiseStd: 0.5 },
+    data: {
+      kind: 'feature-noise',
+      nTrain: 128,
+      nTest: 128,
+      patchDim: 8,
+      numPatches: 3,
+      weakNorm: 0.3,
+      strongNorm: 2,
+      strongFraction: 0.5,
+      noiseStd: 0.5,
+    },
     model: { kind: 'mlp', hidden: [16], activation: 'relu', initScale: 1, bias: true },
     loss: 'cross-entropy',
     steps,
@@ -69,11 +79,16 @@ describe('GpuTrainer', () => {
 
   it('population isolation: three runs in one dispatch equal each run alone', async () => {
     const exp = threeRunExperiment(30);
-    exp.runs = [run('a', { name: 'sgd', lr: 0.05 }), run('b', { name: 'sgd', lr: 0.2, momentum: 0.5 }), run('c', { name: 'sgd', lr: 0.01 })];
+    exp.runs = [
+      run('a', { name: 'sgd', lr: 0.05 }),
+      run('b', { name: 'sgd', lr: 0.2, momentum: 0.5 }),
+      run('c', { name: 'sgd', lr: 0.01 }),
+    ];
     const together = await train(exp, 'webgpu');
     for (let r = 0; r < 3; r++) {
       const alone = await train({ ...exp, runs: [exp.runs[r]] }, 'webgpu');
-      for (const row of alone) expect(value(together, r, row.step, row.metric), `${row.metric}@${row.step}`).toBe(row.value);
+      for (const row of alone)
+        expect(value(together, r, row.step, row.metric), `${row.metric}@${row.step}`).toBe(row.value);
     }
   });
 
@@ -85,41 +100,74 @@ describe('GpuTrainer', () => {
 
 // ReLU works because the curvature graph fixes each unit's mask at the midpoint
 // (shaders/relu_pair_mask.wgsl); without it the f32 step (1e-3) sees kinks the f64 step does not.
-describe.each(['relu', 'relu2', 'gelu'] as const)('GpuTrainer curvature and oscillation rows agree with the CPU trainer (%s)', (activation) => {
-  it('sharpness, precond_sharpness, hessian_trace, directional_sharpness, period2_distance, alignment', async () => {
-    const exp = threeRunExperiment(20);
-    exp.batchSize = 'full';
-    exp.model = { ...exp.model, activation };
-    exp.data = { ...exp.data, nTrain: 64 } as Experiment['data'];
-    exp.metrics = {
-      every: 10,
-      evalSubset: 0,
-      sharpness: { every: 10, iters: 40, tol: 1e-5, subset: 64 },
-      trace: { every: 10, samples: 6, subset: 64 },
-    };
-    const g = await train(exp, 'webgpu');
-    const c = await train(exp, 'cpu');
-    const checked = new Set<string>();
-    for (const row of c) {
-      const m = row.metric;
-      if (!['sharpness', 'precond_sharpness', 'hessian_trace', 'hessian_fro', 'directional_sharpness', 'period2_distance', 'weak_alignment', 'strong_alignment', 'sharpness_threshold', 'precond_threshold', 'grad_eig_cosine'].includes(m)) continue;
-      const v = value(g, row.run, row.step, m);
-      expect(v, `${m} run ${row.run} step ${row.step}`).toBeDefined();
-      // Power iteration stops on a relative tolerance; finite differences in f32 (h = 1e-3) vs f64
-      // (h = 1e-5). The cosine depends on the converged eigenvector, so it gets the loosest bound.
-      const tol = m === 'grad_eig_cosine' ? 0.05 : m.includes('sharpness') || m.startsWith('hessian') ? 0.02 : 1e-3;
-      expect(Math.abs(v! - row.value), `${m} run ${row.run} step ${row.step}: gpu ${v} cpu ${row.value}`).toBeLessThanOrEqual(tol * Math.max(1e-3, Math.abs(row.value)));
-      checked.add(m);
-    }
-    for (const m of ['sharpness', 'precond_sharpness', 'hessian_trace', 'directional_sharpness', 'period2_distance', 'weak_alignment', 'sharpness_threshold'])
-      expect(checked.has(m), m).toBe(true);
-  });
-});
+describe.each(['relu', 'relu2', 'gelu'] as const)(
+  'GpuTrainer curvature and oscillation rows agree with the CPU trainer (%s)',
+  (activation) => {
+    it('sharpness, precond_sharpness, hessian_trace, directional_sharpness, period2_distance, alignment', async () => {
+      const exp = threeRunExperiment(20);
+      exp.batchSize = 'full';
+      exp.model = { ...exp.model, activation };
+      exp.data = { ...exp.data, nTrain: 64 } as Experiment['data'];
+      exp.metrics = {
+        every: 10,
+        evalSubset: 0,
+        sharpness: { every: 10, iters: 40, tol: 1e-5, subset: 64 },
+        trace: { every: 10, samples: 6, subset: 64 },
+      };
+      const g = await train(exp, 'webgpu');
+      const c = await train(exp, 'cpu');
+      const checked = new Set<string>();
+      for (const row of c) {
+        const m = row.metric;
+        if (
+          ![
+            'sharpness',
+            'precond_sharpness',
+            'hessian_trace',
+            'hessian_fro',
+            'directional_sharpness',
+            'period2_distance',
+            'weak_alignment',
+            'strong_alignment',
+            'sharpness_threshold',
+            'precond_threshold',
+            'grad_eig_cosine',
+          ].includes(m)
+        )
+          continue;
+        const v = value(g, row.run, row.step, m);
+        expect(v, `${m} run ${row.run} step ${row.step}`).toBeDefined();
+        // Power iteration stops on a relative tolerance; finite differences in f32 (h = 1e-3) vs f64
+        // (h = 1e-5). The cosine depends on the converged eigenvector, so it gets the loosest bound.
+        const tol = m === 'grad_eig_cosine' ? 0.05 : m.includes('sharpness') || m.startsWith('hessian') ? 0.02 : 1e-3;
+        expect(
+          Math.abs(v! - row.value),
+          `${m} run ${row.run} step ${row.step}: gpu ${v} cpu ${row.value}`,
+        ).toBeLessThanOrEqual(tol * Math.max(1e-3, Math.abs(row.value)));
+        checked.add(m);
+      }
+      for (const m of [
+        'sharpness',
+        'precond_sharpness',
+        'hessian_trace',
+        'directional_sharpness',
+        'period2_distance',
+        'weak_alignment',
+        'sharpness_threshold',
+      ])
+        expect(checked.has(m), m).toBe(true);
+    });
+  },
+);
 
 describe('GpuTrainer divergence', () => {
   it('flags a diverging run at its first non-finite logged loss; the others match a population without it', async () => {
     const exp = threeRunExperiment(40);
-    exp.runs = [run('ok', { name: 'sgd', lr: 0.05 }), run('boom', { name: 'sgd', lr: 1e6 }), run('ok2', { name: 'sgd', lr: 0.01, momentum: 0.9 })];
+    exp.runs = [
+      run('ok', { name: 'sgd', lr: 0.05 }),
+      run('boom', { name: 'sgd', lr: 1e6 }),
+      run('ok2', { name: 'sgd', lr: 0.01, momentum: 0.9 }),
+    ];
     const { gpu, pipelines } = await testGpu();
     const t = await GpuTrainer.create(exp, { gpu, pipelines });
     const rows = await t.advance(40);
@@ -142,7 +190,9 @@ describe('every registered optimizer trains in one experiment on both backends',
   it('17 optimizers, 10 steps: finite, and webgpu final train_loss close to the float64 CPU trainer', async () => {
     const { OPTIMIZERS } = await import('./optim/registry');
     const exp = threeRunExperiment(10);
-    exp.runs = OPTIMIZERS.map((d) => run(d.name, { name: d.name, lr: d.name.includes('sgd') && !d.name.includes('sign') ? 0.05 : 0.005 }));
+    exp.runs = OPTIMIZERS.map((d) =>
+      run(d.name, { name: d.name, lr: d.name.includes('sgd') && !d.name.includes('sign') ? 0.05 : 0.005 }),
+    );
     const g = await train(exp, 'webgpu');
     const c = await train(exp, 'cpu');
     OPTIMIZERS.forEach((d, r) => {

@@ -120,8 +120,14 @@ export class GpuTrainer implements Trainer {
     const popScopes = async (): Promise<void> => {
       const validation = await device.popErrorScope();
       const oom = await device.popErrorScope();
-      if (oom) throw new GpuSetupError(`The GPU ran out of memory while allocating this experiment's buffers: reduce the number of runs, the batch size, the hidden widths or the dataset size (${oom.message})`);
-      if (validation) throw new GpuSetupError(`WebGPU rejected the setup of this experiment (a bug or a device limit): ${validation.message}`);
+      if (oom)
+        throw new GpuSetupError(
+          `The GPU ran out of memory while allocating this experiment's buffers: reduce the number of runs, the batch size, the hidden widths or the dataset size (${oom.message})`,
+        );
+      if (validation)
+        throw new GpuSetupError(
+          `WebGPU rejected the setup of this experiment (a bug or a device limit): ${validation.message}`,
+        );
     };
     let pops: Population[] = [];
     let bufs: GPUBuffer[] = [];
@@ -212,7 +218,10 @@ export class GpuTrainer implements Trainer {
   /** Scheduled lr of step t (1-based) for global run i. */
   private lr(i: number, t: number): number {
     const run = this.experiment.runs[i];
-    const peak = typeof run.optimizer.lr === 'number' ? run.optimizer.lr : Number(getOptimizer(run.optimizer.name)?.hyperparams.find((h) => h.key === 'lr')?.default ?? 0);
+    const peak =
+      typeof run.optimizer.lr === 'number'
+        ? run.optimizer.lr
+        : Number(getOptimizer(run.optimizer.name)?.hyperparams.find((h) => h.key === 'lr')?.default ?? 0);
     return peak * scheduleFactor(run.schedule, t - 1, this.experiment.steps);
   }
 
@@ -318,7 +327,9 @@ export class GpuTrainer implements Trainer {
     if (pop.curvature && curvSlots.length > 0) {
       const crec = CURV_KINDS.length * pop.R * SC * 4;
       curvStaging = device.createBuffer({ size: curvSlots.length * crec, usage: MAP_READ | COPY_DST });
-      curvSlots.forEach((slot, j) => enc.copyBufferToBuffer(pop.curvature!.records, slot * crec, curvStaging!, j * crec, crec));
+      curvSlots.forEach((slot, j) =>
+        enc.copyBufferToBuffer(pop.curvature!.records, slot * crec, curvStaging!, j * crec, crec),
+      );
     }
     return { pop, staging, logs, curvStaging };
   }
@@ -340,7 +351,8 @@ export class GpuTrainer implements Trainer {
     const { pop } = p;
     const ds = this.dataset;
     const nTrain = ds.train.n;
-    const evalTrain = this.experiment.metrics.evalSubset > 0 ? Math.min(this.experiment.metrics.evalSubset, nTrain) : nTrain;
+    const evalTrain =
+      this.experiment.metrics.evalSubset > 0 ? Math.min(this.experiment.metrics.evalSubset, nTrain) : nTrain;
     p.logs.forEach((log, j) => {
       pop.spec.runIds.forEach((run, r) => {
         const base = (j * pop.R + r) * NS;
@@ -360,7 +372,10 @@ export class GpuTrainer implements Trainer {
         );
       });
       if (log.curv && curvData) {
-        const block = curvData.subarray(curvIndex * CURV_KINDS.length * pop.R * SC, (curvIndex + 1) * CURV_KINDS.length * pop.R * SC);
+        const block = curvData.subarray(
+          curvIndex * CURV_KINDS.length * pop.R * SC,
+          (curvIndex + 1) * CURV_KINDS.length * pop.R * SC,
+        );
         curvIndex++;
         pop.spec.runIds.forEach((run, r) => {
           const rec = (k: number) => block.subarray((k * pop.R + r) * SC, (k * pop.R + r + 1) * SC);

@@ -32,7 +32,11 @@ function small(over: Partial<Experiment> = {}): Experiment {
   };
 }
 
-const ROOMY: DeviceLimits = { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 27, maxComputeWorkgroupsPerDimension: 65535 };
+const ROOMY: DeviceLimits = {
+  maxBufferSize: 2 ** 30,
+  maxStorageBufferBindingSize: 2 ** 27,
+  maxComputeWorkgroupsPerDimension: 65535,
+};
 
 /** Optimizer-internal buffers (O(runs x tensors)) that the plan leaves out on purpose. */
 const OPTIMIZER_AUX = /^(sgd-sai|dice\.|topc\.|adamp\.|clip\.|frugal|optim)/;
@@ -75,11 +79,19 @@ function planned(exp: Experiment): Map<string, number[]> {
 function compare(actual: Map<string, number[]>, plan: Map<string, number[]>): void {
   for (const [label, sizes] of plan) {
     if (label === '(staging)') continue;
-    expect(actual.get(label)?.slice().sort((a, b) => a - b), `planned buffer ${label}`).toEqual(sizes.slice().sort((a, b) => a - b));
+    expect(
+      actual
+        .get(label)
+        ?.slice()
+        .sort((a, b) => a - b),
+      `planned buffer ${label}`,
+    ).toEqual(sizes.slice().sort((a, b) => a - b));
   }
   for (const [label, sizes] of actual) {
     if (OPTIMIZER_AUX.test(label) || label === '(staging)') continue;
-    expect(plan.has(label), `allocated buffer ${label} (${sizes.join(', ')} bytes) is missing from the plan`).toBe(true);
+    expect(plan.has(label), `allocated buffer ${label} (${sizes.join(', ')} bytes) is missing from the plan`).toBe(
+      true,
+    );
   }
   // Every staging buffer the trainer maps fits in the planned staging sizes.
   const maxStaging = Math.max(...(plan.get('(staging)') ?? [0]));
@@ -96,18 +108,42 @@ describe('planMemory mirrors the GPU allocation (SwiftShader)', () => {
 
   it('full batch, adam + dp-sgd populations, sharpness and trace, feature-noise directions', async () => {
     const exp = small({
-      data: { kind: 'feature-noise', nTrain: 40, nTest: 30, patchDim: 3, numPatches: 3, weakNorm: 0.3, strongNorm: 2, strongFraction: 0.5, noiseStd: 0.5 },
+      data: {
+        kind: 'feature-noise',
+        nTrain: 40,
+        nTest: 30,
+        patchDim: 3,
+        numPatches: 3,
+        weakNorm: 0.3,
+        strongNorm: 2,
+        strongFraction: 0.5,
+        noiseStd: 0.5,
+      },
       batchSize: 'full',
       varySeedPerRun: true,
       runs: [run('adam'), run('dp-sgd'), run('adam')],
-      metrics: { every: 10, evalSubset: 0, sharpness: { every: 10, iters: 2, subset: 16 }, trace: { every: 20, samples: 1 } },
+      metrics: {
+        every: 10,
+        evalSubset: 0,
+        sharpness: { every: 10, iters: 2, subset: 16 },
+        trace: { every: 20, samples: 1 },
+      },
     });
     compare(await recordBuffers(exp), planned(exp));
   });
 
   it('varySeedPerRun minibatch indices, no bias, regression data', async () => {
     const exp = small({
-      data: { kind: 'teacher-student', nTrain: 60, nTest: 0, inputDim: 3, outputDim: 2, teacherHidden: [4], teacherActivation: 'tanh', noise: 0.1 },
+      data: {
+        kind: 'teacher-student',
+        nTrain: 60,
+        nTest: 0,
+        inputDim: 3,
+        outputDim: 2,
+        teacherHidden: [4],
+        teacherActivation: 'tanh',
+        noise: 0.1,
+      },
       loss: 'mse',
       model: { kind: 'mlp', hidden: [6], activation: 'gelu', initScale: 1, bias: false },
       varySeedPerRun: true,
@@ -159,7 +195,9 @@ describe('checkDeviceLimits', () => {
       "the activations of layer 1 (2 runs x 10 points x 400 units) need 31.3 KiB, more than this GPU's 16 KiB storage binding limit; " +
         'reduce the width, the batch size or the number of runs',
     );
-    expect(errors.find((e) => e.path === 'model.hidden')?.message).toMatch(/evaluation buffers .* need 313 KiB, .* reduce the widest layer or the number of runs/);
+    expect(errors.find((e) => e.path === 'model.hidden')?.message).toMatch(
+      /evaluation buffers .* need 313 KiB, .* reduce the widest layer or the number of runs/,
+    );
     expect(errors.some((e) => e.path === 'model.hidden[0]')).toBe(false);
     // One error per path and limit, not one per buffer (Z, A and delta are the same size).
     expect(new Set(errors.map((e) => e.path)).size).toBe(errors.length);
@@ -185,7 +223,9 @@ describe('checkDeviceLimits', () => {
     // Curvature graph: 2 x 1 run x 100 points x 64 units x 4 B = 51200 B; training batch: 1 x 1 x 64 x 4 B.
     const errors = checkDeviceLimits(exp, dataDims(exp), { ...ROOMY, maxStorageBufferBindingSize: 48 * 1024 });
     const e = errors.find((x) => x.path === 'metrics.sharpness.subset');
-    expect(e?.message).toMatch(/^the activations of layer 0 \(2 runs x 100 points x 64 units\) need 50 KiB, .*reduce metrics\.sharpness\.subset/);
+    expect(e?.message).toMatch(
+      /^the activations of layer 0 \(2 runs x 100 points x 64 units\) need 50 KiB, .*reduce metrics\.sharpness\.subset/,
+    );
   });
 
   it('checks dispatch sizes against the workgroups-per-dimension limit', () => {
@@ -207,7 +247,9 @@ describe('checkDeviceLimits', () => {
     const errors = checkDeviceLimits(exp, dataDims(exp), ROOMY, total - 1);
     expect(errors).toHaveLength(1);
     expect(errors[0].path).toBe('runs');
-    expect(errors[0].message).toMatch(/^this experiment needs .* of GPU memory, more than the .* available \(largest: evalA0 /);
+    expect(errors[0].message).toMatch(
+      /^this experiment needs .* of GPU memory, more than the .* available \(largest: evalA0 /,
+    );
     expect(errors[0].message).toMatch(/reduce the number of runs/);
   });
 
@@ -218,12 +260,20 @@ describe('checkDeviceLimits', () => {
       batchSize: 'full',
     });
     const errors = checkDeviceLimits(exp, dataDims(exp), ROOMY);
-    expect(errors.find((e) => e.path === 'model.hidden[0]')?.message).toMatch(/need 3\.05 GiB, more than this GPU's 128 MiB storage binding limit/);
+    expect(errors.find((e) => e.path === 'model.hidden[0]')?.message).toMatch(
+      /need 3\.05 GiB, more than this GPU's 128 MiB storage binding limit/,
+    );
   });
 });
 
 describe('formatBytes', () => {
   it('uses binary units and trims zeros', () => {
-    expect([80, 1024, 1536, 256 * 2 ** 20, 1.2 * 2 ** 30].map(formatBytes)).toEqual(['80 B', '1 KiB', '1.5 KiB', '256 MiB', '1.2 GiB']);
+    expect([80, 1024, 1536, 256 * 2 ** 20, 1.2 * 2 ** 30].map(formatBytes)).toEqual([
+      '80 B',
+      '1 KiB',
+      '1.5 KiB',
+      '256 MiB',
+      '1.2 GiB',
+    ]);
   });
 });

@@ -119,16 +119,43 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
       params('clipped-grads', RP, `the clipped gradients of ${R} runs`);
       add('clip-norms' + tag, R, 'runs', 'the clip norms', 'reduce the number of runs');
     }
-    add('hyper' + tag, Math.max(1, R * (def?.hyperSize ?? 0)), 'runs', 'the hyperparameters', 'reduce the number of runs');
+    add(
+      'hyper' + tag,
+      Math.max(1, R * (def?.hyperSize ?? 0)),
+      'runs',
+      'the hyperparameters',
+      'reduce the number of runs',
+    );
     params('opt-state', Math.max(1, (def?.stateSlots ?? 0) * RP), `the ${name} optimizer state of ${R} runs`);
-    dispatches.push({ label: `optimizer update${tag}`, threads: RP, workgroupSize: ELEM_WG, path: 'model.hidden', reduce: REDUCE_PARAMS });
-    dispatches.push({ label: `per-run reductions${tag}`, threads: R * 1, workgroupSize: 1, path: 'runs', reduce: 'reduce the number of runs' });
-    if (exp.data.kind === 'feature-noise' && widths.length > 2) add('dirs' + tag, 2 * inputDim, 'data', 'the feature directions', '');
+    dispatches.push({
+      label: `optimizer update${tag}`,
+      threads: RP,
+      workgroupSize: ELEM_WG,
+      path: 'model.hidden',
+      reduce: REDUCE_PARAMS,
+    });
+    dispatches.push({
+      label: `per-run reductions${tag}`,
+      threads: R * 1,
+      workgroupSize: 1,
+      path: 'runs',
+      reduce: 'reduce the number of runs',
+    });
+    if (exp.data.kind === 'feature-noise' && widths.length > 2)
+      add('dirs' + tag, 2 * inputDim, 'data', 'the feature directions', '');
 
     planMlp(add, dispatches, {
-      tag, widths, R, batch, clip: !!def?.perExampleClip, pairedReluMask: false, evalChunk: Math.min(EVAL_CHUNK, Math.max(nTrain, nTest, 1)),
+      tag,
+      widths,
+      R,
+      batch,
+      clip: !!def?.perExampleClip,
+      pairedReluMask: false,
+      evalChunk: Math.min(EVAL_CHUNK, Math.max(nTrain, nTest, 1)),
       where: (l) => (l < widths.length - 2 ? `model.hidden[${l}]` : 'model'),
-      evalPath: 'model.hidden', reduce: REDUCE_WIDTH, prefix: '',
+      evalPath: 'model.hidden',
+      reduce: REDUCE_WIDTH,
+      prefix: '',
     });
 
     const m = exp.metrics;
@@ -146,12 +173,34 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
       c('curv-stats', capacity * 2 * R * NS, 'the curvature probe stats');
       c('curv-idx', 4, 'the curvature probe indices');
       planMlp(add, dispatches, {
-        tag, widths, R: 2 * R, batch: subset, clip: false, evalChunk: 1, pairedReluMask: exp.model.activation === 'relu',
-        where: () => subsetPath, evalPath: subsetPath, reduce: curvReduce, prefix: 'curvature ',
+        tag,
+        widths,
+        R: 2 * R,
+        batch: subset,
+        clip: false,
+        evalChunk: 1,
+        pairedReluMask: exp.model.activation === 'relu',
+        where: () => subsetPath,
+        evalPath: subsetPath,
+        reduce: curvReduce,
+        prefix: 'curvature ',
       });
-      dispatches.push({ label: `curvature element-wise${tag}`, threads: RP, workgroupSize: ELEM_WG, path: 'model.hidden', reduce: REDUCE_PARAMS });
+      dispatches.push({
+        label: `curvature element-wise${tag}`,
+        threads: RP,
+        workgroupSize: ELEM_WG,
+        path: 'model.hidden',
+        reduce: REDUCE_PARAMS,
+      });
       // Staging for the curvature records copied out at logged steps (mapped, not bound).
-      add('curv-staging' + tag, capacity * CURV_KINDS * R * SC, subsetPath, 'the curvature readback', 'reduce the number of runs', false);
+      add(
+        'curv-staging' + tag,
+        capacity * CURV_KINDS * R * SC,
+        subsetPath,
+        'the curvature readback',
+        'reduce the number of runs',
+        false,
+      );
     }
     add('stats-staging' + tag, capacity * R * NS, 'runs', 'the metrics readback', 'reduce the number of runs', false);
   }
@@ -193,18 +242,42 @@ function planMlp(
     if (l < L - 1) add(`A${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
     if (o.pairedReluMask && l < L - 1) add(`zmid${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
     add(`delta${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
-    dispatches.push({ label: `${prefix}forward layer ${l}${tag}`, threads: n, workgroupSize: ELEM_WG, path: o.where(l), reduce: o.reduce });
+    dispatches.push({
+      label: `${prefix}forward layer ${l}${tag}`,
+      threads: n,
+      workgroupSize: ELEM_WG,
+      path: o.where(l),
+      reduce: o.reduce,
+    });
     const bwd = R * widths[l + 1] * (widths[l] + 1) + (l > 0 ? R * B * widths[l] : 0);
-    dispatches.push({ label: `${prefix}backward layer ${l}${tag}`, threads: bwd, workgroupSize: ELEM_WG, path: o.where(l), reduce: o.reduce });
+    dispatches.push({
+      label: `${prefix}backward layer ${l}${tag}`,
+      threads: bwd,
+      workgroupSize: ELEM_WG,
+      path: o.where(l),
+      reduce: o.reduce,
+    });
   }
-  dispatches.push({ label: `${prefix}loss${tag}`, threads: R, workgroupSize: 1, path: 'runs', reduce: 'reduce the number of runs' });
+  dispatches.push({
+    label: `${prefix}loss${tag}`,
+    threads: R,
+    workgroupSize: 1,
+    path: 'runs',
+    reduce: 'reduce the number of runs',
+  });
   if (o.clip) add(`pe-scale${tag}`, Math.max(1, R * B), 'batchSize', 'the per-example scales', o.reduce);
   const E = Math.max(1, o.evalChunk);
   const maxW = Math.max(...widths.slice(1));
   const what = `the evaluation buffers (${R} runs x ${E} points x ${maxW} units)`;
   const reduce = 'reduce the widest layer or the number of runs';
   for (const k of ['evalA0', 'evalA1', 'evalZ']) add(`${k}${tag}`, Math.max(1, R * E * maxW), o.evalPath, what, reduce);
-  dispatches.push({ label: `${prefix}evaluation forward${tag}`, threads: R * E * maxW, workgroupSize: ELEM_WG, path: o.evalPath, reduce });
+  dispatches.push({
+    label: `${prefix}evaluation forward${tag}`,
+    threads: R * E * maxW,
+    workgroupSize: ELEM_WG,
+    path: o.evalPath,
+    reduce,
+  });
 }
 
 /** "1.2 GiB", "256 MiB", "12 KiB", "80 B". */
@@ -244,23 +317,35 @@ export function checkDeviceLimits(
   for (const b of bySize) {
     const then = b.reduce ? `; ${b.reduce}` : '';
     if (b.storage && b.bytes > limits.maxStorageBufferBindingSize) {
-      report(`bind:${b.path}`, b.path,
-        `${b.what} need ${formatBytes(b.bytes)}, more than this GPU's ${formatBytes(limits.maxStorageBufferBindingSize)} storage binding limit${then}`);
+      report(
+        `bind:${b.path}`,
+        b.path,
+        `${b.what} need ${formatBytes(b.bytes)}, more than this GPU's ${formatBytes(limits.maxStorageBufferBindingSize)} storage binding limit${then}`,
+      );
     } else if (b.bytes > limits.maxBufferSize) {
-      report(`buf:${b.path}`, b.path,
-        `${b.what} need ${formatBytes(b.bytes)}, more than this GPU's ${formatBytes(limits.maxBufferSize)} buffer size limit${then}`);
+      report(
+        `buf:${b.path}`,
+        b.path,
+        `${b.what} need ${formatBytes(b.bytes)}, more than this GPU's ${formatBytes(limits.maxBufferSize)} buffer size limit${then}`,
+      );
     }
   }
   const maxDim = limits.maxComputeWorkgroupsPerDimension;
   for (const d of plan.dispatches) {
     const [x, y] = d.workgroupSize === 1 ? [Math.max(1, d.threads), 1] : dispatchSize(d.threads, d.workgroupSize);
     if (x > maxDim || y > maxDim) {
-      report(`dispatch:${d.path}`, d.path,
-        `the ${d.label} kernel needs ${x} x ${y} workgroups, more than this GPU's ${maxDim} per dimension; ${d.reduce}`);
+      report(
+        `dispatch:${d.path}`,
+        d.path,
+        `the ${d.label} kernel needs ${x} x ${y} workgroups, more than this GPU's ${maxDim} per dimension; ${d.reduce}`,
+      );
     }
   }
   if (budgetBytes !== undefined && plan.totalBytes > budgetBytes) {
-    const top = bySize.slice(0, 3).map((b) => `${b.label} ${formatBytes(b.bytes)}`).join(', ');
+    const top = bySize
+      .slice(0, 3)
+      .map((b) => `${b.label} ${formatBytes(b.bytes)}`)
+      .join(', ');
     errors.push({
       path: 'runs',
       message:

@@ -130,9 +130,10 @@ export class Population {
       steps: this.slots,
       evalTrain,
       evalChunk: Math.min(1024, Math.max(nTrain, spec.data.nTest, 1)),
-      clip: clipNorms && clipped
-        ? { clipNorm: this.own(storageBuffer(device, new Float32Array(clipNorms), 'clip-norms')), clipped }
-        : undefined,
+      clip:
+        clipNorms && clipped
+          ? { clipNorm: this.own(storageBuffer(device, new Float32Array(clipNorms), 'clip-norms')), clipped }
+          : undefined,
     });
     const hyperHost = new Float32Array(Math.max(1, R * def.hyperSize));
     hps.forEach((hp, r) => hyperHost.set(def.packHyper(hp), r * def.hyperSize));
@@ -180,7 +181,11 @@ export class Population {
       both.set(dirs.weak, 0);
       both.set(dirs.strong, first.inDim);
       const u = this.own(
-        uniformBuffer(device, new Uint32Array([R, P, first.outDim, first.inDim, first.weightOffset, NS, STAT.weakAlign, 0]), 'align'),
+        uniformBuffer(
+          device,
+          new Uint32Array([R, P, first.outDim, first.inDim, first.weightOffset, NS, STAT.weakAlign, 0]),
+          'align',
+        ),
       );
       const group = device.createBindGroup({
         layout: pipe.getBindGroupLayout(0),

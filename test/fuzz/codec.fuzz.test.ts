@@ -8,7 +8,12 @@ import fc from 'fast-check';
 import { deflateSync, strToU8 } from 'fflate';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  MAX_DECODED_BYTES, MAX_ENCODED_BYTES, decodeExperiment, encodeExperiment, experimentFromUrl, toBase64Url,
+  MAX_DECODED_BYTES,
+  MAX_ENCODED_BYTES,
+  decodeExperiment,
+  encodeExperiment,
+  experimentFromUrl,
+  toBase64Url,
 } from '../../src/experiment/codec';
 import { parseExperiment } from '../../src/experiment/validate';
 import type { Experiment } from '../../src/experiment/types';
@@ -24,21 +29,46 @@ function encodeText(text: string, level: 1 | 9 = 9): string {
   return `1.${toBase64Url(deflateSync(strToU8(text), { level }))}`;
 }
 
-const prefixes = ['', '#e=', 'e=', '?e=', '#a=1&e=', 'https://example.org/play/#e=', 'https://h/?x=1&e=', 'https://h/?e=1.AA#e=', ' #e= ', '#E=', '#e', '=', '#e=%'];
+const prefixes = [
+  '',
+  '#e=',
+  'e=',
+  '?e=',
+  '#a=1&e=',
+  'https://example.org/play/#e=',
+  'https://h/?x=1&e=',
+  'https://h/?e=1.AA#e=',
+  ' #e= ',
+  '#E=',
+  '#e',
+  '=',
+  '#e=%',
+];
 
 const b64Text = fc.string({ unit: fc.constantFrom(...B64), maxLength: 300 });
 const anyText = fc.oneof(
   fc.string({ maxLength: 200 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.string({ unit: fc.constantFrom('%', 'E', '0', 'A', 'f', '#', '&', '=', '?', '.', '1', '-', '_', ' ', '\u0000', '\u{1F600}'), maxLength: 60 }),
+  fc.string({
+    unit: fc.constantFrom('%', 'E', '0', 'A', 'f', '#', '&', '=', '?', '.', '1', '-', '_', ' ', '\u0000', '\u{1F600}'),
+    maxLength: 60,
+  }),
   b64Text,
 );
 /** A random URL-ish string: some prefix, a format tag (often 1), and base64url or arbitrary text. */
 const randomLink = fc
-  .tuple(fc.constantFrom(...prefixes), fc.constantFrom('', '1.', '1.', '1.', '0.', '2.', '01.', '99999999999999999999.', '1..', 'x.'), fc.oneof(b64Text, anyText))
+  .tuple(
+    fc.constantFrom(...prefixes),
+    fc.constantFrom('', '1.', '1.', '1.', '0.', '2.', '01.', '99999999999999999999.', '1..', 'x.'),
+    fc.oneof(b64Text, anyText),
+  )
   .map(([p, tag, body]) => p + tag + body);
 
-type ByteMutation = { kind: 'flip' | 'insert' | 'delete' | 'truncate' | 'tag' | 'append' | 'percent'; at: number; ch: string };
+type ByteMutation = {
+  kind: 'flip' | 'insert' | 'delete' | 'truncate' | 'tag' | 'append' | 'percent';
+  at: number;
+  ch: string;
+};
 const byteMutation: fc.Arbitrary<ByteMutation> = fc.record({
   kind: fc.constantFrom('flip', 'insert', 'delete', 'truncate', 'tag', 'append', 'percent'),
   at: fc.nat(),
@@ -86,14 +116,19 @@ describe('codec fuzz', () => {
   it(`${RUNS} mutated links (character flips, inserts, cuts, format tags, %-escapes) of valid experiments`, () => {
     let accepted = 0;
     fc.assert(
-      fc.property(fc.nat(links.length - 1), fc.constantFrom('', '#e=', 'https://h/p?q=1#e='), fc.array(byteMutation, { minLength: 1, maxLength: 3 }), (i, prefix, muts) => {
-        const link = prefix + mutateLink(links[i], muts);
-        const res = experimentFromUrl(link);
-        if (res.ok) accepted++;
-        expectContract(res);
-        if (prefix === '') expectContract(decodeExperiment(link));
-        expectNoPollution(before);
-      }),
+      fc.property(
+        fc.nat(links.length - 1),
+        fc.constantFrom('', '#e=', 'https://h/p?q=1#e='),
+        fc.array(byteMutation, { minLength: 1, maxLength: 3 }),
+        (i, prefix, muts) => {
+          const link = prefix + mutateLink(links[i], muts);
+          const res = experimentFromUrl(link);
+          if (res.ok) accepted++;
+          expectContract(res);
+          if (prefix === '') expectContract(decodeExperiment(link));
+          expectNoPollution(before);
+        },
+      ),
       { numRuns: RUNS, seed: 8102 },
     );
     // Some mutations leave a decodable link (e.g. an appended "&x=1" or a harmless flip): both branches run.
@@ -109,7 +144,8 @@ describe('codec fuzz', () => {
         const link = encodeText(text, 1);
         const res = experimentFromUrl(`#e=${link}`);
         expectContract(res);
-        if (JSON.stringify(res) !== JSON.stringify(parseExperiment(JSON.parse(text)))) throw new Error(`decoded differently: ${text.slice(0, 300)}`);
+        if (JSON.stringify(res) !== JSON.stringify(parseExperiment(JSON.parse(text))))
+          throw new Error(`decoded differently: ${text.slice(0, 300)}`);
         expectNoPollution(before);
       }),
       { numRuns: RUNS_LINKED, seed: 8103 },
@@ -145,28 +181,42 @@ describe('oversized links are refused before anything is parsed or allocated', (
     expect(refusedBeforeParse(() => experimentFromUrl(`https://example.org/#e=1.${huge}`))).toMatch(
       new RegExp(`^the encoded experiment is \\d+ characters; ${limit}$`),
     );
-    expect(refusedBeforeParse(() => decodeExperiment(`1.${huge}`))).toBe(`the encoded experiment is ${huge.length + 2} characters; ${limit}`);
+    expect(refusedBeforeParse(() => decodeExperiment(`1.${huge}`))).toBe(
+      `the encoded experiment is ${huge.length + 2} characters; ${limit}`,
+    );
   });
 
   it('a deflate bomb (a 64 KB link that inflates to 40 MiB) stops at the 1 MiB cap', () => {
     const bomb = `1.${toBase64Url(deflateSync(new Uint8Array(40 * 1024 * 1024).fill(32), { level: 9 }))}`;
     expect(bomb.length).toBeLessThan(MAX_ENCODED_BYTES);
-    expect(refusedBeforeParse(() => experimentFromUrl(`#e=${bomb}`))).toMatch(/^the experiment decompresses to more than 1048576 bytes \(1024 KiB\), the limit/);
+    expect(refusedBeforeParse(() => experimentFromUrl(`#e=${bomb}`))).toMatch(
+      /^the experiment decompresses to more than 1048576 bytes \(1024 KiB\), the limit/,
+    );
   });
 
   it('10^6 runs cannot fit a link: the JSON passes the decompression cap and is refused unparsed', () => {
     const text = `{"version":1,"runs":[${'{},'.repeat(999_999)}{}]}`;
     const link = encodeText(text);
     expect(link.length).toBeLessThan(MAX_ENCODED_BYTES);
-    expect(refusedBeforeParse(() => experimentFromUrl(`#e=${link}`))).toMatch(/decompresses to more than 1048576 bytes/);
+    expect(refusedBeforeParse(() => experimentFromUrl(`#e=${link}`))).toMatch(
+      /decompresses to more than 1048576 bytes/,
+    );
   });
 
   it('width 10^6, steps 1e12 and 257 runs in a link: refused by the validator with the limit and what to reduce', () => {
     const base = baseExperiments()[0];
-    const withBig = (over: Partial<Experiment> | Record<string, unknown>) => experimentFromUrl(`#e=${encodeText(JSON.stringify({ ...base, ...over }))}`);
-    const err = (r: ReturnType<typeof decodeExperiment>) => (r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`));
-    expect(err(withBig({ model: { ...base.model, hidden: [1_000_000] } }))).toEqual(['model.hidden[0]: 1000000 units exceeds the limit of 4096; reduce the width']);
-    expect(err(withBig({ steps: 1e12 }))).toEqual(['steps: 1000000000000 exceeds the limit of 1000000 steps; reduce steps']);
-    expect(err(withBig({ runs: Array.from({ length: 257 }, () => base.runs[0]) }))).toEqual(['runs: 257 runs exceeds the limit of 256; remove 1 runs']);
+    const withBig = (over: Partial<Experiment> | Record<string, unknown>) =>
+      experimentFromUrl(`#e=${encodeText(JSON.stringify({ ...base, ...over }))}`);
+    const err = (r: ReturnType<typeof decodeExperiment>) =>
+      r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`);
+    expect(err(withBig({ model: { ...base.model, hidden: [1_000_000] } }))).toEqual([
+      'model.hidden[0]: 1000000 units exceeds the limit of 4096; reduce the width',
+    ]);
+    expect(err(withBig({ steps: 1e12 }))).toEqual([
+      'steps: 1000000000000 exceeds the limit of 1000000 steps; reduce steps',
+    ]);
+    expect(err(withBig({ runs: Array.from({ length: 257 }, () => base.runs[0]) }))).toEqual([
+      'runs: 257 runs exceeds the limit of 256; remove 1 runs',
+    ]);
   });
 });

@@ -9,7 +9,15 @@ import { parseExperiment } from '../../src/experiment/validate';
 import { optimizerNames } from '../../src/engine/optim/registry';
 
 /** Keys that reach Object.prototype when an object is filled by plain assignment. */
-export const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
+export const HOSTILE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  '__defineGetter__',
+];
 
 let cachedBases: Experiment[] | undefined;
 
@@ -21,24 +29,48 @@ export function baseExperiments(): Experiment[] {
 
 function buildBases(): Experiment[] {
   const d = defaultExperiment();
-  const allOptimizers: Experiment = { ...d, runs: optimizerNames().map((name) => runWithDefaults({ optimizer: { name } })) };
+  const allOptimizers: Experiment = {
+    ...d,
+    runs: optimizerNames().map((name) => runWithDefaults({ optimizer: { name } })),
+  };
   const schedules: Experiment = {
     ...d,
     steps: 12,
     batchSize: 16,
     varySeedPerRun: true,
     runs: [
-      runWithDefaults({ label: 'step', color: '#1f77b4', schedule: { name: 'step', warmup: 2, stepSize: 4, gamma: 0.5 } }),
+      runWithDefaults({
+        label: 'step',
+        color: '#1f77b4',
+        schedule: { name: 'step', warmup: 2, stepSize: 4, gamma: 0.5 },
+      }),
       runWithDefaults({ optimizer: { name: 'adam', lr: 0.01 }, schedule: { name: 'cosine', minFactor: 0.1 } }),
-      runWithDefaults({ optimizer: { name: 'sgd', lr: 0.1 }, schedule: { name: 'refined', factors: Array.from({ length: 12 }, (_, i) => 1 - i / 12) } }),
+      runWithDefaults({
+        optimizer: { name: 'sgd', lr: 0.1 },
+        schedule: { name: 'refined', factors: Array.from({ length: 12 }, (_, i) => 1 - i / 12) },
+      }),
       runWithDefaults({ schedule: { name: 'exponential', gamma: 0.99 } }),
       runWithDefaults({ schedule: { name: 'linear' } }),
     ],
-    metrics: { every: 2, evalSubset: 64, sharpness: { every: 4, iters: 5, tol: 1e-3, subset: 32 }, trace: { every: 6, samples: 3, subset: 16 } },
+    metrics: {
+      every: 2,
+      evalSubset: 64,
+      sharpness: { every: 4, iters: 5, tol: 1e-3, subset: 32 },
+      trace: { every: 6, samples: 3, subset: 16 },
+    },
   };
   const regression: Experiment = {
     ...d,
-    data: { kind: 'teacher-student', nTrain: 64, nTest: 32, inputDim: 4, outputDim: 2, teacherHidden: [8, 4], teacherActivation: 'tanh', noise: 0.1 },
+    data: {
+      kind: 'teacher-student',
+      nTrain: 64,
+      nTest: 32,
+      inputDim: 4,
+      outputDim: 2,
+      teacherHidden: [8, 4],
+      teacherActivation: 'tanh',
+      noise: 0.1,
+    },
     model: { kind: 'mlp', hidden: [], activation: 'linear', initScale: 0.5, bias: false },
     loss: 'mse',
   };
@@ -69,9 +101,45 @@ const pollutionPayload = () => ({ polluted: true, isAdmin: true, toString: 'x' }
 /** Values chosen to break validators: edge numbers, number-like strings, wrong types, deep and long values. */
 export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(
-    NaN, Infinity, -Infinity, 1e308, -1e308, 1e12, 1e6, 4097, 257, 2 ** 32, 2 ** 53 + 2, -1, 0, -0, 0.5, 1e-320,
-    'NaN', 'Infinity', '-Infinity', '1e309', '1e12', '0x10', '', ' ', 'full', '__proto__', '<script>alert(1)</script>',
-    'javascript:alert(1)', 'url(javascript:x)', true, false, null, undefined, [], {}, [1e6], [0], [-1], [1.5],
+    NaN,
+    Infinity,
+    -Infinity,
+    1e308,
+    -1e308,
+    1e12,
+    1e6,
+    4097,
+    257,
+    2 ** 32,
+    2 ** 53 + 2,
+    -1,
+    0,
+    -0,
+    0.5,
+    1e-320,
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '1e309',
+    '1e12',
+    '0x10',
+    '',
+    ' ',
+    'full',
+    '__proto__',
+    '<script>alert(1)</script>',
+    'javascript:alert(1)',
+    'url(javascript:x)',
+    true,
+    false,
+    null,
+    undefined,
+    [],
+    {},
+    [1e6],
+    [0],
+    [-1],
+    [1.5],
   ),
   fc.jsonValue({ maxDepth: 2 }),
   fc.string({ maxLength: 40 }),
@@ -88,7 +156,22 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
 
 export const anyKey: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...HOSTILE_KEYS),
-  fc.constantFrom('version', 'seed', 'data', 'model', 'loss', 'steps', 'batchSize', 'runs', 'metrics', 'hidden', 'lr', 'name', 'kind', 'label'),
+  fc.constantFrom(
+    'version',
+    'seed',
+    'data',
+    'model',
+    'loss',
+    'steps',
+    'batchSize',
+    'runs',
+    'metrics',
+    'hidden',
+    'lr',
+    'name',
+    'kind',
+    'label',
+  ),
   fc.string({ maxLength: 12 }),
   fc.constantFrom(100, 300).map((n) => 'k'.repeat(n)),
 );
@@ -131,9 +214,16 @@ interface Slot {
 export function slots(root: unknown): Slot[] {
   const out: Slot[] = [];
   const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach((c, i) => { out.push({ parent: v, key: i }); walk(c); });
+    if (Array.isArray(v))
+      v.forEach((c, i) => {
+        out.push({ parent: v, key: i });
+        walk(c);
+      });
     else if (typeof v === 'object' && v !== null)
-      for (const k of Object.keys(v)) { out.push({ parent: v as Record<string, unknown>, key: k }); walk((v as Record<string, unknown>)[k]); }
+      for (const k of Object.keys(v)) {
+        out.push({ parent: v as Record<string, unknown>, key: k });
+        walk((v as Record<string, unknown>)[k]);
+      }
   };
   walk(root);
   return out;
@@ -220,7 +310,11 @@ export function expectContract(res: Result<Experiment>, allowFallback = false): 
     const again = parseExperiment(res.value);
     check(again.ok && JSON.stringify(again.value) === text, 'the config does not re-validate to itself', again);
     const viaJson = parseExperiment(JSON.parse(text));
-    check(viaJson.ok && JSON.stringify(viaJson.value) === text, 'the config does not survive a JSON round trip', viaJson);
+    check(
+      viaJson.ok && JSON.stringify(viaJson.value) === text,
+      'the config does not survive a JSON round trip',
+      viaJson,
+    );
     expectPlainTree(res.value);
     return;
   }
@@ -228,7 +322,11 @@ export function expectContract(res: Result<Experiment>, allowFallback = false): 
   for (const e of res.errors) {
     const keys = Object.keys(e).sort().join(',');
     check(keys === 'message,path', 'an error is not {path, message}', e);
-    check(typeof e.path === 'string' && typeof e.message === 'string' && e.message.length > 0, 'an error is not two strings', e);
+    check(
+      typeof e.path === 'string' && typeof e.message === 'string' && e.message.length > 0,
+      'an error is not two strings',
+      e,
+    );
     if (!allowFallback) check(!e.message.startsWith(FALLBACK), 'the validator crashed', e);
   }
 }
@@ -245,13 +343,20 @@ export function expectPlainTree(v: unknown): void {
       expectPlainTree((v as Record<string, unknown>)[k]);
     }
   } else {
-    check(typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)), 'a non-JSON value', v);
+    check(
+      typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)),
+      'a non-JSON value',
+      v,
+    );
   }
 }
 
 /** Object.prototype's own property names and descriptors, to compare before/after. */
 export function prototypeSnapshot(): string {
-  const names = [...Object.getOwnPropertyNames(Object.prototype), ...Object.getOwnPropertyNames(Array.prototype).map((n) => `Array.${n}`)];
+  const names = [
+    ...Object.getOwnPropertyNames(Object.prototype),
+    ...Object.getOwnPropertyNames(Array.prototype).map((n) => `Array.${n}`),
+  ];
   return names.sort().join(',');
 }
 

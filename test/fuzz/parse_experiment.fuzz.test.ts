@@ -10,7 +10,15 @@ import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/experiment/validate';
 import { LIMITS } from '../../src/experiment/limits';
 import {
-  baseExperiments, expectContract, expectNoPollution, experimentish, jsonish, mutate, mutation, prototypeSnapshot, setOwn,
+  baseExperiments,
+  expectContract,
+  expectNoPollution,
+  experimentish,
+  jsonish,
+  mutate,
+  mutation,
+  prototypeSnapshot,
+  setOwn,
 } from './helpers';
 
 const RUNS = 10_000;
@@ -67,7 +75,10 @@ describe('parseExperiment fuzz', () => {
       for (const key of ['__proto__', 'constructor', 'prototype']) {
         for (const where of ['', 'data', 'model', 'metrics', 'runs.0', 'runs.0.optimizer', 'runs.0.schedule']) {
           const e = structuredClone(base) as unknown as Record<string, unknown>;
-          const target = where.split('.').filter(Boolean).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, e);
+          const target = where
+            .split('.')
+            .filter(Boolean)
+            .reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, e);
           setOwn(target, key, { polluted: true, lr: 1e9 });
           const res = parseExperiment(JSON.parse(JSON.stringify(e)));
           expectContract(res);
@@ -103,7 +114,12 @@ describe('oversized configs are refused before allocation', () => {
     const res = parseExperiment({ ...base(), runs: array });
     expect(res).toEqual({
       ok: false,
-      errors: [{ path: 'runs', message: `1000000 runs exceeds the limit of ${LIMITS.runs}; remove ${1_000_000 - LIMITS.runs} runs` }],
+      errors: [
+        {
+          path: 'runs',
+          message: `1000000 runs exceeds the limit of ${LIMITS.runs}; remove ${1_000_000 - LIMITS.runs} runs`,
+        },
+      ],
     });
     expect(reads()).toBe(0);
   });
@@ -112,19 +128,46 @@ describe('oversized configs are refused before allocation', () => {
     const { array, reads } = countingArray(1_000_000);
     const res = parseExperiment({ ...base(), model: { ...(base().model as object), hidden: array } });
     expect(res.ok).toBe(false);
-    if (!res.ok) expect(res.errors[0]).toEqual({ path: 'model.hidden', message: expect.stringMatching(/^1000000 hidden layers exceeds the limit of 16/) });
+    if (!res.ok)
+      expect(res.errors[0]).toEqual({
+        path: 'model.hidden',
+        message: expect.stringMatching(/^1000000 hidden layers exceeds the limit of 16/),
+      });
     expect(reads()).toBe(0);
   });
 
   it('width 10^6, steps 1e12, 10^9 points, input dimension 10^9: each refused with the limit and what to reduce', () => {
     const b = base();
     const cases: [Record<string, unknown>, string, RegExp][] = [
-      [{ model: { ...(b.model as object), hidden: [1_000_000] } }, 'model.hidden[0]', /^1000000 units exceeds the limit of 4096; reduce the width/],
+      [
+        { model: { ...(b.model as object), hidden: [1_000_000] } },
+        'model.hidden[0]',
+        /^1000000 units exceeds the limit of 4096; reduce the width/,
+      ],
       [{ steps: 1e12 }, 'steps', /^1000000000000 exceeds the limit of 1000000 steps; reduce steps/],
       [{ data: { ...(b.data as object), nTrain: 1e9 } }, 'data.nTrain', /exceeds the limit of 100000; reduce nTrain/],
-      [{ data: { kind: 'teacher-student', nTrain: 64, nTest: 0, inputDim: 1e9, outputDim: 1, teacherHidden: [4], teacherActivation: 'tanh', noise: 0 }, loss: 'mse' },
-        'data.inputDim', /^1000000000 exceeds the limit of 100000; reduce inputDim/],
-      [{ model: { ...(b.model as object), hidden: [4096, 4096, 4096, 4096] } }, 'model', /parameters per run .* exceeds the limit of 50,000,000; reduce model.hidden widths/],
+      [
+        {
+          data: {
+            kind: 'teacher-student',
+            nTrain: 64,
+            nTest: 0,
+            inputDim: 1e9,
+            outputDim: 1,
+            teacherHidden: [4],
+            teacherActivation: 'tanh',
+            noise: 0,
+          },
+          loss: 'mse',
+        },
+        'data.inputDim',
+        /^1000000000 exceeds the limit of 100000; reduce inputDim/,
+      ],
+      [
+        { model: { ...(b.model as object), hidden: [4096, 4096, 4096, 4096] } },
+        'model',
+        /parameters per run .* exceeds the limit of 50,000,000; reduce model.hidden widths/,
+      ],
     ];
     for (const [over, path, message] of cases) {
       const res = parseExperiment({ ...b, ...over });

@@ -64,12 +64,23 @@ export function storageBuffer(device: GPUDevice, data: Float32Array | Uint32Arra
 export function uniformBuffer(device: GPUDevice, data: ArrayBuffer | ArrayBufferView, label = ''): GPUBuffer {
   const bytes = data.byteLength;
   const buf = device.createBuffer({ size: BufferPool.round(bytes), usage: UNIFORM | COPY_DST, label });
-  device.queue.writeBuffer(buf, 0, data instanceof ArrayBuffer ? data : (data.buffer as ArrayBuffer), data instanceof ArrayBuffer ? 0 : data.byteOffset, bytes);
+  device.queue.writeBuffer(
+    buf,
+    0,
+    data instanceof ArrayBuffer ? data : (data.buffer as ArrayBuffer),
+    data instanceof ArrayBuffer ? 0 : data.byteOffset,
+    bytes,
+  );
   return buf;
 }
 
 /** Read a buffer back (copies through a staging buffer). Slow path for tests, tools, checkpoints. */
-export async function readBuffer(device: GPUDevice, src: GPUBuffer, bytes = src.size, offset = 0): Promise<ArrayBuffer> {
+export async function readBuffer(
+  device: GPUDevice,
+  src: GPUBuffer,
+  bytes = src.size,
+  offset = 0,
+): Promise<ArrayBuffer> {
   // Copy exactly the bytes asked for (rounded to 4, the copy granularity): rounding up to 16 could
   // run past the end of the source buffer.
   const staging = device.createBuffer({ size: BufferPool.round(bytes), usage: MAP_READ | COPY_DST });
@@ -83,7 +94,12 @@ export async function readBuffer(device: GPUDevice, src: GPUBuffer, bytes = src.
   return out;
 }
 
-export async function readF32(device: GPUDevice, src: GPUBuffer, length: number, offsetFloats = 0): Promise<Float32Array> {
+export async function readF32(
+  device: GPUDevice,
+  src: GPUBuffer,
+  length: number,
+  offsetFloats = 0,
+): Promise<Float32Array> {
   return new Float32Array(await readBuffer(device, src, length * 4, offsetFloats * 4));
 }
 

@@ -21,7 +21,13 @@ override WG: u32 = 64u;
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
     pass.setPipeline(pipe);
-    pass.setBindGroup(0, device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: buf, size: n * 4 } }] }));
+    pass.setBindGroup(
+      0,
+      device.createBindGroup({
+        layout: pipe.getBindGroupLayout(0),
+        entries: [{ binding: 0, resource: { buffer: buf, size: n * 4 } }],
+      }),
+    );
     pass.dispatchWorkgroups(...dispatchSize(n, 64));
     pass.end();
     device.queue.submit([enc.finish()]);
@@ -31,7 +37,11 @@ override WG: u32 = 64u;
 
   it('surfaces the WGSL compiler message', async () => {
     const { pipelines } = await testGpu();
-    await expect(pipelines.get('broken', '@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }')).rejects.toThrow(ShaderError);
-    await expect(pipelines.get('broken2', '@compute @workgroup_size(1) fn main() { undefined_fn(); }')).rejects.toThrow(/undefined_fn|unresolved/);
+    await expect(pipelines.get('broken', '@compute @workgroup_size(1) fn main() { let x: f32 = 1u; }')).rejects.toThrow(
+      ShaderError,
+    );
+    await expect(pipelines.get('broken2', '@compute @workgroup_size(1) fn main() { undefined_fn(); }')).rejects.toThrow(
+      /undefined_fn|unresolved/,
+    );
   });
 });

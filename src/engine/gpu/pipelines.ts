@@ -78,7 +78,10 @@ export class PipelineCache {
     const validation = await device.popErrorScope();
     if (thrown || validation || !pipeline) {
       this.modules.delete(code);
-      const why = [validation?.message, thrown instanceof Error ? thrown.message : thrown ? String(thrown) : undefined].filter(Boolean);
+      const why = [
+        validation?.message,
+        thrown instanceof Error ? thrown.message : thrown ? String(thrown) : undefined,
+      ].filter(Boolean);
       throw new ShaderError(label, why.join('\n') || 'unknown error');
     }
     this.pipelines.set(key, pipeline);

@@ -28,14 +28,28 @@ describe('GPU curvature', () => {
     const exp: Experiment = {
       version: 1,
       seed: 3,
-      data: { kind: 'teacher-student', nTrain: 50, nTest: 0, inputDim: 6, outputDim: 2, teacherHidden: [], teacherActivation: 'linear', noise: 0.1 },
+      data: {
+        kind: 'teacher-student',
+        nTrain: 50,
+        nTest: 0,
+        inputDim: 6,
+        outputDim: 2,
+        teacherHidden: [],
+        teacherActivation: 'linear',
+        noise: 0.1,
+      },
       model: { kind: 'mlp', hidden: [], activation: 'relu', initScale: 1, bias: true },
       loss: 'mse',
       steps: 10,
       batchSize: 'full',
       varySeedPerRun: false,
       runs: [{ label: 'gd', optimizer: { name: 'sgd', lr: 0.01 }, schedule: { name: 'constant' } }],
-      metrics: { every: 10, evalSubset: 0, sharpness: { every: 10, iters: 60, tol: 1e-6, subset: 50 }, trace: { every: 10, samples: 400, subset: 50 } },
+      metrics: {
+        every: 10,
+        evalSubset: 0,
+        sharpness: { every: 10, iters: 60, tol: 1e-6, subset: 50 },
+        trace: { every: 10, samples: 400, subset: 50 },
+      },
     };
     const ds = generateDataset(exp.data, exp.seed);
     const layout = experimentLayout(exp, ds);
@@ -85,7 +99,15 @@ describe('GPU curvature', () => {
     const ds = generateDataset(exp.data, exp.seed);
     const layout = experimentLayout(exp, ds);
     const theta = Float64Array.from(initParams(layout, exp.model, exp.seed));
-    const { grad } = mlpCurvatureOracles({ layout, activation: 'tanh', loss: 'cross-entropy', x: ds.train.x, y: ds.train.y, nClasses: ds.nClasses, subset: 40 });
+    const { grad } = mlpCurvatureOracles({
+      layout,
+      activation: 'tanh',
+      loss: 'cross-entropy',
+      x: ds.train.x,
+      y: ds.train.y,
+      nClasses: ds.nClasses,
+      subset: 40,
+    });
     const H = denseMatrix(fdHvp(grad, theta), layout.paramCount);
     const lmax = Math.max(...symEig(H, layout.paramCount).values);
     const got = await step0(exp);
@@ -117,7 +139,15 @@ describe('GPU loss slice', () => {
     t.dispose();
     const ds = generateDataset(exp.data, exp.seed);
     const layout = experimentLayout(exp, ds);
-    const { loss } = mlpCurvatureOracles({ layout, activation: 'tanh', loss: 'cross-entropy', x: ds.train.x, y: ds.train.y, nClasses: 2, subset: 60 });
+    const { loss } = mlpCurvatureOracles({
+      layout,
+      activation: 'tanh',
+      loss: 'cross-entropy',
+      x: ds.train.x,
+      y: ds.train.y,
+      nClasses: 2,
+      subset: 60,
+    });
     expect(slice.map((p) => p.alpha)).toEqual([-0.5, -0.25, 0, 0.25, 0.5]);
     expect(slice[2].loss).toBeCloseTo(loss(theta), 4);
     expect(eig).toHaveLength(3);

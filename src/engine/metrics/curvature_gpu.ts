@@ -141,7 +141,14 @@ export class CurvatureGpu {
     const g0 = device.createBindGroupLayout({
       entries: [
         { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
-        ro(1), rw(2), rw(3), rw(4), ro(5), rw(6), ro(7), ro(8),
+        ro(1),
+        rw(2),
+        rw(3),
+        rw(4),
+        ro(5),
+        rw(6),
+        ro(7),
+        ro(8),
       ],
     });
     const g1 = device.createBindGroupLayout({
@@ -149,7 +156,17 @@ export class CurvatureGpu {
     });
     const layout = device.createPipelineLayout({ bindGroupLayouts: [g0, g1] });
     const code = prngWgsl + '\n' + curvatureWgsl;
-    for (const e of ['dir_norm', 'perturb', 'combine', 'rayleigh', 'normalize', 'start', 'start_flags', 'fill_dir', 'gdot']) {
+    for (const e of [
+      'dir_norm',
+      'perturb',
+      'combine',
+      'rayleigh',
+      'normalize',
+      'start',
+      'start_flags',
+      'fill_dir',
+      'gdot',
+    ]) {
       this.pipes.set(e, await pipelines.get('curvature', code, e, { WG, RWG }, layout));
     }
     const stepGroups: GPUBindGroup[] = [];
@@ -168,11 +185,24 @@ export class CurvatureGpu {
   private layout0!: GPUBindGroupLayout;
 
   /** A bind group for (mode, sample, base, u, aux, sc). Cached by key. */
-  private group(key: string, mode: number, sample: number, samples: number, base: GPUBuffer, u: GPUBuffer, aux: GPUBuffer, sc: GPUBuffer): GPUBindGroup {
+  private group(
+    key: string,
+    mode: number,
+    sample: number,
+    samples: number,
+    base: GPUBuffer,
+    u: GPUBuffer,
+    aux: GPUBuffer,
+    sc: GPUBuffer,
+  ): GPUBindGroup {
     let g = this.groups.get(key);
     if (!g) {
       const stateOffset = key.startsWith('precond') ? (this.o.precondOffset ?? 0) : 0;
-      const cfg = uniformBuffer(this.device, new Uint32Array([this.R, this.P, mode, stateOffset, sample, samples, 0, 0]), `curv-${key}`);
+      const cfg = uniformBuffer(
+        this.device,
+        new Uint32Array([this.R, this.P, mode, stateOffset, sample, samples, 0, 0]),
+        `curv-${key}`,
+      );
       this.bufs.push(cfg);
       g = this.device.createBindGroup({
         layout: this.layout0,
@@ -186,7 +216,13 @@ export class CurvatureGpu {
     return g;
   }
 
-  private run(pass: GPUComputePassEncoder, entry: string, group: GPUBindGroup, slot: number, kind: 'elem' | 'run' | 'flags'): void {
+  private run(
+    pass: GPUComputePassEncoder,
+    entry: string,
+    group: GPUBindGroup,
+    slot: number,
+    kind: 'elem' | 'run' | 'flags',
+  ): void {
     pass.setPipeline(this.pipes.get(entry)!);
     pass.setBindGroup(0, group);
     pass.setBindGroup(1, this.stepGroups.get('all')![slot]);
@@ -202,7 +238,12 @@ export class CurvatureGpu {
     this.run(pass, 'combine', g, slot, 'run');
   }
 
-  private powerIteration(pass: GPUComputePassEncoder, kind: 'sharpness' | 'precond', iters: number, slot: number): void {
+  private powerIteration(
+    pass: GPUComputePassEncoder,
+    kind: 'sharpness' | 'precond',
+    iters: number,
+    slot: number,
+  ): void {
     const mode = kind === 'precond' ? 1 : 0;
     const u = kind === 'precond' ? this.vPre : this.vEig;
     const sc = this.sc[kind];
@@ -257,14 +298,28 @@ export class CurvatureGpu {
   }
 
   /** Encode the requested measurements at a logged step and copy the scalar records out. */
-  encode(encoder: GPUCommandEncoder, pass: GPUComputePassEncoder, slot: number, req: CurvatureRequest): GPUComputePassEncoder {
+  encode(
+    encoder: GPUCommandEncoder,
+    pass: GPUComputePassEncoder,
+    slot: number,
+    req: CurvatureRequest,
+  ): GPUComputePassEncoder {
     if (req.sharpness) this.powerIteration(pass, 'sharpness', req.sharpness.iters, slot);
     if (req.precond && this.o.state) this.powerIteration(pass, 'precond', req.precond.iters, slot);
     if (req.trace) {
       const reset = this.group('trace-reset', 0, 0, 0, this.o.params, this.vDir, this.o.prev, this.sc.trace);
       this.run(pass, 'start_flags', reset, slot, 'flags');
       for (let k = 0; k < req.trace.samples; k++) {
-        const g = this.group(`trace-${k}-${req.trace.samples}`, 2, k, req.trace.samples, this.o.params, this.vDir, this.o.prev, this.sc.trace);
+        const g = this.group(
+          `trace-${k}-${req.trace.samples}`,
+          2,
+          k,
+          req.trace.samples,
+          this.o.params,
+          this.vDir,
+          this.o.prev,
+          this.sc.trace,
+        );
         this.run(pass, 'fill_dir', g, slot, 'elem');
         this.run(pass, 'dir_norm', g, slot, 'run');
         this.hvp(pass, g, slot);

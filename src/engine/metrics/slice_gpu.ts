@@ -29,18 +29,25 @@ export async function lossSliceGpu(
   const P = o.layout.paramCount;
   if (!Number.isInteger(o.points) || o.points < 2 || o.points > 1025)
     throw new Error(`slice points: expected an integer in [2, 1025], got ${o.points}`);
-  if (!(o.radius > 0) || !Number.isFinite(o.radius)) throw new Error(`slice radius: expected a positive number, got ${o.radius}`);
+  if (!(o.radius > 0) || !Number.isFinite(o.radius))
+    throw new Error(`slice radius: expected a positive number, got ${o.radius}`);
   let n = 0;
   for (let i = 0; i < P; i++) n += o.direction[i] * o.direction[i];
   n = Math.sqrt(n);
-  if (!(n > 0) || !Number.isFinite(n)) throw new Error('slice direction: expected a non-zero finite vector (measure sharpness first for "eigen")');
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new Error('slice direction: expected a non-zero finite vector (measure sharpness first for "eigen")');
   const T = o.points;
   const alphas = Array.from({ length: T }, (_, k) => -o.radius + (2 * o.radius * k) / (T - 1));
   const params = new Float32Array(T * P);
   alphas.forEach((a, k) => {
     for (let i = 0; i < P; i++) params[k * P + i] = o.theta[i] + (a / n) * o.direction[i];
   });
-  const bufs = [storageBuffer(device, params, 'slice-params'), storageBuffer(device, T * P, 'slice-grads'), storageBuffer(device, T * NS, 'slice-stats'), storageBuffer(device, 4, 'slice-idx')];
+  const bufs = [
+    storageBuffer(device, params, 'slice-params'),
+    storageBuffer(device, T * P, 'slice-grads'),
+    storageBuffer(device, T * NS, 'slice-stats'),
+    storageBuffer(device, 4, 'slice-idx'),
+  ];
   const slots = new StepSlots(device, 1, T, P);
   slots.write(0, 1);
   const mlp = await MlpGpu.create(device, pipelines, {

@@ -43,7 +43,14 @@ export function mlpLayout(widths: number[], bias = true): ParamLayout {
     const inDim = widths[l];
     const outDim = widths[l + 1];
     const weightOffset = off;
-    tensors.push({ name: `layers.${l}.weight`, offset: off, size: inDim * outDim, shape: [outDim, inDim], layer: l, kind: 'weight' });
+    tensors.push({
+      name: `layers.${l}.weight`,
+      offset: off,
+      size: inDim * outDim,
+      shape: [outDim, inDim],
+      layer: l,
+      kind: 'weight',
+    });
     off += inDim * outDim;
     let biasOffset = -1;
     if (bias) {

@@ -105,7 +105,7 @@ async function runCase(c: Case, seed: number) {
     expect(st[r * NS + STAT.batchLoss] / B).toBeCloseTo(ref.loss, 4);
     const tr = evalSet(p, layout, model, c.loss, { x: xTrain, y: yTrain, n: nTrain }, c.nClasses, 41);
     const te = evalSet(p, layout, model, c.loss, { x: xTest, y: yTest, n: nTest }, c.nClasses);
-    const o = (NS * R) + r * NS;
+    const o = NS * R + r * NS;
     expect(st[o + STAT.trainLoss] / 41).toBeCloseTo(tr.loss, 4);
     expect(st[o + STAT.testLoss] / nTest).toBeCloseTo(te.loss, 4);
     if (c.nClasses > 0) {
@@ -142,6 +142,9 @@ describe('MLP kernels vs the float64 CPU reference', () => {
     await runCase({ act: 'relu', loss: 'mse', widths: [6, 2], nClasses: 0, targetDim: 2 }, 24);
   });
   it('per-example clipping by ghost norms equals materialised per-example gradients', async () => {
-    await runCase({ act: 'tanh', loss: 'cross-entropy', widths: [5, 13, 7, 3], nClasses: 3, targetDim: 1, clip: 1 }, 25);
+    await runCase(
+      { act: 'tanh', loss: 'cross-entropy', widths: [5, 13, 7, 3], nClasses: 3, targetDim: 1, clip: 1 },
+      25,
+    );
   });
 });

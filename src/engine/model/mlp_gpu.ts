@@ -146,14 +146,25 @@ export class MlpGpu {
     const shape = (l: number, mode: number, b: number) => {
       const ly = o.layout.layers[l];
       return {
-        WG, ACT: act, R, B: b, IN: ly.inDim, OUT: ly.outDim, IN_MODE: l === 0 ? mode : 0,
-        IDX_PER_RUN: o.idxPerRun ? 1 : 0, HAS_BIAS: ly.biasOffset >= 0 ? 1 : 0,
+        WG,
+        ACT: act,
+        R,
+        B: b,
+        IN: ly.inDim,
+        OUT: ly.outDim,
+        IN_MODE: l === 0 ? mode : 0,
+        IDX_PER_RUN: o.idxPerRun ? 1 : 0,
+        HAS_BIAS: ly.biasOffset >= 0 ? 1 : 0,
       };
     };
     const fwdPipe = (l: number, mode: number, b: number) =>
       pipelines.get('mlp_forward', fwdCode, 'main', { ...shape(l, mode, b), IS_LAST: l === L - 1 ? 1 : 0 });
     const bwdPipe = (l: number, mode: number, b: number, scaled: boolean) =>
-      pipelines.get('mlp_backward', bwdCode, 'main', { ...shape(l, mode, b), NEED_PREV: l > 0 && !scaled ? 1 : 0, SCALED: scaled ? 1 : 0 });
+      pipelines.get('mlp_backward', bwdCode, 'main', {
+        ...shape(l, mode, b),
+        NEED_PREV: l > 0 && !scaled ? 1 : 0,
+        SCALED: scaled ? 1 : 0,
+      });
     this.bwdPipe = bwdPipe;
     const bind = (pipe: GPUComputePipeline, entries: GPUBuffer[], group = 0): GPUBindGroup =>
       device.createBindGroup({
@@ -205,8 +216,15 @@ export class MlpGpu {
       const u = this.uniform(layerDense(l, 0), `bwd${l}`);
       const bwd = await bwdPipe(l, inMode, B, false);
       const bg = bind(bwd, [
-        u, o.params, D[l], l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx,
-        l === 0 ? dummy : (zMid[l - 1] ?? Z[l - 1]), o.grads, l === 0 ? dummyW : D[l - 1],
+        u,
+        o.params,
+        D[l],
+        l === 0 ? dummy : A[l - 1],
+        o.data.xTrain,
+        o.idx,
+        l === 0 ? dummy : (zMid[l - 1] ?? Z[l - 1]),
+        o.grads,
+        l === 0 ? dummyW : D[l - 1],
       ]);
       const n = R * ly.outDim * (ly.inDim + 1) + needPrev * R * B * ly.inDim;
       ops.push((pass) => {
@@ -259,13 +277,32 @@ export class MlpGpu {
   }
 
   private lossUniform(
-    b: number, inMode: number, rowOffset: number, train: boolean, accumulate: boolean, field: number,
-    nClasses: number, targetDim: number, outDim: number,
+    b: number,
+    inMode: number,
+    rowOffset: number,
+    train: boolean,
+    accumulate: boolean,
+    field: number,
+    nClasses: number,
+    targetDim: number,
+    outDim: number,
   ): GPUBuffer {
     const buf = new ArrayBuffer(64);
     const u = new Uint32Array(buf);
-    u.set([this.o.runs, b, outDim, nClasses, targetDim, inMode, this.o.idxPerRun ? 1 : 0, rowOffset,
-      train ? 1 : 0, accumulate ? 1 : 0, field, NS]);
+    u.set([
+      this.o.runs,
+      b,
+      outDim,
+      nClasses,
+      targetDim,
+      inMode,
+      this.o.idxPerRun ? 1 : 0,
+      rowOffset,
+      train ? 1 : 0,
+      accumulate ? 1 : 0,
+      field,
+      NS,
+    ]);
     new Float32Array(buf)[12] = 1 / b;
     return this.uniform(buf, 'loss');
   }
@@ -274,7 +311,12 @@ export class MlpGpu {
     pipelines: PipelineCache,
     ops: ((pass: GPUComputePassEncoder, slot: number) => void)[],
     c: {
-      A: GPUBuffer[]; D: GPUBuffer[]; dummy: GPUBuffer; dummyW: GPUBuffer; inMode: number; B: number;
+      A: GPUBuffer[];
+      D: GPUBuffer[];
+      dummy: GPUBuffer;
+      dummyW: GPUBuffer;
+      inMode: number;
+      B: number;
       bind: (pipe: GPUComputePipeline, entries: GPUBuffer[]) => GPUBindGroup;
       layerDense: (l: number, rowOffset: number) => Uint32Array;
     },
@@ -289,12 +331,31 @@ export class MlpGpu {
       const fin = l === L;
       const ly = o.layout.layers[Math.min(l, L - 1)];
       const u = this.uniform(
-        new Uint32Array([R, c.B, ly.inDim, ly.outDim, ly.biasOffset >= 0 ? 1 : 0, l === 0 ? c.inMode : 0,
-          o.idxPerRun ? 1 : 0, 0, l === 0 ? 1 : 0, fin ? 1 : 0, 0, 0]),
+        new Uint32Array([
+          R,
+          c.B,
+          ly.inDim,
+          ly.outDim,
+          ly.biasOffset >= 0 ? 1 : 0,
+          l === 0 ? c.inMode : 0,
+          o.idxPerRun ? 1 : 0,
+          0,
+          l === 0 ? 1 : 0,
+          fin ? 1 : 0,
+          0,
+          0,
+        ]),
         `pe${l}`,
       );
-      const bg = c.bind(pe, [u, c.D[Math.min(l, L - 1)], l === 0 || fin ? c.dummy : c.A[l - 1], o.data.xTrain, o.idx,
-        clip.clipNorm, scale]);
+      const bg = c.bind(pe, [
+        u,
+        c.D[Math.min(l, L - 1)],
+        l === 0 || fin ? c.dummy : c.A[l - 1],
+        o.data.xTrain,
+        o.idx,
+        clip.clipNorm,
+        scale,
+      ]);
       ops.push((pass) => {
         pass.setPipeline(pe);
         pass.setBindGroup(0, bg);
@@ -305,8 +366,17 @@ export class MlpGpu {
       const ly = o.layout.layers[l];
       const u = this.uniform(c.layerDense(l, 0), `bwdc${l}`);
       const scaled = await this.bwdPipe!(l, c.inMode, c.B, true);
-      const bg = c.bind(scaled, [u, o.params, c.D[l], l === 0 ? c.dummy : c.A[l - 1], o.data.xTrain, o.idx, scale,
-        clip.clipped, c.dummyW]);
+      const bg = c.bind(scaled, [
+        u,
+        o.params,
+        c.D[l],
+        l === 0 ? c.dummy : c.A[l - 1],
+        o.data.xTrain,
+        o.idx,
+        scale,
+        clip.clipped,
+        c.dummyW,
+      ]);
       const n = R * ly.outDim * (ly.inDim + 1);
       ops.push((pass) => {
         pass.setPipeline(scaled);

@@ -10,6 +10,9 @@ export function outputDim(loss: Experiment['loss'], ds: Pick<Dataset, 'nClasses'
   return ds.nClasses;
 }
 
-export function experimentLayout(exp: Experiment, ds: Pick<Dataset, 'nClasses' | 'targetDim' | 'inputDim'>): ParamLayout {
+export function experimentLayout(
+  exp: Experiment,
+  ds: Pick<Dataset, 'nClasses' | 'targetDim' | 'inputDim'>,
+): ParamLayout {
   return mlpLayout([ds.inputDim, ...exp.model.hidden, outputDim(exp.loss, ds)], exp.model.bias);
 }
