@@ -33,6 +33,21 @@ override RWG: u32 = 256u;
 var<workgroup> pa: array<f32, RWG>;
 var<workgroup> pb: array<f32, RWG>;
 
+// Workgroup sums of (a, b) over the RWG threads, left in pa[0] and pb[0]. Called from uniform
+// control flow by every thread of the workgroup.
+fn reduce_pair(l: u32, a: f32, b: f32) {
+  pa[l] = a;
+  pb[l] = b;
+  workgroupBarrier();
+  for (var s = RWG / 2u; s > 0u; s = s / 2u) {
+    if (l < s) {
+      pa[l] += pa[l + s];
+      pb[l] += pb[l + s];
+    }
+    workgroupBarrier();
+  }
+}
+
 fn pw(r: u32, k: u32) -> u32 {
   return prm[(stp.slot * cfg.R + r) * 8u + k];
 }
@@ -72,12 +87,7 @@ fn dir_norm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid
     let x = dir_at(r, i);
     a += x * x;
   }
-  pa[lid.x] = a;
-  workgroupBarrier();
-  for (var s = RWG / 2u; s > 0u; s = s / 2u) {
-    if (lid.x < s) { pa[lid.x] += pa[lid.x + s]; }
-    workgroupBarrier();
-  }
+  reduce_pair(lid.x, a, 0.0);
   if (lid.x == 0u) { sc[r * SC + 4u] = sqrt(pa[0]); }
 }
 
@@ -115,16 +125,7 @@ fn combine(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid:
     a += u[k] * hv;
     b += hv * hv;
   }
-  pa[lid.x] = a;
-  pb[lid.x] = b;
-  workgroupBarrier();
-  for (var s = RWG / 2u; s > 0u; s = s / 2u) {
-    if (lid.x < s) {
-      pa[lid.x] += pa[lid.x + s];
-      pb[lid.x] += pb[lid.x + s];
-    }
-    workgroupBarrier();
-  }
+  reduce_pair(lid.x, a, b);
   if (lid.x == 0u) {
     sc[r * SC + 5u] = pa[0];
     sc[r * SC + 6u] = pb[0];
@@ -250,16 +251,7 @@ fn gdot(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     a += g * u[r * cfg.P + i];
     b += g * g;
   }
-  pa[lid.x] = a;
-  pb[lid.x] = b;
-  workgroupBarrier();
-  for (var s = RWG / 2u; s > 0u; s = s / 2u) {
-    if (lid.x < s) {
-      pa[lid.x] += pa[lid.x + s];
-      pb[lid.x] += pb[lid.x + s];
-    }
-    workgroupBarrier();
-  }
+  reduce_pair(lid.x, a, b);
   if (lid.x == 0u) {
     sc[r * SC + 11u] = pa[0];
     sc[r * SC + 12u] = pb[0];
