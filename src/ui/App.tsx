@@ -9,6 +9,7 @@ import { Charts } from './charts/Charts';
 import { ExperimentEditor } from './editor/ExperimentEditor';
 import { SharePanel } from './SharePanel';
 import { ExportPanel } from './ExportPanel';
+import { PresetsPanel } from './PresetsPanel';
 import { hashFor } from './hash';
 
 export function App() {
@@ -33,6 +34,7 @@ export function App() {
       <main className="layout">
         {embed ? null : <ExperimentEditor />}
         <div className="main-col">
+          {embed ? null : <PresetsPanel />}
           <Controls />
           <Charts />
           {embed ? (
