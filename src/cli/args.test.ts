@@ -91,3 +91,14 @@ describe('parseArgs', () => {
     expect(errs(['rn'])[0]).toBe('rn: unknown command (did you mean "run"?); commands are run, refine, list, help');
   });
 });
+
+describe('--slice', () => {
+  it('accepts eigen and update, and names the flag on anything else', () => {
+    const a = parseArgs(['run', 'e.json', '--out', 'o', '--slice', 'eigen']);
+    expect(a.ok && a.value.kind === 'run' && a.value.slice).toBe('eigen');
+    const b = parseArgs(['run', 'e.json', '--out', 'o', '--slice', 'sideways']);
+    expect(b.ok).toBe(false);
+    if (!b.ok)
+      expect(b.errors[0]).toEqual({ path: '--slice', message: 'expected "eigen" or "update", got "sideways"' });
+  });
+});

@@ -14,6 +14,8 @@ export interface RunCommand {
   backend: Backend;
   saveWeights: boolean;
   saveData: boolean;
+  /** Write a 1-D loss slice per run at the end (slice-run-<i>.csv) along this direction. */
+  slice?: 'eigen' | 'update';
 }
 export interface RefineCommand {
   kind: 'refine';
@@ -32,7 +34,7 @@ export type Command = RunCommand | RefineCommand | ListCommand | HelpCommand;
 
 export const USAGE = `Usage:
   npm run cli -- run <file.json | experiment URL> --out DIR [--steps N] [--backend webgpu|cpu]
-                     [--save-weights] [--save-data]
+                     [--save-weights] [--save-data] [--slice eigen|update]
   npm run cli -- refine DIR --run I [--tau 0.1] --out FILE.json
   npm run cli -- list
   npm run cli -- help
@@ -58,6 +60,7 @@ const RUN_OPTS: Record<string, OptSpec> = {
   backend: { type: 'backend' },
   'save-weights': { type: 'flag' },
   'save-data': { type: 'flag' },
+  slice: { type: 'string' },
 };
 const REFINE_OPTS: Record<string, OptSpec> = {
   out: { type: 'string' },
@@ -176,6 +179,15 @@ export function parseArgs(argv: readonly string[]): Result<Command> {
       saveData: p.opts['save-data'] === true,
     };
     if (p.opts.steps !== undefined) value.steps = p.opts.steps as number;
+    if (p.opts.slice !== undefined) {
+      if (p.opts.slice !== 'eigen' && p.opts.slice !== 'update') {
+        return {
+          ok: false,
+          errors: [{ path: '--slice', message: `expected "eigen" or "update", got "${String(p.opts.slice)}"` }],
+        };
+      }
+      value.slice = p.opts.slice;
+    }
     return { ok: true, value };
   }
   if (cmd === 'refine') {

@@ -71,7 +71,7 @@ async function runCmd(cmd: RunCommand, io: CliIo, usageError: (errors: Validatio
   };
   const summary = await runExperiment(
     exp.value,
-    { out: cmd.out, backend: cmd.backend, saveWeights: cmd.saveWeights, saveData: cmd.saveData },
+    { out: cmd.out, backend: cmd.backend, saveWeights: cmd.saveWeights, saveData: cmd.saveData, slice: cmd.slice },
     deps,
   );
   const diverged = summary.runs.filter((r) => r.diverged).length;

@@ -169,3 +169,31 @@ describe('cli backends agree', () => {
     }
   });
 });
+
+describe('cli --slice', () => {
+  it("writes slice-run-<i>.csv with the loss along each run's last update", async () => {
+    const dir = await tempDir();
+    const r = await cli([
+      'run',
+      'test/fixtures/three-runs-feature-noise.json',
+      '--out',
+      dir,
+      '--backend',
+      'cpu',
+      '--steps',
+      '10',
+      '--slice',
+      'update',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = await readFile(join(dir, 'slice-run-2.csv'), 'utf8');
+    const lines = text.trim().split('\n');
+    expect(lines[0]).toBe('alpha,loss');
+    expect(lines).toHaveLength(42);
+    const mid = lines[21].split(',').map(Number);
+    expect(mid[0]).toBeCloseTo(0, 12);
+    expect(Number.isFinite(mid[1])).toBe(true);
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.files.slices).toContain('slice-run-0.csv');
+  });
+});

@@ -98,7 +98,7 @@ describe('cli run', () => {
     });
     expect(json.runs[1].finalMetrics.train_loss).toBeCloseTo(1 / 97, 12);
     expect(json.runs[1].finalMetrics.grad_norm).toBeCloseTo(FakeTrainer.gradNorm(1, 95), 12);
-    expect(json.files).toEqual({ metrics: 'metrics.csv', weights: [], data: null });
+    expect(json.files).toEqual({ metrics: 'metrics.csv', weights: [], data: null, slices: [] });
   });
 
   it('reports diverged runs and their step', async () => {

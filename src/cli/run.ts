@@ -27,6 +27,7 @@ export interface RunOptions {
   backend: Backend;
   saveWeights: boolean;
   saveData: boolean;
+  slice?: 'eigen' | 'update';
 }
 
 export interface RunSummary {
@@ -50,7 +51,7 @@ export interface RunSummary {
     /** The step of the last logged train_loss (or of any metric when none). */
     finalStep: number | null;
   }[];
-  files: { metrics: string; weights: string[]; data: string | null };
+  files: { metrics: string; weights: string[]; data: string | null; slices: string[] };
 }
 
 /** The number of steps per advance() call: up to metrics.every * 10. */
@@ -98,6 +99,7 @@ export async function runExperiment(exp: Experiment, opts: RunOptions, deps: Run
     }
     const wall = (deps.now() - start) / 1000;
     if (opts.saveWeights) weightFiles.push(...(await saveWeights(trainer, layout, opts.out, trainer.step)));
+    const sliceFiles = opts.slice ? await saveSlices(trainer, exp, opts.out, opts.slice, deps.stderr) : [];
     const diverged = trainer.divergedAt();
     const summary: RunSummary = {
       config: exp,
@@ -126,7 +128,7 @@ export async function runExperiment(exp: Experiment, opts: RunOptions, deps: Run
           finalStep: trainLoss ? trainLoss.step : lastStep,
         };
       }),
-      files: { metrics: 'metrics.csv', weights: weightFiles, data: dataFile },
+      files: { metrics: 'metrics.csv', weights: weightFiles, data: dataFile, slices: sliceFiles },
     };
     await writeFile(join(opts.out, 'summary.json'), prettyJson(summary) + '\n');
     return summary;
@@ -143,6 +145,29 @@ async function saveWeights(trainer: Trainer, layout: ParamLayout, out: string, s
     const params = await trainer.getParams(r);
     await writeFile(join(out, rel), JSON.stringify(weightsJson(layout, params)) + '\n');
     files.push(rel);
+  }
+  return files;
+}
+
+/** The training loss along the top eigenvector or the last update of each run: slice-run-<i>.csv (alpha,loss). */
+async function saveSlices(
+  trainer: Trainer,
+  exp: Experiment,
+  out: string,
+  direction: 'eigen' | 'update',
+  stderr: ErrStream,
+): Promise<string[]> {
+  const files: string[] = [];
+  if (!trainer.lossSlice) return files;
+  for (let r = 0; r < exp.runs.length; r++) {
+    try {
+      const pts = await trainer.lossSlice(r, { direction, points: 41, radius: 1 });
+      const name = `slice-run-${r}.csv`;
+      await writeFile(join(out, name), ['alpha,loss', ...pts.map((p) => `${p.alpha},${p.loss}`)].join('\n') + '\n');
+      files.push(name);
+    } catch (e) {
+      stderr.write(`slice for run ${r} skipped: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
   }
   return files;
 }
