@@ -6,56 +6,17 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Experiment } from '../src/experiment/types';
-import { createTrainer, type BackendName } from '../src/engine/create';
+import type { BackendName } from '../src/engine/create';
 import { acquireGpu } from '../src/engine/gpu/device';
 import { PipelineCache } from '../src/engine/gpu/pipelines';
 import { tinyExperiment, wideExperiment } from './workloads';
+import { measure, type Figure } from './node_measure';
 import { runBrowserBench, type BrowserBench } from './browser_run';
-
-interface Figure {
-  workload: string;
-  backend: BackendName;
-  runs: number;
-  steps: number;
-  seconds: number;
-  stepsPerSec: number;
-  runStepsPerSec: number;
-}
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const jsonAt = args.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
-
-async function measure(
-  name: string,
-  make: (steps: number) => Experiment,
-  backend: BackendName,
-  steps: number,
-  gpu?: Awaited<ReturnType<typeof acquireGpu>>,
-  pipelines?: PipelineCache,
-): Promise<Figure> {
-  const warm = Math.max(2, Math.floor(steps / 5));
-  const exp = make(warm + steps);
-  const trainer = await createTrainer(exp, { backend, gpu, pipelines });
-  await trainer.advance(warm);
-  const t0 = performance.now();
-  const rows = await trainer.advance(steps);
-  const seconds = (performance.now() - t0) / 1000;
-  const last = rows.find((r) => r.metric === 'train_loss');
-  if (!last || !Number.isFinite(last.value)) throw new Error(`${name}/${backend}: no finite loss at the end`);
-  trainer.dispose();
-  const runs = exp.runs.length;
-  return {
-    workload: name,
-    backend,
-    runs,
-    steps,
-    seconds,
-    stepsPerSec: steps / seconds,
-    runStepsPerSec: (runs * steps) / seconds,
-  };
-}
 
 function printBrowser(b: BrowserBench): void {
   console.log(`\nbrowser (headless Chromium), adapter: ${b.adapter}`);
