@@ -3,6 +3,8 @@
  * data.json, and a JSON printer that keeps number arrays on one line.
  */
 import type { MetricRow } from '../engine/trainer';
+import { weightsJson as sharedWeightsJson, type WeightsFile } from '../engine/model/weights';
+export type { WeightsFile };
 import type { ParamLayout } from '../engine/model/layout';
 import type { Dataset, DataSplit } from '../engine/data/types';
 
@@ -48,27 +50,9 @@ export function parseMetricsCsv(text: string): MetricRow[] {
   return rows;
 }
 
-/** JSON numbers cannot be NaN or infinite: those become null. */
-function jsonNumber(v: number): number | null {
-  return Number.isFinite(v) ? v : null;
-}
-
-export interface WeightsFile {
-  layers: { name: string; shape: number[]; values: (number | null)[] }[];
-}
-
 /** One run's parameters as named tensors (dense weights [out, in] row-major, then bias [out]). */
 export function weightsJson(layout: ParamLayout, params: Float32Array): WeightsFile {
-  if (params.length !== layout.paramCount) {
-    throw new Error(`the trainer returned ${params.length} parameters; the layout expects ${layout.paramCount}`);
-  }
-  return {
-    layers: layout.tensors.map((t) => ({
-      name: t.name,
-      shape: t.shape.slice(),
-      values: Array.from(params.subarray(t.offset, t.offset + t.size), jsonNumber),
-    })),
-  };
+  return sharedWeightsJson(layout, params, 'the trainer returned');
 }
 
 export interface DataFile {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { availablePresets, PRESET_COUNT, rejectedPresets } from './presets';
+import { availablePresets, filterPresets, PRESET_COUNT, rejectedPresets, type PresetSource } from './presets';
+import { defaultExperiment } from './defaults';
 import { parseExperiment } from './validate';
 
 describe('presets', () => {
@@ -19,5 +20,26 @@ describe('presets', () => {
       const again = parseExperiment(JSON.parse(JSON.stringify(p.experiment)));
       expect(again.ok && again.value).toEqual(p.experiment);
     }
+  });
+
+  it('hides a preset whose data kind or optimizer is not in this build, keeps the valid ones', () => {
+    const base = { title: 'T', paper: 'P', summary: 'A. B.' };
+    const sources: PresetSource[] = [
+      { id: 'ok', ...base, config: () => defaultExperiment() },
+      { id: 'no-data', ...base, config: () => ({ ...defaultExperiment(), data: { kind: 'not-landed-yet' } }) },
+      {
+        id: 'no-optimizer',
+        ...base,
+        config: () => ({
+          ...defaultExperiment(),
+          runs: [{ label: 'x', optimizer: { name: 'not-landed-yet', lr: 0.1 } }],
+        }),
+      },
+    ];
+    expect(filterPresets(sources).map((p) => p.id)).toEqual(['ok']);
+    const rejected = rejectedPresets(sources);
+    expect(rejected.map((r) => r.id)).toEqual(['no-data', 'no-optimizer']);
+    expect(rejected[0].errors.join(' ')).toMatch(/data\.kind/);
+    expect(rejected[1].errors.join(' ')).toMatch(/runs\[0\]\.optimizer|optimizer/);
   });
 });

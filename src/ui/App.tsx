@@ -9,7 +9,9 @@ import { Charts } from './charts/Charts';
 import { ExperimentEditor } from './editor/ExperimentEditor';
 import { SharePanel } from './SharePanel';
 import { ExportPanel } from './ExportPanel';
-import { PresetsPanel } from './PresetsPanel';
+import { PresetsPanel } from './presets/PresetsPanel';
+import { BoundaryPanel } from './boundary/BoundaryPanel';
+import { PhaseDiagram } from './phase/PhaseDiagram';
 import { hashFor } from './hash';
 
 export function App() {
@@ -37,6 +39,8 @@ export function App() {
           {embed ? null : <PresetsPanel />}
           <Controls />
           <Charts />
+          <PhaseDiagram />
+          <BoundaryPanel />
           {embed ? (
             <p className="note">
               <a href={fullLink} target="_blank" rel="noopener noreferrer">

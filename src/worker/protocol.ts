@@ -21,7 +21,9 @@ export type ToWorker =
   /** Steps per advance() call while playing. */
   | { type: 'speed'; stepsPerFrame: number }
   /** Pause when this step is reached (null: run to the end). */
-  | { type: 'stop-at'; step: number | null };
+  | { type: 'stop-at'; step: number | null }
+  /** Send every run's current parameters (answered by a 'params' message with the same id). */
+  | { type: 'params'; id: number };
 
 export type RunState = 'idle' | 'building' | 'playing' | 'paused' | 'done';
 
@@ -38,7 +40,9 @@ export type FromWorker =
   | { type: 'status'; gen: number; state: RunState; step: number; steps: number; stepsPerSecond: number }
   | { type: 'rows'; gen: number; rows: MetricRow[] }
   | { type: 'diverged'; gen: number; run: number; step: number }
-  | { type: 'error'; gen: number; message: string };
+  | { type: 'error'; gen: number; message: string }
+  /** Per run, its parameters (model/layout.ts) after `step` steps; empty when no trainer exists. */
+  | { type: 'params'; gen: number; id: number; step: number; params: Float32Array[] };
 
 export const DEFAULT_STEPS_PER_FRAME = 10;
 export const MAX_STEPS_PER_FRAME = 1000;

@@ -85,6 +85,11 @@ export class TrainingSession {
       case 'stop-at':
         this.stopAt = msg.step === null || !Number.isFinite(msg.step) ? null : Math.max(0, Math.floor(msg.step));
         break;
+      case 'params': {
+        const id = msg.id;
+        void this.enqueue(() => this.postParams(id));
+        break;
+      }
     }
   }
 
@@ -234,6 +239,14 @@ export class TrainingSession {
     if (this.stopAt !== null && t.step >= this.stopAt) this.playing = false;
     if (t.step >= t.experiment.steps) this.playing = false;
     this.postStatus();
+  }
+
+  /** Between advances (on the chain), so the parameters belong to one step. */
+  private async postParams(id: number): Promise<void> {
+    const t = this.trainer;
+    const gen = this.trainerGen;
+    const params = t ? await Promise.all(t.experiment.runs.map((_, r) => t.getParams(r))) : [];
+    this.deps.post({ type: 'params', gen, id, step: t?.step ?? 0, params });
   }
 
   private checkDivergence(t: Trainer, gen: number): void {

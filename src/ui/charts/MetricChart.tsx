@@ -1,10 +1,12 @@
 /** One chart: a metric group for every run, colour per run, dash per metric, hover read-outs. */
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useRef } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { buildChart, yDomain } from '../chartData';
 import { fmt, tick } from '../format';
 import { metricLabel, type MetricGroup } from '../metricGroups';
 import type { MetricStore } from '../series';
+import { exportChartPng } from '../exporting';
+import { stamp } from '../download';
 
 interface Props {
   group: MetricGroup;
@@ -21,8 +23,16 @@ function MetricChartImpl({ group, runs, store, version, log, onLog }: Props) {
   const domain = yDomain(data.yMin, data.yMax, log);
   const names = useMemo(() => new Map(data.lines.map((l) => [l.key, l.name])), [data.lines]);
   const titleId = `chart-${group.id.replace(/[^a-z0-9_-]/gi, '_')}`;
+  const figRef = useRef<HTMLElement>(null);
+  const png = () => {
+    if (figRef.current)
+      exportChartPng(figRef.current, stamp(`chart-${group.id.replace(/[^a-z0-9_-]/gi, '_')}`), {
+        title: group.title,
+        legend: runs,
+      }).catch((e: unknown) => console.warn(e instanceof Error ? e.message : String(e)));
+  };
   return (
-    <figure className="chart" aria-labelledby={titleId} data-group={group.id}>
+    <figure ref={figRef} className="chart" aria-labelledby={titleId} data-group={group.id}>
       <figcaption>
         <span id={titleId} className="chart-title">
           {group.title}
@@ -30,6 +40,9 @@ function MetricChartImpl({ group, runs, store, version, log, onLog }: Props) {
         <label className="log-toggle">
           <input type="checkbox" checked={log} onChange={(e) => onLog(e.target.checked)} /> log
         </label>
+        <button type="button" className="small png" onClick={png} aria-label={`Download ${group.title} as PNG`}>
+          PNG
+        </button>
       </figcaption>
       {group.metrics.length > 1 ? (
         <div className="dash-key">

@@ -1,11 +1,19 @@
-/** The presets gallery: one card per phenomenon, with what to look for and the paper. */
+/**
+ * The presets gallery: one card per phenomenon (title, citation, what to look for); "Load"
+ * replaces the experiment and starts training.
+ */
 import { useMemo } from 'react';
-import { availablePresets } from '../experiment/presets';
-import { usePlayground } from './store/store';
+import { availablePresets, type Preset } from '../../experiment/presets';
+import { appStoreApi } from '../store/store';
+
+export function loadPreset(p: Preset): void {
+  const s = appStoreApi().getState();
+  s.load(structuredClone(p.experiment), `Loaded preset: ${p.title}.`);
+  appStoreApi().getState().play();
+}
 
 export function PresetsPanel() {
   const presets = useMemo(() => availablePresets(), []);
-  const load = usePlayground((s) => s.load);
   return (
     <details className="panel presets" aria-label="Presets">
       <summary>
@@ -17,7 +25,7 @@ export function PresetsPanel() {
             <h3>{p.title}</h3>
             <p className="note">{p.paper}</p>
             <p>{p.summary}</p>
-            <button type="button" onClick={() => load(structuredClone(p.experiment), `Loaded preset: ${p.title}.`)}>
+            <button type="button" onClick={() => loadPreset(p)} aria-label={`Load preset: ${p.title}`}>
               Load
             </button>
           </article>

@@ -1,0 +1,167 @@
+/**
+ * The phase-diagram view of a sweep: a chosen metric's final value against the swept
+ * hyperparameter (1-D: points joined by a line; 2-D: a viridis heatmap). Shown only when the
+ * runs differ in one or two numeric hyperparameters.
+ */
+import { useId, useMemo, useRef, useState } from 'react';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { usePlayground } from '../store/store';
+import { metricLabel } from '../metricGroups';
+import { fmt, tick } from '../format';
+import { viridis } from '../palette';
+import { exportChartPng } from '../exporting';
+import { stamp } from '../download';
+import { defaultMetric, finalValues, heatGrid, sweepAxes, type SweepAxis } from './phase';
+import './phase.css';
+
+export function PhaseDiagram() {
+  const runs = usePlayground((s) => s.applied.runs);
+  const store = usePlayground((s) => s.metrics);
+  const version = usePlayground((s) => s.metricsVersion);
+  const axes = useMemo(() => sweepAxes(runs), [runs]);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const id = useId();
+  const figRef = useRef<HTMLElement>(null);
+  const present = store.metrics;
+  const metric = chosen && present.includes(chosen) ? chosen : defaultMetric(present);
+  const values = useMemo(
+    () => (metric ? finalValues(runs.length, (r, m) => store.last(r, m), metric) : []),
+    [runs, store, metric, version], // eslint-disable-line react-hooks/exhaustive-deps -- store mutates in place; version marks changes
+  );
+  if (!axes) return null;
+  const title = () =>
+    `Final ${metric ? metricLabel(metric) : 'metric'} against ${axes.map((a) => a.key).join(' and ')}`;
+  const png = () => {
+    if (figRef.current)
+      exportChartPng(figRef.current, stamp('phase-diagram'), { title: title() }).catch((e: unknown) =>
+        console.warn(e instanceof Error ? e.message : String(e)),
+      );
+  };
+  return (
+    <figure
+      ref={figRef}
+      className="chart phase"
+      aria-label="Phase diagram"
+      data-axes={axes.map((a) => a.key).join(',')}
+    >
+      <figcaption>
+        <span className="chart-title">{title()}</span>
+        <span>
+          <label htmlFor={id} className="log-toggle">
+            metric{' '}
+          </label>
+          <select id={id} value={metric ?? ''} onChange={(e) => setChosen(e.target.value)}>
+            {present.map((m) => (
+              <option key={m} value={m}>
+                {metricLabel(m)}
+              </option>
+            ))}
+          </select>{' '}
+          {axes.length === 1 ? (
+            <button type="button" className="small png" onClick={png} aria-label="Download the phase diagram as PNG">
+              PNG
+            </button>
+          ) : null}
+        </span>
+      </figcaption>
+      {axes.length === 1 ? <Line1d axis={axes[0]} values={values} /> : <Heat2d axes={axes} values={values} />}
+    </figure>
+  );
+}
+
+function Line1d({ axis, values }: { axis: SweepAxis; values: (number | undefined)[] }) {
+  const data = axis.values
+    .map((x, r) => ({ x, y: values[r] !== undefined && Number.isFinite(values[r]) ? values[r] : null, r }))
+    .sort((a, b) => a.x - b.x);
+  return (
+    <div className="chart-body">
+      <ResponsiveContainer width="100%" height={200}>
+        <LineChart data={data} margin={{ top: 6, right: 12, bottom: 4, left: 4 }}>
+          <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
+          <XAxis
+            dataKey="x"
+            type="number"
+            scale={axis.log ? 'log' : 'linear'}
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={tick}
+            stroke="var(--muted)"
+            fontSize={11}
+          />
+          <YAxis
+            type="number"
+            domain={['auto', 'auto']}
+            tickFormatter={tick}
+            stroke="var(--muted)"
+            fontSize={11}
+            width={52}
+          />
+          <Tooltip
+            isAnimationActive={false}
+            contentStyle={{
+              background: 'var(--panel)',
+              border: '1px solid var(--border)',
+              color: 'var(--fg)',
+              fontSize: 12,
+            }}
+            labelFormatter={(x) => `${axis.key} = ${String(x)}`}
+            formatter={(v) => [fmt(typeof v === 'number' ? v : null), 'final']}
+          />
+          <Line
+            dataKey="y"
+            stroke="var(--accent)"
+            strokeWidth={1.6}
+            isAnimationActive={false}
+            connectNulls
+            type="linear"
+          />
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}
+
+function Heat2d({ axes, values }: { axes: SweepAxis[]; values: (number | undefined)[] }) {
+  const grid = heatGrid(axes, values);
+  const finite = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  const [ax, ay] = axes;
+  return (
+    <div className="phase-heat">
+      <table>
+        <tbody>
+          {grid.map((row, i) => (
+            <tr key={i}>
+              <th scope="row">{ay.levels[ay.levels.length - 1 - i]}</th>
+              {row.map((cell, j) => {
+                const v = cell?.value;
+                const ok = v !== undefined && Number.isFinite(v);
+                const t = ok && hi > lo ? (v - lo) / (hi - lo) : 0.5;
+                return (
+                  <td
+                    key={j}
+                    className={ok ? (t > 0.6 ? 'dark-text' : 'light-text') : undefined}
+                    style={{ background: ok ? viridis(t) : 'transparent' }}
+                    title={cell ? `run ${cell.run + 1}: ${fmt(v ?? null)}` : 'no run'}
+                  >
+                    {cell ? fmt(v ?? null) : ''}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+          <tr>
+            <th scope="row" className="corner">
+              {ay.key} / {ax.key}
+            </th>
+            {ax.levels.map((x) => (
+              <th key={x} scope="col">
+                {x}
+              </th>
+            ))}
+          </tr>
+        </tbody>
+      </table>
+    </div>
+  );
+}
