@@ -1,7 +1,7 @@
 /** Run bench/browser/index.html in headless Chromium (WebGPU on the system adapter) and collect its results. */
 import { createServer } from 'vite';
 import { chromium } from 'playwright-core';
-import { findChromium } from './chromium';
+import { findChromium as locateChromium } from '../scripts/find-chromium.mjs';
 
 export interface BrowserBench {
   adapter: string;
@@ -10,6 +10,15 @@ export interface BrowserBench {
     { ours: number; tfjsWebgpu: number; tfjsCpu: number; floor: number; unit: string; dispatchesPerStep?: number }
   >;
   error?: string;
+}
+
+function findChromium(): string {
+  const path = locateChromium();
+  if (!path)
+    throw new Error(
+      'No Chromium found: install it (Debian: apt-get install -y chromium) or set PLAYWRIGHT_CHROMIUM_PATH.',
+    );
+  return path;
 }
 
 export async function runBrowserBench(quick: boolean, timeoutMs = 30 * 60_000): Promise<BrowserBench> {

@@ -9,7 +9,7 @@ import { lossSliceGpu } from './metrics/slice_gpu';
 import type { Dataset } from './data/types';
 import { acquireGpu, type GpuHandle } from './gpu/device';
 import { PipelineCache } from './gpu/pipelines';
-import { MAP_READ, COPY_DST, storageBuffer } from './gpu/buffers';
+import { BufferPool, MAP_READ, COPY_DST, readF32, storageBuffer } from './gpu/buffers';
 import { generateDataset } from './data/index';
 import { getOptimizer } from './optim/registry';
 import { scheduleFactor } from './optim/schedules';
@@ -71,6 +71,8 @@ export class GpuTrainer implements Trainer {
   private zeroLogged = false;
   private readonly diverged: (number | null)[];
   private readonly ownsGpu: boolean;
+  /** Staging buffers for metric readback, reused across submits instead of created per chunk. */
+  private readonly staging: BufferPool;
   private readonly dataBuffers: GPUBuffer[] = [];
 
   private constructor(
@@ -87,6 +89,7 @@ export class GpuTrainer implements Trainer {
     this.adapterDescription = gpu.adapterDescription;
     this.diverged = experiment.runs.map(() => null);
     this.ownsGpu = ownsGpu;
+    this.staging = new BufferPool(gpu.device);
     this.dataBuffers = dataBuffers;
   }
 
@@ -238,7 +241,7 @@ export class GpuTrainer implements Trainer {
       for (const pop of this.pops) {
         const lr0 = pop.spec.runIds.map((i) => this.lr(i, 1));
         pop.prepareChunk(-1, 1, [lr0]);
-        if (curv0) this.prepareCurvature(pop, 0, 0, curv0);
+        if (curv0) this.prepareCurvature(pop, 0, 0);
         pop.encodeEval(pass0, 0);
         if (curv0 && pop.curvature) pass0 = pop.curvature.encode(enc, pass0, 0, curv0);
       }
@@ -265,7 +268,7 @@ export class GpuTrainer implements Trainer {
             if (pi === 0) logSlots.push(k);
             if (curv) {
               curvAt.set(k, curv);
-              this.prepareCurvature(pop, k, s, curv);
+              this.prepareCurvature(pop, k, s);
             }
             logs[pi].push({ step: s, lr: lrs[k], curv });
           }
@@ -303,7 +306,7 @@ export class GpuTrainer implements Trainer {
     return req.sharpness || req.trace ? req : undefined;
   }
 
-  private prepareCurvature(pop: Population, slot: number, s: number, curv: CurvatureRequest): void {
+  private prepareCurvature(pop: Population, slot: number, s: number): void {
     if (!pop.curvature) return;
     const { def, hps, seeds } = pop.spec;
     const tol = this.experiment.metrics.sharpness?.tol ?? 1e-3;
@@ -314,19 +317,17 @@ export class GpuTrainer implements Trainer {
         return { tol, scale: pre?.scale ?? 1, vScale: pre?.vScale ?? 1, eps: pre?.eps ?? 1, seed: seeds[r] };
       }),
     );
-    void curv;
   }
 
   private stage(enc: GPUCommandEncoder, pop: Population, slots: number[], logs: LogEntry[]): Pending {
-    const device = this.gpu.device;
     const rec = pop.R * NS * 4;
-    const staging = device.createBuffer({ size: Math.max(16, slots.length * rec), usage: MAP_READ | COPY_DST });
+    const staging = this.staging.acquire(slots.length * rec, MAP_READ | COPY_DST);
     slots.forEach((slot, j) => enc.copyBufferToBuffer(pop.stats, slot * rec, staging, j * rec, rec));
     const curvSlots = slots.filter((_, j) => logs[j].curv);
     let curvStaging: GPUBuffer | undefined;
     if (pop.curvature && curvSlots.length > 0) {
       const crec = CURV_KINDS.length * pop.R * SC * 4;
-      curvStaging = device.createBuffer({ size: curvSlots.length * crec, usage: MAP_READ | COPY_DST });
+      curvStaging = this.staging.acquire(curvSlots.length * crec, MAP_READ | COPY_DST);
       curvSlots.forEach((slot, j) =>
         enc.copyBufferToBuffer(pop.curvature!.records, slot * crec, curvStaging!, j * crec, crec),
       );
@@ -338,13 +339,13 @@ export class GpuTrainer implements Trainer {
     await p.staging.mapAsync(MAP_READ);
     const data = new Float32Array(p.staging.getMappedRange().slice(0));
     p.staging.unmap();
-    p.staging.destroy();
+    this.staging.release(p.staging);
     let curvData: Float32Array | undefined;
     if (p.curvStaging) {
       await p.curvStaging.mapAsync(MAP_READ);
       curvData = new Float32Array(p.curvStaging.getMappedRange().slice(0));
       p.curvStaging.unmap();
-      p.curvStaging.destroy();
+      this.staging.release(p.curvStaging);
     }
     let curvIndex = 0;
     const rows: MetricRow[] = [];
@@ -417,7 +418,6 @@ export class GpuTrainer implements Trainer {
     for (const pop of this.pops) {
       const r = pop.spec.runIds.indexOf(run);
       if (r < 0) continue;
-      const { readF32 } = await import('./gpu/buffers');
       return readF32(this.gpu.device, pop.params, this.layout.paramCount, r * this.layout.paramCount);
     }
     throw new Error(`no run ${run}`);
@@ -433,7 +433,6 @@ export class GpuTrainer implements Trainer {
       if (!pop.curvature) throw new Error('slice along the top eigenvector: enable metrics.sharpness first');
       direction = await pop.curvature.eigenvector(r);
     } else {
-      const { readF32 } = await import('./gpu/buffers');
       const prev = await readF32(this.gpu.device, pop.prevParams, this.layout.paramCount, r * this.layout.paramCount);
       direction = theta.map((v, i) => v - prev[i]);
     }
@@ -460,6 +459,7 @@ export class GpuTrainer implements Trainer {
   dispose(): void {
     for (const p of this.pops) p.destroy();
     for (const b of this.dataBuffers) b.destroy();
+    this.staging.destroyAll();
     if (this.ownsGpu) this.gpu.destroy();
   }
 }
