@@ -8,7 +8,7 @@ describe('defaults', () => {
   it('the default experiment is the benign-oscillation demo and is valid', () => {
     const exp = defaultExperiment();
     expect(exp.data.kind).toBe('feature-noise');
-    expect(exp.model.hidden).toHaveLength(1);
+    expect(exp.model.kind === 'mlp' && exp.model.hidden).toHaveLength(1);
     expect(['relu', 'relu2']).toContain(exp.model.activation);
     expect(exp.metrics.every).toBe(10);
     expect(exp.runs.map((r) => r.optimizer.name)).toEqual(['sgd', 'sgd']);
@@ -25,9 +25,10 @@ describe('defaults', () => {
   it('returns a fresh object each call', () => {
     const a = defaultExperiment();
     a.runs[0].optimizer.lr = 123;
-    a.model.hidden.push(3);
+    if (a.model.kind === 'mlp') a.model.hidden.push(3);
     expect(defaultExperiment().runs[0].optimizer.lr).not.toBe(123);
-    expect(defaultExperiment().model.hidden).toHaveLength(1);
+    const fresh = defaultExperiment().model;
+    expect(fresh.kind === 'mlp' && fresh.hidden).toHaveLength(1);
   });
 
   it('completes optimizer configs from the registry', () => {

@@ -4,11 +4,18 @@
  */
 import type { DataConfig, DataKind, Experiment } from './types';
 import { parseCsvCached } from '../engine/data/csv';
+import { experimentLayout } from '../engine/model/shape';
 
 export const LIMITS = {
   runs: 256,
   hiddenWidth: 4096,
   hiddenLayers: 16,
+  /** Convolutional models: layers of model.layers, channels of a conv2d layer, kernel/pool/stride size per axis. */
+  cnnLayers: 16,
+  cnnChannels: 1024,
+  cnnKernel: 32,
+  /** Patch CNN: m, filters per output sign. */
+  patchFilters: 4096,
   steps: 1_000_000,
   /** Parameters per run times runs. */
   totalParams: 50_000_000,
@@ -95,8 +102,13 @@ export function mlpParamCount(widths: readonly number[], bias: boolean): number 
   return n;
 }
 
-/** Parameters per run of a (valid) experiment. */
+/**
+ * Parameters per run of a (valid) experiment, every model kind (the same layout the engine builds,
+ * engine/model/shape.ts, from the data shape alone).
+ */
 export function paramsPerRun(exp: Pick<Experiment, 'data' | 'model' | 'loss'>): number {
   const shape = dataShape(exp.data);
-  return mlpParamCount([shape.inputDim, ...exp.model.hidden, networkOutputs(exp.loss, shape)], exp.model.bias);
+  const m = exp.model;
+  if (m.kind === 'mlp') return mlpParamCount([shape.inputDim, ...m.hidden, networkOutputs(exp.loss, shape)], m.bias);
+  return experimentLayout(exp, shape).paramCount;
 }

@@ -259,6 +259,63 @@ const SOURCES: PresetSource[] = [
       metrics: { every: 10, sharpness: { every: 25, iters: 15 } },
     }),
   },
+  {
+    id: 'cnn-images',
+    title: 'CNN on synthetic images',
+    paper: 'LeCun et al. 1998 (convolution + pooling); optimizers as in Kingma & Ba, ICLR 2015',
+    summary:
+      'A small convolutional network (conv 8 3x3 with padding 1, 2x2 max-pooling, a dense layer of 32) learns to tell four shapes apart in noisy 8x8 images. Compare plain SGD, SGD with momentum and Adam on the same weights and minibatches: watch how fast the train and test losses fall and the accuracies rise.',
+    config: () => ({
+      seed: 11,
+      data: { kind: 'images', nTrain: 256, nTest: 128, size: 8, channels: 1, nClasses: 4, noise: 0.3 },
+      model: {
+        kind: 'cnn',
+        layers: [
+          { type: 'conv2d', channels: 8, kernel: 3, padding: 1 },
+          { type: 'maxpool', size: 2 },
+          { type: 'dense', units: 32 },
+        ],
+        activation: 'relu',
+        initScale: 1,
+      },
+      loss: 'cross-entropy',
+      steps: 300,
+      batchSize: 32,
+      runs: [
+        run('SGD', { name: 'sgd', lr: 0.05 }),
+        run('SGD + momentum 0.9', { name: 'sgd', lr: 0.05, momentum: 0.9 }),
+        run('Adam', { name: 'adam', lr: 0.003 }),
+      ],
+      metrics: { every: 10, evalSubset: 128 },
+    }),
+  },
+  {
+    id: 'benign-oscillation-patch-cnn',
+    title: 'Benign oscillation: patch CNN',
+    paper: 'Lu, Wu, Yang & Zou, ICLR 2024',
+    summary:
+      'The paper’s two-layer patch CNN (2m filters applied to every patch, ReLU², a fixed ±1/m second layer, small init) trained by full-batch gradient descent with a small and a large learning rate on feature-noise data, with logistic loss (a reconstruction: the architecture is known only from reviews, the data model and all constants are ours). Both runs fit the training set through the strong feature, but the large rate reaches near-perfect weak-feature test accuracy within a few hundred steps while the small rate lags. Check the sharpness against 2/η to see whether the large rate actually oscillates in this setting, and the weak- and strong-feature alignment of the filters where they are logged.',
+    config: () => ({
+      seed: 7,
+      data: {
+        kind: 'feature-noise',
+        nTrain: 128,
+        nTest: 512,
+        patchDim: 16,
+        numPatches: 3,
+        weakNorm: 0.4,
+        strongNorm: 2,
+        strongFraction: 0.8,
+        noiseStd: 0.2,
+      },
+      model: { kind: 'patch-cnn', filters: 8, activation: 'relu2', initScale: 0.5 },
+      loss: 'logistic',
+      steps: 300,
+      batchSize: 'full',
+      runs: [run('GD small lr (0.5)', { name: 'sgd', lr: 0.5 }), run('GD large lr (8)', { name: 'sgd', lr: 8 })],
+      metrics: { every: 10, sharpness: { every: 25, iters: 20 } },
+    }),
+  },
 ];
 
 /**

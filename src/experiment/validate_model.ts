@@ -1,5 +1,7 @@
 /** Validation of the `model` and `metrics` sections. */
-import { ACTIVATIONS, type Activation, type MetricsConfig, type ModelConfig } from './types';
+import { ACTIVATIONS, type Activation, type MetricsConfig, type ModelConfig, type ModelKind } from './types';
+import { defaultModelOf, readOutputScale, validateCnnModel, validatePatchCnnModel } from './validate_cnn';
+import { S_RANDOMIZED_CHOICES, type SRandomizedChoice } from './types';
 import { LIMITS } from './limits';
 import {
   Issues,
@@ -14,24 +16,36 @@ import {
   show,
 } from './fields';
 
-const MODEL_KEYS = ['kind', 'hidden', 'activation', 'initScale', 'bias'] as const;
-const METRICS_KEYS = ['every', 'evalSubset', 'sharpness', 'trace'] as const;
+const MODEL_KEYS = ['kind', 'hidden', 'activation', 'initScale', 'bias', 'outputScale'] as const;
+export const MODEL_KINDS = ['mlp', 'cnn', 'patch-cnn'] as const satisfies readonly ModelKind[];
+const METRICS_KEYS = ['every', 'evalSubset', 'sharpness', 'trace', 'sRandomized'] as const;
 const SHARPNESS_KEYS = ['every', 'iters', 'tol', 'subset'] as const;
 const TRACE_KEYS = ['every', 'samples', 'subset'] as const;
 
+/**
+ * The model: `kind` (default: the fallback's) picks the fields allowed; missing fields come from the
+ * fallback when it has the same kind, else from defaultModelOf(kind).
+ */
 export function validateModel(issues: Issues, raw: unknown, fallback: ModelConfig): ModelConfig | undefined {
   const path = 'model';
   if (raw === undefined) return structuredClone(fallback);
   const obj = readObject(issues, raw, path);
   if (!obj) return undefined;
+  const kind =
+    obj.kind === undefined
+      ? fallback.kind
+      : checkEnum<ModelKind>(issues, obj.kind, child(path, 'kind'), 'model kind', MODEL_KINDS);
+  if (!kind) return undefined;
+  const base = fallback.kind === kind ? fallback : defaultModelOf(kind);
+  if (base.kind === 'cnn') return validateCnnModel(issues, obj, path, base);
+  if (base.kind === 'patch-cnn') return validatePatchCnnModel(issues, obj, path, base);
   checkKeys(issues, obj, path, MODEL_KEYS);
   const before = issues.count;
-  if (obj.kind !== undefined) checkEnum(issues, obj.kind, child(path, 'kind'), 'model kind', ['mlp'] as const);
   const hidden =
-    obj.hidden === undefined ? fallback.hidden.slice() : validateHidden(issues, obj.hidden, child(path, 'hidden'));
+    obj.hidden === undefined ? base.hidden.slice() : validateHidden(issues, obj.hidden, child(path, 'hidden'));
   const activation =
     obj.activation === undefined
-      ? fallback.activation
+      ? base.activation
       : checkEnum<Activation>(issues, obj.activation, child(path, 'activation'), 'activation', ACTIVATIONS);
   const initScale = readNumber(
     issues,
@@ -39,12 +53,15 @@ export function validateModel(issues: Issues, raw: unknown, fallback: ModelConfi
     'initScale',
     path,
     { min: 0, minExclusive: true, max: 1000 },
-    fallback.initScale,
+    base.initScale,
   );
-  const bias = readBoolean(issues, obj, 'bias', path, fallback.bias);
+  const bias = readBoolean(issues, obj, 'bias', path, base.bias);
+  const outputScale = readOutputScale(issues, obj, path, base.outputScale);
   if (issues.count > before || !hidden || !activation || initScale === undefined || bias === undefined)
     return undefined;
-  return { kind: 'mlp', hidden, activation, initScale, bias };
+  const out: ModelConfig = { kind: 'mlp', hidden, activation, initScale, bias };
+  if (typeof outputScale === 'number') out.outputScale = outputScale;
+  return out;
 }
 
 function validateHidden(issues: Issues, v: unknown, path: string): number[] | undefined {
@@ -129,5 +146,31 @@ export function validateMetrics(issues: Issues, raw: unknown, fallback: MetricsC
       }
     }
   }
+  if (obj.sRandomized !== undefined) {
+    const sr = validateSRandomized(issues, obj.sRandomized, child(path, 'sRandomized'));
+    if (sr) out.sRandomized = sr;
+  }
   return issues.count > before ? undefined : out;
+}
+
+/** metrics.sRandomized: a list of distinct choices ('linear', 'slab', 'complex'). */
+function validateSRandomized(issues: Issues, v: unknown, path: string): SRandomizedChoice[] | undefined {
+  if (!Array.isArray(v)) {
+    issues.add(
+      path,
+      `expected a list of ${S_RANDOMIZED_CHOICES.join(', ')} (such as ["linear", "complex"]), got ${show(v)}`,
+    );
+    return undefined;
+  }
+  const out: SRandomizedChoice[] = [];
+  let ok = true;
+  v.forEach((item, i) => {
+    const c = checkEnum<SRandomizedChoice>(issues, item, at(path, i), 'S-randomized choice', S_RANDOMIZED_CHOICES);
+    if (c === undefined) ok = false;
+    else if (out.includes(c)) {
+      issues.add(at(path, i), `"${c}" is listed twice; list each choice once`);
+      ok = false;
+    } else out.push(c);
+  });
+  return ok ? out : undefined;
 }

@@ -21,6 +21,17 @@ export function clipFactor(norm: number, clipNorm: number): number {
   return Math.min(1, clipNorm / (norm + CLIP_EPS));
 }
 
+/**
+ * Per-example clipping is implemented for MLPs only (the ghost norms assume dense layers); the
+ * validator refuses DP optimizers on other models before a trainer is built.
+ */
+function checkMlp(layout: ParamLayout): void {
+  if (layout.cnn)
+    throw new Error(
+      `model.kind: per-example gradient clipping (dp-sgd, dice-sgd) supports only "mlp" models, got "${layout.cnn.kind}"`,
+    );
+}
+
 function checkClip(clipNorm: number): void {
   if (!(clipNorm > 0)) throw new Error(`clipNorm: expected a positive number, got ${clipNorm}`);
 }
@@ -52,6 +63,7 @@ export function perExampleGrads(
   idx: ArrayLike<number>,
   nClasses: number,
 ): PerExampleGrads {
+  checkMlp(layout);
   const B = idx.length;
   const fwd = forward(params, layout, model.activation, x, B, idx);
   const bl = batchLosses(fwd, layout, loss, y, idx, nClasses, 1);
@@ -96,6 +108,7 @@ export function ghostNorms(
   idx: ArrayLike<number>,
   nClasses: number,
 ): Float64Array {
+  checkMlp(layout);
   const B = idx.length;
   const fwd = forward(params, layout, model.activation, x, B, idx);
   const bl = batchLosses(fwd, layout, loss, y, idx, nClasses, 1);
@@ -141,6 +154,7 @@ export function clippedBatchGrad(
   nClasses: number,
   clipNorm: number,
 ): ClippedBatch {
+  checkMlp(layout);
   checkClip(clipNorm);
   const B = idx.length;
   if (B === 0) throw new Error('idx: expected at least one example, got an empty batch');

@@ -13,7 +13,8 @@ import type { ParamLayout } from '../model/layout';
 import type { PipelineCache } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import type { StepSlots } from '../gpu/step_slots';
-import { MlpGpu, NS, type GpuData } from '../model/mlp_gpu';
+import { NS, type GpuData } from '../model/mlp_gpu';
+import { createModelGpu, type ModelGpu } from '../model/model_gpu';
 
 /** Floats per run in a scalar record (see the shader's header). */
 export const SC = 16;
@@ -56,7 +57,7 @@ export class CurvatureGpu {
   private pipes = new Map<string, GPUComputePipeline>();
   private stepGroups = new Map<string, GPUBindGroup[]>();
   private groups = new Map<string, GPUBindGroup>();
-  private graph!: MlpGpu;
+  private graph!: ModelGpu;
   readonly prm: GPUBuffer;
   /** [capacity][4][R*SC] scalar records copied out at logged steps. */
   readonly records: GPUBuffer;
@@ -110,7 +111,7 @@ export class CurvatureGpu {
     this.bufs.push(scratchStats);
     const dummyIdx = storageBuffer(device, 4, 'curv-idx');
     this.bufs.push(dummyIdx);
-    this.graph = await MlpGpu.create(device, pipelines, {
+    this.graph = await createModelGpu(device, pipelines, {
       layout: o.layout,
       activation: o.activation,
       loss: o.loss,

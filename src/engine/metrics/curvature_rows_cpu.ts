@@ -3,6 +3,7 @@
  * names, conditions and conventions as the GPU path (gpu_trainer.ts curvRequest, metrics/curvature_rows.ts,
  * metrics/rows.ts). Definitions: docs/metrics.md.
  */
+import { alignmentDirections } from '../model/directions';
 import type { Activation, LossName, MetricsConfig } from '../../experiment/types';
 import { lossAndGrad, meanLoss } from '../cpu/mlp';
 import type { Dataset } from '../data/types';
@@ -180,10 +181,11 @@ export function curvatureRowsCpu(inp: CurvatureRowsInput): MetricRow[] {
     add('hessian_fro', tr.fro);
   }
   if (s >= 2 && inp.prev2Theta) add('period2_distance', distance(theta, inp.prev2Theta));
-  if (inp.layout && inp.meta && inp.layout.layers.length > 1) {
+  const dirs = inp.layout && inp.meta ? alignmentDirections(inp.layout, inp.meta) : undefined;
+  if (dirs && inp.layout) {
     const first = inp.layout.layers[0];
-    if (inp.meta.weakDirection) add('weak_alignment', featureAlignment(theta, first, inp.meta.weakDirection));
-    if (inp.meta.strongDirection) add('strong_alignment', featureAlignment(theta, first, inp.meta.strongDirection));
+    add('weak_alignment', featureAlignment(theta, first, dirs.weak));
+    add('strong_alignment', featureAlignment(theta, first, dirs.strong));
   }
   return rows;
 }

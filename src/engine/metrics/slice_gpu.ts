@@ -8,7 +8,8 @@ import type { ParamLayout } from '../model/layout';
 import type { PipelineCache } from '../gpu/pipelines';
 import { readF32, storageBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
-import { MlpGpu, NS, STAT, type GpuData } from '../model/mlp_gpu';
+import { NS, STAT, type GpuData } from '../model/mlp_gpu';
+import { createModelGpu } from '../model/model_gpu';
 import type { SlicePoint } from '../trainer';
 
 export async function lossSliceGpu(
@@ -50,7 +51,7 @@ export async function lossSliceGpu(
   ];
   const slots = new StepSlots(device, 1, T, P);
   slots.write(0, 1);
-  const mlp = await MlpGpu.create(device, pipelines, {
+  const mlp = await createModelGpu(device, pipelines, {
     layout: o.layout,
     activation: o.activation,
     loss: o.loss,

@@ -3,6 +3,7 @@
  * `[run][...]` with run r starting at r * paramCount. Dense weights are PyTorch's `[out, in]`,
  * row-major, each followed by its bias `[out]`.
  */
+import type { CnnSpec } from './cnn_spec';
 
 export interface TensorInfo {
   /** e.g. "layers.0.weight", "layers.0.bias". */
@@ -27,12 +28,20 @@ export interface DenseLayerInfo {
 }
 
 export interface ParamLayout {
-  /** Layer widths including input and output: [in, h1, ..., out]. */
+  /**
+   * MLP: layer widths including input and output, [in, h1, ..., out]. Convolutional models:
+   * [inputDim, outDim] (their ops are in `cnn`).
+   */
   widths: number[];
   layers: DenseLayerInfo[];
   tensors: TensorInfo[];
   /** Floats per run. */
   paramCount: number;
+  /**
+   * Convolutional models only: the op list both backends execute. `layers` then lists the conv and
+   * dense ops with inDim = fan-in (in * kh * kw for a conv).
+   */
+  cnn?: CnnSpec;
 }
 
 export function mlpLayout(widths: number[], bias = true): ParamLayout {

@@ -1,0 +1,141 @@
+/**
+ * Convolutional models end to end: the WebGPU trainer (model/cnn_gpu.ts inside populations,
+ * curvature probes and loss slices) against the float64 CPU trainer (cpu/cnn.ts), for a "cnn" on
+ * synthetic images and the "patch-cnn" on feature-noise data.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Experiment, RunConfig } from '../experiment/types';
+import { parseExperiment } from '../experiment/validate';
+import { testGpu } from './gpu/testing';
+import { GpuTrainer } from './gpu_trainer';
+import { createCpuTrainer } from './cpu/trainer';
+import type { MetricRow } from './trainer';
+
+function run(label: string, optimizer: RunConfig['optimizer']): RunConfig {
+  return { label, optimizer, schedule: { name: 'constant' } };
+}
+
+function valid(raw: unknown): Experiment {
+  const r = parseExperiment(raw);
+  if (!r.ok) throw new Error(r.errors.map((e) => `${e.path}: ${e.message}`).join('\n'));
+  return r.value;
+}
+
+const imagesCnn = (): Experiment =>
+  valid({
+    version: 1,
+    seed: 5,
+    data: { kind: 'images', nTrain: 96, nTest: 48, size: 7, channels: 2, nClasses: 3, noise: 0.2 },
+    model: {
+      kind: 'cnn',
+      layers: [
+        { type: 'conv2d', channels: 4, kernel: 3, stride: 1, padding: 1 },
+        { type: 'maxpool', size: 2, stride: 2 },
+        { type: 'conv2d', channels: 3, kernel: [2, 3], stride: 2, padding: [0, 1] },
+        { type: 'flatten' },
+        { type: 'dense', units: 6 },
+      ],
+      activation: 'relu',
+      initScale: 1,
+      bias: true,
+    },
+    loss: 'cross-entropy',
+    steps: 30,
+    batchSize: 16,
+    runs: [run('sgd', { name: 'sgd', lr: 0.1 }), run('adam', { name: 'adam', lr: 0.01 })],
+    metrics: { every: 10, evalSubset: 0, sharpness: { every: 15, iters: 3, subset: 32 } },
+  });
+
+const patchCnn = (): Experiment =>
+  valid({
+    version: 1,
+    seed: 2,
+    data: {
+      kind: 'feature-noise',
+      nTrain: 64,
+      nTest: 64,
+      patchDim: 6,
+      numPatches: 3,
+      weakNorm: 0.3,
+      strongNorm: 2,
+      strongFraction: 0.5,
+      noiseStd: 0.3,
+    },
+    model: { kind: 'patch-cnn', filters: 4, activation: 'relu2', initScale: 0.3 },
+    loss: 'logistic',
+    steps: 30,
+    batchSize: 'full',
+    runs: [run('small lr', { name: 'sgd', lr: 0.2 }), run('large lr', { name: 'sgd', lr: 2 })],
+    metrics: { every: 10, evalSubset: 0 },
+  });
+
+async function both(exp: Experiment): Promise<{ gpu: MetricRow[]; cpu: MetricRow[] }> {
+  const c = await createCpuTrainer(exp);
+  const cpu = await c.advance(exp.steps);
+  c.dispose();
+  const { gpu: handle, pipelines } = await testGpu();
+  const g = await GpuTrainer.create(exp, { gpu: handle, pipelines, stepsPerSubmit: 8 });
+  const gpu = [...(await g.advance(13)), ...(await g.advance(exp.steps))];
+  g.dispose();
+  return { gpu, cpu };
+}
+
+const key = (r: MetricRow) => `${r.run}/${r.step}/${r.metric}`;
+
+function expectParity(gpu: MetricRow[], cpu: MetricRow[], metrics: string[], rel: number): void {
+  expect(new Set(gpu.map(key))).toEqual(new Set(cpu.map(key)));
+  const g = new Map(gpu.map((r) => [key(r), r.value]));
+  let worst = 0;
+  for (const r of cpu) {
+    if (!metrics.includes(r.metric)) continue;
+    const v = g.get(key(r))!;
+    const err = Math.abs(v - r.value) / (1e-3 + Math.abs(r.value));
+    worst = Math.max(worst, err);
+    expect(err, `${key(r)}: gpu ${v} vs cpu ${r.value}`).toBeLessThan(rel);
+  }
+  console.log(`[cnn parity] worst relative difference over ${metrics.join(', ')}: ${worst.toExponential(2)}`);
+}
+
+describe('convolutional models: WebGPU trainer vs float64 CPU trainer', () => {
+  it('a CNN on images (conv, maxpool, strided non-square conv, dense): same rows, losses within 1e-3', async () => {
+    const exp = imagesCnn();
+    const { gpu, cpu } = await both(exp);
+    expectParity(gpu, cpu, ['batch_loss', 'train_loss', 'test_loss', 'weight_norm', 'grad_norm'], 1e-3);
+    // Sharpness is a power iteration with finite-difference HVPs: looser, but it must agree.
+    expectParity(gpu, cpu, ['sharpness'], 5e-2);
+    const last = cpu.filter((r) => r.step === exp.steps && r.metric === 'train_loss');
+    const first = cpu.filter((r) => r.step === 0 && r.metric === 'train_loss');
+    for (const r of last) expect(r.value).toBeLessThan(first.find((f) => f.run === r.run)!.value);
+  });
+
+  it('the patch CNN: same rows incl. patch-space weak/strong alignment, within 1e-3', async () => {
+    const exp = patchCnn();
+    const { gpu, cpu } = await both(exp);
+    expect(cpu.some((r) => r.metric === 'weak_alignment')).toBe(true);
+    expectParity(
+      gpu,
+      cpu,
+      ['batch_loss', 'train_loss', 'test_loss', 'weak_feature_acc', 'weak_alignment', 'strong_alignment'],
+      1e-3,
+    );
+  });
+
+  it('a loss slice through a CNN on the GPU matches the CPU trainer', async () => {
+    const exp = imagesCnn();
+    exp.steps = 10;
+    const { gpu: handle, pipelines } = await testGpu();
+    const g = await GpuTrainer.create(exp, { gpu: handle, pipelines });
+    const c = await createCpuTrainer(exp);
+    await g.advance(10);
+    await c.advance(10);
+    const o = { direction: 'update' as const, points: 5, radius: 0.5 };
+    const gs = await g.lossSlice!(1, o);
+    const cs = await c.lossSlice!(1, o);
+    g.dispose();
+    c.dispose();
+    gs.forEach((p, k) => {
+      expect(p.alpha).toBeCloseTo(cs[k].alpha, 6);
+      expect(Math.abs(p.loss - cs[k].loss) / Math.abs(cs[k].loss)).toBeLessThan(1e-3);
+    });
+  });
+});
