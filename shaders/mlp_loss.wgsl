@@ -5,12 +5,17 @@
 // delta[r, b, j] = d(mean loss)/d z[r, b, j] = (d loss_b / d z_j) * invB.
 // LOSS: 0 cross-entropy (softmax), 1 logistic (binary, y = 2c - 1), 2 mse (0.5 * sum_j (z_j - t_j)^2,
 // one-hot t for classification), 3 hinge (max(0, 1 - y z)).
+// CENTRED = 1 (model.outputScale alpha): the network output is f = alpha * (F - F0) with F the
+// logits and F0 = off[(r % offRuns) * offRows + row] the run's output at its initial parameters
+// (uploaded once); the loss is l(f) / alpha^2, so its gradient w.r.t. F is l'(f) / alpha. Accuracy
+// uses f. CENTRED = 0 reads the logits directly (off unused).
 
 struct LossDims {
   R: u32, B: u32, outDim: u32, nClasses: u32,
   targetDim: u32, inMode: u32, idxPerRun: u32, rowOffset: u32,
   train: u32, accumulate: u32, field: u32, NS: u32,
-  invB: f32, _p0: u32, _p1: u32, _p2: u32,
+  invB: f32, alpha: f32, lossScale: f32, gradScale: f32,
+  offRows: u32, offRuns: u32, _p0: u32, _p1: u32,
 }
 
 struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
@@ -21,9 +26,11 @@ struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
 @group(0) @binding(3) var<storage, read> idx: array<u32>;
 @group(0) @binding(4) var<storage, read_write> delta: array<f32>;
 @group(0) @binding(5) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(6) var<storage, read> off: array<f32>;
 @group(1) @binding(0) var<uniform> step: StepInfo;
 
 override LOSS: u32 = 0u;
+override CENTRED: u32 = 0u;
 override WG: u32 = 256u;
 
 var<workgroup> lossPart: array<f32, WG>;
@@ -48,13 +55,22 @@ fn sigmoid(x: f32) -> f32 {
   return e / (1.0 + e);
 }
 
-// Index of the largest logit (lowest index on ties).
-fn argmax(base: u32) -> u32 {
+// Output j of the example whose logits start at `base` and whose centring offsets start at `ob`.
+fn outv(base: u32, ob: u32, j: u32) -> f32 {
+  if (CENTRED == 1u) {
+    return d.alpha * (logits[base + j] - off[ob + j]);
+  }
+  return logits[base + j];
+}
+
+// Index of the largest output (lowest index on ties).
+fn argmax(base: u32, ob: u32) -> u32 {
   var best = 0u;
-  var bv = logits[base];
+  var bv = outv(base, ob, 0u);
   for (var j = 1u; j < d.outDim; j++) {
-    if (logits[base + j] > bv) {
-      bv = logits[base + j];
+    let v = outv(base, ob, j);
+    if (v > bv) {
+      bv = v;
       best = j;
     }
   }
@@ -69,32 +85,38 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   for (var b = lid.x; b < d.B; b += WG) {
     let row = data_row(r, b);
     let base = (r * d.B + b) * d.outDim;
+    var ob = 0u;
+    var gs = d.invB;
+    if (CENTRED == 1u) {
+      ob = ((r % d.offRuns) * d.offRows + row) * d.outDim;
+      gs = d.invB * d.gradScale;
+    }
     var loss: f32 = 0.0;
     var correct = false;
     if (LOSS == 0u) {
       let c = u32(Y[row]);
-      var m = logits[base];
-      for (var j = 1u; j < d.outDim; j++) { m = max(m, logits[base + j]); }
+      var m = outv(base, ob, 0u);
+      for (var j = 1u; j < d.outDim; j++) { m = max(m, outv(base, ob, j)); }
       var s: f32 = 0.0;
-      for (var j = 0u; j < d.outDim; j++) { s += exp(logits[base + j] - m); }
-      loss = m + log(s) - logits[base + c];
-      correct = argmax(base) == c;
+      for (var j = 0u; j < d.outDim; j++) { s += exp(outv(base, ob, j) - m); }
+      loss = m + log(s) - outv(base, ob, c);
+      correct = argmax(base, ob) == c;
       if (d.train == 1u) {
         for (var j = 0u; j < d.outDim; j++) {
-          let p = exp(logits[base + j] - m) / s;
-          delta[base + j] = (p - select(0.0, 1.0, j == c)) * d.invB;
+          let p = exp(outv(base, ob, j) - m) / s;
+          delta[base + j] = (p - select(0.0, 1.0, j == c)) * gs;
         }
       }
     } else if (LOSS == 1u || LOSS == 3u) {
       let y = 2.0 * Y[row] - 1.0;
-      let z = logits[base];
+      let z = outv(base, ob, 0u);
       if (LOSS == 1u) {
         loss = softplus(-y * z);
-        if (d.train == 1u) { delta[base] = -y * sigmoid(-y * z) * d.invB; }
+        if (d.train == 1u) { delta[base] = -y * sigmoid(-y * z) * gs; }
       } else {
         let h = 1.0 - y * z;
         loss = max(h, 0.0);
-        if (d.train == 1u) { delta[base] = select(0.0, -y, h > 0.0) * d.invB; }
+        if (d.train == 1u) { delta[base] = select(0.0, -y, h > 0.0) * gs; }
       }
       correct = (z > 0.0) == (y > 0.0);
     } else {
@@ -102,7 +124,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       var c = 0u;
       if (d.nClasses > 0u) {
         c = u32(Y[row]);
-        correct = argmax(base) == c;
+        correct = argmax(base, ob) == c;
       }
       for (var j = 0u; j < d.outDim; j++) {
         var t: f32;
@@ -111,10 +133,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         } else {
           t = Y[row * d.targetDim + j];
         }
-        let e = logits[base + j] - t;
+        let e = outv(base, ob, j) - t;
         loss += 0.5 * e * e;
-        if (d.train == 1u) { delta[base + j] = e * d.invB; }
+        if (d.train == 1u) { delta[base + j] = e * gs; }
       }
+    }
+    if (CENTRED == 1u) {
+      loss = loss * d.lossScale;
     }
     lsum += loss;
     csum += select(0.0, 1.0, correct);

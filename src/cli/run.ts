@@ -46,6 +46,8 @@ export interface RunSummary {
     optimizer: string;
     diverged: boolean;
     divergedAtStep: number | null;
+    /** stopAtZeroLoss: the step whose train_loss was exactly 0, where the run stopped (t* = lr x step); else null. */
+    zeroLossStep: number | null;
     /** The last logged value of each metric. */
     finalMetrics: Record<string, number | null>;
     /** The step of the last logged train_loss (or of any metric when none). */
@@ -101,6 +103,7 @@ export async function runExperiment(exp: Experiment, opts: RunOptions, deps: Run
     if (opts.saveWeights) weightFiles.push(...(await saveWeights(trainer, layout, opts.out, trainer.step)));
     const sliceFiles = opts.slice ? await saveSlices(trainer, exp, opts.out, opts.slice, deps.stderr) : [];
     const diverged = trainer.divergedAt();
+    const stopped = trainer.stoppedAt?.() ?? [];
     const summary: RunSummary = {
       config: exp,
       backend: trainer.backend,
@@ -124,6 +127,7 @@ export async function runExperiment(exp: Experiment, opts: RunOptions, deps: Run
           optimizer: run.optimizer.name,
           diverged: diverged[i] !== null,
           divergedAtStep: diverged[i],
+          zeroLossStep: stopped[i] ?? null,
           finalMetrics,
           finalStep: trainLoss ? trainLoss.step : lastStep,
         };

@@ -14,6 +14,7 @@ import type { Activation, LossName } from '../../experiment/types';
 import type { ParamLayout } from '../model/layout';
 import { activationFns, type ActivationFns } from './activations';
 import { checkLossTask, exampleCorrect, exampleLoss } from './losses';
+import { cnnAccumulateGrad, cnnBackward, cnnForward } from './cnn';
 
 export type Act = Activation | ActivationFns;
 
@@ -51,6 +52,8 @@ export function forward(
   n: number,
   idx?: ArrayLike<number>,
 ): ForwardResult {
+  // Convolutional models execute their op list (cpu/cnn.ts); `act` is then unused (the ops carry it).
+  if (layout.cnn) return cnnForward(params, layout.cnn, x, n, idx);
   checkParams(params, layout);
   const fns = activationFns(act);
   const d = layout.widths[0];
@@ -92,6 +95,7 @@ export function backward(
   fwd: ForwardResult,
   dz: Float64Array,
 ): Float64Array[] {
+  if (layout.cnn) return cnnBackward(params, layout.cnn, fwd, dz);
   const fns = activationFns(act);
   const L = layout.layers.length;
   const n = fwd.n;
@@ -127,6 +131,7 @@ export function accumulateGrad(
   to = fwd.n,
   scale = 1,
 ): void {
+  if (layout.cnn) return cnnAccumulateGrad(null, layout.cnn, fwd, deltas, out, from, to, scale);
   for (let l = 0; l < layout.layers.length; l++) {
     const { inDim, outDim, weightOffset: wo, biasOffset: bo } = layout.layers[l];
     const a = fwd.acts[l];
@@ -143,6 +148,42 @@ export function accumulateGrad(
   }
 }
 
+/**
+ * Output centring (model.outputScale alpha, SPEC §15): the scored output is f = alpha (F - f0[row])
+ * with F the network's logits and f0 the outputs at the initial parameters of the rows of the set
+ * being scored ([rows][outDim]); the loss is l(f) / alpha^2, so d loss / dF = l'(f) / alpha.
+ */
+export interface OutputCentre {
+  alpha: number;
+  f0: ArrayLike<number>;
+}
+
+/** The centred outputs alpha (F - f0[row]) of example b (a fresh [outDim] array). */
+function centred(logits: Float64Array, b: number, outDim: number, c: OutputCentre, row: number): Float64Array {
+  const z = new Float64Array(outDim);
+  for (let j = 0; j < outDim; j++) z[j] = c.alpha * (logits[b * outDim + j] - c.f0[row * outDim + j]);
+  return z;
+}
+
+/** Loss of example b (row `row` of its set), centred when `c` is given; writes scale * dl/dF into dz. */
+function scoreExample(
+  loss: LossName,
+  logits: Float64Array,
+  b: number,
+  outDim: number,
+  y: ArrayLike<number>,
+  row: number,
+  nClasses: number,
+  c: OutputCentre | undefined,
+  dz?: Float64Array,
+  scale = 1,
+): { loss: number; correct: boolean } {
+  const [z, off] = c ? [centred(logits, b, outDim, c, row), 0] : [logits, b * outDim];
+  const l = exampleLoss(loss, z, off, outDim, y, row, nClasses, dz, b * outDim, c ? scale / c.alpha : scale);
+  const correct = nClasses > 0 && exampleCorrect(loss, z, off, outDim, y, row, nClasses);
+  return { loss: c ? l / (c.alpha * c.alpha) : l, correct };
+}
+
 export interface BatchLosses {
   /** Per-example losses [n]. */
   losses: Float64Array;
@@ -152,7 +193,7 @@ export interface BatchLosses {
   correct: number;
 }
 
-/** Per-example losses of a forward pass and their logit gradients times `scale`. */
+/** Per-example losses of a forward pass and their logit gradients times `scale` (centred: see OutputCentre). */
 export function batchLosses(
   fwd: ForwardResult,
   layout: ParamLayout,
@@ -161,6 +202,7 @@ export function batchLosses(
   rows: ArrayLike<number> | undefined,
   nClasses: number,
   scale: number,
+  centre?: OutputCentre,
 ): BatchLosses {
   const outDim = layout.widths[layout.widths.length - 1];
   checkLossTask(loss, outDim, nClasses);
@@ -169,8 +211,9 @@ export function batchLosses(
   let correct = 0;
   for (let b = 0; b < fwd.n; b++) {
     const row = rows ? rows[b] : b;
-    losses[b] = exampleLoss(loss, fwd.logits, b * outDim, outDim, y, row, nClasses, dz, b * outDim, scale);
-    if (nClasses > 0 && exampleCorrect(loss, fwd.logits, b * outDim, outDim, y, row, nClasses)) correct++;
+    const e = scoreExample(loss, fwd.logits, b, outDim, y, row, nClasses, centre, dz, scale);
+    losses[b] = e.loss;
+    if (e.correct) correct++;
   }
   return { losses, dz, correct };
 }
@@ -210,7 +253,7 @@ export function lossAndGrad(
   return { loss: sum / B, grad, correct: bl.correct };
 }
 
-/** Mean loss only (no backward): for finite differences and evaluation. */
+/** Mean loss only (no backward): for finite differences and evaluation (centre: f0 rows are idx's rows). */
 export function meanLoss(
   params: ArrayLike<number>,
   layout: ParamLayout,
@@ -220,12 +263,14 @@ export function meanLoss(
   y: ArrayLike<number>,
   idx: ArrayLike<number>,
   nClasses: number,
+  centre?: OutputCentre,
 ): number {
   const fwd = forward(params, layout, model.activation, x, idx.length, idx);
   const outDim = layout.widths[layout.widths.length - 1];
   checkLossTask(loss, outDim, nClasses);
   let sum = 0;
-  for (let b = 0; b < idx.length; b++) sum += exampleLoss(loss, fwd.logits, b * outDim, outDim, y, idx[b], nClasses);
+  for (let b = 0; b < idx.length; b++)
+    sum += scoreExample(loss, fwd.logits, b, outDim, y, idx[b], nClasses, centre).loss;
   return sum / idx.length;
 }
 
@@ -240,13 +285,16 @@ export interface EvalResult {
   acc?: number;
 }
 
-/** Loss and accuracy over the first `count` points of a split (all by default), in chunks. */
+/**
+ * Loss and accuracy over the first `count` points of a split (all by default), in chunks; with
+ * split.centre, of the centred output (OutputCentre, f0 holding the split's rows).
+ */
 export function evalSet(
   params: ArrayLike<number>,
   layout: ParamLayout,
   model: CpuModel,
   loss: LossName,
-  split: { x: ArrayLike<number>; y: ArrayLike<number>; n: number },
+  split: { x: ArrayLike<number>; y: ArrayLike<number>; n: number; centre?: OutputCentre },
   nClasses: number,
   count = split.n,
   chunk = 512,
@@ -262,8 +310,9 @@ export function evalSet(
     for (let b = 0; b < m; b++) rows[b] = s + b;
     const fwd = forward(params, layout, model.activation, split.x, m, rows);
     for (let b = 0; b < m; b++) {
-      lossSum += exampleLoss(loss, fwd.logits, b * outDim, outDim, split.y, s + b, nClasses);
-      if (nClasses > 0 && exampleCorrect(loss, fwd.logits, b * outDim, outDim, split.y, s + b, nClasses)) correct++;
+      const e = scoreExample(loss, fwd.logits, b, outDim, split.y, s + b, nClasses, split.centre);
+      lossSum += e.loss;
+      if (e.correct) correct++;
     }
   }
   return { n, lossSum, loss: n > 0 ? lossSum / n : NaN, correct, acc: nClasses > 0 && n > 0 ? correct / n : undefined };

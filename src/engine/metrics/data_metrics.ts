@@ -79,6 +79,19 @@ export function randomizeCoords(
 }
 
 /**
+ * The test inputs with the chosen coordinates permuted across test points by the permutation drawn
+ * from (seed, STREAM_PROBE): the set sRandomizedAcc scores (and the trainers' extra evaluation sets).
+ */
+export function randomizedTestInputs(ds: Dataset, which: RandomizeChoice, seed: number): Float64Array {
+  const n = ds.test.n;
+  const coords = randomizedCoords(ds, which);
+  const perm = new Uint32Array(n);
+  for (let i = 0; i < n; i++) perm[i] = i;
+  new Rng(seed, STREAM_PROBE, 0x5a).shuffle(perm);
+  return randomizeCoords(ds.test.x, n, ds.inputDim, coords, perm, ds.meta.rotation);
+}
+
+/**
  * S-randomized test accuracy: accuracy on the test set after permuting the chosen coordinates
  * across test points with a permutation drawn from (seed, STREAM_PROBE).
  */
@@ -94,11 +107,7 @@ export function sRandomizedAcc(
   if (ds.nClasses < 2) throw new Error('sRandomizedAcc: expected a classification dataset');
   const n = ds.test.n;
   if (n === 0) throw new Error('sRandomizedAcc: the dataset has no test points (nTest = 0)');
-  const coords = randomizedCoords(ds, which);
-  const perm = new Uint32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  new Rng(seed, STREAM_PROBE, 0x5a).shuffle(perm);
-  const x = randomizeCoords(ds.test.x, n, ds.inputDim, coords, perm, ds.meta.rotation);
+  const x = randomizedTestInputs(ds, which, seed);
   return evalSet(params, layout, model, loss, { x, y: ds.test.y, n }, ds.nClasses).acc!;
 }
 

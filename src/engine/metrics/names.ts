@@ -8,7 +8,15 @@
  * - grad_norm: ||g_s||, the minibatch gradient of step s (the optimizer's input).
  * - weight_norm: ||theta_s||.  step_distance: ||theta_s - theta_{s-1}||.
  * - update_norm: step_distance / lr_s (the update per unit learning rate).
- * Steps 1.. only for batch_loss, lr, grad_norm, step_distance, update_norm.
+ * - relative_weight_change: ||theta_s - theta_0|| / ||theta_0|| (steps 1..; absent when theta_0 = 0).
+ * - temperature: lr_s / B, the SGD noise temperature (B = the batch size, nTrain for full batch).
+ * - s_randomized_acc_linear / _slab / _complex (slab data): test accuracy after permuting those
+ *   coordinates across test points (metrics/eval_sets.ts).
+ * - group_loss_pos / group_loss_neg (opposing-signals data): mean train loss over the points with
+ *   x0 > 0 / x0 < 0.
+ * - zero_loss_step (stopAtZeroLoss): the step whose train_loss was exactly 0; logged once, at it.
+ * Steps 1.. only for batch_loss, lr, temperature, grad_norm, step_distance, update_norm,
+ * relative_weight_change.
  * Curvature and oscillation metrics (sharpness, hessian_trace, ...): see docs/metrics.md.
  */
 export const METRICS = {
@@ -34,6 +42,14 @@ export const METRICS = {
   grad_eig_cosine: '|cos(g, top eigenvector)|',
   weak_alignment: 'Weak-feature alignment',
   strong_alignment: 'Strong-feature alignment',
+  relative_weight_change: '‖θt − θ0‖ / ‖θ0‖',
+  temperature: 'SGD temperature η/B',
+  s_randomized_acc_linear: 'Test accuracy, linear coordinate randomized',
+  s_randomized_acc_slab: 'Test accuracy, slab coordinates randomized',
+  s_randomized_acc_complex: 'Test accuracy, non-linear coordinates randomized',
+  group_loss_pos: 'Train loss of the x0 > 0 group',
+  group_loss_neg: 'Train loss of the x0 < 0 group',
+  zero_loss_step: 'Step of zero training loss (t*/η)',
 } as const;
 
 export type MetricName = keyof typeof METRICS | string;

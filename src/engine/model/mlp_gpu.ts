@@ -5,7 +5,6 @@
  */
 import activationsWgsl from '../../../shaders/activations.wgsl?raw';
 import forwardWgsl from '../../../shaders/mlp_forward.wgsl?raw';
-import lossWgsl from '../../../shaders/mlp_loss.wgsl?raw';
 import backwardWgsl from '../../../shaders/mlp_backward.wgsl?raw';
 import peNormsWgsl from '../../../shaders/per_example_norms.wgsl?raw';
 import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
@@ -14,29 +13,15 @@ import type { ParamLayout } from './layout';
 import type { PipelineCache } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
+import { buildLossOp, type LossCentre, type LossOpOptions } from './loss_gpu';
 
 export const ACT_CODE: Record<Activation, number> = { relu: 0, relu2: 1, tanh: 2, sigmoid: 3, gelu: 4, linear: 5 };
-export const LOSS_CODE: Record<LossName, number> = { 'cross-entropy': 0, logistic: 1, mse: 2, hinge: 3 };
+export { LOSS_CODE } from './loss_gpu';
 
 const WG = 128;
-const RED_WG = 64;
 
-/** Fields of the per-step, per-run stats record (NS floats). */
-export const STAT = {
-  batchLoss: 0,
-  batchCorrect: 1,
-  trainLoss: 2,
-  trainCorrect: 3,
-  testLoss: 4,
-  testCorrect: 5,
-  weightSq: 6,
-  gradSq: 7,
-  stepSq: 8,
-  period2Sq: 9,
-  weakAlign: 10,
-  strongAlign: 11,
-} as const;
-export const NS = 12;
+export { STAT, NS, MAX_EXTRA_EVAL } from './stats_layout';
+import { STAT, NS } from './stats_layout';
 
 export interface GpuData {
   xTrain: GPUBuffer;
@@ -49,7 +34,37 @@ export interface GpuData {
   targetDim: number;
 }
 
+/**
+ * An extra evaluation set (beyond train/test): its loss sum goes to stats field `field`, its correct
+ * count to `field + 1` of the slot's record, like train_loss/train_correct.
+ */
+export interface EvalSetGpu {
+  key: string;
+  x: GPUBuffer;
+  y: GPUBuffer;
+  n: number;
+  field: number;
+  /** With outputCentre: this set's offsets F(w0, x) f32 [runs][n][outDim]. */
+  offsets?: GPUBuffer;
+}
+
+/**
+ * Output centring (model.outputScale, see loss_gpu.ts): alpha and the offsets F(w0, x) f32
+ * [offRuns][n][outDim] of the train and test sets (run r reads offset run r % offRuns).
+ */
+export interface OutputCentreGpu {
+  alpha: number;
+  train: GPUBuffer;
+  test: GPUBuffer;
+  /** Runs in the offset buffers (default: runs). */
+  offRuns?: number;
+}
+
 export interface MlpGpuOptions {
+  /** Extra evaluation sets, evaluated by encodeEval(pass, key, slot). */
+  extraEvalSets?: EvalSetGpu[];
+  /** model.outputScale: score alpha (F - F(w0)) with loss / alpha^2 (absent: the plain output). */
+  outputCentre?: OutputCentreGpu;
   layout: ParamLayout;
   activation: Activation;
   loss: LossName;
@@ -85,7 +100,7 @@ export class MlpGpu {
   private readonly bufs: GPUBuffer[] = [];
   private trainOps: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
   private bwdPipe?: (l: number, mode: number, b: number, scaled: boolean) => Promise<GPUComputePipeline>;
-  private evalOps = new Map<'train' | 'test', ((pass: GPUComputePassEncoder, slot: number) => void)[]>();
+  private evalOps = new Map<string, ((pass: GPUComputePassEncoder, slot: number) => void)[]>();
 
   private constructor(
     readonly device: GPUDevice,
@@ -114,7 +129,6 @@ export class MlpGpu {
     const { device, o } = this;
     const L = o.layout.layers.length;
     const act = ACT_CODE[o.activation];
-    const loss = await pipelines.get('mlp_loss', lossWgsl, 'main', { LOSS: LOSS_CODE[o.loss], WG: RED_WG });
     // Separate placeholders for unused read-only and writable bindings: one buffer may not be
     // bound both ways in the same dispatch.
     const dummy = this.buffer(4, 'dummy-read');
@@ -123,7 +137,34 @@ export class MlpGpu {
     const P = o.layout.paramCount;
     const widths = o.layout.widths;
     const outDim = widths[L];
-    const stepGroups = o.steps.bindGroups(loss, 1);
+    const centre = (offsets: GPUBuffer | undefined, rows: number): LossCentre | undefined => {
+      const c = o.outputCentre;
+      if (!c) return undefined;
+      if (!offsets) throw new Error('outputCentre: an evaluation set has no offsets F(w0, x)');
+      return { alpha: c.alpha, offsets, offRows: rows, offRuns: c.offRuns };
+    };
+    const lossOp = async (
+      x: Omit<
+        LossOpOptions,
+        'runs' | 'loss' | 'outDim' | 'nClasses' | 'targetDim' | 'ns' | 'stats' | 'dummy' | 'steps' | 'idxPerRun'
+      >,
+    ) => {
+      const op = await buildLossOp(device, pipelines, {
+        ...x,
+        runs: R,
+        loss: o.loss,
+        outDim,
+        nClasses: o.data.nClasses,
+        targetDim: o.data.targetDim,
+        idxPerRun: o.idxPerRun,
+        ns: NS,
+        stats: o.stats,
+        dummy,
+        steps: o.steps,
+      });
+      this.bufs.push(op.uniform);
+      return op;
+    };
 
     // ---- training graph ----
     const B = o.batch;
@@ -200,14 +241,21 @@ export class MlpGpu {
     }
     // loss (training mode writes delta of the last layer)
     {
-      const u = this.lossUniform(B, inMode, 0, true, false, 0, o.data.nClasses, o.data.targetDim, outDim);
-      const bg = bind(loss, [u, Z[L - 1], o.data.yTrain, o.idx, D[L - 1], o.stats]);
-      ops.push((pass, slot) => {
-        pass.setPipeline(loss);
-        pass.setBindGroup(0, bg);
-        pass.setBindGroup(1, stepGroups[slot]);
-        pass.dispatchWorkgroups(R);
+      const op = await lossOp({
+        batch: B,
+        inMode: inMode as 1 | 2,
+        rowOffset: 0,
+        train: true,
+        accumulate: false,
+        field: STAT.batchLoss,
+        logits: Z[L - 1],
+        y: o.data.yTrain,
+        idx: o.idx,
+        delta: D[L - 1],
+        centre: centre(o.outputCentre?.train, o.data.nTrain),
+        label: 'loss-train',
       });
+      ops.push((pass, slot) => op.encode(pass, slot));
     }
     // backward
     for (let l = L - 1; l >= 0; l--) {
@@ -241,10 +289,31 @@ export class MlpGpu {
     const maxW = Math.max(...widths.slice(1));
     const evA = [this.buffer(R * E * maxW, 'evalA0'), this.buffer(R * E * maxW, 'evalA1')];
     const evZ = this.buffer(R * E * maxW, 'evalZ');
-    for (const which of ['train', 'test'] as const) {
-      const nEval = which === 'train' ? o.evalTrain : o.data.nTest;
-      const x = which === 'train' ? o.data.xTrain : o.data.xTest;
-      const y = which === 'train' ? o.data.yTrain : o.data.yTest;
+    const sets: { key: string; n: number; x: GPUBuffer; y: GPUBuffer; field: number; c?: LossCentre }[] = [
+      {
+        key: 'train',
+        n: o.evalTrain,
+        x: o.data.xTrain,
+        y: o.data.yTrain,
+        field: STAT.trainLoss,
+        c: centre(o.outputCentre?.train, o.data.nTrain),
+      },
+      {
+        key: 'test',
+        n: o.data.nTest,
+        x: o.data.xTest,
+        y: o.data.yTest,
+        field: STAT.testLoss,
+        c: centre(o.outputCentre?.test, o.data.nTest),
+      },
+    ];
+    for (const e of o.extraEvalSets ?? []) {
+      if (sets.some((s) => s.key === e.key)) throw new Error(`extraEvalSets: duplicate key "${e.key}"`);
+      if (e.field < STAT.extra || e.field + 1 >= NS)
+        throw new Error(`extraEvalSets.${e.key}: field ${e.field} is outside [${STAT.extra}, ${NS - 1})`);
+      sets.push({ key: e.key, n: e.n, x: e.x, y: e.y, field: e.field, c: centre(e.offsets, e.n) });
+    }
+    for (const { key: which, n: nEval, x, y, field, c: setCentre } of sets) {
       const eops: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
       for (let c = 0; c * E < nEval; c++) {
         const bc = Math.min(E, nEval - c * E);
@@ -262,49 +331,24 @@ export class MlpGpu {
             pass.dispatchWorkgroups(...dispatchSize(n, WG));
           });
         }
-        const field = which === 'train' ? STAT.trainLoss : STAT.testLoss;
-        const u = this.lossUniform(bc, 2, c * E, false, c > 0, field, o.data.nClasses, o.data.targetDim, outDim);
-        const bg = bind(loss, [u, evZ, y, dummy, dummyW, o.stats]);
-        eops.push((pass, slot) => {
-          pass.setPipeline(loss);
-          pass.setBindGroup(0, bg);
-          pass.setBindGroup(1, stepGroups[slot]);
-          pass.dispatchWorkgroups(R);
+        const op = await lossOp({
+          batch: bc,
+          inMode: 2,
+          rowOffset: c * E,
+          train: false,
+          accumulate: c > 0,
+          field,
+          logits: evZ,
+          y,
+          idx: dummy,
+          delta: dummyW,
+          centre: setCentre,
+          label: `loss-${which}${c}`,
         });
+        eops.push((pass, slot) => op.encode(pass, slot));
       }
       this.evalOps.set(which, eops);
     }
-  }
-
-  private lossUniform(
-    b: number,
-    inMode: number,
-    rowOffset: number,
-    train: boolean,
-    accumulate: boolean,
-    field: number,
-    nClasses: number,
-    targetDim: number,
-    outDim: number,
-  ): GPUBuffer {
-    const buf = new ArrayBuffer(64);
-    const u = new Uint32Array(buf);
-    u.set([
-      this.o.runs,
-      b,
-      outDim,
-      nClasses,
-      targetDim,
-      inMode,
-      this.o.idxPerRun ? 1 : 0,
-      rowOffset,
-      train ? 1 : 0,
-      accumulate ? 1 : 0,
-      field,
-      NS,
-    ]);
-    new Float32Array(buf)[12] = 1 / b;
-    return this.uniform(buf, 'loss');
   }
 
   private async buildClip(
@@ -391,8 +435,11 @@ export class MlpGpu {
     for (const op of this.trainOps) op(pass, slot);
   }
 
-  /** train_loss/test_loss sums and correct counts into the slot's stats record. */
-  encodeEval(pass: GPUComputePassEncoder, which: 'train' | 'test', slot: number): void {
+  /**
+   * Loss sums and correct counts of an evaluation set ('train', 'test' or an extra set's key) into
+   * the slot's stats record.
+   */
+  encodeEval(pass: GPUComputePassEncoder, which: string, slot: number): void {
     for (const op of this.evalOps.get(which) ?? []) op(pass, slot);
   }
 

@@ -1,0 +1,131 @@
+/**
+ * The loss op of a population graph (shaders/mlp_loss.wgsl): one builder that makes the uniform,
+ * the bind group and the dispatch, shared by every model graph (MlpGpu, CnnGpu). The op reads the
+ * logits [R][B][outDim], writes the loss sum and correct count of each run to its stats record
+ * (field, field + 1) and, in training mode, the logit gradient of the mean loss into `delta`.
+ *
+ * Output centring (model.outputScale alpha, SPEC §15): pass `centre` with the offsets
+ * F(w0, x) [offRuns][offRows][outDim] of the set the rows index (run r uses offset run r % offRuns);
+ * the kernel then scores f = alpha (F - F0) and the loss l(f) / alpha^2. Without `centre` the kernel
+ * is compiled with CENTRED = 0 and computes exactly what it did before centring existed.
+ */
+import lossWgsl from '../../../shaders/mlp_loss.wgsl?raw';
+import type { LossName } from '../../experiment/types';
+import type { PipelineCache } from '../gpu/pipelines';
+import { uniformBuffer } from '../gpu/buffers';
+import type { StepSlots } from '../gpu/step_slots';
+
+export const LOSS_CODE: Record<LossName, number> = { 'cross-entropy': 0, logistic: 1, mse: 2, hinge: 3 };
+
+/** Threads per workgroup of the loss reduction (one workgroup per run). */
+export const LOSS_WG = 64;
+
+/** The centring of one set: alpha and the offsets F(w0, x) of its rows. */
+export interface LossCentre {
+  alpha: number;
+  /** f32 [offRuns][offRows][outDim]. */
+  offsets: GPUBuffer;
+  /** Rows per run in `offsets` (the size of the set the op's rows index). */
+  offRows: number;
+  /** Runs in `offsets` (default: runs); run r reads offset run r % offRuns. */
+  offRuns?: number;
+}
+
+export interface LossOpOptions {
+  runs: number;
+  loss: LossName;
+  outDim: number;
+  nClasses: number;
+  targetDim: number;
+  /** Examples per run in this op (the batch, or the evaluation chunk). */
+  batch: number;
+  /** 1: row b of run r is idx[(idxPerRun ? r : 0) * batch + b]; 2: row rowOffset + b. */
+  inMode: 1 | 2;
+  idxPerRun: boolean;
+  rowOffset: number;
+  /** Training mode writes delta = d(mean loss)/d logits. */
+  train: boolean;
+  /** Add to the stats fields instead of overwriting them (evaluation chunks after the first). */
+  accumulate: boolean;
+  /** Stats field of the loss sum (the correct count goes to field + 1). */
+  field: number;
+  /** Floats per stats record. */
+  ns: number;
+  logits: GPUBuffer;
+  y: GPUBuffer;
+  /** Minibatch indices, or any placeholder in mode 2. */
+  idx: GPUBuffer;
+  /** The logit gradient, or a writable placeholder outside training mode. */
+  delta: GPUBuffer;
+  stats: GPUBuffer;
+  /** A read-only placeholder (bound as the offsets when not centred). */
+  dummy: GPUBuffer;
+  steps: StepSlots;
+  centre?: LossCentre;
+  label?: string;
+}
+
+export interface LossOp {
+  /** Record the dispatch for step slot `slot`. */
+  encode(pass: GPUComputePassEncoder, slot: number): void;
+  /** The op's uniform buffer; the caller destroys it with its other buffers. */
+  readonly uniform: GPUBuffer;
+}
+
+/** The LossDims uniform of shaders/mlp_loss.wgsl (80 bytes). */
+export function lossUniformData(o: LossOpOptions): ArrayBuffer {
+  const buf = new ArrayBuffer(80);
+  const u = new Uint32Array(buf);
+  const f = new Float32Array(buf);
+  u.set([
+    o.runs,
+    o.batch,
+    o.outDim,
+    o.nClasses,
+    o.targetDim,
+    o.inMode,
+    o.idxPerRun ? 1 : 0,
+    o.rowOffset,
+    o.train ? 1 : 0,
+    o.accumulate ? 1 : 0,
+    o.field,
+    o.ns,
+  ]);
+  f[12] = 1 / o.batch;
+  const alpha = o.centre?.alpha ?? 1;
+  f[13] = alpha;
+  f[14] = 1 / (alpha * alpha);
+  f[15] = 1 / alpha;
+  u[16] = o.centre?.offRows ?? 0;
+  u[17] = o.centre ? (o.centre.offRuns ?? o.runs) : 1;
+  return buf;
+}
+
+export async function buildLossOp(device: GPUDevice, pipelines: PipelineCache, o: LossOpOptions): Promise<LossOp> {
+  if (o.centre) {
+    const a = o.centre.alpha;
+    if (!Number.isFinite(a) || a <= 0) throw new Error(`model.outputScale: expected a positive number, got ${a}`);
+  }
+  const pipe = await pipelines.get('mlp_loss', lossWgsl, 'main', {
+    LOSS: LOSS_CODE[o.loss],
+    WG: LOSS_WG,
+    CENTRED: o.centre ? 1 : 0,
+  });
+  const uniform = uniformBuffer(device, lossUniformData(o), o.label ?? 'loss');
+  const entries = [uniform, o.logits, o.y, o.idx, o.delta, o.stats, o.centre?.offsets ?? o.dummy];
+  const group = device.createBindGroup({
+    layout: pipe.getBindGroupLayout(0),
+    entries: entries.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+  const stepGroups = o.steps.bindGroups(pipe, 1);
+  const R = o.runs;
+  return {
+    uniform,
+    encode(pass, slot) {
+      pass.setPipeline(pipe);
+      pass.setBindGroup(0, group);
+      pass.setBindGroup(1, stepGroups[slot]);
+      pass.dispatchWorkgroups(R);
+    },
+  };
+}
