@@ -1,12 +1,14 @@
 /// <reference lib="webworker" />
 /**
- * The engine inside a Web Worker: one WebGPU device for the worker's life (pipelines cached
- * across experiments), the CPU backend when WebGPU is unavailable, and the TrainingSession loop.
+ * The engine inside a Web Worker: one WebGPU device at a time (pipelines cached across
+ * experiments; a new device after a loss), the CPU backend when WebGPU is unavailable, and the
+ * TrainingSession loop (which resumes from its last checkpoint when the device is lost).
  */
 import { createTrainer } from '../engine/create';
 import { acquireGpu, type GpuHandle } from '../engine/gpu/device';
 import { PipelineCache } from '../engine/gpu/pipelines';
 import type { Experiment } from '../experiment/types';
+import type { Checkpoint } from '../engine/checkpoint';
 import type { FromWorker, ToWorker } from './protocol';
 import { TrainingSession } from './session';
 
@@ -23,14 +25,16 @@ function getGpu(): Promise<{ handle: GpuHandle; pipelines: PipelineCache }> {
       });
       return { handle, pipelines: new PipelineCache(handle.device) };
     });
+    // A failed acquisition is not cached: the next build (e.g. after a device loss) tries again.
+    gpu.catch(() => (gpu = undefined));
   }
   return gpu;
 }
 
-async function build(exp: Experiment, backend: 'webgpu' | 'cpu') {
-  if (backend === 'cpu') return createTrainer(exp, { backend: 'cpu' });
+async function build(exp: Experiment, backend: 'webgpu' | 'cpu', resume?: Checkpoint) {
+  if (backend === 'cpu') return createTrainer(exp, { backend: 'cpu', resume });
   const { handle, pipelines } = await getGpu();
-  return createTrainer(exp, { backend: 'webgpu', gpu: handle, pipelines });
+  return createTrainer(exp, { backend: 'webgpu', gpu: handle, pipelines, resume });
 }
 
 const session = new TrainingSession({

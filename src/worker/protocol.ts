@@ -39,7 +39,22 @@ export type FromWorker =
   | ({ type: 'backend'; gen: number } & BackendInfo)
   | { type: 'status'; gen: number; state: RunState; step: number; steps: number; stepsPerSecond: number }
   | { type: 'rows'; gen: number; rows: MetricRow[] }
-  | { type: 'diverged'; gen: number; run: number; step: number }
+  /**
+   * Run `run` diverged at `step` (its loss or parameters stopped being finite; it is frozen). With
+   * its last finite sharpness up to then, the step it was measured at and the stability threshold
+   * logged with it (2/eta for GD), when sharpness is measured (divergence.ts).
+   */
+  | {
+      type: 'diverged';
+      gen: number;
+      run: number;
+      step: number;
+      lastSharpness?: number;
+      sharpnessStep?: number;
+      threshold?: number;
+    }
+  /** Something the user should know that is not an error (e.g. training resumed after a device loss). */
+  | { type: 'notice'; gen: number; message: string }
   | { type: 'error'; gen: number; message: string }
   /** Per run, its parameters (model/layout.ts) after `step` steps; empty when no trainer exists. */
   | { type: 'params'; gen: number; id: number; step: number; params: Float32Array[] };

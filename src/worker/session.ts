@@ -2,9 +2,16 @@
  * The training loop that runs inside the worker, independent of the worker globals so that it
  * can be tested with a fake trainer. All trainer work is serialised on one promise chain: a
  * new config or a reset waits for the advance() in flight, then replaces the trainer.
+ *
+ * Device loss: every `checkpointEvery` steps the session asks the trainer for a checkpoint
+ * (captured at once, copied to the host in the background). When the WebGPU device is lost, the
+ * experiment resumes from the last checkpoint on a new device, or on the CPU when none can be had;
+ * rows the page already has (up to the last step posted) are not posted again.
  */
 import type { Experiment } from '../experiment/types';
-import type { Trainer } from '../engine/trainer';
+import type { MetricRow, Trainer } from '../engine/trainer';
+import type { Checkpoint } from '../engine/checkpoint';
+import { SharpnessTracker } from './divergence';
 import {
   DEFAULT_STEPS_PER_FRAME,
   MAX_STEPS_PER_FRAME,
@@ -16,12 +23,16 @@ import {
 
 export interface SessionDeps {
   post(msg: FromWorker): void;
-  /** Build a trainer; rejects with a reason when the backend cannot be used. */
-  createTrainer(exp: Experiment, backend: 'webgpu' | 'cpu'): Promise<Trainer>;
+  /** Build a trainer (from a checkpoint when given); rejects with a reason when the backend cannot be used. */
+  createTrainer(exp: Experiment, backend: 'webgpu' | 'cpu', resume?: Checkpoint): Promise<Trainer>;
   /** Lets queued messages in between chunks (a macrotask in the worker). */
   yieldToEvents(): Promise<void>;
   now(): number;
+  /** Steps between checkpoints (default DEFAULT_CHECKPOINT_EVERY). */
+  checkpointEvery?: number;
 }
+
+export const DEFAULT_CHECKPOINT_EVERY = 100;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -43,6 +54,14 @@ export class TrainingSession {
   private pumping = false;
   private reported = new Set<number>();
   private stepsPerSecond = 0;
+  /** The current experiment's last completed checkpoint, and whether one is being copied. */
+  private checkpoint: Checkpoint | undefined;
+  private checkpointing = false;
+  /** Highest step of the rows posted for the current trainer generation; after a resume, rows up to it are not posted again. */
+  private postedThrough = -1;
+  private readonly sharpness = new SharpnessTracker();
+  /** Trainers whose device loss is already being handled. */
+  private readonly lostTrainers = new WeakSet<Trainer>();
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -94,16 +113,93 @@ export class TrainingSession {
   }
 
   /**
-   * The WebGPU device was lost: rebuild the current experiment on the CPU and say why.
-   * Training restarts from step 0 (the GPU state is gone).
+   * The WebGPU device was lost: resume the current experiment from its last checkpoint (step 0 if
+   * none was taken yet) on a new device, or on the CPU when none can be had, and say so.
    */
   deviceLost(reason: string): void {
-    this.gpuUnavailable = `the WebGPU device was lost (${reason})`;
-    if (this.trainer?.backend === 'webgpu' && this.experiment) {
-      const exp = this.experiment;
-      const gen = this.gen;
-      void this.enqueue(() => this.build(gen, exp));
+    const t = this.trainer;
+    if (t?.backend === 'webgpu') this.trainerLost(t, reason);
+  }
+
+  private trainerLost(t: Trainer, reason: string): void {
+    if (this.lostTrainers.has(t)) return;
+    this.lostTrainers.add(t);
+    void this.enqueue(() => this.resumeAfterLoss(t, reason));
+  }
+
+  /** On the chain: replace the lost trainer by one resumed from the last checkpoint. */
+  private async resumeAfterLoss(lost: Trainer, reason: string): Promise<void> {
+    if (lost !== this.trainer) return; // replaced meanwhile (new config or reset)
+    const gen = this.trainerGen;
+    const exp = lost.experiment;
+    const ck = this.checkpoint;
+    const lostAt = lost.step;
+    try {
+      lost.dispose();
+    } catch {
+      // a lost device may refuse; nothing is left to release
     }
+    this.trainer = undefined;
+    this.building = true;
+    this.postStatus();
+    const from = ck ? `the checkpoint at step ${ck.step}` : 'step 0 (no checkpoint had been taken yet)';
+    const redo = ck ? ck.step : 0;
+    const recomputed =
+      lostAt > redo ? `; steps ${redo + 1}-${lostAt} are computed again, the curves so far are kept` : '';
+    let trainer: Trainer | undefined;
+    let fallbackReason: string | undefined;
+    let where = 'on a new WebGPU device';
+    try {
+      if (this.preference !== 'cpu') {
+        try {
+          trainer = await this.deps.createTrainer(exp, 'webgpu', ck);
+        } catch (e) {
+          this.gpuUnavailable = `the WebGPU device was lost (${reason}) and no new one could be acquired (${message(e)})`;
+          if (this.preference === 'webgpu') throw new Error(`WebGPU is unavailable: ${this.gpuUnavailable}`);
+        }
+      }
+      if (!trainer) {
+        trainer = await this.deps.createTrainer(exp, 'cpu', ck);
+        where = 'on the CPU';
+        fallbackReason =
+          this.preference === 'cpu'
+            ? 'the CPU backend was requested'
+            : `${this.gpuUnavailable}; training resumed from ${from}`;
+      }
+    } catch (e) {
+      this.playing = false;
+      this.building = false;
+      this.deps.post({
+        type: 'error',
+        gen,
+        message: `could not resume after the WebGPU device was lost: ${message(e)}`,
+      });
+      this.postStatus();
+      return;
+    }
+    this.building = false;
+    if (gen !== this.gen) {
+      trainer.dispose();
+      return;
+    }
+    this.trainer = trainer;
+    this.watch(trainer);
+    const { backend, adapterDescription: adapter } = trainer;
+    this.deps.post({ type: 'backend', gen, backend, adapter, fallbackReason });
+    this.deps.post({
+      type: 'notice',
+      gen,
+      message: `The WebGPU device was lost (${reason}). Training resumed ${where} from ${from}${recomputed}.`,
+    });
+    this.postStatus();
+    if (this.playing) this.kick();
+  }
+
+  /** Resume elsewhere when this trainer's device is lost. */
+  private watch(t: Trainer): void {
+    void t.lost?.then((reason) => {
+      if (t === this.trainer) this.trainerLost(t, reason);
+    });
   }
 
   /** Resolves when everything queued so far has run (for tests). */
@@ -147,6 +243,9 @@ export class TrainingSession {
     this.trainer = undefined;
     this.reported.clear();
     this.stepsPerSecond = 0;
+    this.checkpoint = undefined;
+    this.postedThrough = -1;
+    this.sharpness.clear();
     this.building = true;
     this.postStatus();
     try {
@@ -157,6 +256,7 @@ export class TrainingSession {
       }
       this.trainer = trainer;
       this.trainerGen = gen;
+      this.watch(trainer);
       this.deps.post({
         type: 'backend',
         gen,
@@ -226,7 +326,13 @@ export class TrainingSession {
     const gen = this.trainerGen;
     const start = this.deps.now();
     const before = t.step;
-    const rows = await t.advance(n);
+    let rows: MetricRow[];
+    try {
+      rows = await t.advance(n);
+    } catch (e) {
+      if (await this.deviceWasLost(t)) return; // resumeAfterLoss is queued behind this
+      throw e;
+    }
     if (t !== this.trainer) return; // replaced while advancing; its rows are stale
     const seconds = (this.deps.now() - start) / 1000;
     const done = t.step - before;
@@ -234,8 +340,13 @@ export class TrainingSession {
       const sps = done / seconds;
       this.stepsPerSecond = this.stepsPerSecond === 0 ? sps : 0.7 * this.stepsPerSecond + 0.3 * sps;
     }
-    if (rows.length > 0) this.deps.post({ type: 'rows', gen, rows });
+    // After a resume, the page already has the rows up to postedThrough.
+    const fresh = rows.filter((r) => r.step > this.postedThrough);
+    for (const r of fresh) if (r.step > this.postedThrough) this.postedThrough = r.step;
+    this.sharpness.add(fresh);
+    if (fresh.length > 0) this.deps.post({ type: 'rows', gen, rows: fresh });
     this.checkDivergence(t, gen);
+    this.maybeCheckpoint(t);
     if (this.stopAt !== null && t.step >= this.stopAt) this.playing = false;
     if (t.step >= t.experiment.steps) this.playing = false;
     this.postStatus();
@@ -249,12 +360,38 @@ export class TrainingSession {
     this.deps.post({ type: 'params', gen, id, step: t?.step ?? 0, params });
   }
 
+  /** Every checkpointEvery steps, one at a time; it does not hold up the loop. */
+  private maybeCheckpoint(t: Trainer): void {
+    if (!t.checkpoint || this.checkpointing || t.step >= t.experiment.steps) return;
+    const every = Math.max(1, this.deps.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY);
+    if (t.step - (this.checkpoint?.step ?? 0) < every) return;
+    this.checkpointing = true;
+    t.checkpoint()
+      .then(
+        (ck) => {
+          if (t === this.trainer && ck.step > (this.checkpoint?.step ?? -1)) this.checkpoint = ck;
+        },
+        () => undefined, // e.g. the device was lost meanwhile: keep the previous checkpoint
+      )
+      .finally(() => (this.checkpointing = false));
+  }
+
+  /** Whether a failed advance() of `t` came from its device being lost (the loss arrives within a few events). */
+  private async deviceWasLost(t: Trainer): Promise<boolean> {
+    if (!t.lost) return false;
+    let lost = false;
+    void t.lost.then(() => (lost = true));
+    for (let i = 0; i < 20 && !lost; i++) await this.deps.yieldToEvents();
+    if (lost) this.trainerLost(t, await t.lost);
+    return lost;
+  }
+
   private checkDivergence(t: Trainer, gen: number): void {
     const at = t.divergedAt();
     at.forEach((step, run) => {
       if (step !== null && !this.reported.has(run)) {
         this.reported.add(run);
-        this.deps.post({ type: 'diverged', gen, run, step });
+        this.deps.post({ type: 'diverged', gen, run, ...this.sharpness.summary(run, step) });
       }
     });
     if (at.length > 0 && this.reported.size === at.length) this.playing = false;

@@ -58,6 +58,15 @@ describe('parseCsv', () => {
     expect(errors('a,y\nNaN,1\nInfinity,2\n', 'y')).toHaveLength(2);
   });
 
+  it('refuses numbers that are finite in float64 but overflow float32', () => {
+    expect(errors('a,y\n1e39,1\n1,2\n', 'y')).toEqual([
+      'row 1, column "a": "1e39" is outside the float32 range (magnitude at most 3.40e+38)',
+    ]);
+    expect(errors('a,y\n1,-4e38\n1,2.5\n', 'y')).toEqual([
+      'row 1, column "y": "-4e38" is outside the float32 range (magnitude at most 3.40e+38)',
+    ]);
+  });
+
   it('reports wrong field counts, empty labels, missing label column, bad headers, non-numeric regression labels', () => {
     expect(errors('a,b,y\n1,2,x\n1,2\n', 'y')).toEqual(['row 2: expected 3 fields, got 2']);
     expect(errors('a,y\n1,\n2,b\n', 'y')).toEqual(['row 1, column "y": empty label']);

@@ -43,6 +43,9 @@ export interface CsvTable {
 export type CsvResult = { ok: true; value: CsvTable } | { ok: false; errors: string[] };
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Finite in float64 but infinite once stored as float32 (the engine's precision). */
+const outsideF32 = (v: number): boolean => !Number.isFinite(Math.fround(v));
+const F32_RANGE = 'is outside the float32 range (magnitude at most 3.40e+38)';
 
 /** The number a field holds, or undefined (decimal notation only; no hex, no NaN/Infinity). */
 export function parseNumber(field: string): number | undefined {
@@ -167,6 +170,7 @@ export function parseCsv(text: string, opts: CsvOptions): CsvResult {
       }
       const v = parseNumber(rec[c]);
       if (v === undefined) add(`row ${r + 1}, column "${header[c]}": expected a number, got ${JSON.stringify(rec[c])}`);
+      else if (outsideF32(v)) add(`row ${r + 1}, column "${header[c]}": ${JSON.stringify(rec[c].trim())} ${F32_RANGE}`);
       else x[r * D + j] = v;
       j++;
     }
@@ -184,6 +188,8 @@ export function parseCsv(text: string, opts: CsvOptions): CsvResult {
         add(
           `row ${r + 1}, column "${opts.labelColumn}": expected a number (task is regression), got ${JSON.stringify(labels[r])}`,
         );
+      else if (outsideF32(nums[r]!))
+        add(`row ${r + 1}, column "${opts.labelColumn}": ${JSON.stringify(labels[r])} ${F32_RANGE}`);
       else y[r] = nums[r]!;
     }
     if (more) errors.push(`... and ${more} more errors`);

@@ -101,7 +101,8 @@ export const sgdSai: OptimizerDef = {
     const common = { label: 'optim_sgd_sai', code, hyperSize: sgdSai.hyperSize, extra, overrides: { NT } };
     const reduce = await frameKernel(ctx, { ...common, entry: 'snr', workgroups: [ctx.tensors.length, ctx.runs] });
     const update = await frameKernel(ctx, common);
-    return gpuOptimizer(ctx, [reduce, update], [table, gsnr]);
+    const opt = gpuOptimizer(ctx, [reduce, update], [table, gsnr]);
+    return { ...opt, internalState: [{ name: 'gsnr', buffer: gsnr, floatsPerRun: NT }] };
   },
   cpuInit: (paramCount) => ({ slots: [new Float64Array(paramCount)], extra: {} }),
   cpuStep,

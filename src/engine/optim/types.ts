@@ -107,6 +107,11 @@ export interface GpuOptimizer {
    */
   encode(pass: GPUComputePassEncoder, stepInfoOffset: number): void;
   destroy(): void;
+  /**
+   * State the optimizer keeps in buffers of its own that persists across steps (checkpoints save
+   * and restore it), each [run][floatsPerRun] f32, named as the CPU def's state.extra key.
+   */
+  internalState?: { name: string; buffer: GPUBuffer; floatsPerRun: number }[];
 }
 
 export interface OptimizerDef {

@@ -1,0 +1,171 @@
+/**
+ * The per-run freeze guard of a population (shaders/diverge_guard.wgsl). After every optimizer
+ * step, `encodeCheck` records the first step at which a run's batch loss or any of its parameters
+ * is not finite, and `encodeHold` then keeps every frozen run at its last finite parameters (the
+ * others save theirs as the new last good values). The status buffer holds two words per run,
+ * (divergedAt, frozenAt), NONE when unset: the host reads it back after each advance(). With
+ * `stopAtZeroLoss`, the logged-step check also records in frozenAt the first logged step whose train
+ * loss is exactly 0, and the hold kernel keeps such a run at theta_f from then on (a diverged run
+ * keeps theta_{d-1}). Everything stays on the device, so no host round trip delays a freeze.
+ */
+import guardWgsl from '../../shaders/diverge_guard.wgsl?raw';
+import type { PipelineCache } from './gpu/pipelines';
+import { COPY_DST, MAP_READ, dispatchSize, storageBuffer, uniformBuffer } from './gpu/buffers';
+import { createKernel, type Kernel } from './optim/kernel';
+
+/** An unset status word. */
+export const GUARD_NONE = 0xffffffff;
+const WG = 256;
+
+export interface DivergeGuardOptions {
+  runs: number;
+  paramCount: number;
+  /** f32 [runs * paramCount], the population's parameters. */
+  params: GPUBuffer;
+  /** The per-step stats records [slot][run][ns]: batch loss sum in `batchField`, train loss sum in `trainField`. */
+  stats: GPUBuffer;
+  ns: number;
+  batchField: number;
+  trainField: number;
+  /** StepInfo records (gpu/step_slots.ts), bound with a dynamic offset. */
+  stepInfo: GPUBuffer;
+  /** Freeze a run at the first logged step whose train loss is exactly 0 (experiment.stopAtZeroLoss). */
+  stopAtZeroLoss?: boolean;
+}
+
+/** Per-run step numbers decoded from a status buffer. */
+export interface GuardStatus {
+  divergedAt: (number | null)[];
+  frozenAt: (number | null)[];
+}
+
+export class DivergeGuard {
+  /** u32 [runs * 2]: (divergedAt, frozenAt) per run, GUARD_NONE when unset. */
+  readonly status: GPUBuffer;
+  /** f32 [runs * paramCount]: each run's parameters after its last good step. */
+  readonly lastGood: GPUBuffer;
+  private readonly owned: GPUBuffer[];
+
+  private constructor(
+    private readonly device: GPUDevice,
+    readonly o: DivergeGuardOptions,
+    private readonly check: Kernel,
+    private readonly checkLogged: Kernel,
+    private readonly hold: Kernel,
+    bufs: { status: GPUBuffer; lastGood: GPUBuffer; dims: GPUBuffer },
+  ) {
+    this.status = bufs.status;
+    this.lastGood = bufs.lastGood;
+    this.owned = [bufs.status, bufs.lastGood, bufs.dims];
+  }
+
+  static async create(device: GPUDevice, pipelines: PipelineCache, o: DivergeGuardOptions): Promise<DivergeGuard> {
+    const RP = o.runs * o.paramCount;
+    const status = storageBuffer(device, new Uint32Array(Math.max(1, 2 * o.runs)).fill(GUARD_NONE), 'guard-status');
+    const lastGood = storageBuffer(device, Math.max(1, RP), 'guard-last-good');
+    const dims = uniformBuffer(
+      device,
+      new Uint32Array([o.runs, o.paramCount, o.ns, o.batchField, o.trainField, 0, 0, 0]),
+      'guard-dims',
+    );
+    const spec = (entry: string, checkTrain = 0) => ({
+      label: 'diverge_guard',
+      code: guardWgsl,
+      entry,
+      overrides: { WG, CHECK_TRAIN: checkTrain, STOP_AT_ZERO: o.stopAtZeroLoss ? 1 : 0 },
+      bindings: ['uniform', 'rw', 'rw', 'read', 'rw'] as ('uniform' | 'rw' | 'read')[],
+      step: true,
+    });
+    const buffers = [dims, o.params, lastGood, o.stats, status];
+    const wgs = dispatchSize(RP, WG);
+    const check = await createKernel(device, pipelines, spec('check'), buffers, wgs, o.stepInfo);
+    const checkLogged = await createKernel(device, pipelines, spec('check', 1), buffers, wgs, o.stepInfo);
+    const hold = await createKernel(device, pipelines, spec('hold'), buffers, wgs, o.stepInfo);
+    const guard = new DivergeGuard(device, o, check, checkLogged, hold, { status, lastGood, dims });
+    guard.takeParamsAsLastGood();
+    return guard;
+  }
+
+  /**
+   * Record this step's non-finite runs: after the optimizer update and, on a logged step (`logged`:
+   * its train loss is checked too), after the evaluation.
+   */
+  encodeCheck(pass: GPUComputePassEncoder, stepInfoOffset: number, logged: boolean): void {
+    if (this.o.runs * this.o.paramCount > 0) (logged ? this.checkLogged : this.check).encode(pass, stepInfoOffset);
+  }
+
+  /** Put frozen runs back at their last good parameters; save the others' (last thing of a step). */
+  encodeHold(pass: GPUComputePassEncoder, stepInfoOffset: number): void {
+    if (this.o.runs * this.o.paramCount > 0) this.hold.encode(pass, stepInfoOffset);
+  }
+
+  /** The current parameters become every run's last good ones (at creation and after a resume). */
+  takeParamsAsLastGood(): void {
+    const bytes = this.o.runs * this.o.paramCount * 4;
+    if (bytes === 0) return;
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(this.o.params, 0, this.lastGood, 0, bytes);
+    this.device.queue.submit([enc.finish()]);
+  }
+
+  /** Overwrite the status words (resume from a checkpoint). */
+  writeStatus(s: GuardStatus): void {
+    const host = new Uint32Array(2 * this.o.runs);
+    for (let r = 0; r < this.o.runs; r++) {
+      host[2 * r] = s.divergedAt[r] ?? GUARD_NONE;
+      host[2 * r + 1] = s.frozenAt[r] ?? GUARD_NONE;
+    }
+    if (host.length > 0) this.device.queue.writeBuffer(this.status, 0, host);
+  }
+
+  static decode(words: Uint32Array, runs: number): GuardStatus {
+    const at = (w: number) => (w === GUARD_NONE ? null : w);
+    const divergedAt: (number | null)[] = [];
+    const frozenAt: (number | null)[] = [];
+    for (let r = 0; r < runs; r++) {
+      divergedAt.push(at(words[2 * r]));
+      frozenAt.push(at(words[2 * r + 1]));
+    }
+    return { divergedAt, frozenAt };
+  }
+
+  /**
+   * Copy the status of every guard to one staging buffer now (queue order: after everything
+   * submitted so far) and decode it once mapped.
+   */
+  static read(device: GPUDevice, guards: DivergeGuard[]): Promise<GuardStatus[]> {
+    const offsets: number[] = [];
+    let size = 0;
+    for (const g of guards) {
+      offsets.push(size);
+      size += Math.ceil(g.statusBytes / 16) * 16;
+    }
+    const staging = device.createBuffer({ size: Math.max(16, size), usage: MAP_READ | COPY_DST, label: 'guard-read' });
+    const enc = device.createCommandEncoder();
+    guards.forEach((g, k) => {
+      if (g.statusBytes > 0) enc.copyBufferToBuffer(g.status, 0, staging, offsets[k], g.statusBytes);
+    });
+    device.queue.submit([enc.finish()]);
+    return staging.mapAsync(MAP_READ).then(
+      () => {
+        const words = new Uint32Array(staging.getMappedRange().slice(0));
+        staging.unmap();
+        staging.destroy();
+        return guards.map((g, k) => DivergeGuard.decode(words.subarray(offsets[k] / 4), g.o.runs));
+      },
+      (e: unknown) => {
+        staging.destroy();
+        throw e;
+      },
+    );
+  }
+
+  /** Bytes of the status buffer that hold the runs' words. */
+  get statusBytes(): number {
+    return 8 * this.o.runs;
+  }
+
+  destroy(): void {
+    for (const b of this.owned) b.destroy();
+  }
+}
