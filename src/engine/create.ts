@@ -3,6 +3,7 @@ import type { Experiment } from '../experiment/types';
 import type { Trainer } from './trainer';
 import type { GpuHandle } from './gpu/device';
 import type { PipelineCache } from './gpu/pipelines';
+import type { Checkpoint } from './checkpoint';
 
 export type BackendName = 'webgpu' | 'cpu';
 
@@ -12,13 +13,23 @@ export interface CreateTrainerOptions {
   gpu?: GpuHandle;
   pipelines?: PipelineCache;
   stepsPerSubmit?: number;
+  /**
+   * Continue from this checkpoint instead of step 0. A checkpoint from either backend resumes on
+   * either (float32 state from the GPU becomes float64 on the CPU and back).
+   */
+  resume?: Checkpoint;
 }
 
 export async function createTrainer(exp: Experiment, opts: CreateTrainerOptions): Promise<Trainer> {
   if (opts.backend === 'cpu') {
     const { createCpuTrainer } = await import('./cpu/trainer');
-    return createCpuTrainer(exp);
+    return createCpuTrainer(exp, { resume: opts.resume });
   }
   const { GpuTrainer } = await import('./gpu_trainer');
-  return GpuTrainer.create(exp, { gpu: opts.gpu, pipelines: opts.pipelines, stepsPerSubmit: opts.stepsPerSubmit });
+  return GpuTrainer.create(exp, {
+    gpu: opts.gpu,
+    pipelines: opts.pipelines,
+    stepsPerSubmit: opts.stepsPerSubmit,
+    resume: opts.resume,
+  });
 }

@@ -211,7 +211,7 @@ describe('GpuTrainer device limits', () => {
     const exp = threeRunExperiment(10);
     exp.data = { kind: 'circle', nTrain: 100000, nTest: 0, noise: 0.1 };
     exp.batchSize = 'full';
-    exp.model = { ...exp.model, hidden: [4096] };
+    if (exp.model.kind === 'mlp') exp.model = { ...exp.model, hidden: [4096] };
     const { DeviceLimitError } = await import('./gpu_trainer');
     const err = await GpuTrainer.create(exp, { gpu, pipelines }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeviceLimitError);

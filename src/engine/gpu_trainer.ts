@@ -18,11 +18,17 @@ import { experimentLayout } from './model/shape';
 import type { ParamLayout } from './model/layout';
 import { NS, STAT, type GpuData } from './model/mlp_gpu';
 import { Population } from './population';
+import { alignmentDirections } from './model/directions';
 import { isLogStep, resolveHyper, runSeed } from './hyper';
 import { statsToRows } from './metrics/rows';
 import { checkDeviceLimits } from './limits';
 import { CURV_KINDS, SC, type CurvatureRequest } from './metrics/curvature_gpu';
 import { curvatureRows } from './metrics/curvature_rows';
+import { DivergeGuard } from './diverge_guard';
+import { checkCheckpoint, type Checkpoint } from './checkpoint';
+import { restorePopulation, takeGpuCheckpoint } from './checkpoint_gpu';
+import { buildEvalSets, type EvalSetSpec } from './metrics/eval_sets';
+import { checkOutputScale, outputScaleOf, stackedInitOutputs } from './cpu/output_scale';
 
 /** Allocating or setting up the experiment on the GPU failed (out of memory, validation). */
 export class GpuSetupError extends Error {
@@ -47,6 +53,8 @@ export interface GpuTrainerOptions {
   /** Max steps per submit (default 64). */
   stepsPerSubmit?: number;
   dataset?: Dataset;
+  /** Continue from this checkpoint (either backend's) instead of step 0. */
+  resume?: Checkpoint;
 }
 
 interface LogEntry {
@@ -67,9 +75,13 @@ interface Pending {
 export class GpuTrainer implements Trainer {
   readonly backend = 'webgpu' as const;
   readonly adapterDescription: string;
+  /** Resolves with the reason when this trainer's device is lost (the worker then resumes elsewhere). */
+  readonly lost: Promise<string>;
   step = 0;
   private zeroLogged = false;
   private readonly diverged: (number | null)[];
+  /** stopAtZeroLoss: the step whose logged train_loss was exactly 0, per run. */
+  private readonly stopped: (number | null)[];
   private readonly ownsGpu: boolean;
   /** Staging buffers for metric readback, reused across submits instead of created per chunk. */
   private readonly staging: BufferPool;
@@ -85,15 +97,29 @@ export class GpuTrainer implements Trainer {
     dataBuffers: GPUBuffer[],
     private readonly pipelines: PipelineCache,
     private readonly data: GpuData,
+    /** Extra evaluation sets (metrics/eval_sets.ts); their stats fields are STAT.extra + 2k. */
+    private readonly evalSets: EvalSetSpec[] = [],
   ) {
     this.adapterDescription = gpu.adapterDescription;
+    this.lost = gpu.lost.then((info) => info.message || info.reason || 'unknown reason');
     this.diverged = experiment.runs.map(() => null);
+    this.stopped = experiment.runs.map(() => null);
     this.ownsGpu = ownsGpu;
     this.staging = new BufferPool(gpu.device);
     this.dataBuffers = dataBuffers;
   }
 
   static async create(exp: Experiment, opts: GpuTrainerOptions = {}): Promise<GpuTrainer> {
+    if (opts.resume) {
+      const trainer = await GpuTrainer.create(exp, { ...opts, resume: undefined });
+      try {
+        trainer.resumeFrom(opts.resume);
+      } catch (e) {
+        trainer.dispose();
+        throw e;
+      }
+      return trainer;
+    }
     const gpu = opts.gpu ?? (await acquireGpu());
     const device = gpu.device;
     const pipelines = opts.pipelines ?? new PipelineCache(device);
@@ -134,8 +160,9 @@ export class GpuTrainer implements Trainer {
     };
     let pops: Population[] = [];
     let bufs: GPUBuffer[] = [];
+    let evalSets: EvalSetSpec[] = [];
     try {
-      ({ pops, bufs } = await GpuTrainer.allocate(exp, device, pipelines, ds, layout, opts));
+      ({ pops, bufs, evalSets } = await GpuTrainer.allocate(exp, device, pipelines, ds, layout, opts));
     } catch (e) {
       await popScopes().catch(() => undefined);
       if (!opts.gpu) gpu.destroy();
@@ -149,7 +176,18 @@ export class GpuTrainer implements Trainer {
       if (!opts.gpu) gpu.destroy();
       throw e;
     }
-    return new GpuTrainer(exp, gpu, pops, layout, ds, !opts.gpu, bufs, pipelines, GpuTrainer.gpuData(bufs, ds));
+    return new GpuTrainer(
+      exp,
+      gpu,
+      pops,
+      layout,
+      ds,
+      !opts.gpu,
+      bufs,
+      pipelines,
+      GpuTrainer.gpuData(bufs, ds),
+      evalSets,
+    );
   }
 
   private static gpuData(bufs: GPUBuffer[], ds: Dataset): GpuData {
@@ -172,7 +210,12 @@ export class GpuTrainer implements Trainer {
     ds: Dataset,
     layout: ParamLayout,
     opts: GpuTrainerOptions,
-  ): Promise<{ pops: Population[]; bufs: GPUBuffer[] }> {
+  ): Promise<{ pops: Population[]; bufs: GPUBuffer[]; evalSets: EvalSetSpec[] }> {
+    checkOutputScale(
+      exp,
+      exp.runs.map((r) => getOptimizer(r.optimizer.name) ?? { name: r.optimizer.name }),
+    );
+    const evalSets = buildEvalSets(exp, ds);
     const bufs = [
       storageBuffer(device, ds.train.x, 'x-train'),
       storageBuffer(device, ds.train.y, 'y-train'),
@@ -180,6 +223,17 @@ export class GpuTrainer implements Trainer {
       storageBuffer(device, ds.test.n > 0 ? ds.test.y : new Float32Array(1), 'y-test'),
     ];
     const data = GpuTrainer.gpuData(bufs, ds);
+    // Extra evaluation sets: uploaded once, shared by every population.
+    const sets = evalSets.map((spec) => {
+      const x = storageBuffer(device, spec.x, `x-${spec.key}`);
+      const y = storageBuffer(device, spec.y, `y-${spec.key}`);
+      bufs.push(x, y);
+      return { spec, x, y };
+    });
+    const alpha = outputScaleOf(exp);
+    // model.outputScale: F(w0, x) of every run on every set, from the float64 CPU forward pass.
+    const offsets = (init: Float32Array[], x: Float32Array, n: number) =>
+      stackedInitOutputs(init, layout, exp.model.activation, x, n);
     const capacity = Math.max(1, Math.min(opts.stepsPerSubmit ?? 64, exp.steps));
     // Group runs by optimizer kind, keeping the experiment's order within each group.
     const groups = new Map<string, number[]>();
@@ -193,6 +247,7 @@ export class GpuTrainer implements Trainer {
       const def = getOptimizer(name);
       if (!def) throw new Error(`unknown optimizer "${name}"`);
       const seeds = runIds.map((i) => runSeed(exp.seed, i, exp.varySeedPerRun));
+      const init = seeds.map((s) => initParams(layout, exp.model, s));
       pops.push(
         await Population.create(device, pipelines, {
           exp,
@@ -201,21 +256,37 @@ export class GpuTrainer implements Trainer {
           runIds,
           hps: runIds.map((i) => resolveHyper(def, exp.runs[i].optimizer)),
           seeds,
-          init: seeds.map((s) => initParams(layout, exp.model, s)),
+          init,
           data,
           capacity,
-          directions:
-            ds.meta.weakDirection && ds.meta.strongDirection
-              ? { weak: ds.meta.weakDirection, strong: ds.meta.strongDirection }
-              : undefined,
+          directions: alignmentDirections(layout, ds.meta),
+          evalSets: sets,
+          centre:
+            alpha === undefined
+              ? undefined
+              : {
+                  alpha,
+                  train: offsets(init, ds.train.x, ds.train.n),
+                  test: offsets(init, ds.test.x, ds.test.n),
+                  extra: evalSets.map((e) => offsets(init, e.x, e.n)),
+                },
         }),
       );
     }
-    return { pops, bufs };
+    return { pops, bufs, evalSets };
   }
 
   divergedAt(): (number | null)[] {
     return this.diverged.slice();
+  }
+
+  /**
+   * Per run: the logged step whose train_loss was exactly 0 (stopAtZeroLoss), else null. The device
+   * froze the run's parameters at that step (diverge_guard.ts, frozenAt); the host learns of it when the rows
+   * of that submit come back and logs nothing for the run after it.
+   */
+  stoppedAt(): (number | null)[] {
+    return this.stopped.slice();
   }
 
   /** Scheduled lr of step t (1-based) for global run i. */
@@ -287,10 +358,54 @@ export class GpuTrainer implements Trainer {
       this.step += count;
       remaining -= count;
     }
+    const guards = DivergeGuard.read(
+      device,
+      this.pops.map((p) => p.guard),
+    );
     const rows: MetricRow[] = [];
     for (const p of pending) rows.push(...(await this.collect(p)));
     rows.sort((a, b) => a.step - b.step || a.run - b.run);
+    this.noteDiverged(await guards);
     return this.filterDiverged(rows);
+  }
+
+  /** The exact divergence steps the device guards recorded (diverge_guard.ts). */
+  private noteDiverged(status: { divergedAt: (number | null)[] }[]): void {
+    status.forEach((s, pi) =>
+      this.pops[pi].spec.runIds.forEach((run, r) => {
+        const d = s.divergedAt[r];
+        const known = this.diverged[run];
+        if (d !== null && (known === null || d < known)) this.diverged[run] = d;
+      }),
+    );
+  }
+
+  /**
+   * Every run's parameters, optimizer state and flags after the current step (checkpoint.ts). The
+   * copies are enqueued now; the promise resolves when they are mapped, while training goes on.
+   */
+  async checkpoint(): Promise<Checkpoint> {
+    return takeGpuCheckpoint({
+      device: this.gpu.device,
+      exp: this.experiment,
+      step: this.step,
+      paramCount: this.layout.paramCount,
+      pops: this.pops.map((p) => ({ state: p.stateBuffers(), runIds: p.spec.runIds })),
+      diverged: this.diverged,
+      stopped: this.stopped,
+    });
+  }
+
+  /** Continue from `ck` (either backend's): step, parameters, optimizer state and flags. */
+  private resumeFrom(ck: Checkpoint): void {
+    checkCheckpoint(ck, this.experiment, this.layout.paramCount);
+    for (const pop of this.pops) restorePopulation(this.gpu.device, pop.stateBuffers(), ck, pop.spec.runIds);
+    ck.runs.forEach((c, i) => {
+      this.diverged[i] = c.divergedAt;
+      this.stopped[i] = c.frozenAt ?? null;
+    });
+    this.step = ck.step;
+    this.zeroLogged = true;
   }
 
   /** Which curvature measurements are due at logged step s. */
@@ -368,7 +483,14 @@ export class GpuTrainer implements Trainer {
             nTest: ds.test.n,
             classification: ds.nClasses > 0,
             featureNoise: this.experiment.data.kind === 'feature-noise',
-            alignment: this.layout.layers.length > 1 && !!ds.meta.weakDirection,
+            alignment: !!alignmentDirections(this.layout, ds.meta),
+            w0Norm: pop.w0Norms[r],
+            extra: this.evalSets.map((e, k) => ({
+              metric: e.metric,
+              report: e.report,
+              n: e.n,
+              field: STAT.extra + 2 * k,
+            })),
           }),
         );
       });
@@ -406,12 +528,23 @@ export class GpuTrainer implements Trainer {
     for (const row of rows) {
       const d = this.diverged[row.run];
       if (d !== null && row.step > d) continue;
+      const stop = this.stopped[row.run];
+      if (stop !== null && row.step > stop) continue;
       if (d === null && (row.metric === 'batch_loss' || row.metric === 'train_loss') && !Number.isFinite(row.value)) {
         this.diverged[row.run] = row.step;
       }
       out.push(row);
+      if (this.zeroLossStop(row)) out.push({ run: row.run, step: row.step, metric: 'zero_loss_step', value: row.step });
     }
     return out;
+  }
+
+  /** stopAtZeroLoss: whether this row stops its run (its first logged train_loss of exactly 0). */
+  private zeroLossStop(row: MetricRow): boolean {
+    if (!this.experiment.stopAtZeroLoss || row.metric !== 'train_loss' || row.value !== 0) return false;
+    if (this.stopped[row.run] !== null || this.diverged[row.run] !== null) return false;
+    this.stopped[row.run] = row.step;
+    return true;
   }
 
   async getParams(run: number): Promise<Float32Array> {

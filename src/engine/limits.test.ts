@@ -151,6 +151,48 @@ describe('planMemory mirrors the GPU allocation (SwiftShader)', () => {
     });
     compare(await recordBuffers(exp), planned(exp));
   });
+
+  it('a CNN on images, minibatch, with output centring and sharpness', async () => {
+    const exp = small({
+      data: { kind: 'images', nTrain: 30, nTest: 20, size: 6, channels: 2, nClasses: 3, noise: 0.1 },
+      model: {
+        kind: 'cnn',
+        layers: [
+          { type: 'conv2d', channels: 3, kernel: [3, 3], stride: [1, 1], padding: [1, 1] },
+          { type: 'maxpool', size: [2, 2], stride: [2, 2] },
+          { type: 'dense', units: 5 },
+        ],
+        activation: 'relu',
+        initScale: 1,
+        bias: true,
+        outputScale: 2,
+      },
+      runs: [run('adam'), run('adam')],
+      metrics: { every: 10, evalSubset: 0, sharpness: { every: 10, iters: 2, subset: 16 } },
+    });
+    compare(await recordBuffers(exp), planned(exp));
+  });
+
+  it('the patch CNN on feature-noise, full batch (patch-space feature directions)', async () => {
+    const exp = small({
+      data: {
+        kind: 'feature-noise',
+        nTrain: 40,
+        nTest: 30,
+        patchDim: 4,
+        numPatches: 3,
+        weakNorm: 0.3,
+        strongNorm: 2,
+        strongFraction: 0.5,
+        noiseStd: 0.5,
+      },
+      loss: 'logistic',
+      model: { kind: 'patch-cnn', filters: 3, activation: 'relu2', initScale: 0.1 },
+      batchSize: 'full',
+      runs: [run('sgd'), run('sgd')],
+    });
+    compare(await recordBuffers(exp), planned(exp));
+  });
 });
 
 describe('planMemory sizes', () => {

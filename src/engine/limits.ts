@@ -10,9 +10,12 @@ import { dataShape, mlpParamCount, networkOutputs } from '../experiment/limits';
 import { getOptimizer } from './optim/registry';
 import { STEP_SCALARS } from './optim/types';
 import { BufferPool, dispatchSize } from './gpu/buffers';
+import type { CnnSpec } from './model/cnn_spec';
+import { cnnEvalDispatch, cnnGpuBufferFloats, cnnTrainDispatches } from './model/cnn_gpu_plan';
+import { experimentLayout } from './model/shape';
+import { NS } from './model/stats_layout';
 
-/** Floats per run in a stats record (model/mlp_gpu.ts NS) and a curvature scalar record (SC). */
-const NS = 12;
+/** Floats per run in a stats record: NS (model/stats_layout.ts); a curvature scalar record: SC. */
 const SC = 16;
 const CURV_KINDS = 4;
 /** Workgroup size of the element-wise kernels (mlp_gpu, curvature, optimizers). */
@@ -89,9 +92,30 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
   add('x-test', nTest > 0 ? nTest * inputDim : 1, 'data.nTest', 'the test inputs', dataReduce);
   add('y-test', nTest > 0 ? nTest * targetDim : 1, 'data.nTest', 'the test targets', dataReduce);
 
+  // Extra evaluation sets (metrics/eval_sets.ts), shared by every population. Their sizes depend on
+  // the generated data, so the plan uses bounds: an S-randomized set is the test set (one per
+  // choice: linear, slab, complex at most); an opposing-signals group is at most the train set.
+  const evalSets: { key: string; n: number }[] = [];
+  if ((exp.data.kind === 'lms' || exp.data.kind === 'ms57' || exp.data.kind === 'lsn') && nTest > 0) {
+    const choices = exp.metrics.sRandomized ?? ['linear', 'slab', 'complex'];
+    for (const c of choices) evalSets.push({ key: `s-randomized-${c}`, n: nTest });
+  }
+  if (exp.data.kind === 'opposing-signals')
+    for (const g of ['pos', 'neg']) evalSets.push({ key: `group-${g}`, n: nTrain });
+  for (const e of evalSets) {
+    add(`x-${e.key}`, e.n * inputDim, 'metrics', `the ${e.key} evaluation inputs`, dataReduce);
+    add(`y-${e.key}`, e.n * targetDim, 'metrics', `the ${e.key} evaluation targets`, dataReduce);
+  }
+
   const capacity = Math.max(1, Math.min(opts.stepsPerSubmit ?? DEFAULT_STEPS_PER_SUBMIT, exp.steps));
-  const widths = [inputDim, ...exp.model.hidden, outDim];
-  const P = mlpParamCount(widths, exp.model.bias);
+  const model = exp.model;
+  // Convolutional models: parameters from their layout; activations from planCnnActivations.
+  const cnnLayout = model.kind === 'mlp' ? undefined : experimentLayout(exp, dataShape(exp.data));
+  const widths = model.kind === 'mlp' ? [inputDim, ...model.hidden, outDim] : [inputDim, outDim];
+  const P = model.kind === 'mlp' ? mlpParamCount(widths, model.bias) : cnnLayout!.paramCount;
+  const paramPath = model.kind === 'mlp' ? 'model.hidden' : model.kind === 'cnn' ? 'model.layers' : 'model.filters';
+  const reduceParams =
+    model.kind === 'mlp' ? REDUCE_PARAMS : `reduce ${paramPath}, the input dimension or the number of runs`;
   const groups = new Map<string, number>();
   for (const run of exp.runs) groups.set(run.optimizer.name, (groups.get(run.optimizer.name) ?? 0) + 1);
 
@@ -100,11 +124,21 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
     const tag = groups.size > 1 ? ` (${name})` : '';
     const RP = R * P;
     const params = (label: string, floats: number, what: string) =>
-      add(label + tag, floats, 'model.hidden', what, REDUCE_PARAMS);
+      add(label + tag, floats, paramPath, what, reduceParams);
     params('params', RP, `the parameters of ${R} runs`);
     params('grads', RP, `the gradients of ${R} runs`);
     params('prev-params', RP, `the previous parameters of ${R} runs`);
     params('prev2-params', RP, `the parameters two steps back of ${R} runs`);
+    params('w0', RP, `the initial parameters of ${R} runs`);
+    params('guard-last-good', RP, `the last finite parameters of ${R} runs`);
+    add('guard-status' + tag, 2 * R, 'runs', 'the divergence and stop flags', 'reduce the number of runs');
+    if (model.outputScale !== undefined) {
+      const f0 = (label: string, rows: number, path: string) =>
+        add(label + tag, R * rows * outDim, path, 'the outputs at initialisation F(w0, x)', dataReduce);
+      f0('f0-train', nTrain, 'data.nTrain');
+      f0('f0-test', nTest, 'data.nTest');
+      for (const e of evalSets) f0(`f0-${e.key}`, e.n, 'metrics');
+    }
     const perStep = 'reduce the steps per submit or the number of runs';
     add('stats' + tag, capacity * R * NS, 'runs', 'the metric records', perStep);
     add('step-scalars' + tag, capacity * R * STEP_SCALARS, 'runs', 'the per-step scalars', perStep);
@@ -131,8 +165,8 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
       label: `optimizer update${tag}`,
       threads: RP,
       workgroupSize: ELEM_WG,
-      path: 'model.hidden',
-      reduce: REDUCE_PARAMS,
+      path: paramPath,
+      reduce: reduceParams,
     });
     dispatches.push({
       label: `per-run reductions${tag}`,
@@ -141,22 +175,37 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
       path: 'runs',
       reduce: 'reduce the number of runs',
     });
-    if (exp.data.kind === 'feature-noise' && widths.length > 2)
-      add('dirs' + tag, 2 * inputDim, 'data', 'the feature directions', '');
+    // Alignment directions in the first layer's input space (model/directions.ts).
+    if (exp.data.kind === 'feature-noise' && (model.kind === 'mlp' ? widths.length > 2 : model.kind === 'patch-cnn'))
+      add('dirs' + tag, 2 * (cnnLayout ? cnnLayout.layers[0].inDim : inputDim), 'data', 'the feature directions', '');
 
-    planMlp(add, dispatches, {
-      tag,
-      widths,
-      R,
-      batch,
-      clip: !!def?.perExampleClip,
-      pairedReluMask: false,
-      evalChunk: Math.min(EVAL_CHUNK, Math.max(nTrain, nTest, 1)),
-      where: (l) => (l < widths.length - 2 ? `model.hidden[${l}]` : 'model'),
-      evalPath: 'model.hidden',
-      reduce: REDUCE_WIDTH,
-      prefix: '',
-    });
+    if (cnnLayout?.cnn)
+      buffers.push(
+        ...planCnnActivations(cnnLayout.cnn, dispatches, {
+          tag,
+          R,
+          batch,
+          evalChunk: Math.min(EVAL_CHUNK, Math.max(nTrain, nTest, 1)),
+          path: paramPath,
+          prefix: '',
+          fullBatch,
+          idxPerRun,
+        }),
+      );
+    else
+      planMlp(add, dispatches, {
+        tag,
+        widths,
+        R,
+        batch,
+        clip: !!def?.perExampleClip,
+        pairedReluMask: false,
+        evalChunk: Math.min(EVAL_CHUNK, Math.max(nTrain, nTest, 1)),
+        where: (l) => (l < widths.length - 2 ? `model.hidden[${l}]` : 'model'),
+        evalPath: 'model.hidden',
+        reduce: REDUCE_WIDTH,
+        prefix: '',
+      });
 
     const m = exp.metrics;
     if (m.sharpness || m.trace) {
@@ -172,25 +221,40 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
       params('g-pm', 2 * RP, `the perturbed gradients (2 x ${R} runs) of the curvature probe`);
       c('curv-stats', capacity * 2 * R * NS, 'the curvature probe stats');
       c('curv-idx', 4, 'the curvature probe indices');
-      planMlp(add, dispatches, {
-        tag,
-        widths,
-        R: 2 * R,
-        batch: subset,
-        clip: false,
-        evalChunk: 1,
-        pairedReluMask: exp.model.activation === 'relu',
-        where: () => subsetPath,
-        evalPath: subsetPath,
-        reduce: curvReduce,
-        prefix: 'curvature ',
-      });
+      if (cnnLayout?.cnn)
+        buffers.push(
+          ...planCnnActivations(cnnLayout.cnn, dispatches, {
+            tag,
+            R: 2 * R,
+            batch: subset,
+            evalChunk: 1,
+            path: subsetPath,
+            prefix: 'curvature ',
+            fullBatch: true,
+            idxPerRun: false,
+            pairedReluMask: true,
+          }),
+        );
+      else
+        planMlp(add, dispatches, {
+          tag,
+          widths,
+          R: 2 * R,
+          batch: subset,
+          clip: false,
+          evalChunk: 1,
+          pairedReluMask: exp.model.activation === 'relu',
+          where: () => subsetPath,
+          evalPath: subsetPath,
+          reduce: curvReduce,
+          prefix: 'curvature ',
+        });
       dispatches.push({
         label: `curvature element-wise${tag}`,
         threads: RP,
         workgroupSize: ELEM_WG,
-        path: 'model.hidden',
-        reduce: REDUCE_PARAMS,
+        path: paramPath,
+        reduce: reduceParams,
       });
       // Staging for the curvature records copied out at logged steps (mapped, not bound).
       add(
@@ -204,8 +268,60 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
     }
     add('stats-staging' + tag, capacity * R * NS, 'runs', 'the metrics readback', 'reduce the number of runs', false);
   }
+  // The divergence guards' status words, read back after each advance (diverge_guard.ts).
+  let guardBytes = 0;
+  for (const R of groups.values()) guardBytes += Math.ceil((8 * R) / 16) * 16;
+  add('guard-read', Math.max(16, guardBytes) / 4, 'runs', 'the divergence flags readback', '', false);
   const totalBytes = buffers.reduce((a, b) => a + b.bytes, 0);
   return { buffers, dispatches, totalBytes };
+}
+
+export interface CnnPlan {
+  /** Appended to buffer and dispatch labels (the optimizer name when several are used). */
+  tag: string;
+  /** Runs (2R for the curvature graph) and points per forward/backward. */
+  R: number;
+  batch: number;
+  /** Points per evaluation chunk. */
+  evalChunk: number;
+  /** Config path to name in errors. */
+  path: string;
+  /** Prepended to dispatch labels. */
+  prefix: string;
+  /** Whether the graph trains on the full batch (no gather buffer). Absent: false (the larger plan). */
+  fullBatch?: boolean;
+  /** Whether minibatch indices are per run ([R][B] gathered rows). Absent: true (the larger plan). */
+  idxPerRun?: boolean;
+  /** Curvature graphs: paired ReLU masks (extra midpoint buffers per ReLU stage). */
+  pairedReluMask?: boolean;
+}
+
+/**
+ * The activation, delta and evaluation buffers of one CnnGpu over R runs x o.batch points (and its
+ * dispatches, pushed into `dispatches`), from the list CnnGpu itself allocates
+ * (model/cnn_gpu_plan.ts), as planMlp mirrors MlpGpu's.
+ */
+export function planCnnActivations(spec: CnnSpec, dispatches: PlannedDispatch[], o: CnnPlan): PlannedBuffer[] {
+  const plan = {
+    spec,
+    runs: o.R,
+    batch: o.batch,
+    fullBatch: o.fullBatch ?? false,
+    idxPerRun: o.idxPerRun ?? true,
+    evalChunk: o.evalChunk,
+    pairedReluMask: o.pairedReluMask ?? false,
+  };
+  const reduce = `reduce ${o.path}, the batch size or the number of runs`;
+  for (const d of [...cnnTrainDispatches(plan), cnnEvalDispatch(plan)])
+    dispatches.push({ ...d, label: `${o.prefix}${d.label}${o.tag}`, path: o.path, reduce });
+  return cnnGpuBufferFloats(plan).map(({ label, floats }) => ({
+    label: `cnn-${label}${o.tag}`,
+    bytes: BufferPool.round(Math.max(1, floats) * 4),
+    storage: true,
+    path: o.path,
+    what: `the ${o.prefix}CNN buffer ${label} (${o.R} runs x ${label.startsWith('eval') ? o.evalChunk : o.batch} points)`,
+    reduce,
+  }));
 }
 
 interface MlpPlan {

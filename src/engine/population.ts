@@ -11,9 +11,13 @@ import { STEP_SCALARS } from './optim/types';
 import type { PipelineCache } from './gpu/pipelines';
 import { storageBuffer, uniformBuffer } from './gpu/buffers';
 import { StepSlots } from './gpu/step_slots';
-import { MlpGpu, NS, STAT, type GpuData } from './model/mlp_gpu';
+import { NS, STAT, type GpuData, type MlpGpuOptions } from './model/mlp_gpu';
+import { createModelGpu, type ModelGpu } from './model/model_gpu';
 import { GpuBatches } from './data/gpu_batches';
 import { CurvatureGpu, type CurvatureRequest } from './metrics/curvature_gpu';
+import { DivergeGuard } from './diverge_guard';
+import { internalStateOf, type InternalState, type PopulationState } from './checkpoint_gpu';
+import type { EvalSetSpec } from './metrics/eval_sets';
 
 export interface PopulationSpec {
   exp: Experiment;
@@ -27,8 +31,12 @@ export interface PopulationSpec {
   data: GpuData;
   /** Max steps encoded per submit. */
   capacity: number;
-  /** Feature-noise weak and strong directions (unit vectors, input space) for the alignment metrics. */
+  /** Feature directions in the first layer's input space for the alignment metrics (model/directions.ts). */
   directions?: { weak: Float32Array; strong: Float32Array };
+  /** Extra evaluation sets (metrics/eval_sets.ts) with their uploaded inputs and targets. */
+  evalSets?: { spec: EvalSetSpec; x: GPUBuffer; y: GPUBuffer }[];
+  /** model.outputScale: alpha and this population's offsets F(w0, x) f32 [R][n][outDim] per set. */
+  centre?: { alpha: number; train: Float32Array; test: Float32Array; extra: Float32Array[] };
 }
 
 export class Population {
@@ -40,7 +48,7 @@ export class Population {
   readonly stats: GPUBuffer;
   readonly params: GPUBuffer;
   private readonly buffers: GPUBuffer[] = [];
-  private mlp!: MlpGpu;
+  private mlp!: ModelGpu;
   private opt!: GpuOptimizer;
   private batcher?: GpuBatches;
   private norms!: GPUComputePipeline;
@@ -52,8 +60,15 @@ export class Population {
     return this.prev;
   }
   private readonly prev2: GPUBuffer;
+  /** theta_0 per run (relative_weight_change), and ||theta_0|| per run. */
+  private readonly w0: GPUBuffer;
+  readonly w0Norms: number[];
   private readonly grads: GPUBuffer;
   private state!: GPUBuffer;
+  /** Divergence guard: per-run non-finite check and freeze after every step (diverge_guard.ts). */
+  guard!: DivergeGuard;
+  /** Optimizer state kept in the optimizer's own buffers (checkpoints). */
+  private internal: InternalState[] = [];
   private align?: { pipe: GPUComputePipeline; group: GPUBindGroup; steps: GPUBindGroup[] };
   curvature?: CurvatureGpu;
   private readonly stepScalars: GPUBuffer;
@@ -75,6 +90,8 @@ export class Population {
     this.grads = this.own(storageBuffer(device, RP, 'grads'));
     this.prev = this.own(storageBuffer(device, RP, 'prev-params'));
     this.prev2 = this.own(storageBuffer(device, RP, 'prev2-params'));
+    this.w0 = this.own(storageBuffer(device, init, 'w0'));
+    this.w0Norms = spec.init.map((p) => Math.sqrt(p.reduce((a, v) => a + v * v, 0)));
     this.stats = this.own(storageBuffer(device, spec.capacity * this.R * NS, 'stats'));
     this.stepScalars = this.own(storageBuffer(device, spec.capacity * this.R * STEP_SCALARS, 'step-scalars'));
     this.scalarsHost = new Float32Array(spec.capacity * this.R * STEP_SCALARS);
@@ -114,7 +131,7 @@ export class Population {
     const clipped = clipNorms ? this.own(storageBuffer(device, R * P, 'clipped-grads')) : undefined;
     const nTrain = spec.data.nTrain;
     const evalTrain = exp.metrics.evalSubset > 0 ? Math.min(exp.metrics.evalSubset, nTrain) : nTrain;
-    this.mlp = await MlpGpu.create(device, pipelines, {
+    this.mlp = await createModelGpu(device, pipelines, {
       layout: spec.layout,
       activation: exp.model.activation,
       loss: exp.loss,
@@ -130,6 +147,7 @@ export class Population {
       steps: this.slots,
       evalTrain,
       evalChunk: Math.min(1024, Math.max(nTrain, spec.data.nTest, 1)),
+      ...this.lazyOptions(),
       clip:
         clipNorms && clipped
           ? { clipNorm: this.own(storageBuffer(device, new Float32Array(clipNorms), 'clip-norms')), clipped }
@@ -157,15 +175,31 @@ export class Population {
       batchSize: this.batch,
       clippedGrads: clipped,
     });
+    this.internal = internalStateOf(this.opt);
+    this.guard = await DivergeGuard.create(device, pipelines, {
+      runs: R,
+      paramCount: P,
+      params: this.params,
+      stats: this.stats,
+      ns: NS,
+      batchField: STAT.batchLoss,
+      trainField: STAT.trainLoss,
+      stepInfo: this.slots.buffer,
+      stopAtZeroLoss: !!exp.stopAtZeroLoss,
+    });
     this.norms = await pipelines.get('run_norms', runNormsWgsl, 'main', { WG: 256 });
     for (const mode of [0, 1]) {
       const u = this.own(
-        uniformBuffer(device, new Uint32Array([R, P, NS, mode, STAT.gradSq, STAT.weightSq, STAT.stepSq, 0]), 'norms'),
+        uniformBuffer(
+          device,
+          new Uint32Array([R, P, NS, mode, STAT.gradSq, STAT.weightSq, STAT.stepSq, STAT.w0DistSq]),
+          'norms',
+        ),
       );
       this.normGroups.push(
         device.createBindGroup({
           layout: this.norms.getBindGroupLayout(0),
-          entries: [u, this.params, this.grads, this.prev, this.stats, this.prev2].map((buffer, binding) => ({
+          entries: [u, this.params, this.grads, this.prev, this.stats, this.prev2, this.w0].map((buffer, binding) => ({
             binding,
             resource: { buffer },
           })),
@@ -175,7 +209,7 @@ export class Population {
     this.normStepGroups = this.slots.bindGroups(this.norms, 1);
     const dirs = spec.directions;
     const first = spec.layout.layers[0];
-    if (dirs && spec.layout.layers.length > 1) {
+    if (dirs) {
       const pipe = await pipelines.get('alignment', alignmentWgsl, 'main', { WG: 64 });
       const both = new Float32Array(2 * first.inDim);
       both.set(dirs.weak, 0);
@@ -216,6 +250,24 @@ export class Population {
         capacity: spec.capacity,
       });
     }
+  }
+
+  /** The MlpGpu options of the extra evaluation sets and of output centring (absent: none). */
+  private lazyOptions(): Pick<MlpGpuOptions, 'extraEvalSets' | 'outputCentre'> {
+    const { spec, device } = this;
+    const c = spec.centre;
+    const up = (a: Float32Array, label: string) => this.own(storageBuffer(device, a, label));
+    return {
+      extraEvalSets: spec.evalSets?.map((e, k) => ({
+        key: e.spec.key,
+        x: e.x,
+        y: e.y,
+        n: e.spec.n,
+        field: STAT.extra + 2 * k,
+        offsets: c ? up(c.extra[k], `f0-${e.spec.key}`) : undefined,
+      })),
+      outputCentre: c ? { alpha: c.alpha, train: up(c.train, 'f0-train'), test: up(c.test, 'f0-test') } : undefined,
+    };
   }
 
   /**
@@ -267,6 +319,9 @@ export class Population {
       this.encodeEval(pass, slot);
       if (curv && this.curvature) pass = this.curvature.encode(encoder, pass, slot, curv);
     }
+    // After the metrics, so that a diverging step's rows show the blow-up; before the next step.
+    this.guard.encodeCheck(pass, this.slots.offset(slot), log);
+    this.guard.encodeHold(pass, this.slots.offset(slot));
     return pass;
   }
 
@@ -281,10 +336,27 @@ export class Population {
     }
     this.mlp.encodeEval(pass, 'train', slot);
     if (this.spec.data.nTest > 0) this.mlp.encodeEval(pass, 'test', slot);
+    for (const e of this.spec.evalSets ?? []) this.mlp.encodeEval(pass, e.spec.key, slot);
+  }
+
+  /** The buffers a checkpoint copies and a resume writes (checkpoint_gpu.ts). */
+  stateBuffers(): PopulationState {
+    const { R, P, guard, internal } = this;
+    const slots = this.spec.def.stateSlots;
+    return {
+      runs: R,
+      paramCount: P,
+      params: this.params,
+      state: this.state,
+      stateSlots: slots,
+      internal,
+      guard,
+      prev2: this.prev2,
+    };
   }
 
   get dispatchesPerStep(): number {
-    return this.mlp.dispatchesPerStep + (this.batcher ? 1 : 0) + 1;
+    return this.mlp.dispatchesPerStep + (this.batcher ? 1 : 0) + 1 + 2; // + divergence check and hold
   }
 
   destroy(): void {
@@ -292,6 +364,7 @@ export class Population {
     this.opt.destroy();
     this.batcher?.destroy();
     this.curvature?.destroy();
+    this.guard.destroy();
     this.slots.destroy();
     for (const b of this.buffers) b.destroy();
   }

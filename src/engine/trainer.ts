@@ -12,6 +12,7 @@
  *   See metrics/names.ts for the definitions.
  */
 import type { Experiment } from '../experiment/types';
+import type { Checkpoint } from './checkpoint';
 
 export interface MetricRow {
   run: number;
@@ -32,10 +33,26 @@ export interface Trainer {
    */
   advance(n: number): Promise<MetricRow[]>;
   /**
-   * Per run: the first logged step whose batch_loss or train_loss was not finite, else null.
-   * A diverged run keeps its last values; its later metrics are not logged.
+   * Per run: the first step whose batch loss or resulting parameters were not finite (checked
+   * after every step, logged or not; also a non-finite logged train_loss), else null. From then on
+   * the run is frozen at its parameters of the step before; that step's rows are still logged
+   * (they show the blow-up), later ones are not.
    */
   divergedAt(): (number | null)[];
+  /**
+   * Everything needed to continue from the current step on either backend (checkpoint.ts). The
+   * state is captured when this is called; the promise resolves once it is copied to the host, so
+   * the caller can go on advancing meanwhile.
+   */
+  checkpoint?(): Promise<Checkpoint>;
+  /** WebGPU: resolves with the reason if the device this trainer runs on is lost (never otherwise). */
+  readonly lost?: Promise<string>;
+  /**
+   * Per run: the logged step whose train_loss was exactly 0 when experiment.stopAtZeroLoss is set
+   * (the run stopped there: its parameters keep that step's values and later steps are not
+   * logged), else null. Optional: callers treat a missing method as "no run stopped".
+   */
+  stoppedAt?(): (number | null)[];
   /**
    * A 1-D slice of the training loss (over the curvature subset) through run r's current
    * parameters along its top Hessian eigenvector ('eigen', after a sharpness measurement) or its

@@ -167,7 +167,55 @@ export interface MlpModel {
   /** Whether dense layers have a bias (default true). */
   bias: boolean;
 }
-export type ModelConfig = MlpModel;
+/**
+ * A small convolutional network. Activations are [channels, height, width] per example, row-major
+ * (PyTorch's NCHW without the batch). `layers` are the hidden layers in order; an output dense layer
+ * with one unit per output is appended. Every conv2d and dense hidden layer is followed by
+ * `activation`. A dense layer after a spatial layer flattens it first (as torch.flatten does).
+ * Weights of a conv layer are [out, in, kh, kw] (PyTorch's), ~ N(0, initScale^2 / (in kh kw)).
+ */
+export interface CnnModel {
+  kind: 'cnn';
+  /** [channels, height, width] of one input; absent: images data gives [channels, size, size], other data [1, 1, inputDim]. */
+  inputShape?: [number, number, number];
+  layers: CnnLayer[];
+  activation: Activation;
+  initScale: number;
+  bias: boolean;
+}
+/** Sizes are [height, width] after validation (a single number in a file means a square). */
+export type CnnLayer =
+  | { type: 'conv2d'; channels: number; kernel: [number, number]; stride: [number, number]; padding: [number, number] }
+  | { type: 'maxpool' | 'avgpool'; size: [number, number]; stride: [number, number] }
+  | { type: 'flatten' }
+  | { type: 'dense'; units: number };
+export type CnnLayerType = CnnLayer['type'];
+
+/**
+ * The two-layer patch CNN of the benign-oscillation paper (SPEC §10, architecture confirmed only
+ * through reviews): 2m filters w_j in R^d applied to each of the P patches of x,
+ * f(W, x) = sum_p sum_j s_j act(<w_j, x_p>) / m with s_j = +1 for j < m and -1 otherwise; the
+ * second layer (s_j / m) is fixed. One output; no bias. Filters ~ N(0, initScale^2 / d).
+ */
+export interface PatchCnnModel {
+  kind: 'patch-cnn';
+  /** m: filters per output sign (2m filters in all). */
+  filters: number;
+  /** Patch dimension d; absent: the feature-noise data's patchDim (other data: required). */
+  patchDim?: number;
+  activation: Activation;
+  initScale: number;
+}
+/**
+ * Output scale alpha, common to every model kind (SPEC §15, a reconstruction): when set, the
+ * network output is the centred alpha * (F(w, x) - F(w0, x)) and the loss is multiplied by
+ * 1 / alpha^2. Absent: the plain output F(w, x).
+ */
+interface OutputScale {
+  outputScale?: number;
+}
+export type ModelConfig = (MlpModel | CnnModel | PatchCnnModel) & OutputScale;
+export type ModelKind = ModelConfig['kind'];
 
 /** Optimizer hyperparameters: names follow PyTorch (camelCase); `betas` is a pair. */
 export type HyperValue = number | boolean | [number, number];
@@ -207,7 +255,16 @@ export interface MetricsConfig {
   sharpness?: { every: number; iters: number; tol?: number; subset?: number };
   /** Hutchinson trace and Frobenius norm. */
   trace?: { every: number; samples: number; subset?: number };
+  /**
+   * Slab data (lms, ms57, lsn): which S-randomized test accuracies to log (SPEC §11), each the test
+   * accuracy after permuting those coordinates across test points. Absent: every choice the data
+   * has ('linear' needs a linear coordinate, which ms57 lacks); [] logs none.
+   */
+  sRandomized?: SRandomizedChoice[];
 }
+/** 'linear': the linear coordinate; 'slab': the slab coordinates; 'complex': every non-linear one. */
+export type SRandomizedChoice = 'linear' | 'slab' | 'complex';
+export const S_RANDOMIZED_CHOICES: readonly SRandomizedChoice[] = ['linear', 'slab', 'complex'];
 
 export interface Experiment {
   version: typeof EXPERIMENT_VERSION;
@@ -221,6 +278,12 @@ export interface Experiment {
   varySeedPerRun: boolean;
   runs: RunConfig[];
   metrics: MetricsConfig;
+  /**
+   * Hinge loss only (SPEC §15): a run whose logged train_loss is exactly 0 stops training there (its
+   * parameters freeze, later steps are not logged) and logs zero_loss_step = that step (t* = lr x
+   * zero_loss_step). Absent: false.
+   */
+  stopAtZeroLoss?: boolean;
 }
 
 /** A validation problem: the field path (e.g. "runs[1].optimizer.lr") and what was expected. */

@@ -10,6 +10,7 @@ import { LIMITS, dataShape, paramsPerRun } from './limits';
 import { Issues, checkEnum, checkKeys, checkNumber, readBoolean, readNumber, show } from './fields';
 import { validateData } from './validate_data';
 import { validateMetrics, validateModel } from './validate_model';
+import { checkModelFitsData } from './validate_cnn';
 import { validateRuns } from './validate_runs';
 
 export const EXPERIMENT_KEYS = [
@@ -23,6 +24,7 @@ export const EXPERIMENT_KEYS = [
   'varySeedPerRun',
   'runs',
   'metrics',
+  'stopAtZeroLoss',
 ] as const;
 
 export function parseExperiment(raw: unknown): Result<Experiment> {
@@ -64,6 +66,8 @@ function parseUnsafe(raw: unknown): Result<Experiment> {
   const varySeedPerRun = readBoolean(issues, obj, 'varySeedPerRun', '', def.varySeedPerRun);
   const metrics = validateMetrics(issues, obj.metrics, def.metrics);
   const runs = validateRuns(issues, obj.runs, steps);
+  const stopAtZeroLoss = readStopAtZeroLoss(issues, obj.stopAtZeroLoss, loss);
+  if (data && metrics) checkSRandomizedFitsData(issues, metrics.sRandomized, data);
 
   if (data && loss) checkLossFitsData(issues, loss, data);
   if (data && batchSize !== undefined && batchSize !== 'full' && batchSize > data.nTrain) {
@@ -72,7 +76,9 @@ function parseUnsafe(raw: unknown): Result<Experiment> {
       `${batchSize} is larger than data.nTrain (${data.nTrain}); use at most ${data.nTrain} or "full"`,
     );
   }
-  if (data && model && loss && runs) checkTotalParams(issues, { data, model, loss }, runs.length);
+  // Convolutional models: input shape, spatial sizes, patch dimension, loss, optimizers (validate_cnn.ts).
+  const modelFits = data && model && loss ? checkModelFitsData(issues, { data, model, loss, runs }) : false;
+  if (data && model && loss && runs && modelFits) checkTotalParams(issues, { data, model, loss }, runs.length);
 
   if (issues.count > 0) return { ok: false, errors: issues.list() };
   if (
@@ -103,6 +109,7 @@ function parseUnsafe(raw: unknown): Result<Experiment> {
     runs,
     metrics,
   };
+  if (stopAtZeroLoss !== undefined) exp.stopAtZeroLoss = stopAtZeroLoss;
   return { ok: true, value: exp };
 }
 
@@ -159,6 +166,37 @@ function readBatchSize(issues: Issues, v: unknown, fallback: number | 'full'): n
   return n;
 }
 
+/** stopAtZeroLoss: a boolean, meaningful only with the hinge loss (the only loss that reaches exactly 0). */
+function readStopAtZeroLoss(issues: Issues, v: unknown, loss: LossName | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') {
+    issues.add('stopAtZeroLoss', `expected true or false, got ${show(v)}`);
+    return undefined;
+  }
+  if (v && loss !== undefined && loss !== 'hinge')
+    issues.add(
+      'stopAtZeroLoss',
+      `only the "hinge" loss reaches exactly 0, but loss is ${show(loss)}; set loss to "hinge" or remove stopAtZeroLoss`,
+    );
+  return v;
+}
+
+/** metrics.sRandomized needs slab data (lms, ms57, lsn), and "linear" a linear coordinate (not ms57). */
+function checkSRandomizedFitsData(
+  issues: Issues,
+  choices: readonly string[] | undefined,
+  data: Experiment['data'],
+): void {
+  if (choices === undefined || choices.length === 0) return;
+  if (data.kind !== 'lms' && data.kind !== 'ms57' && data.kind !== 'lsn') {
+    issues.add('metrics.sRandomized', `needs slab data (lms, ms57 or lsn), but data.kind is ${show(data.kind)}`);
+    return;
+  }
+  const i = choices.indexOf('linear');
+  if (data.kind === 'ms57' && i >= 0)
+    issues.add(`metrics.sRandomized[${i}]`, 'ms57 data has no linear coordinate; use "slab" or "complex"');
+}
+
 function checkLossFitsData(issues: Issues, loss: LossName, data: Experiment['data']): void {
   const shape = dataShape(data);
   if (shape.nClasses === 0 && loss !== 'mse') {
@@ -172,6 +210,12 @@ function checkLossFitsData(issues: Issues, loss: LossName, data: Experiment['dat
   }
 }
 
+const REDUCE_MODEL: Record<Experiment['model']['kind'], string> = {
+  mlp: 'model.hidden widths',
+  cnn: 'the channels and units of model.layers',
+  'patch-cnn': 'model.filters',
+};
+
 function checkTotalParams(issues: Issues, exp: Pick<Experiment, 'data' | 'model' | 'loss'>, runs: number): void {
   const per = paramsPerRun(exp);
   const total = per * runs;
@@ -180,7 +224,7 @@ function checkTotalParams(issues: Issues, exp: Pick<Experiment, 'data' | 'model'
     issues.add(
       'model',
       `${fmt(per)} parameters per run x ${runs} runs = ${fmt(total)} exceeds the limit of ${fmt(LIMITS.totalParams)}; ` +
-        'reduce model.hidden widths, the input dimension or the number of runs',
+        `reduce ${REDUCE_MODEL[exp.model.kind]}, the input dimension or the number of runs`,
     );
   }
 }

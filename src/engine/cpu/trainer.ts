@@ -29,8 +29,13 @@ import {
 } from '../metrics/curvature_rows_cpu';
 import type { GradOracle, LossOracle } from '../metrics/curvature_cpu';
 import { checkLossTask } from './losses';
-import { evalSet, lossAndGrad, type CpuModel } from './mlp';
+import { evalSet, lossAndGrad, type CpuModel, type OutputCentre } from './mlp';
+import { centredLossAndGrad, checkOutputScale, initOutputs, outputScaleOf } from './output_scale';
+import { buildEvalSets, evalSetValue, type EvalSetSpec } from '../metrics/eval_sets';
 import { clippedBatchGrad, l2 } from './per_example';
+import { stepIsFinite } from './guard';
+import { CHECKPOINT_VERSION, checkCheckpoint, experimentFingerprint, type Checkpoint } from '../checkpoint';
+import { cpuRunCheckpoint, loadCpuRun } from '../checkpoint_cpu';
 
 export const CPU_ADAPTER_DESCRIPTION = 'cpu (float64 reference)';
 
@@ -48,6 +53,13 @@ interface RunState {
   prev2?: Float64Array;
   state: CpuOptimizerState;
   diverged: number | null;
+  /** stopAtZeroLoss: the logged step whose train_loss was exactly 0 (the run stops there). */
+  stopped: number | null;
+  /** theta_0 and ||theta_0|| (relative_weight_change). */
+  w0: Float64Array;
+  w0Norm: number;
+  /** model.outputScale: the centring of the train, test and extra evaluation sets (F(theta_0, x)). */
+  centre?: { train: OutputCentre; test: OutputCentre; extra: OutputCentre[] };
   carry: CurvatureCarry;
   /** theta_s - theta_{s-1} at the last logged step s >= 1 (lossSlice 'update'). */
   lastUpdate?: Float64Array;
@@ -66,6 +78,8 @@ interface StepInfo {
 export interface CpuTrainerOptions {
   /** Use this dataset instead of generating exp.data (tests). */
   dataset?: Dataset;
+  /** Continue from this checkpoint (either backend's) instead of step 0. */
+  resume?: Checkpoint;
 }
 
 function distance(a: Float64Array, b: Float64Array): number {
@@ -92,6 +106,8 @@ export class CpuTrainer implements Trainer {
     readonly dataset: Dataset,
     readonly layout: ParamLayout,
     private readonly runs: RunState[],
+    /** Extra evaluation sets (metrics/eval_sets.ts), scored at every logged step. */
+    private readonly evalSets: EvalSetSpec[] = [],
   ) {
     const n = dataset.train.n;
     this.model = { activation: experiment.model.activation };
@@ -118,6 +134,12 @@ export class CpuTrainer implements Trainer {
     const layout = experimentLayout(exp, ds);
     checkLossTask(exp.loss, layout.widths[layout.widths.length - 1], ds.nClasses);
     if (exp.runs.length === 0) throw new Error('runs: expected at least one run, got none');
+    checkOutputScale(
+      exp,
+      exp.runs.map((r) => getOptimizer(r.optimizer.name) ?? { name: r.optimizer.name }),
+    );
+    const evalSets = buildEvalSets(exp, ds);
+    const alpha = outputScaleOf(exp);
     const runs = exp.runs.map((run, i): RunState => {
       const def = getOptimizer(run.optimizer.name);
       if (!def)
@@ -127,6 +149,10 @@ export class CpuTrainer implements Trainer {
       const hp = resolveHyper(def, run.optimizer);
       const seed = runSeed(exp.seed, i, exp.varySeedPerRun);
       const params = Float64Array.from(initParams(layout, exp.model, seed));
+      const f0 = (x: ArrayLike<number>, n: number): OutputCentre => ({
+        alpha: alpha!,
+        f0: initOutputs(params, layout, exp.model.activation, x, n),
+      });
       return {
         def,
         hp,
@@ -137,14 +163,32 @@ export class CpuTrainer implements Trainer {
         params,
         state: def.cpuInit(layout.paramCount, layout.tensors, hp),
         diverged: null,
+        stopped: null,
+        w0: Float64Array.from(params),
+        w0Norm: l2(params),
+        centre:
+          alpha === undefined
+            ? undefined
+            : {
+                train: f0(ds.train.x, ds.train.n),
+                test: f0(ds.test.x, ds.test.n),
+                extra: evalSets.map((e) => f0(e.x, e.n)),
+              },
         carry: {},
       };
     });
-    return new CpuTrainer(exp, ds, layout, runs);
+    const trainer = new CpuTrainer(exp, ds, layout, runs, evalSets);
+    if (opts.resume) trainer.resumeFrom(opts.resume);
+    return trainer;
   }
 
   divergedAt(): (number | null)[] {
     return this.runs.map((r) => r.diverged);
+  }
+
+  /** Per run: the step at which stopAtZeroLoss stopped it (train_loss exactly 0), else null. */
+  stoppedAt(): (number | null)[] {
+    return this.runs.map((r) => r.stopped);
   }
 
   async advance(n: number): Promise<MetricRow[]> {
@@ -153,7 +197,7 @@ export class CpuTrainer implements Trainer {
     if (!this.zeroLogged) {
       this.zeroLogged = true;
       this.runs.forEach((run, r) => {
-        if (run.diverged === null) rows.push(...this.logRows(r, 0));
+        if (run.diverged === null && run.stopped === null) rows.push(...this.logRows(r, 0));
       });
     }
     const todo = Math.max(0, Math.min(Math.floor(n), exp.steps - this.step));
@@ -161,9 +205,10 @@ export class CpuTrainer implements Trainer {
       const t = this.step + 1;
       const log = isLogStep(t, exp.metrics.every, exp.steps);
       this.runs.forEach((run, r) => {
-        if (run.diverged !== null) return; // frozen: no updates, no rows
+        if (run.diverged !== null || run.stopped !== null) return; // frozen: no updates, no rows
         const info = this.stepRun(run, t);
         if (log) rows.push(...this.logRows(r, t, info));
+        if (run.diverged === t) run.params = Float64Array.from(run.prev!); // frozen at theta_{t-1}
       });
       this.step = t;
     }
@@ -195,7 +240,19 @@ export class CpuTrainer implements Trainer {
       grad = cb.grad;
       clippedGrad = cb.clipped;
     } else {
-      const lg = lossAndGrad(run.params, this.layout, this.model, exp.loss, train.x, train.y, this.idx, ds.nClasses);
+      const lg = run.centre
+        ? centredLossAndGrad(
+            run.params,
+            this.layout,
+            this.model,
+            exp.loss,
+            train.x,
+            train.y,
+            this.idx,
+            ds.nClasses,
+            run.centre.train,
+          )
+        : lossAndGrad(run.params, this.layout, this.model, exp.loss, train.x, train.y, this.idx, ds.nClasses);
       loss = lg.loss;
       grad = lg.grad;
     }
@@ -217,6 +274,7 @@ export class CpuTrainer implements Trainer {
     });
     run.prev2 = run.prev;
     run.prev = before;
+    if (run.diverged === null && !stepIsFinite(loss, run.params)) run.diverged = t; // guard.ts
     return { batchLoss: loss, lr, gradNorm, stepDistance: distance(run.params, before), grad: gradCopy };
   }
 
@@ -228,11 +286,14 @@ export class CpuTrainer implements Trainer {
     const rows: MetricRow[] = [];
     const add = (metric: string, value: number) => rows.push({ run: r, step: s, metric, value });
     const classification = ds.nClasses > 0;
-    const train = evalSet(run.params, this.layout, this.model, exp.loss, ds.train, ds.nClasses, this.evalTrain);
+    const { centre } = run;
+    const trainSet = centre ? { ...ds.train, centre: centre.train } : ds.train;
+    const train = evalSet(run.params, this.layout, this.model, exp.loss, trainSet, ds.nClasses, this.evalTrain);
     add('train_loss', train.loss);
     if (classification) add('train_acc', train.correct / train.n);
     if (ds.test.n > 0) {
-      const test = evalSet(run.params, this.layout, this.model, exp.loss, ds.test, ds.nClasses);
+      const testSet = centre ? { ...ds.test, centre: centre.test } : ds.test;
+      const test = evalSet(run.params, this.layout, this.model, exp.loss, testSet, ds.nClasses);
       add('test_loss', test.loss);
       if (classification) {
         add('test_acc', test.correct / test.n);
@@ -240,17 +301,34 @@ export class CpuTrainer implements Trainer {
       }
     }
     add('weight_norm', l2(run.params));
+    this.evalSets.forEach((set, k) => {
+      const e = evalSet(
+        run.params,
+        this.layout,
+        this.model,
+        exp.loss,
+        { ...set, centre: centre?.extra[k] },
+        ds.nClasses,
+      );
+      add(set.metric, evalSetValue(set, e.lossSum, e.correct));
+    });
+    if (info && run.w0Norm > 0) add('relative_weight_change', distance(run.params, run.w0) / run.w0Norm);
     if (info) {
       const prev = run.prev!;
       run.lastUpdate = run.params.map((v, i) => v - prev[i]);
       add('batch_loss', info.batchLoss);
       add('lr', info.lr);
+      add('temperature', info.lr / this.batch);
       add('grad_norm', info.gradNorm);
       add('step_distance', info.stepDistance);
       add('update_norm', info.lr !== 0 ? info.stepDistance / info.lr : 0);
     }
     rows.push(...this.curvatureRows(r, s, info));
     if (!Number.isFinite(train.loss) || (info && !Number.isFinite(info.batchLoss))) run.diverged = s;
+    else if (exp.stopAtZeroLoss && train.loss === 0) {
+      run.stopped = s;
+      add('zero_loss_step', s);
+    }
     return rows;
   }
 
@@ -304,6 +382,29 @@ export class CpuTrainer implements Trainer {
     const st = this.runs[run];
     if (!st) throw new Error(`run: expected an index in 0..${this.runs.length - 1}, got ${run}`);
     return Float32Array.from(st.params);
+  }
+
+  /** A copy of every run's parameters and optimizer state after `step` steps (checkpoint.ts). */
+  async checkpoint(): Promise<Checkpoint> {
+    return {
+      version: CHECKPOINT_VERSION,
+      step: this.step,
+      from: 'cpu',
+      fingerprint: experimentFingerprint(this.experiment),
+      paramCount: this.layout.paramCount,
+      runs: this.runs.map((run) => ({ ...cpuRunCheckpoint(run), frozenAt: run.stopped })),
+    };
+  }
+
+  /** Continue from `ck` (taken by either backend): step, parameters, optimizer state, flags. */
+  private resumeFrom(ck: Checkpoint): void {
+    checkCheckpoint(ck, this.experiment, this.layout.paramCount);
+    this.runs.forEach((run, r) => {
+      loadCpuRun(ck, r, run);
+      run.stopped = ck.runs[r].frozenAt ?? null;
+    });
+    this.step = ck.step;
+    this.zeroLogged = true;
   }
 
   /** Float64 parameters of run r (a copy). */
