@@ -120,6 +120,29 @@ describe('convolutional models: WebGPU trainer vs float64 CPU trainer', () => {
     );
   });
 
+  it('the patch CNN with the binary squared loss (mse, one output), plain and centred: same rows, within 1e-3', async () => {
+    for (const outputScale of [undefined, 4]) {
+      const exp = patchCnn();
+      exp.loss = 'mse';
+      exp.runs = [run('small lr', { name: 'sgd', lr: 0.1 }), run('large lr', { name: 'sgd', lr: 1 })];
+      exp.metrics.sharpness = { every: 15, iters: 3 };
+      const e = valid({ ...exp, model: { ...exp.model, ...(outputScale ? { outputScale } : {}) } });
+      const { gpu, cpu } = await both(e);
+      expect(cpu.some((r) => r.metric === 'weak_feature_acc')).toBe(true);
+      // The loss starts near 0.5 (f ~ 0 at small init, target +-1) and decreases.
+      const loss0 = cpu.find((r) => r.step === 0 && r.metric === 'train_loss')!.value;
+      expect(loss0).toBeGreaterThan(0.3);
+      expect(loss0).toBeLessThan(outputScale ? 0.6 : 1);
+      expectParity(
+        gpu,
+        cpu,
+        ['batch_loss', 'train_loss', 'test_loss', 'train_acc', 'weak_feature_acc', 'weak_alignment', 'grad_norm'],
+        1e-3,
+      );
+      expectParity(gpu, cpu, ['sharpness'], 5e-2);
+    }
+  });
+
   it('a loss slice through a CNN on the GPU matches the CPU trainer', async () => {
     const exp = imagesCnn();
     exp.steps = 10;

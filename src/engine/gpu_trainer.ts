@@ -571,17 +571,26 @@ export class GpuTrainer implements Trainer {
     }
     const m = this.experiment.metrics;
     const subset = Math.min(this.dataset.train.n, m.sharpness?.subset ?? m.trace?.subset ?? 1024);
-    return lossSliceGpu(this.gpu.device, this.pipelines, {
-      layout: this.layout,
-      activation: this.experiment.model.activation,
-      loss: this.experiment.loss,
-      data: this.data,
-      subset,
-      theta,
-      direction,
-      points: o.points,
-      radius: o.radius,
-    });
+    // model.outputScale: the slice is of the training loss, centred with this run's F(w0, x).
+    const c = pop.spec.centre;
+    const rows = this.dataset.train.n * this.layout.widths[this.layout.widths.length - 1];
+    const f0 = c ? storageBuffer(this.gpu.device, c.train.slice(r * rows, (r + 1) * rows), 'slice-f0') : undefined;
+    try {
+      return await lossSliceGpu(this.gpu.device, this.pipelines, {
+        layout: this.layout,
+        activation: this.experiment.model.activation,
+        loss: this.experiment.loss,
+        data: this.data,
+        subset,
+        theta,
+        direction,
+        points: o.points,
+        radius: o.radius,
+        outputCentre: c && f0 ? { alpha: c.alpha, train: f0, test: f0 } : undefined,
+      });
+    } finally {
+      f0?.destroy();
+    }
   }
 
   /** Dispatches per training step over all populations (for the benchmark). */

@@ -131,6 +131,7 @@ export class Population {
     const clipped = clipNorms ? this.own(storageBuffer(device, R * P, 'clipped-grads')) : undefined;
     const nTrain = spec.data.nTrain;
     const evalTrain = exp.metrics.evalSubset > 0 ? Math.min(exp.metrics.evalSubset, nTrain) : nTrain;
+    const lazy = this.lazyOptions();
     this.mlp = await createModelGpu(device, pipelines, {
       layout: spec.layout,
       activation: exp.model.activation,
@@ -147,7 +148,7 @@ export class Population {
       steps: this.slots,
       evalTrain,
       evalChunk: Math.min(1024, Math.max(nTrain, spec.data.nTest, 1)),
-      ...this.lazyOptions(),
+      ...lazy,
       clip:
         clipNorms && clipped
           ? { clipNorm: this.own(storageBuffer(device, new Float32Array(clipNorms), 'clip-norms')), clipped }
@@ -248,6 +249,7 @@ export class Population {
         state: pre ? state : undefined,
         precondOffset: pre ? pre(hps[0], 1).slot * R * P : undefined,
         capacity: spec.capacity,
+        outputCentre: lazy.outputCentre,
       });
     }
   }

@@ -98,8 +98,8 @@ export class CpuTrainer implements Trainer {
   private readonly fullBatch: boolean;
   private readonly idx: Uint32Array;
   private readonly evalTrain: number;
-  /** Mean loss and its gradient over the first curvatureSubset() training points (curvature, slices). */
-  private readonly oracles: { grad: GradOracle; loss: LossOracle };
+  /** Per run: gradient and loss oracles over the curvature subset (centred per run with outputScale). */
+  private readonly oracles: { grad: GradOracle; loss: LossOracle }[];
 
   private constructor(
     readonly experiment: Experiment,
@@ -117,15 +117,18 @@ export class CpuTrainer implements Trainer {
     if (this.fullBatch) for (let i = 0; i < n; i++) this.idx[i] = i;
     const sub = experiment.metrics.evalSubset;
     this.evalTrain = sub > 0 ? Math.min(sub, n) : n;
-    this.oracles = mlpCurvatureOracles({
-      layout,
-      activation: experiment.model.activation,
-      loss: experiment.loss,
-      x: dataset.train.x,
-      y: dataset.train.y,
-      nClasses: dataset.nClasses,
-      subset: curvatureSubset(experiment.metrics, n),
-    });
+    this.oracles = this.runs.map((run) =>
+      mlpCurvatureOracles({
+        layout,
+        activation: experiment.model.activation,
+        loss: experiment.loss,
+        x: dataset.train.x,
+        y: dataset.train.y,
+        nClasses: dataset.nClasses,
+        subset: curvatureSubset(experiment.metrics, n),
+        centre: run.centre?.train,
+      }),
+    );
   }
 
   static create(exp: Experiment, opts: CpuTrainerOptions = {}): CpuTrainer {
@@ -343,7 +346,7 @@ export class CpuTrainer implements Trainer {
       step: s,
       metrics: exp.metrics,
       seed: run.seed,
-      grad: this.oracles.grad,
+      grad: this.oracles[r].grad,
       theta: run.params,
       prevTheta: s >= 1 ? run.prev : undefined,
       prev2Theta: s >= 2 ? run.prev2 : undefined,
@@ -375,7 +378,7 @@ export class CpuTrainer implements Trainer {
     } else {
       throw new Error(`lossSlice.direction: expected "eigen" or "update", got "${String(o.direction)}"`);
     }
-    return lossSlice(this.oracles.loss, st.params, d, { radius: o.radius, points: o.points });
+    return lossSlice(this.oracles[run].loss, st.params, d, { radius: o.radius, points: o.points });
   }
 
   async getParams(run: number): Promise<Float32Array> {

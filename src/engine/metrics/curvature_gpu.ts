@@ -13,7 +13,7 @@ import type { ParamLayout } from '../model/layout';
 import type { PipelineCache } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import type { StepSlots } from '../gpu/step_slots';
-import { NS, type GpuData } from '../model/mlp_gpu';
+import { NS, type GpuData, type OutputCentreGpu } from '../model/mlp_gpu';
 import { createModelGpu, type ModelGpu } from '../model/model_gpu';
 
 /** Floats per run in a scalar record (see the shader's header). */
@@ -43,6 +43,11 @@ export interface CurvatureOptions {
   state?: GPUBuffer;
   precondOffset?: number;
   capacity: number;
+  /**
+   * model.outputScale: the population's centring (offsets of R runs); the probe's 2R runs are the
+   * +h / -h copies, so run r reads offset run r % R. The curvature is that of the training loss.
+   */
+  outputCentre?: OutputCentreGpu;
 }
 
 export interface CurvatureRequest {
@@ -128,6 +133,7 @@ export class CurvatureGpu {
       evalTrain: 0,
       evalChunk: 1,
       pairedReluMask: true,
+      outputCentre: o.outputCentre ? { ...o.outputCentre, offRuns: this.R } : undefined,
     });
     const ro = (binding: number): GPUBindGroupLayoutEntry => ({
       binding,

@@ -5,7 +5,8 @@
  */
 import { alignmentDirections } from '../model/directions';
 import type { Activation, LossName, MetricsConfig } from '../../experiment/types';
-import { lossAndGrad, meanLoss } from '../cpu/mlp';
+import { meanLoss, type OutputCentre } from '../cpu/mlp';
+import { centredLossAndGrad } from '../cpu/output_scale';
 import type { Dataset } from '../data/types';
 import type { ParamLayout } from '../model/layout';
 import type { CpuOptimizerState, Hyper, OptimizerDef } from '../optim/types';
@@ -57,14 +58,16 @@ export function mlpCurvatureOracles(o: {
   y: ArrayLike<number>;
   nClasses: number;
   subset: number;
+  /** model.outputScale: the run's centring of the training set (the curvature is that of the training loss). */
+  centre?: OutputCentre;
 }): { grad: GradOracle; loss: LossOracle } {
   if (!Number.isInteger(o.subset) || o.subset < 1)
     throw new Error(`curvature subset: expected an integer >= 1, got ${o.subset}`);
   const idx = Uint32Array.from({ length: o.subset }, (_, i) => i);
   const model = { activation: o.activation };
   return {
-    grad: (theta) => lossAndGrad(theta, o.layout, model, o.loss, o.x, o.y, idx, o.nClasses).grad,
-    loss: (theta) => meanLoss(theta, o.layout, model, o.loss, o.x, o.y, idx, o.nClasses),
+    grad: (theta) => centredLossAndGrad(theta, o.layout, model, o.loss, o.x, o.y, idx, o.nClasses, o.centre).grad,
+    loss: (theta) => meanLoss(theta, o.layout, model, o.loss, o.x, o.y, idx, o.nClasses, o.centre),
   };
 }
 

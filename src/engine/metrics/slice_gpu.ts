@@ -8,7 +8,7 @@ import type { ParamLayout } from '../model/layout';
 import type { PipelineCache } from '../gpu/pipelines';
 import { readF32, storageBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
-import { NS, STAT, type GpuData } from '../model/mlp_gpu';
+import { NS, STAT, type GpuData, type OutputCentreGpu } from '../model/mlp_gpu';
 import { createModelGpu } from '../model/model_gpu';
 import type { SlicePoint } from '../trainer';
 
@@ -25,6 +25,8 @@ export async function lossSliceGpu(
     direction: Float32Array;
     points: number;
     radius: number;
+    /** model.outputScale: the run's own offsets F(w0, x) (1 run), shared by every slice point. */
+    outputCentre?: OutputCentreGpu;
   },
 ): Promise<SlicePoint[]> {
   const P = o.layout.paramCount;
@@ -67,6 +69,7 @@ export async function lossSliceGpu(
     steps: slots,
     evalTrain: 0,
     evalChunk: 1,
+    outputCentre: o.outputCentre ? { ...o.outputCentre, offRuns: 1 } : undefined,
   });
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
