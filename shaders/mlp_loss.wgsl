@@ -4,7 +4,8 @@
 // evaluation chunks when `accumulate` is 1). In training mode it also writes
 // delta[r, b, j] = d(mean loss)/d z[r, b, j] = (d loss_b / d z_j) * invB.
 // LOSS: 0 cross-entropy (softmax), 1 logistic (binary, y = 2c - 1), 2 mse (0.5 * sum_j (z_j - t_j)^2,
-// one-hot t for classification), 3 hinge (max(0, 1 - y z)).
+// one-hot t for classification; with ONE output on 2-class data the binary squared loss
+// 0.5 (z - y)^2, y = 2c - 1, scored like logistic: z > 0 means class 1), 3 hinge (max(0, 1 - y z)).
 // CENTRED = 1 (model.outputScale alpha): the network output is f = alpha * (F - F0) with F the
 // logits and F0 = off[(r % offRuns) * offRows + row] the run's output at its initial parameters
 // (uploaded once); the loss is l(f) / alpha^2, so its gradient w.r.t. F is l'(f) / alpha. Accuracy
@@ -118,6 +119,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         loss = max(h, 0.0);
         if (d.train == 1u) { delta[base] = select(0.0, -y, h > 0.0) * gs; }
       }
+      correct = (z > 0.0) == (y > 0.0);
+    } else if (d.outDim == 1u && d.nClasses == 2u) {
+      // binary mse: signed target y = 2c - 1 (target margin y z = 1)
+      let y = 2.0 * Y[row] - 1.0;
+      let z = outv(base, ob, 0u);
+      let e = z - y;
+      loss = 0.5 * e * e;
+      if (d.train == 1u) { delta[base] = e * gs; }
       correct = (z > 0.0) == (y > 0.0);
     } else {
       // mse

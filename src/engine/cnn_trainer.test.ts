@@ -129,17 +129,17 @@ describe('convolutional models: WebGPU trainer vs float64 CPU trainer', () => {
       const e = valid({ ...exp, model: { ...exp.model, ...(outputScale ? { outputScale } : {}) } });
       const { gpu, cpu } = await both(e);
       expect(cpu.some((r) => r.metric === 'weak_feature_acc')).toBe(true);
-      // The loss starts near 0.5 (f ~ 0 at small init, target +-1) and decreases.
+      // 0.5 (f - y)^2 with y = +-1: near 0.5 at a small init; exactly 0.5 / alpha^2 when centred (f = 0).
       const loss0 = cpu.find((r) => r.step === 0 && r.metric === 'train_loss')!.value;
-      expect(loss0).toBeGreaterThan(0.3);
-      expect(loss0).toBeLessThan(outputScale ? 0.6 : 1);
-      expectParity(
-        gpu,
-        cpu,
-        ['batch_loss', 'train_loss', 'test_loss', 'train_acc', 'weak_feature_acc', 'weak_alignment', 'grad_norm'],
-        1e-3,
-      );
+      if (outputScale) expect(loss0).toBeCloseTo(0.5 / outputScale ** 2, 10);
+      else expect(Math.abs(loss0 - 0.5)).toBeLessThan(0.3);
+      expectParity(gpu, cpu, ['batch_loss', 'train_loss', 'test_loss', 'weak_alignment', 'grad_norm'], 1e-3);
       expectParity(gpu, cpu, ['sharpness'], 5e-2);
+      // Accuracies: centred outputs are exactly 0 at step 0 on the CPU and within float32 rounding of
+      // 0 on the GPU, so z > 0 is a coin toss there; compare from step 1 on (every step uncentred).
+      const from = outputScale ? 1 : 0;
+      const later = (rows: MetricRow[]) => rows.filter((r) => r.step >= from);
+      expectParity(later(gpu), later(cpu), ['train_acc', 'weak_feature_acc'], 1e-3);
     }
   });
 

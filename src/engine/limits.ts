@@ -83,7 +83,9 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
   const add = (label: string, floats: number, path: string, what: string, reduce: string, storage = true): void => {
     buffers.push({ label, bytes: BufferPool.round(floats * 4), storage, path, what, reduce });
   };
-  const { inputDim, outDim, nTrain, nTest } = shape;
+  const { inputDim, nTrain, nTest } = shape;
+  // The patch CNN always has one output (with "mse" on 2-class data: the binary squared loss).
+  const outDim = exp.model.kind === 'patch-cnn' ? 1 : shape.outDim;
   const classification = dataShape(exp.data).nClasses > 0;
   const targetDim = classification ? 1 : outDim;
   const dataReduce = 'reduce data.nTrain/data.nTest or the input dimension';

@@ -292,8 +292,18 @@ export function checkModelFitsData(
   });
   const D = dataShape(data).inputDim;
   if (model.kind === 'patch-cnn') {
-    if (loss !== 'logistic' && loss !== 'hinge')
-      issues.add('loss', `a "patch-cnn" model has one output and needs "logistic" or "hinge", got ${show(loss)}`);
+    if (loss !== 'logistic' && loss !== 'hinge' && loss !== 'mse')
+      issues.add(
+        'loss',
+        `a "patch-cnn" model has one output and needs "logistic", "hinge" or "mse" (the binary squared loss 0.5 (f - y)^2, y = ±1), got ${show(loss)}`,
+      );
+    else if (loss === 'mse' && dataShape(data).nClasses !== 2) {
+      const n = dataShape(data).nClasses;
+      issues.add(
+        'loss',
+        `"mse" on a "patch-cnn" model is the binary squared loss and needs 2-class data, but data (${data.kind}) ${n === 0 ? 'is regression' : `has ${n} classes`}; use 2-class data or another model kind`,
+      );
+    }
     const d = model.patchDim ?? (data.kind === 'feature-noise' ? data.patchDim : undefined);
     if (d === undefined)
       issues.add(

@@ -233,14 +233,50 @@ describe('model checks against the data', () => {
     ).toBeTruthy();
   });
 
-  it('patch-cnn needs logistic or hinge', () => {
+  it('patch-cnn needs logistic, hinge or mse (the binary squared loss, 2-class data only)', () => {
     expectError(
-      { data: featureNoise, loss: 'mse', model: { kind: 'patch-cnn' } },
+      { data: featureNoise, loss: 'cross-entropy', model: { kind: 'patch-cnn' } },
       'loss',
-      '"logistic" or "hinge"',
-      'got "mse"',
+      'one output',
+      '"logistic", "hinge" or "mse"',
+      'got "cross-entropy"',
     );
-    expectError({ data: featureNoise, loss: 'cross-entropy', model: { kind: 'patch-cnn' } }, 'loss', 'one output');
+    const e = ok({ data: featureNoise, loss: 'mse', model: { kind: 'patch-cnn', filters: 3 } });
+    expect(e.loss).toBe('mse');
+    // One output unit: 2m filters of patchDim 6, nothing else.
+    expect(paramsPerRun(e)).toBe(2 * 3 * 6);
+    expect(experimentLayout(e, dataShape(e.data)).widths).toEqual([18, 1]);
+    expectError(
+      {
+        data: { kind: 'gauss', nClasses: 3, nTrain: 32, nTest: 16 },
+        loss: 'mse',
+        model: { kind: 'patch-cnn', patchDim: 1 },
+      },
+      'loss',
+      'needs 2-class data',
+      'has 3 classes',
+    );
+    expectError(
+      {
+        data: { kind: 'teacher-student', inputDim: 4, outputDim: 1, nTrain: 32, nTest: 16 },
+        loss: 'mse',
+        model: { kind: 'patch-cnn', patchDim: 2 },
+      },
+      'loss',
+      'needs 2-class data',
+      'is regression',
+    );
+  });
+
+  it('mse keeps one output per class on every other kind (no single-output mse there)', () => {
+    const mlp = ok({ data: featureNoise, loss: 'mse', model: { kind: 'mlp', hidden: [4] } });
+    expect(experimentLayout(mlp, dataShape(mlp.data)).widths).toEqual([18, 4, 2]);
+    const cnn = ok({
+      data: { ...images, nClasses: 2 },
+      loss: 'mse',
+      model: { kind: 'cnn', layers: [conv(), { type: 'dense', units: 3 }] },
+    });
+    expect(experimentLayout(cnn, dataShape(cnn.data)).cnn!.outDim).toBe(2);
   });
 
   it('DP optimizers are refused for convolutional models, allowed for MLPs', () => {

@@ -8,12 +8,20 @@
  * - logistic (binary): y = 2c - 1, softplus(-y z) = max(-y z, 0) + log1p(exp(-|y z|)).
  * - hinge (binary): max(0, 1 - y z); derivative -y where 1 - y z > 0, else 0.
  * - mse: 0.5 * sum_j (z_j - t_j)^2, t = one-hot(c) on classification data, the target vector otherwise.
+ * - binary mse (mse with ONE output on 2-class data, e.g. the patch CNN): s = 2c - 1,
+ *   0.5 (z - s)^2 (= 0.5 (s z - 1)^2: target margin 1); derivative z - s.
  * Accuracy: argmax of z (ties -> lowest index) for cross-entropy and classification mse;
- * z > 0 means class 1 for logistic and hinge. Regression has no accuracy.
+ * z > 0 means class 1 for logistic, hinge and binary mse (z = 0 predicts class 0).
+ * Regression has no accuracy.
  */
 import type { LossName } from '../../experiment/types';
 
 export const LOSS_NAMES: readonly LossName[] = ['cross-entropy', 'logistic', 'mse', 'hinge'];
+
+/** mse with one output on 2-class data: the signed target s = 2c - 1 (the binary squared loss). */
+export function isBinaryMse(loss: LossName, outDim: number, nClasses: number): boolean {
+  return loss === 'mse' && outDim === 1 && nClasses === 2;
+}
 
 /** Throws a specific error when a loss cannot be used with this output width and data. */
 export function checkLossTask(loss: LossName, outDim: number, nClasses: number): void {
@@ -29,9 +37,12 @@ export function checkLossTask(loss: LossName, outDim: number, nClasses: number):
   }
   if (loss === 'cross-entropy' && nClasses === 0)
     throw new Error('loss: "cross-entropy" needs classification data, got regression data');
+  if (isBinaryMse(loss, outDim, nClasses)) return;
   if (nClasses > 0 && outDim !== nClasses)
     throw new Error(
-      `loss: "${loss}" on ${nClasses}-class data needs ${nClasses} output units, the network has ${outDim}`,
+      `loss: "${loss}" on ${nClasses}-class data needs ${nClasses} output units` +
+        (loss === 'mse' && nClasses === 2 ? ' (or 1, the binary squared loss)' : '') +
+        `, the network has ${outDim}`,
     );
 }
 
@@ -107,6 +118,11 @@ export function exampleLoss(
       return h > 0 ? h : 0;
     }
     case 'mse': {
+      if (isBinaryMse(loss, outDim, nClasses)) {
+        const e = z[zOff] - (2 * classOf(y, row, nClasses) - 1);
+        if (dz) dz[dzOff] = scale * e;
+        return 0.5 * e * e;
+      }
       const c = nClasses > 0 ? classOf(y, row, nClasses) : -1;
       let l = 0;
       for (let j = 0; j < outDim; j++) {
@@ -134,6 +150,7 @@ export function exampleCorrect(
 ): boolean {
   if (nClasses === 0) return false;
   const c = classOf(y, row, nClasses);
-  if (loss === 'logistic' || loss === 'hinge') return (z[zOff] > 0 ? 1 : 0) === c;
+  if (loss === 'logistic' || loss === 'hinge' || isBinaryMse(loss, outDim, nClasses))
+    return (z[zOff] > 0 ? 1 : 0) === c;
   return argmax(z, zOff, outDim) === c;
 }

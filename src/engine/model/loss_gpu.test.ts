@@ -2,8 +2,9 @@
  * GPU-vs-CPU parity of the centred, scaled loss (model.outputScale, shaders/mlp_loss.wgsl with
  * CENTRED = 1) through MlpGpu: minibatch gradient, batch loss, train/test evaluation and an extra
  * evaluation set with its own offsets, for a population of runs with their own offsets, on sizes
- * that are not multiples of the workgroup sizes. Also: the uncentred extra evaluation set, and a
- * direct buildLossOp with offsets shared by every run (offRuns = 1).
+ * that are not multiples of the workgroup sizes. Also: the uncentred extra evaluation set, the
+ * binary squared loss (mse with one output on 2-class data; centred and not), and a direct
+ * buildLossOp with offsets shared by every run (offRuns = 1) and a binary-mse op on hand-computed values.
  */
 import { describe, expect, it } from 'vitest';
 import type { Activation, LossName } from '../../experiment/types';
@@ -12,6 +13,7 @@ import { readF32, storageBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
 import { evalSet } from '../cpu/mlp';
 import { centredLossAndGrad, initOutputs } from '../cpu/output_scale';
+import { exampleCorrect, exampleLoss } from '../cpu/losses';
 import { randomArray, uniformRng } from '../cpu/testing';
 import { MlpGpu, NS, STAT } from './mlp_gpu';
 import { buildLossOp } from './loss_gpu';
@@ -22,6 +24,8 @@ interface Case {
   act: Activation;
   alpha?: number;
   nClasses: number;
+  /** mse with ONE output on 2-class data (the binary squared loss). */
+  binary?: boolean;
 }
 
 async function runCase(c: Case, seed: number) {
@@ -32,7 +36,7 @@ async function runCase(c: Case, seed: number) {
   const nTrain = 53;
   const nTest = 29;
   const nExtra = 71;
-  const outDim = c.loss === 'logistic' || c.loss === 'hinge' ? 1 : c.nClasses;
+  const outDim = c.loss === 'logistic' || c.loss === 'hinge' || c.binary ? 1 : c.nClasses;
   const layout = mlpLayout([5, 9, outDim], true);
   const P = layout.paramCount;
   const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
@@ -144,13 +148,15 @@ describe('centred loss kernel (model.outputScale) vs the float64 CPU', () => {
     { loss: 'hinge', act: 'gelu', alpha: 0.7, nClasses: 2 },
     { loss: 'mse', act: 'tanh', alpha: 4, nClasses: 3 },
     { loss: 'cross-entropy', act: 'tanh', nClasses: 3 },
+    { loss: 'mse', act: 'relu2', nClasses: 2, binary: true },
+    { loss: 'mse', act: 'tanh', alpha: 3, nClasses: 2, binary: true },
+    { loss: 'mse', act: 'gelu', alpha: 0.5, nClasses: 2 },
   ];
   for (const c of cases) {
-    it(`${c.loss}, ${c.act}, alpha ${c.alpha ?? 'none'}: gradient, batch loss, train/test/extra evaluation`, async () => {
+    const name = `${c.loss}${c.binary ? ' (binary, 1 output)' : ''}, ${c.act}, alpha ${c.alpha ?? 'none'}`;
+    it(`${name}: gradient, batch loss, train/test/extra evaluation`, async () => {
       const { worstGrad, worstLoss } = await runCase(c, 100 + c.nClasses * 7 + (c.alpha ?? 0) * 10);
-      console.log(
-        `${c.loss} alpha ${c.alpha}: worst grad rel err ${worstGrad.toExponential(2)}, loss ${worstLoss.toExponential(2)}`,
-      );
+      console.log(`${name}: worst grad rel err ${worstGrad.toExponential(2)}, loss ${worstLoss.toExponential(2)}`);
       expect(worstGrad).toBeLessThan(1e-5);
       expect(worstLoss).toBeLessThan(1e-5);
     });
@@ -204,6 +210,65 @@ describe('centred loss kernel (model.outputScale) vs the float64 CPU', () => {
         sum += Math.max(0, 1 - (2 * y[b] - 1) * f) / alpha ** 2;
       }
       expect(st[r * NS + STAT.trainLoss]).toBeCloseTo(sum, 5);
+    }
+    op.uniform.destroy();
+    slots.destroy();
+  });
+
+  it('binary mse through buildLossOp (training mode, 2 runs x 70 rows): loss, delta, correct vs exampleLoss', async () => {
+    const { device, pipelines } = await testGpu();
+    const R = 2;
+    const B = 70; // not a multiple of LOSS_WG
+    const rnd = uniformRng(31);
+    const logits = Float32Array.from({ length: R * B }, (_, i) => (i % 9 === 0 ? 0 : 3 * (rnd() - 0.5)));
+    const y = Float32Array.from({ length: B }, () => (rnd() < 0.5 ? 0 : 1));
+    const slots = new StepSlots(device, 1, R, 1);
+    slots.write(0, 1);
+    const stats = storageBuffer(device, R * NS);
+    const delta = storageBuffer(device, R * B);
+    const dummy = storageBuffer(device, 4);
+    const op = await buildLossOp(device, pipelines, {
+      runs: R,
+      loss: 'mse',
+      outDim: 1,
+      nClasses: 2,
+      targetDim: 1,
+      batch: B,
+      inMode: 2,
+      idxPerRun: false,
+      rowOffset: 0,
+      train: true,
+      accumulate: false,
+      field: STAT.batchLoss,
+      ns: NS,
+      logits: storageBuffer(device, logits),
+      y: storageBuffer(device, y),
+      idx: dummy,
+      delta,
+      stats,
+      dummy,
+      steps: slots,
+    });
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    op.encode(pass, 0);
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    const st = await readF32(device, stats, R * NS);
+    const dl = await readF32(device, delta, R * B);
+    const dz = new Float64Array(1);
+    for (let r = 0; r < R; r++) {
+      let sum = 0;
+      let correct = 0;
+      for (let b = 0; b < B; b++) {
+        const z = logits[r * B + b];
+        sum += exampleLoss('mse', [z], 0, 1, y, b, 2, dz, 0, 1 / B);
+        if (exampleCorrect('mse', [z], 0, 1, y, b, 2)) correct++;
+        expect(dl[r * B + b]).toBeCloseTo(dz[0], 6);
+        expect(dz[0]).toBeCloseTo((z - (2 * y[b] - 1)) / B, 12);
+      }
+      expect(Math.abs(st[r * NS + STAT.batchLoss] - sum) / sum).toBeLessThan(1e-5);
+      expect(st[r * NS + STAT.batchCorrect]).toBe(correct);
     }
     op.uniform.destroy();
     slots.destroy();

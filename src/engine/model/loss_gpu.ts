@@ -3,6 +3,8 @@
  * the bind group and the dispatch, shared by every model graph (MlpGpu, CnnGpu). The op reads the
  * logits [R][B][outDim], writes the loss sum and correct count of each run to its stats record
  * (field, field + 1) and, in training mode, the logit gradient of the mean loss into `delta`.
+ * "mse" with outDim 1 on 2-class data is the binary squared loss 0.5 (z - y)^2, y = 2c - 1 (the
+ * patch CNN's; cpu/losses.ts isBinaryMse), scored like logistic.
  *
  * Output centring (model.outputScale alpha, SPEC §15): pass `centre` with the offsets
  * F(w0, x) [offRuns][offRows][outDim] of the set the rows index (run r uses offset run r % offRuns);

@@ -96,7 +96,7 @@ describe('experimentLayout', () => {
     );
     expect(experimentLayout(exp(lms, patch({ patchDim: 3 }), 'hinge'), dataShape(lms)).paramCount).toBe(18);
     expect(() => experimentLayout(exp(fn, patch(), 'cross-entropy'), dataShape(fn))).toThrow(
-      /use loss "logistic" or "hinge"/,
+      /use loss "logistic", "hinge" or "mse" on 2-class data/,
     );
   });
 

@@ -41,7 +41,8 @@ export function experimentCnnSpec(exp: Pick<Experiment, 'data' | 'model' | 'loss
       throw new Error(
         `model.patchDim: required for ${exp.data.kind} data (only feature-noise data supplies its own patchDim)`,
       );
-    return buildPatchCnnSpec(m, ds.inputDim, patchDim, outDim);
+    // The patch CNN has one output: "mse" on 2-class data is then the binary squared loss.
+    return buildPatchCnnSpec(m, ds.inputDim, patchDim, exp.loss === 'mse' && ds.nClasses === 2 ? 1 : outDim);
   }
   throw new Error(`model.kind: "${m.kind}" is not a convolutional model`);
 }
