@@ -171,7 +171,9 @@ export function buildCnnSpec(model: CnnModel, inShape: Shape3, outDim: number): 
 /** Resolve a "patch-cnn" model over an input of numPatches * patchDim values (outDim must be 1). */
 export function buildPatchCnnSpec(model: PatchCnnModel, inputDim: number, patchDim: number, outDim: number): CnnSpec {
   if (outDim !== 1)
-    throw new Error(`model: the patch CNN has one output; use loss "logistic", "hinge" or "mse" on 2-class data (got ${outDim} outputs)`);
+    throw new Error(
+      `model: the patch CNN has one output; use loss "logistic", "hinge" or "mse" on 2-class data (got ${outDim} outputs)`,
+    );
   if (!Number.isInteger(patchDim) || patchDim < 1 || inputDim % patchDim !== 0)
     throw new Error(`model.patchDim: ${patchDim} does not divide the input dimension ${inputDim}`);
   const P = inputDim / patchDim;
