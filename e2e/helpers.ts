@@ -41,7 +41,7 @@ export function smallExperiment(base: Experiment, steps = 100): Experiment {
   const e = structuredClone(base);
   e.steps = steps;
   e.data = { ...e.data, nTrain: 64, nTest: 64 };
-  e.model = { ...e.model, hidden: [8] };
+  if (e.model.kind === 'mlp') e.model = { ...e.model, hidden: [8] };
   e.metrics = { every: 10, evalSubset: 0 };
   return e;
 }

@@ -95,7 +95,7 @@ test('largest main-thread task while 8 runs train (measured, not asserted)', asy
   test.setTimeout(180_000);
   const log = watchConsole(page);
   const base = smallExperiment(await defaultFromPage(page), 100_000);
-  base.model = { ...base.model, hidden: [32] };
+  if (base.model.kind === 'mlp') base.model = { ...base.model, hidden: [32] };
   // An lr sweep (same optimizer, lr 0.01 * 1.5^i), so the phase diagram shows too.
   base.runs = Array.from({ length: 8 }, (_, i) => {
     const r = structuredClone(base.runs[0]);

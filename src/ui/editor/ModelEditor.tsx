@@ -1,7 +1,17 @@
-/** Model (MLP widths, activation, init scale, bias) and training settings. */
-import { ACTIVATIONS, LOSSES, type Activation, type LossName } from '../../experiment/types';
+/** Model (kind; MLP widths, CNN layers or patch-CNN filters; activation, init scale, bias) and training settings. */
+import { useState } from 'react';
+import {
+  ACTIVATIONS,
+  LOSSES,
+  type Activation,
+  type CnnLayer,
+  type LossName,
+  type ModelKind,
+} from '../../experiment/types';
 import { usePlayground } from '../store/store';
-import { CheckField, IntListField, NumberField, SelectField } from './fields';
+import { CheckField, Field, IntListField, NumberField, SelectField } from './fields';
+import { describeLayerError, formatLayers, parseLayers } from './layerSyntax';
+import { MODEL_KIND_OPTIONS, switchModelKind } from './modelKind';
 
 export function ModelEditor() {
   const model = usePlayground((s) => s.draft.model);
@@ -10,13 +20,36 @@ export function ModelEditor() {
     <fieldset className="panel-section">
       <legend>Model</legend>
       <div className="grid2">
-        <IntListField
-          label="Hidden widths"
-          path="model.hidden"
-          value={model.hidden}
-          description="e.g. 32 or 64, 64; empty for a linear model"
-          onCommit={(v) => edit((d) => void (d.model.hidden = v))}
+        <SelectField<ModelKind>
+          label="Kind"
+          path="model.kind"
+          value={model.kind}
+          options={MODEL_KIND_OPTIONS}
+          onChange={(k) => edit((d) => switchModelKind(d, k))}
         />
+        {model.kind === 'mlp' ? (
+          <IntListField
+            label="Hidden widths"
+            path="model.hidden"
+            value={model.hidden}
+            description="e.g. 32 or 64, 64; empty for a linear model"
+            onCommit={(v) => edit((d) => void (d.model.kind === 'mlp' && (d.model.hidden = v)))}
+          />
+        ) : null}
+        {model.kind === 'cnn' ? <LayersField layers={model.layers} /> : null}
+        {model.kind === 'patch-cnn' ? (
+          <>
+            <NumberField
+              label="Filters per sign (m)"
+              path="model.filters"
+              value={model.filters}
+              integer
+              description="2m filters; the fixed second layer weighs them +1/m and -1/m"
+              onCommit={(v) => edit((d) => void (d.model.kind === 'patch-cnn' && (d.model.filters = v)))}
+            />
+            <PatchDimField value={model.patchDim} />
+          </>
+        ) : null}
         <SelectField<Activation>
           label="Activation"
           path="model.activation"
@@ -31,14 +64,121 @@ export function ModelEditor() {
           description="weights ~ N(0, scale²/fan-in)"
           onCommit={(v) => edit((d) => void (d.model.initScale = v))}
         />
-        <CheckField
-          label="Bias"
-          path="model.bias"
-          value={model.bias}
-          onChange={(v) => edit((d) => void (d.model.bias = v))}
-        />
+        {model.kind !== 'patch-cnn' ? (
+          <CheckField
+            label="Bias"
+            path="model.bias"
+            value={model.bias}
+            onChange={(v) => edit((d) => void (d.model.kind !== 'patch-cnn' && (d.model.bias = v)))}
+          />
+        ) : null}
       </div>
     </fieldset>
+  );
+}
+
+/** The validation messages of model.layers and every field below it, each naming its layer. */
+function useLayerErrors(): string {
+  return usePlayground((s) => {
+    const layers = s.draft.model.kind === 'cnn' ? s.draft.model.layers : [];
+    return s.errors
+      .filter((e) => e.path === 'model.layers' || e.path.startsWith('model.layers[') || e.path === 'model.inputShape')
+      .map((e) => describeLayerError(e.path, e.message, layers))
+      .join('; ');
+  });
+}
+
+/** The CNN layer list as compact text (layerSyntax.ts), committed whenever it parses. */
+function LayersField({ layers }: { layers: CnnLayer[] }) {
+  const edit = usePlayground((s) => s.edit);
+  const joined = formatLayers(layers);
+  const [text, setText] = useState(joined);
+  const [local, setLocal] = useState('');
+  const [seen, setSeen] = useState(joined);
+  const errors = useLayerErrors();
+  if (seen !== joined) {
+    setSeen(joined);
+    const typed = parseLayers(text);
+    if (!typed.ok || formatLayers(typed.layers) !== joined) setText(joined);
+    setLocal('');
+  }
+  return (
+    <Field
+      label="Layers"
+      path="model.layers"
+      description="e.g. conv 8 k3 p1, maxpool 2, dense 32 (k kernel, s stride, p padding; 3x5 for height x width); an output layer is added"
+      localError={local || errors}
+    >
+      {(id) => (
+        <input
+          id={id}
+          type="text"
+          spellCheck={false}
+          value={text}
+          aria-invalid={local ? true : undefined}
+          onChange={(e) => {
+            setText(e.target.value);
+            const r = parseLayers(e.target.value);
+            if (!r.ok) {
+              setLocal(`layer ${r.index + 1}: ${r.message}`);
+              return;
+            }
+            setLocal('');
+            if (formatLayers(r.layers) !== joined)
+              edit((d) => void (d.model.kind === 'cnn' && (d.model.layers = r.layers)));
+          }}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** The patch dimension; empty means "from the data" (feature-noise's patchDim). */
+function PatchDimField({ value }: { value: number | undefined }) {
+  const edit = usePlayground((s) => s.edit);
+  const shown = value === undefined ? '' : String(value);
+  const [text, setText] = useState(shown);
+  const [local, setLocal] = useState('');
+  const [seen, setSeen] = useState(shown);
+  if (seen !== shown) {
+    setSeen(shown);
+    setText(shown);
+    setLocal('');
+  }
+  const set = (v: number | undefined) =>
+    edit((d) => {
+      if (d.model.kind !== 'patch-cnn') return;
+      if (v === undefined) delete d.model.patchDim;
+      else d.model.patchDim = v;
+    });
+  return (
+    <Field label="Patch dimension" path="model.patchDim" description="empty: the data's patchDim" localError={local}>
+      {(id) => (
+        <input
+          id={id}
+          type="text"
+          inputMode="numeric"
+          spellCheck={false}
+          value={text}
+          onChange={(e) => {
+            const t = e.target.value.trim();
+            setText(e.target.value);
+            if (t === '') {
+              setLocal('');
+              if (value !== undefined) set(undefined);
+              return;
+            }
+            const v = Number(t);
+            if (!Number.isInteger(v) || v < 1) {
+              setLocal('expected a whole number of at least 1, or empty');
+              return;
+            }
+            setLocal('');
+            if (v !== value) set(v);
+          }}
+        />
+      )}
+    </Field>
   );
 }
 
