@@ -2,11 +2,19 @@
 import { useId, useState } from 'react';
 import { usePlayground } from './store/store';
 import { fmt } from './format';
+import { useThrottledSelector } from './charts/useMetricsTick';
+import { LiveText } from './LiveText';
+import type { PlaygroundState } from './store/types';
+
+/** The step counter and progress follow the worker at most this often. */
+const STATUS_MS = 250;
+const selectStatus = (s: PlaygroundState) => s.status;
 
 const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500];
 
 export function Controls() {
-  const status = usePlayground((s) => s.status);
+  const state = usePlayground((s) => s.status.state);
+  const status = useThrottledSelector(selectStatus, STATUS_MS);
   const wantPlay = usePlayground((s) => s.wantPlay);
   const togglePlay = usePlayground((s) => s.togglePlay);
   const stepOnce = usePlayground((s) => s.stepOnce);
@@ -17,7 +25,7 @@ export function Controls() {
   const setStopAt = usePlayground((s) => s.setStopAt);
   const [stopText, setStopText] = useState(stopAt === null ? '' : String(stopAt));
   const id = useId();
-  const playing = wantPlay && status.state !== 'done';
+  const playing = wantPlay && state !== 'done';
   const speeds = SPEEDS.includes(speed) ? SPEEDS : [...SPEEDS, speed].sort((a, b) => a - b);
   const pct = status.steps > 0 ? Math.min(100, (100 * status.step) / status.steps) : 0;
 
@@ -32,7 +40,7 @@ export function Controls() {
       >
         {playing ? '❚❚ Pause' : '▶ Play'}
       </button>
-      <button type="button" onClick={stepOnce} disabled={status.state === 'done'} title="One step (s)">
+      <button type="button" onClick={stepOnce} disabled={state === 'done'} title="One step (s)">
         Step
       </button>
       <button type="button" onClick={reset} title="Back to step 0 (r)">
@@ -64,15 +72,19 @@ export function Controls() {
       />
       <div className="status" aria-live="polite">
         <span data-testid="step-counter">
-          step {status.step} / {status.steps}
+          <LiveText text={`step ${status.step} / ${status.steps}`} />
         </span>{' '}
-        <span className={`state state-${status.state}`} data-testid="run-state">
-          {status.state}
+        <span className={`state state-${state}`} data-testid="run-state">
+          {state}
         </span>
-        {status.stepsPerSecond > 0 ? <span className="sps"> · {fmt(status.stepsPerSecond)} steps/s</span> : null}
+        {status.stepsPerSecond > 0 ? (
+          <span className="sps">
+            <LiveText text={` · ${fmt(status.stepsPerSecond)} steps/s`} />
+          </span>
+        ) : null}
       </div>
       <div className="progress" aria-hidden="true">
-        <div style={{ width: `${pct}%` }} />
+        <div style={{ transform: `scaleX(${pct / 100})` }} />
       </div>
     </div>
   );

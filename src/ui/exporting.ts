@@ -1,12 +1,13 @@
 /**
  * Export formats: metrics as CSV (the CLI's long format) or JSON, the experiment as JSON, run
- * weights as JSON (the CLI's --save-weights format) and a chart's SVG as a PNG.
+ * weights as JSON (the CLI's --save-weights format) and a chart (canvas or SVG) as a PNG.
  */
 import type { Experiment } from '../experiment/types';
 import type { MetricRow } from '../engine/trainer';
 import { weightsJson as sharedWeightsJson, type WeightsFile } from '../engine/model/weights';
 export type { WeightsFile };
 import type { ParamLayout } from '../engine/model/layout';
+import { chartExporter } from './charts/chartCanvas';
 
 /** `run,step,metric,value`, the same header and layout as the CLI's metrics.csv. */
 export function metricsCsv(rows: readonly MetricRow[]): string {
@@ -128,6 +129,59 @@ export interface PngCaption {
 }
 
 /**
+ * A PNG of `width` x `height` CSS pixels at `scale`: the background, an optional title and legend
+ * band on top, then `draw` below the band. DOM only.
+ */
+async function captionedPng(
+  width: number,
+  height: number,
+  look: { background: string; fg: string; font: string },
+  caption: PngCaption,
+  scale: number,
+  draw: (ctx: CanvasRenderingContext2D, band: number) => void,
+): Promise<Blob> {
+  const legend = caption.legend ?? [];
+  const perRow = Math.max(1, Math.floor(width / 150));
+  const band =
+    (caption.title ? 22 : 0) + Math.ceil(legend.length / perRow) * 16 + (caption.title || legend.length ? 6 : 0);
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(width * scale));
+  canvas.height = Math.max(1, Math.round((height + band) * scale));
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('PNG export: no 2-D canvas context');
+  ctx.scale(scale, scale);
+  ctx.fillStyle = look.background;
+  ctx.fillRect(0, 0, width, height + band);
+  let y = 4;
+  if (caption.title) {
+    ctx.fillStyle = look.fg;
+    ctx.font = `600 14px ${look.font}`;
+    ctx.textBaseline = 'top';
+    ctx.fillText(caption.title, 8, y);
+    y += 22;
+  }
+  ctx.font = `12px ${look.font}`;
+  ctx.textBaseline = 'middle';
+  legend.forEach((l, i) => {
+    const x = 8 + (i % perRow) * 150;
+    const ly = y + Math.floor(i / perRow) * 16 + 6;
+    ctx.fillStyle = l.color;
+    ctx.fillRect(x, ly - 5, 10, 10);
+    ctx.fillStyle = look.fg;
+    ctx.fillText(l.label.length > 22 ? `${l.label.slice(0, 21)}…` : l.label, x + 14, ly, 134);
+  });
+  draw(ctx, band);
+  return await new Promise<Blob>((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG export: the canvas gave no image'))), 'image/png'),
+  );
+}
+
+function lookOf(el: Element, background: string): { background: string; fg: string; font: string } {
+  const cs = getComputedStyle(el);
+  return { background, fg: cs.color || '#000000', font: cs.fontFamily || 'sans-serif' };
+}
+
+/**
  * Render an on-page SVG into a PNG blob (through a blob: image, which the page CSP allows) at
  * `scale` times its size, with an optional title and legend band on top. DOM only.
  */
@@ -139,50 +193,37 @@ export async function svgToPng(
 ): Promise<Blob> {
   const text = standaloneSvg(svg, background);
   const { width, height } = svg.getBoundingClientRect();
-  const fg = getComputedStyle(svg).color || '#000000';
-  const font = getComputedStyle(svg).fontFamily || 'sans-serif';
-  const legend = caption.legend ?? [];
-  const perRow = Math.max(1, Math.floor(width / 150));
-  const band =
-    (caption.title ? 22 : 0) + Math.ceil(legend.length / perRow) * 16 + (caption.title || legend.length ? 6 : 0);
   const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
   try {
     const img = new Image();
     img.src = url;
     await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.max(1, Math.round(width * scale));
-    canvas.height = Math.max(1, Math.round((height + band) * scale));
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('PNG export: no 2-D canvas context');
-    ctx.scale(scale, scale);
-    ctx.fillStyle = background;
-    ctx.fillRect(0, 0, width, height + band);
-    let y = 4;
-    if (caption.title) {
-      ctx.fillStyle = fg;
-      ctx.font = `600 14px ${font}`;
-      ctx.textBaseline = 'top';
-      ctx.fillText(caption.title, 8, y);
-      y += 22;
-    }
-    ctx.font = `12px ${font}`;
-    ctx.textBaseline = 'middle';
-    legend.forEach((l, i) => {
-      const x = 8 + (i % perRow) * 150;
-      const ly = y + Math.floor(i / perRow) * 16 + 6;
-      ctx.fillStyle = l.color;
-      ctx.fillRect(x, ly - 5, 10, 10);
-      ctx.fillStyle = fg;
-      ctx.fillText(l.label.length > 22 ? `${l.label.slice(0, 21)}…` : l.label, x + 14, ly, 134);
-    });
-    ctx.drawImage(img, 0, band, width, height);
-    return await new Promise<Blob>((resolve, reject) =>
-      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG export: the canvas gave no image'))), 'image/png'),
+    return await captionedPng(width, height, lookOf(svg, background), caption, scale, (ctx, band) =>
+      ctx.drawImage(img, 0, band, width, height),
     );
   } finally {
     URL.revokeObjectURL(url);
   }
+}
+
+/**
+ * A metric chart as a PNG blob, with the same caption band as svgToPng: `draw(scale)` gives the
+ * chart drawn afresh on a canvas of its CSS size times `scale`. DOM only.
+ */
+export function chartCanvasToPng(
+  el: HTMLCanvasElement,
+  draw: (scale: number) => HTMLCanvasElement | null,
+  background: string,
+  caption: PngCaption = {},
+  scale = 2,
+): Promise<Blob> {
+  const image = draw(scale);
+  if (!image) return Promise.reject(new Error('PNG export: this chart has nothing drawn yet'));
+  const width = image.width / scale;
+  const height = image.height / scale;
+  return captionedPng(width, height, lookOf(el, background), caption, scale, (ctx, band) =>
+    ctx.drawImage(image, 0, band, width, height),
+  );
 }
 
 /** Save a blob as a file through a temporary object URL. DOM only. */
@@ -207,9 +248,17 @@ export function backgroundOf(el: Element): string {
   return '#ffffff';
 }
 
-/** Download the chart SVG inside `container` as `<name>.png`; rejects with a reason when there is none. */
+/**
+ * Download the chart inside `container` as `<name>.png`: a metric chart's canvas
+ * (canvas.chart-canvas) or an SVG chart (svg.recharts-surface); rejects with a reason when there
+ * is nothing drawn yet.
+ */
 export async function exportChartPng(container: Element, name: string, caption: PngCaption = {}): Promise<void> {
+  const canvas = container.querySelector<HTMLCanvasElement>('canvas.chart-canvas');
+  const draw = canvas ? chartExporter(canvas) : undefined;
   const svg = container.querySelector<SVGSVGElement>('svg.recharts-surface');
-  if (!svg) throw new Error('PNG export: this chart has nothing drawn yet');
-  downloadBlob(`${name}.png`, await svgToPng(svg, backgroundOf(container), caption));
+  const bg = backgroundOf(container);
+  if (canvas && draw) downloadBlob(`${name}.png`, await chartCanvasToPng(canvas, draw, bg, caption));
+  else if (svg) downloadBlob(`${name}.png`, await svgToPng(svg, bg, caption));
+  else throw new Error('PNG export: this chart has nothing drawn yet');
 }

@@ -88,6 +88,32 @@ export const METRIC_GROUPS: readonly MetricGroup[] = [
     metrics: [{ name: 'weak_alignment' }, { name: 'strong_alignment', dash: DASH }],
     note: 'Solid: weak feature; dashed: strong feature.',
   },
+  {
+    id: 'srandomized',
+    title: 'S-randomized test accuracy',
+    metrics: [
+      { name: 's_randomized_acc_linear' },
+      { name: 's_randomized_acc_slab', dash: DASH },
+      { name: 's_randomized_acc_complex', dash: DOT },
+    ],
+    note: 'Test accuracy with the linear / slab / all complex coordinates permuted across points (Shah et al.): ≈ 50% means the model relies on them.',
+  },
+  {
+    id: 'groups',
+    title: 'Opposing-signal group losses',
+    metrics: [{ name: 'group_loss_pos' }, { name: 'group_loss_neg', dash: DASH }],
+    log: true,
+    note: 'Train loss of the outliers with x0 > 0 (solid) and x0 < 0 (dashed): anti-phase oscillation (a reconstruction of Rosenfeld & Risteski).',
+  },
+  {
+    id: 'lazy',
+    title: 'Relative weight change',
+    metrics: [{ name: 'relative_weight_change' }],
+    log: true,
+    note: '‖w − w0‖/‖w0‖: small in the lazy (kernel) regime, large when features are learned.',
+  },
+  { id: 'temperature', title: 'SGD temperature η/B', metrics: [{ name: 'temperature' }], log: true },
+  { id: 'zero-loss', title: 'Step of zero training loss', metrics: [{ name: 'zero_loss_step' }] },
 ];
 
 const EXTRA_LABELS: Record<string, string> = {

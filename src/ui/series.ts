@@ -1,8 +1,9 @@
 /**
- * Logged metrics, kept per (run, metric) as parallel step/value arrays, and min-max decimation
- * that keeps long series cheap to draw without hiding oscillations or spikes.
+ * Logged metrics, kept per (run, metric) as parallel step/value arrays appended in place, each
+ * with an incrementally maintained min/max envelope (envelope.ts) that charts draw from.
  */
 import type { MetricRow } from '../engine/trainer';
+import { Envelope } from './envelope';
 
 export interface Series {
   steps: number[];
@@ -11,6 +12,7 @@ export interface Series {
 
 export class MetricStore {
   private readonly series = new Map<string, Series>();
+  private readonly envelopes = new Map<string, Envelope>();
   /** Metric names in order of first appearance. */
   readonly metrics: string[] = [];
   private readonly metricSet = new Set<string>();
@@ -25,18 +27,25 @@ export class MetricStore {
     for (const r of rows) {
       const k = MetricStore.key(r.run, r.metric);
       let s = this.series.get(k);
-      if (!s) {
+      let env = this.envelopes.get(k);
+      if (!s || !env) {
         s = { steps: [], values: [] };
+        env = new Envelope();
         this.series.set(k, s);
+        this.envelopes.set(k, env);
       }
       const n = s.steps.length;
       if (n > 0 && r.step <= s.steps[n - 1]) {
         // a repeated step replaces the value (the last step may be logged twice)
-        if (r.step === s.steps[n - 1]) s.values[n - 1] = r.value;
+        if (r.step === s.steps[n - 1]) {
+          s.values[n - 1] = r.value;
+          env.replaceLast(s.values);
+        }
         continue;
       }
       s.steps.push(r.step);
       s.values.push(r.value);
+      env.push(s.values);
       if (!this.metricSet.has(r.metric)) {
         this.metricSet.add(r.metric);
         this.metrics.push(r.metric);
@@ -48,6 +57,11 @@ export class MetricStore {
 
   get(run: number, metric: string): Series | undefined {
     return this.series.get(MetricStore.key(run, metric));
+  }
+
+  /** The min/max envelope of a series (what charts draw). */
+  envelope(run: number, metric: string): Envelope | undefined {
+    return this.envelopes.get(MetricStore.key(run, metric));
   }
 
   has(metric: string): boolean {
@@ -74,37 +88,4 @@ export class MetricStore {
       (a, b) => a.step - b.step || a.run - b.run || (order.get(a.metric) ?? 0) - (order.get(b.metric) ?? 0),
     );
   }
-}
-
-/**
- * Indices to draw of a series of n points, at most about maxPoints: the first and last point,
- * and in each of maxPoints/2 equal buckets the minimum and maximum (non-finite values are kept
- * too, so a divergence stays visible). Returns all indices when n <= maxPoints.
- */
-export function decimateIndices(values: readonly number[], maxPoints: number): number[] {
-  const n = values.length;
-  if (n <= maxPoints || maxPoints < 4) return Array.from({ length: n }, (_, i) => i);
-  const buckets = Math.floor((maxPoints - 2) / 2);
-  const out: number[] = [0];
-  const size = (n - 2) / buckets;
-  for (let b = 0; b < buckets; b++) {
-    const lo = 1 + Math.floor(b * size);
-    const hi = Math.min(n - 1, 1 + Math.floor((b + 1) * size));
-    let iMin = -1;
-    let iMax = -1;
-    let bad = -1;
-    for (let i = lo; i < hi; i++) {
-      const v = values[i];
-      if (!Number.isFinite(v)) {
-        if (bad < 0) bad = i;
-        continue;
-      }
-      if (iMin < 0 || v < values[iMin]) iMin = i;
-      if (iMax < 0 || v > values[iMax]) iMax = i;
-    }
-    const picks = [iMin, iMax, bad].filter((i) => i >= 0).sort((a, b) => a - b);
-    for (const i of picks) if (i !== out[out.length - 1]) out.push(i);
-  }
-  if (out[out.length - 1] !== n - 1) out.push(n - 1);
-  return out;
 }

@@ -15,6 +15,7 @@ import { downloadText, stamp } from '../download';
 import { weightsJson } from '../exporting';
 import { boundaryGrid, classColor, extentOf, gridColors, type Extent } from './boundary';
 import { installParamsInbox, type ParamsMessage } from './paramsInbox';
+import { chartQueue } from '../charts/frameQueue';
 import './boundary.css';
 
 export const GRID_RES = 48;
@@ -63,7 +64,8 @@ export function BoundaryPanel() {
   const exp = usePlayground((s) => s.applied);
   const gen = usePlayground((s) => s.gen);
   const state = usePlayground((s) => s.status.state);
-  const step = usePlayground((s) => s.status.step);
+  // the step matters only when not playing (a redraw per step change); while playing a timer redraws
+  const step = usePlayground((s) => (s.status.state === 'playing' ? -1 : s.status.step));
   const inbox = useMemo(() => installParamsInbox(appStoreApi()), []);
   const scene = useMemo(() => {
     try {
@@ -85,12 +87,19 @@ export function BoundaryPanel() {
         const m: ParamsMessage | null = await inbox.request();
         if (!m || m.gen !== appStoreApi().getState().gen || m.params.length === 0) return;
         const cur = appStoreApi().getState().applied;
+        // one run per job: the frame queue spreads many runs over frames instead of one long task
+        const queue = chartQueue();
+        let left = m.params.length;
         m.params.forEach((p, r) => {
-          const c = canvases.current[r];
-          if (c) draw(c, cur, scene, p);
+          queue.request(() => {
+            const c = canvases.current[r];
+            if (c && appStoreApi().getState().gen === m.gen) draw(c, cur, scene, p);
+            if (--left === 0) {
+              setShown({ gen: m.gen, step: m.step });
+              setError(null);
+            }
+          });
         });
-        setShown({ gen: m.gen, step: m.step });
-        setError(null);
       } catch (e) {
         setError(e instanceof Error ? e.message : String(e));
       } finally {
@@ -100,16 +109,19 @@ export function BoundaryPanel() {
     [scene, inbox],
   );
 
-  // While training: about once a second. Otherwise: once whenever the step or experiment changes.
+  // While training: about once a second (the interval does not restart with every step).
+  // Otherwise: once whenever the step or experiment changes.
+  const playing = state === 'playing';
   useEffect(() => {
-    if (!scene || state === 'building' || state === 'idle') return;
-    if (state === 'playing') {
-      const t = setInterval(() => void refresh(), REFRESH_MS);
-      return () => clearInterval(t);
-    }
+    if (!scene || !playing) return;
+    const t = setInterval(() => void refresh(), REFRESH_MS);
+    return () => clearInterval(t);
+  }, [scene, playing, gen, refresh]);
+  useEffect(() => {
+    if (!scene || playing || state === 'building' || state === 'idle') return;
     const t = setTimeout(() => void refresh(), 50);
     return () => clearTimeout(t);
-  }, [scene, state, step, gen, refresh]);
+  }, [scene, playing, state, step, gen, refresh]);
 
   const saveWeights = async (r: number) => {
     const m = await inbox.request();

@@ -1,32 +1,38 @@
-/** One chart: a metric group for every run, colour per run, dash per metric, hover read-outs. */
-import { memo, useMemo, useRef } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { buildChart, yDomain } from '../chartData';
-import { fmt, tick } from '../format';
+/**
+ * One chart: a metric group for every run, colour per run, dash per metric, hover read-outs.
+ * The plot itself (ChartPlot) mounts through the frame queue, one chart per frame, so a page of
+ * charts appearing at once does not make one long task.
+ */
+import { memo, useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { metricLabel, type MetricGroup } from '../metricGroups';
-import type { MetricStore } from '../series';
 import { exportChartPng } from '../exporting';
 import { stamp } from '../download';
+import { chartQueue, exclusive } from './frameQueue';
+import { ChartPlot } from './ChartPlot';
 
 interface Props {
   group: MetricGroup;
   runs: readonly { label: string; color: string }[];
-  store: MetricStore;
-  /** Changes whenever the store's content does. */
-  version: number;
   log: boolean;
-  onLog(on: boolean): void;
+  onLog(groupId: string, on: boolean): void;
 }
 
-function MetricChartImpl({ group, runs, store, version, log, onLog }: Props) {
-  const data = useMemo(() => buildChart(group, runs, store, { log }), [group, runs, store, version, log]); // eslint-disable-line react-hooks/exhaustive-deps
-  const domain = yDomain(data.yMin, data.yMax, log);
-  const names = useMemo(() => new Map(data.lines.map((l) => [l.key, l.name])), [data.lines]);
-  const titleId = `chart-${group.id.replace(/[^a-z0-9_-]/gi, '_')}`;
+function MetricChartImpl({ group, runs, log, onLog }: Props) {
+  const [ready, setReady] = useState(false);
   const figRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const queue = chartQueue();
+    const mount = exclusive(() => flushSync(() => setReady(true)));
+    queue.request(mount);
+    return () => queue.cancel(mount);
+  }, []);
+
+  const safeId = group.id.replace(/[^a-z0-9_-]/gi, '_');
+  const titleId = `chart-${safeId}`;
   const png = () => {
     if (figRef.current)
-      exportChartPng(figRef.current, stamp(`chart-${group.id.replace(/[^a-z0-9_-]/gi, '_')}`), {
+      exportChartPng(figRef.current, stamp(`chart-${safeId}`), {
         title: group.title,
         legend: runs,
       }).catch((e: unknown) => console.warn(e instanceof Error ? e.message : String(e)));
@@ -38,7 +44,7 @@ function MetricChartImpl({ group, runs, store, version, log, onLog }: Props) {
           {group.title}
         </span>
         <label className="log-toggle">
-          <input type="checkbox" checked={log} onChange={(e) => onLog(e.target.checked)} /> log
+          <input type="checkbox" checked={log} onChange={(e) => onLog(group.id, e.target.checked)} /> log
         </label>
         <button type="button" className="small png" onClick={png} aria-label={`Download ${group.title} as PNG`}>
           PNG
@@ -56,57 +62,7 @@ function MetricChartImpl({ group, runs, store, version, log, onLog }: Props) {
           ))}
         </div>
       ) : null}
-      <div className="chart-body">
-        <ResponsiveContainer width="100%" height={200}>
-          <LineChart data={data.rows} margin={{ top: 6, right: 12, bottom: 4, left: 4 }}>
-            <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={[0, 'dataMax']}
-              tickFormatter={tick}
-              stroke="var(--muted)"
-              fontSize={11}
-              allowDecimals={false}
-            />
-            <YAxis
-              scale={log ? 'log' : 'linear'}
-              type="number"
-              domain={domain ?? ['auto', 'auto']}
-              allowDataOverflow
-              tickFormatter={tick}
-              stroke="var(--muted)"
-              fontSize={11}
-              width={52}
-            />
-            <Tooltip
-              isAnimationActive={false}
-              contentStyle={{
-                background: 'var(--panel)',
-                border: '1px solid var(--border)',
-                color: 'var(--fg)',
-                fontSize: 12,
-              }}
-              labelFormatter={(s) => `step ${String(s)}`}
-              formatter={(v, key) => [fmt(typeof v === 'number' ? v : null), names.get(String(key)) ?? String(key)]}
-            />
-            {data.lines.map((l) => (
-              <Line
-                key={l.key}
-                dataKey={l.key}
-                name={l.name}
-                stroke={l.color}
-                strokeDasharray={l.dash}
-                strokeWidth={1.6}
-                dot={false}
-                isAnimationActive={false}
-                connectNulls
-                type="linear"
-              />
-            ))}
-          </LineChart>
-        </ResponsiveContainer>
-      </div>
+      <div className="chart-body">{ready ? <ChartPlot group={group} runs={runs} log={log} /> : null}</div>
       {group.note ? <p className="chart-note">{group.note}</p> : null}
     </figure>
   );

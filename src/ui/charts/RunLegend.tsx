@@ -2,11 +2,18 @@
 import { usePlayground } from '../store/store';
 import { runColor } from '../palette';
 import { fmt } from '../format';
+import { divergenceNote, sharpnessText } from '../divergence';
+import type { MetricStore } from '../series';
+import { useMetricsTick } from './useMetricsTick';
+import { LiveText } from '../LiveText';
+
+/** How often the legend's numbers follow new metrics. */
+const LEGEND_MS = 400;
 
 export function RunLegend() {
   const runs = usePlayground((s) => s.applied.runs);
   const store = usePlayground((s) => s.metrics);
-  usePlayground((s) => s.metricsVersion); // re-render when values arrive
+  useMetricsTick(LEGEND_MS); // re-render when values arrive
   const diverged = usePlayground((s) => s.diverged);
   return (
     <table className="legend">
@@ -23,14 +30,31 @@ export function RunLegend() {
           <tr key={i} data-run={i}>
             <td>
               <span className="swatch" style={{ background: runColor(r.color, i) }} aria-hidden="true" /> {r.label}
-              {diverged[i] !== undefined ? <span className="badge warn"> diverged at {diverged[i]}</span> : null}
+              {diverged[i] !== undefined ? <DivergedBadge store={store} run={i} step={diverged[i]} /> : null}
             </td>
-            <td className="num">{fmt(store.last(i, 'train_loss'))}</td>
-            <td className="num">{fmt(store.last(i, 'test_loss'))}</td>
-            <td className="num">{fmt(store.last(i, 'test_acc'))}</td>
+            <td className="num">
+              <LiveText text={fmt(store.last(i, 'train_loss'))} />
+            </td>
+            <td className="num">
+              <LiveText text={fmt(store.last(i, 'test_loss'))} />
+            </td>
+            <td className="num">
+              <LiveText text={fmt(store.last(i, 'test_acc'))} />
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+function DivergedBadge({ store, run, step }: { store: MetricStore; run: number; step: number }) {
+  const more = sharpnessText(divergenceNote((m) => store.get(run, m), step));
+  return (
+    <span className="badge warn diverged" data-testid={`diverged-${run}`}>
+      {' '}
+      diverged at step {step}
+      {more ? ` · ${more}` : ''}
+    </span>
   );
 }

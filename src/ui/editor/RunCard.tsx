@@ -8,6 +8,8 @@ import { FieldError, useFieldError } from './fields';
 import { HyperFields } from './HyperFields';
 import { ScheduleEditor } from './ScheduleEditor';
 import { SweepForm } from './SweepForm';
+import { divergenceNote, sharpnessText } from '../divergence';
+import { useMetricsTick } from '../charts/useMetricsTick';
 
 export function RunCard({ run, index, count, steps }: { run: RunConfig; index: number; count: number; steps: number }) {
   const setLabel = usePlayground((st) => st.setLabel);
@@ -55,7 +57,7 @@ export function RunCard({ run, index, count, steps }: { run: RunConfig; index: n
         </button>
       </div>
       <FieldError message={labelError} />
-      {diverged !== undefined ? <p className="diverged-note">Diverged at step {diverged} (loss not finite).</p> : null}
+      {diverged !== undefined ? <DivergedNote run={index} step={diverged} /> : null}
       <div className="colors" role="group" aria-label={`Colour of run ${n}`}>
         {OKABE_ITO.map((c) => (
           <button
@@ -131,5 +133,17 @@ function RefineButton({ index }: { index: number }) {
       </button>
       <FieldError message={message} />
     </div>
+  );
+}
+
+/** "Diverged at step N (loss not finite)", with the last sharpness against the stability line when measured. */
+function DivergedNote({ run, step }: { run: number; step: number }) {
+  const store = usePlayground((st) => st.metrics);
+  useMetricsTick(1000); // late rows of the divergence step
+  const more = sharpnessText(divergenceNote((m) => store.get(run, m), step));
+  return (
+    <p className="diverged-note">
+      Diverged at step {step} (loss not finite){more ? `; ${more}` : ''}.
+    </p>
   );
 }

@@ -4,20 +4,24 @@
  * runs differ in one or two numeric hyperparameters.
  */
 import { useId, useMemo, useRef, useState } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { usePlayground } from '../store/store';
 import { metricLabel } from '../metricGroups';
-import { fmt, tick } from '../format';
+import { fmt } from '../format';
 import { viridis } from '../palette';
 import { exportChartPng } from '../exporting';
 import { stamp } from '../download';
 import { defaultMetric, finalValues, heatGrid, sweepAxes, type SweepAxis } from './phase';
+import { useMetricsTick } from '../charts/useMetricsTick';
+import { PhaseLine } from './PhaseLine';
 import './phase.css';
+
+/** How often the diagram follows new metrics. */
+const PHASE_MS = 500;
 
 export function PhaseDiagram() {
   const runs = usePlayground((s) => s.applied.runs);
   const store = usePlayground((s) => s.metrics);
-  const version = usePlayground((s) => s.metricsVersion);
+  const version = useMetricsTick(PHASE_MS);
   const axes = useMemo(() => sweepAxes(runs), [runs]);
   const [chosen, setChosen] = useState<string | null>(null);
   const id = useId();
@@ -64,59 +68,8 @@ export function PhaseDiagram() {
           ) : null}
         </span>
       </figcaption>
-      {axes.length === 1 ? <Line1d axis={axes[0]} values={values} /> : <Heat2d axes={axes} values={values} />}
+      {axes.length === 1 ? <PhaseLine axis={axes[0]} values={values} /> : <Heat2d axes={axes} values={values} />}
     </figure>
-  );
-}
-
-function Line1d({ axis, values }: { axis: SweepAxis; values: (number | undefined)[] }) {
-  const data = axis.values
-    .map((x, r) => ({ x, y: values[r] !== undefined && Number.isFinite(values[r]) ? values[r] : null, r }))
-    .sort((a, b) => a.x - b.x);
-  return (
-    <div className="chart-body">
-      <ResponsiveContainer width="100%" height={200}>
-        <LineChart data={data} margin={{ top: 6, right: 12, bottom: 4, left: 4 }}>
-          <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-          <XAxis
-            dataKey="x"
-            type="number"
-            scale={axis.log ? 'log' : 'linear'}
-            domain={['dataMin', 'dataMax']}
-            tickFormatter={tick}
-            stroke="var(--muted)"
-            fontSize={11}
-          />
-          <YAxis
-            type="number"
-            domain={['auto', 'auto']}
-            tickFormatter={tick}
-            stroke="var(--muted)"
-            fontSize={11}
-            width={52}
-          />
-          <Tooltip
-            isAnimationActive={false}
-            contentStyle={{
-              background: 'var(--panel)',
-              border: '1px solid var(--border)',
-              color: 'var(--fg)',
-              fontSize: 12,
-            }}
-            labelFormatter={(x) => `${axis.key} = ${String(x)}`}
-            formatter={(v) => [fmt(typeof v === 'number' ? v : null), 'final']}
-          />
-          <Line
-            dataKey="y"
-            stroke="var(--accent)"
-            strokeWidth={1.6}
-            isAnimationActive={false}
-            connectNulls
-            type="linear"
-          />
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
   );
 }
 

@@ -1,4 +1,8 @@
-/** The runtime slice: talks to the training worker and holds the current generation's metrics. */
+/**
+ * The runtime slice: talks to the training worker and holds the current generation's metrics.
+ * Rows go into the MetricStore as they arrive; the `metricsVersion` bump that tells the page
+ * about them happens at most once per animation frame, however many messages came in between.
+ */
 import type { StateCreator } from 'zustand/vanilla';
 import type { FromWorker, ToWorker } from '../../worker/protocol';
 import { MetricStore } from '../series';
@@ -10,6 +14,19 @@ export const createRuntimeSlice =
   (autoplay: boolean): StateCreator<PlaygroundState, [], [], RuntimeSlice> =>
   (set, get) => {
     const send = { send: (msg: ToWorker) => get().transport?.send(msg) };
+    let bumpQueued = false;
+    const bump = () => {
+      bumpQueued = false;
+      set({ metricsVersion: get().metricsVersion + 1 });
+    };
+    /** Announce new rows: on the next animation frame in the page, at once where there are no frames (tests). */
+    const metricsChanged = () => {
+      if (typeof requestAnimationFrame !== 'function') bump();
+      else if (!bumpQueued) {
+        bumpQueued = true;
+        requestAnimationFrame(bump);
+      }
+    };
     return {
       gen: 0,
       backend: null,
@@ -53,13 +70,17 @@ export const createRuntimeSlice =
           }
           case 'rows':
             get().metrics.add(msg.rows);
-            set({ metricsVersion: get().metricsVersion + 1 });
+            metricsChanged();
             break;
           case 'diverged':
             set({ diverged: { ...get().diverged, [msg.run]: msg.step } });
             break;
           case 'error':
             set({ workerError: msg.message, wantPlay: false });
+            break;
+          case 'notice':
+            // e.g. the WebGPU device was lost and training resumed from a checkpoint (curves kept).
+            set({ notice: msg.message });
             break;
         }
       },

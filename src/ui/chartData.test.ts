@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { adjacentStep, chartLines, chartView, countUpTo, hoverAt, nearestIndex, yDomain } from './chartData';
+import { MetricStore } from './series';
+
+const group = { id: 'loss', title: 'Loss', metrics: [{ name: 'train_loss' }, { name: 'test_loss', dash: '4 4' }] };
+const runs = [
+  { label: 'a', color: '#000' },
+  { label: 'b', color: '#111' },
+];
+
+function store(): MetricStore {
+  const m = new MetricStore();
+  m.add([
+    { run: 0, step: 0, metric: 'train_loss', value: 1 },
+    { run: 1, step: 0, metric: 'train_loss', value: 2 },
+    { run: 0, step: 10, metric: 'train_loss', value: 0 },
+    { run: 0, step: 10, metric: 'test_loss', value: 0.5 },
+    { run: 1, step: 20, metric: 'train_loss', value: NaN },
+  ]);
+  return m;
+}
+
+describe('chart data', () => {
+  it('has one line per run and metric with data, coloured per run and dashed per metric', () => {
+    const lines = chartLines(group, runs, store());
+    expect(lines.map((l) => [l.key, l.color, l.dash, l.name])).toEqual([
+      ['r0:train_loss', '#000', undefined, 'a · Training loss'],
+      ['r0:test_loss', '#000', '4 4', 'a · Test loss'],
+      ['r1:train_loss', '#111', undefined, 'b · Training loss'],
+    ]);
+    const single = chartLines({ id: 'x', title: 'x', metrics: [{ name: 'train_loss' }] }, runs, store());
+    expect(single.map((l) => l.name)).toEqual(['a', 'b']);
+  });
+
+  it('ranges over finite values, and positive ones on a log axis', () => {
+    const lin = chartView(group, runs, store(), false);
+    expect([lin.xMax, lin.yMin, lin.yMax]).toEqual([20, 0, 2]);
+    const log = chartView(group, runs, store(), true);
+    expect([log.yMin, log.yMax]).toEqual([0.5, 2]);
+    const empty = chartView(group, runs, new MetricStore(), false);
+    expect(empty).toEqual({ lines: [], xMax: 0, yMin: null, yMax: null });
+    expect(yDomain(0.5, 2, true)).toEqual([0.1, 10]);
+    expect(yDomain(3, 3, false)).toEqual([2.7, 3.3]);
+    expect(yDomain(1, 3, false)).toEqual([0.9, 3.1]);
+    expect(yDomain(null, 3, false)).toBeUndefined();
+  });
+
+  it('finds nearest and bounded indices in ascending steps', () => {
+    const steps = [0, 10, 20, 30];
+    expect(nearestIndex(steps, 4, 14)).toBe(1);
+    expect(nearestIndex(steps, 4, 15)).toBe(1); // ties go to the earlier step
+    expect(nearestIndex(steps, 4, 99)).toBe(3);
+    expect(nearestIndex(steps, 2, 99)).toBe(1);
+    expect(nearestIndex(steps, 0, 5)).toBe(-1);
+    expect(countUpTo(steps, 20)).toBe(3);
+    expect(countUpTo(steps, -1)).toBe(0);
+  });
+
+  it('reads out every line logged at the step nearest the pointer, up to the axis end', () => {
+    const m = store();
+    const lines = chartLines(group, runs, m);
+    expect(hoverAt(lines, m, 8, 20)).toEqual({
+      step: 10,
+      items: [
+        { key: 'r0:train_loss', name: 'a · Training loss', color: '#000', value: 0 },
+        { key: 'r0:test_loss', name: 'a · Test loss', color: '#000', value: 0.5 },
+      ],
+    });
+    expect(hoverAt(lines, m, 19, 20)?.items.map((i) => [i.key, i.value])).toEqual([['r1:train_loss', NaN]]);
+    // points past the x axis end (arrived after the axes were drawn) are not read out
+    expect(hoverAt(lines, m, 19, 10)?.step).toBe(10);
+    expect(hoverAt([], m, 5, 20)).toBeNull();
+  });
+
+  it('steps the read-out to the neighbouring logged step over all lines', () => {
+    const m = store();
+    const lines = chartLines(group, runs, m);
+    expect(adjacentStep(lines, m, 0, 1, 20)).toBe(10);
+    expect(adjacentStep(lines, m, 10, 1, 20)).toBe(20);
+    expect(adjacentStep(lines, m, 10, 1, 15)).toBeNull(); // past the axis end
+    expect(adjacentStep(lines, m, 20, -1, 20)).toBe(10);
+    expect(adjacentStep(lines, m, 0, -1, 20)).toBeNull();
+  });
+});

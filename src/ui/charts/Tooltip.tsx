@@ -1,0 +1,89 @@
+/**
+ * The pieces of a hover read-out, shared by the metric charts and the phase diagram: a tooltip
+ * box that looks like recharts' default one (same class names and layout, items in name order)
+ * and a cursor line with a dot per line.
+ */
+import { useLayoutEffect, useRef } from 'react';
+import { fmt } from '../format';
+
+export interface TooltipItem {
+  key: string;
+  name: string;
+  color: string;
+  value: number;
+}
+
+const OFFSET = 10;
+
+/** Entries in name order, as recharts' tooltip listed them. */
+export function sortedByName<T extends { name: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * The tooltip at pointer (mx, my) inside a box of width x height: right of and below the
+ * pointer, flipped where it would overflow (placed after measuring itself, as recharts does).
+ */
+export function TooltipBox(props: {
+  mx: number;
+  my: number;
+  width: number;
+  height: number;
+  label: string;
+  items: readonly TooltipItem[];
+}) {
+  const { mx, my, width, height, label, items } = props;
+  const tip = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = tip.current;
+    if (!el) return;
+    const w = el.offsetWidth;
+    const h = el.offsetHeight;
+    let x = mx + OFFSET;
+    if (x + w > width) x = Math.max(0, mx - OFFSET - w);
+    let y = my + OFFSET;
+    if (y + h > height) y = Math.max(0, my - OFFSET - h);
+    el.style.transform = `translate(${x}px, ${y}px)`;
+  });
+  return (
+    <div ref={tip} className="recharts-tooltip-wrapper chart-tooltip">
+      <div className="recharts-default-tooltip">
+        <p className="recharts-tooltip-label">{label}</p>
+        <ul className="recharts-tooltip-item-list">
+          {sortedByName(items).map((it) => (
+            <li key={it.key} className="recharts-tooltip-item" style={{ color: it.color }}>
+              <span className="recharts-tooltip-item-name">{it.name}</span>
+              <span className="recharts-tooltip-item-separator"> : </span>
+              <span className="recharts-tooltip-item-value">{fmt(it.value)}</span>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}
+
+/** A vertical cursor at x from top to bottom, and a dot (line colour, white ring) per point. */
+export function HoverCursor(props: {
+  x: number;
+  top: number;
+  bottom: number;
+  dots: readonly { key: string; y: number; color: string }[];
+}) {
+  const { x, top, bottom, dots } = props;
+  if (!Number.isFinite(x)) return null;
+  return (
+    <svg className="chart-cursor" aria-hidden="true">
+      <path
+        className="recharts-tooltip-cursor"
+        d={`M${x},${top}L${x},${bottom}`}
+        stroke="#ccc"
+        strokeWidth={1}
+        fill="none"
+      />
+      {dots.map((d) => (
+        <circle key={d.key} cx={x} cy={d.y} r={4} fill={d.color} stroke="#fff" strokeWidth={2} />
+      ))}
+    </svg>
+  );
+}

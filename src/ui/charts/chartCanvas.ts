@@ -1,0 +1,267 @@
+/**
+ * One metric chart drawn on a single canvas: dashed grid, the lines (from each series' min/max
+ * envelope, envelope.ts), then the x and y axes with tick marks and labels, laid out as the
+ * recharts version of these charts was (same margins, axis widths, font size, colours from the
+ * theme's CSS variables). Redrawing touches no DOM: no style, layout or SVG work per update.
+ */
+import { yDomain, type ChartView, type LineSpec } from '../chartData';
+import type { MetricStore } from '../series';
+import { linearTicks, logTicks, makeScale, preserveEnd, type Scale } from './ticks';
+
+export interface PlotArea {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Margin {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
+
+export const CHART_HEIGHT = 200;
+export const CHART_MARGIN: Margin = { top: 6, right: 12, bottom: 4, left: 4 };
+export const Y_AXIS_WIDTH = 52;
+export const X_AXIS_HEIGHT = 30;
+export const AXIS_FONT_PX = 11;
+const TICK = 6;
+const LINE_WIDTH = 1.6;
+/** The height a y label takes when thinning them (what recharts measured for 11px text). */
+export const LABEL_HEIGHT = 14;
+
+/** The plot area inside a chart of `width` x `height` with these margins and y-axis width. */
+export function plotArea(width: number, height: number, margin: Margin, yAxisWidth: number): PlotArea {
+  const x = margin.left + yAxisWidth;
+  const y = margin.top;
+  return {
+    x,
+    y,
+    width: Math.max(1, width - x - margin.right),
+    height: Math.max(1, height - y - margin.bottom - X_AXIS_HEIGHT),
+  };
+}
+
+/** What the axes show. */
+export interface Plot {
+  area: PlotArea;
+  x: Scale;
+  y: Scale;
+  /** The end of the x axis; points logged after it are drawn with the next frame. */
+  xMax: number;
+}
+
+export interface Frame {
+  plot: Plot;
+  xTicks: number[];
+  yTicks: number[];
+}
+
+/** Axes of a chart `width` pixels wide showing `view`: x from 0 to the last step, y around the data. */
+export function chartFrame(view: ChartView, width: number, log: boolean): Frame | null {
+  if (width <= 0) return null;
+  const area = plotArea(width, CHART_HEIGHT, CHART_MARGIN, Y_AXIS_WIDTH);
+  const xMax = Math.max(1, view.xMax);
+  const yd: [number, number] = yDomain(view.yMin, view.yMax, log) ?? (log ? [1, 10] : [0, 1]);
+  return {
+    plot: {
+      area,
+      x: makeScale([0, xMax], area.x, area.x + area.width, false),
+      y: makeScale(yd, area.y + area.height, area.y, log),
+      xMax,
+    },
+    xTicks: linearTicks(0, xMax, 5, true),
+    yTicks: log ? logTicks(yd[0], yd[1]) : linearTicks(yd[0], yd[1]),
+  };
+}
+
+/** Theme colours and font, read from the page's CSS. */
+export interface ChartStyle {
+  grid: string;
+  axis: string;
+  font: string;
+}
+
+export function chartStyle(el: Element): ChartStyle {
+  const cs = getComputedStyle(el);
+  const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
+  return {
+    grid: v('--grid', '#e4e4e0'),
+    axis: v('--muted', '#5b5b5b'),
+    font: `${AXIS_FONT_PX}px ${cs.fontFamily || 'sans-serif'}`,
+  };
+}
+
+function dashArray(dash: string | undefined): number[] {
+  if (!dash) return [];
+  return dash
+    .split(/[\s,]+/)
+    .map(Number)
+    .filter((v) => Number.isFinite(v) && v >= 0);
+}
+
+let scratch: Int32Array = new Int32Array(0);
+
+export type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/** The chart's size in CSS pixels for a frame. */
+export function frameSize(frame: Frame): { width: number; height: number } {
+  return { width: frame.plot.area.x + frame.plot.area.width + CHART_MARGIN.right, height: CHART_HEIGHT };
+}
+
+/** Size a canvas (or offscreen canvas) for the frame at `scale` device pixels per CSS pixel. */
+export function sizeCanvas(canvas: { width: number; height: number }, frame: Frame, scale: number): void {
+  const { width, height } = frameSize(frame);
+  const w = Math.max(1, Math.round(width * scale));
+  const h = Math.max(1, Math.round(height * scale));
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+}
+
+function drawLines(ctx: Ctx2D, plot: Plot, lines: readonly LineSpec[], store: MetricStore, log: boolean): void {
+  const { area } = plot;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(area.x - 1, area.y - 1, area.width + 2, area.height + 2);
+  ctx.clip();
+  ctx.lineWidth = LINE_WIDTH;
+  ctx.lineJoin = 'round';
+  for (const l of lines) {
+    const s = store.get(l.run, l.metric);
+    const env = store.envelope(l.run, l.metric);
+    if (!s || !env) continue;
+    const [idx, n] = env.picks(s.values, log, scratch);
+    scratch = idx;
+    ctx.beginPath();
+    let started = false;
+    for (let k = 0; k < n; k++) {
+      const i = idx[k];
+      const step = s.steps[i];
+      if (step > plot.xMax) break;
+      const px = plot.x.map(step);
+      const py = plot.y.map(s.values[i]);
+      if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+      if (started) ctx.lineTo(px, py);
+      else {
+        ctx.moveTo(px, py);
+        started = true;
+      }
+    }
+    if (!started) continue;
+    ctx.strokeStyle = l.color;
+    ctx.setLineDash(dashArray(l.dash));
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
+/**
+ * Clear the canvas and draw the whole chart, `scale` device pixels per CSS pixel (the canvas
+ * sized with sizeCanvas); `frame` null only clears it.
+ */
+export function drawChart(
+  ctx: Ctx2D,
+  frame: Frame | null,
+  lines: readonly LineSpec[],
+  store: MetricStore,
+  log: boolean,
+  style: ChartStyle,
+  format: (v: number) => string,
+  scale: number,
+): void {
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  if (!frame) return;
+  const { plot, xTicks, yTicks } = frame;
+  const { area } = plot;
+  ctx.setTransform(scale, 0, 0, scale, 0, 0);
+  const bottom = area.y + area.height;
+  const right = area.x + area.width;
+  // Ticks whose labels would overlap are dropped (marks and grid lines too), keeping the last.
+  ctx.font = style.font;
+  const xLabels = xTicks.map(format);
+  const yLabels = yTicks.map(format);
+  const xAll = xTicks.map((t) => plot.x.map(t));
+  const yAll = yTicks.map((t) => plot.y.map(t));
+  const inX = (px: number) => Number.isFinite(px) && px >= area.x - 0.5 && px <= right + 0.5;
+  const inY = (py: number) => Number.isFinite(py) && py >= area.y - 0.5 && py <= bottom + 0.5;
+  const keepX = preserveEnd(
+    xAll.length,
+    (i) => (inX(xAll[i]) ? xAll[i] : NaN),
+    (i) => ctx.measureText(xLabels[i]).width,
+  );
+  const keepY = preserveEnd(
+    yAll.length,
+    (i) => (inY(yAll[i]) ? yAll[i] : NaN),
+    () => LABEL_HEIGHT,
+  );
+  const xs = xAll.map((px, i) => (keepX[i] ? px : NaN));
+  const ys = yAll.map((py, i) => (keepY[i] ? py : NaN));
+
+  // grid
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = style.grid;
+  ctx.setLineDash([3, 3]);
+  ctx.beginPath();
+  for (const py of ys)
+    if (inY(py)) {
+      ctx.moveTo(area.x, py);
+      ctx.lineTo(right, py);
+    }
+  for (const px of xs)
+    if (inX(px)) {
+      ctx.moveTo(px, area.y);
+      ctx.lineTo(px, bottom);
+    }
+  ctx.stroke();
+
+  drawLines(ctx, plot, lines, store, log);
+
+  // axes and tick marks
+  ctx.setLineDash([]);
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = style.axis;
+  ctx.beginPath();
+  ctx.moveTo(area.x, bottom);
+  ctx.lineTo(right, bottom);
+  ctx.moveTo(area.x, area.y);
+  ctx.lineTo(area.x, bottom);
+  for (const px of xs)
+    if (inX(px)) {
+      ctx.moveTo(px, bottom);
+      ctx.lineTo(px, bottom + TICK);
+    }
+  for (const py of ys)
+    if (inY(py)) {
+      ctx.moveTo(area.x - TICK, py);
+      ctx.lineTo(area.x, py);
+    }
+  ctx.stroke();
+
+  // labels
+  ctx.fillStyle = style.axis;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  xs.forEach((px, i) => {
+    if (inX(px)) ctx.fillText(xLabels[i], px, bottom + TICK + 2);
+  });
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  ys.forEach((py, i) => {
+    if (inY(py)) ctx.fillText(yLabels[i], area.x - TICK - 2, py);
+  });
+}
+
+/** Per on-page chart canvas: draws the chart afresh at a given scale (for PNG export). */
+const exporters = new WeakMap<Element, (scale: number) => HTMLCanvasElement | null>();
+
+export function setChartExporter(el: Element, draw: ((scale: number) => HTMLCanvasElement | null) | null): void {
+  if (draw) exporters.set(el, draw);
+  else exporters.delete(el);
+}
+
+export function chartExporter(el: Element): ((scale: number) => HTMLCanvasElement | null) | undefined {
+  return exporters.get(el);
+}
