@@ -50,10 +50,10 @@ test('the default experiment trains at once and its training loss falls', async 
   const lossChart = page.locator('figure.chart[data-group="loss"]');
   await expect(lossChart).toBeVisible();
   // hover read-out
-  const box = await lossChart.locator('.recharts-surface').boundingBox();
+  const box = await lossChart.locator('.chart-surface').boundingBox();
   if (!box) throw new Error('the loss chart has no drawing surface');
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
-  await expect(lossChart.locator('.recharts-tooltip-wrapper')).toContainText('step');
+  await expect(lossChart.locator('.chart-tooltip-wrapper')).toContainText('step');
   await page.screenshot({ path: 'test-output/main-view.png', fullPage: true });
   await page.getByRole('button', { name: 'Dark theme' }).click();
   await page.getByRole('button', { name: 'Large text' }).click();

@@ -131,7 +131,7 @@ test('largest main-thread task while 8 runs train (measured, not asserted)', asy
   );
   expect(snap.runs).toBe(8);
   await expect(page.locator('.phase')).toHaveAttribute('data-axes', 'lr');
-  await expect(page.locator('.phase .recharts-line-curve')).toHaveCount(1);
+  await expect(page.locator('.phase .chart-line-curve')).toHaveCount(1);
   expect(Number.isFinite(longest)).toBe(true);
   expect(log.errors).toEqual([]);
 });

@@ -2,8 +2,7 @@
  * A chart's frame in SVG, for charts with a handful of points (the phase diagram): dashed grid,
  * x and y axes with tick marks and labels, and whatever the chart draws inside (children, in
  * the SVG's coordinates). Same layout and look as the canvas-drawn metric charts
- * (chartCanvas.ts). The class names of recharts' SVG are kept (recharts-surface, ...) so styles,
- * PNG export and page selectors written for it still apply.
+ * (chartCanvas.ts). Class names: chart-surface (the SVG, found by the PNG export), chart-cartesian-*.
  */
 import { memo, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { preserveEnd, type Scale } from './ticks';
@@ -50,27 +49,27 @@ function AxesImpl({ width, height, area, x, y, xTicks, yTicks, format, label, ch
   const ys = yAll.map((py, i) => (keepY[i] ? py : NaN));
   return (
     <svg
-      className="chart-surface recharts-surface"
+      className="chart-surface"
       width={width}
       height={height}
       viewBox={`0 0 ${width} ${height}`}
       role="img"
       aria-label={label}
     >
-      <g className="recharts-cartesian-grid" stroke="var(--grid)" strokeDasharray="3 3" fill="none">
+      <g className="chart-cartesian-grid" stroke="var(--grid)" strokeDasharray="3 3" fill="none">
         {ys.map((py, i) => (inY(py) ? <line key={`h${i}`} x1={area.x} y1={py} x2={right} y2={py} /> : null))}
         {xs.map((px, i) => (inX(px) ? <line key={`v${i}`} x1={px} y1={area.y} x2={px} y2={bottom} /> : null))}
       </g>
       {children}
-      <g className="recharts-cartesian-axis recharts-xAxis" stroke="var(--muted)" fill="none">
+      <g className="chart-cartesian-axis chart-xAxis" stroke="var(--muted)" fill="none">
         <line x1={area.x} y1={bottom} x2={right} y2={bottom} />
         {xs.map((px, i) => (inX(px) ? <line key={i} x1={px} y1={bottom + TICK} x2={px} y2={bottom} /> : null))}
       </g>
-      <g className="recharts-cartesian-axis recharts-yAxis" stroke="var(--muted)" fill="none">
+      <g className="chart-cartesian-axis chart-yAxis" stroke="var(--muted)" fill="none">
         <line x1={area.x} y1={area.y} x2={area.x} y2={bottom} />
         {ys.map((py, i) => (inY(py) ? <line key={i} x1={area.x - TICK} y1={py} x2={area.x} y2={py} /> : null))}
       </g>
-      <g className="recharts-cartesian-axis-tick-labels" fill="var(--muted)" stroke="none" fontSize={AXIS_FONT_PX}>
+      <g className="chart-cartesian-axis-tick-labels" fill="var(--muted)" stroke="none" fontSize={AXIS_FONT_PX}>
         {xs.map((px, i) =>
           inX(px) ? (
             <text key={`x${i}`} x={px} y={bottom + TICK + 2} dy="0.71em" textAnchor="middle">

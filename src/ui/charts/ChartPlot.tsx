@@ -144,7 +144,7 @@ export function ChartPlot({
     <div ref={box} className="chart-plot" style={{ height: CHART_HEIGHT }}>
       <canvas
         ref={canvas}
-        className="chart-canvas recharts-surface"
+        className="chart-canvas chart-surface"
         role="img"
         aria-label={`${group.title} chart`}
         style={{ width: '100%', height: CHART_HEIGHT }}

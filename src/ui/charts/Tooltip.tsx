@@ -46,15 +46,15 @@ export function TooltipBox(props: {
     el.style.transform = `translate(${x}px, ${y}px)`;
   });
   return (
-    <div ref={tip} className="recharts-tooltip-wrapper chart-tooltip">
-      <div className="recharts-default-tooltip">
-        <p className="recharts-tooltip-label">{label}</p>
-        <ul className="recharts-tooltip-item-list">
+    <div ref={tip} className="chart-tooltip-wrapper chart-tooltip">
+      <div className="chart-default-tooltip">
+        <p className="chart-tooltip-label">{label}</p>
+        <ul className="chart-tooltip-item-list">
           {sortedByName(items).map((it) => (
-            <li key={it.key} className="recharts-tooltip-item" style={{ color: it.color }}>
-              <span className="recharts-tooltip-item-name">{it.name}</span>
-              <span className="recharts-tooltip-item-separator"> : </span>
-              <span className="recharts-tooltip-item-value">{fmt(it.value)}</span>
+            <li key={it.key} className="chart-tooltip-item" style={{ color: it.color }}>
+              <span className="chart-tooltip-item-name">{it.name}</span>
+              <span className="chart-tooltip-item-separator"> : </span>
+              <span className="chart-tooltip-item-value">{fmt(it.value)}</span>
             </li>
           ))}
         </ul>
@@ -75,7 +75,7 @@ export function HoverCursor(props: {
   return (
     <svg className="chart-cursor" aria-hidden="true">
       <path
-        className="recharts-tooltip-cursor"
+        className="chart-tooltip-cursor"
         d={`M${x},${top}L${x},${bottom}`}
         stroke="#ccc"
         strokeWidth={1}

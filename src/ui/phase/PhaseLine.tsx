@@ -83,9 +83,9 @@ export function PhaseLine({ axis, values }: { axis: SweepAxis; values: (number |
             format={tick}
             label={`Final value against ${axis.key}`}
           >
-            <g className="recharts-line">
+            <g className="chart-line">
               <path
-                className="recharts-curve recharts-line-curve"
+                className="chart-curve chart-line-curve"
                 d={frame.d}
                 stroke={STROKE}
                 strokeWidth={1.6}
