@@ -15,7 +15,9 @@
  * - patch-head: in [2m, 1, P], out = sum_p sum_j s_j in[j, 0, p] / m, s_j = +1 (j < m) else -1;
  *            dIn[j, 0, p] = dOut s_j / m. No parameters.
  */
-import type { CnnOp, CnnSpec } from '../model/cnn_spec';
+import { opInSize, opOutSize, type CnnOp, type CnnSpec } from '../model/cnn_spec';
+
+export { opInSize, opOutSize };
 import { activationFns } from './activations';
 import {
   convBackward,
@@ -28,38 +30,6 @@ import {
   poolForward,
 } from './cnn_ops';
 import type { ForwardResult } from './mlp';
-
-/** Values per example of an op's input. */
-export function opInSize(op: CnnOp): number {
-  switch (op.op) {
-    case 'conv2d':
-    case 'maxpool':
-    case 'avgpool':
-      return op.inShape[0] * op.inShape[1] * op.inShape[2];
-    case 'dense':
-      return op.inDim;
-    case 'act':
-      return op.size;
-    case 'patch-head':
-      return 2 * op.filters * op.positions;
-  }
-}
-
-/** Values per example of an op's output. */
-export function opOutSize(op: CnnOp): number {
-  switch (op.op) {
-    case 'conv2d':
-    case 'maxpool':
-    case 'avgpool':
-      return op.outShape[0] * op.outShape[1] * op.outShape[2];
-    case 'dense':
-      return op.outDim;
-    case 'act':
-      return op.size;
-    case 'patch-head':
-      return 1;
-  }
-}
 
 /** Floats per run the spec's parameters occupy (the end of the last weight or bias). */
 export function cnnParamCount(spec: CnnSpec): number {

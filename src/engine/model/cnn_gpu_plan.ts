@@ -10,7 +10,7 @@
  * delta is always d loss / d out.
  */
 import type { Activation } from '../../experiment/types';
-import type { CnnOp, CnnSpec } from './cnn_spec';
+import { opInSize, type CnnOp, type CnnSpec } from './cnn_spec';
 
 export interface CnnStage {
   /** Index of the stage's op in spec.ops. */
@@ -23,21 +23,6 @@ export interface CnnStage {
   outSize: number;
   /** Whether the op has parameters (conv2d, dense). */
   hasParams: boolean;
-}
-
-export function opInSize(op: CnnOp): number {
-  switch (op.op) {
-    case 'conv2d':
-    case 'maxpool':
-    case 'avgpool':
-      return op.inShape[0] * op.inShape[1] * op.inShape[2];
-    case 'dense':
-      return op.inDim;
-    case 'act':
-      return op.size;
-    case 'patch-head':
-      return 2 * op.filters * op.positions;
-  }
 }
 
 /** The stages of a spec (see the file comment). */

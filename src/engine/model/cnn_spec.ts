@@ -78,7 +78,24 @@ export function windowOut(size: number, k: number, stride: number, pad: number, 
   return Math.floor(span / stride) + 1;
 }
 
-function opOutSize(op: CnnOp): number {
+/** Values per example of an op's input. */
+export function opInSize(op: CnnOp): number {
+  switch (op.op) {
+    case 'conv2d':
+    case 'maxpool':
+    case 'avgpool':
+      return op.inShape[0] * op.inShape[1] * op.inShape[2];
+    case 'dense':
+      return op.inDim;
+    case 'act':
+      return op.size;
+    case 'patch-head':
+      return 2 * op.filters * op.positions;
+  }
+}
+
+/** Values per example of an op's output. */
+export function opOutSize(op: CnnOp): number {
   switch (op.op) {
     case 'conv2d':
     case 'maxpool':
