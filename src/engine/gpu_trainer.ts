@@ -29,22 +29,9 @@ import { checkCheckpoint, type Checkpoint } from './checkpoint';
 import { restorePopulation, takeGpuCheckpoint } from './checkpoint_gpu';
 import { buildEvalSets, type EvalSetSpec } from './metrics/eval_sets';
 import { checkOutputScale, outputScaleOf, stackedInitOutputs } from './cpu/output_scale';
+import { DeviceLimitError, GpuSetupError } from './gpu_errors';
 
-/** Allocating or setting up the experiment on the GPU failed (out of memory, validation). */
-export class GpuSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GpuSetupError';
-  }
-}
-
-/** The experiment does not fit this device; `problems` say what to reduce (path + message). */
-export class DeviceLimitError extends Error {
-  constructor(readonly problems: { path: string; message: string }[]) {
-    super(problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
-    this.name = 'DeviceLimitError';
-  }
-}
+export { GpuSetupError, DeviceLimitError };
 
 export interface GpuTrainerOptions {
   /** Reuse a device (tests, the worker); otherwise one is acquired and destroyed with the trainer. */
