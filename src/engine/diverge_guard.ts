@@ -10,7 +10,7 @@
  */
 import guardWgsl from '../../shaders/diverge_guard.wgsl?raw';
 import type { PipelineCache } from './gpu/pipelines';
-import { COPY_DST, MAP_READ, dispatchSize, storageBuffer, uniformBuffer } from './gpu/buffers';
+import { BufferPool, COPY_DST, MAP_READ, dispatchSize, storageBuffer, uniformBuffer } from './gpu/buffers';
 import { createKernel, type Kernel } from './optim/kernel';
 
 /** An unset status word. */
@@ -131,16 +131,19 @@ export class DivergeGuard {
 
   /**
    * Copy the status of every guard to one staging buffer now (queue order: after everything
-   * submitted so far) and decode it once mapped.
+   * submitted so far) and decode it once mapped. With `pool`, the staging buffer is reused from it.
    */
-  static read(device: GPUDevice, guards: DivergeGuard[]): Promise<GuardStatus[]> {
+  static read(device: GPUDevice, guards: DivergeGuard[], pool?: BufferPool): Promise<GuardStatus[]> {
     const offsets: number[] = [];
     let size = 0;
     for (const g of guards) {
       offsets.push(size);
       size += Math.ceil(g.statusBytes / 16) * 16;
     }
-    const staging = device.createBuffer({ size: Math.max(16, size), usage: MAP_READ | COPY_DST, label: 'guard-read' });
+    const staging = pool
+      ? pool.acquire(size, MAP_READ | COPY_DST)
+      : device.createBuffer({ size: Math.max(16, size), usage: MAP_READ | COPY_DST, label: 'guard-staging' });
+    const done = () => (pool ? pool.release(staging) : staging.destroy());
     const enc = device.createCommandEncoder();
     guards.forEach((g, k) => {
       if (g.statusBytes > 0) enc.copyBufferToBuffer(g.status, 0, staging, offsets[k], g.statusBytes);
@@ -150,11 +153,11 @@ export class DivergeGuard {
       () => {
         const words = new Uint32Array(staging.getMappedRange().slice(0));
         staging.unmap();
-        staging.destroy();
+        done();
         return guards.map((g, k) => DivergeGuard.decode(words.subarray(offsets[k] / 4), g.o.runs));
       },
       (e: unknown) => {
-        staging.destroy();
+        done();
         throw e;
       },
     );

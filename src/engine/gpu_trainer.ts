@@ -348,6 +348,7 @@ export class GpuTrainer implements Trainer {
     const guards = DivergeGuard.read(
       device,
       this.pops.map((p) => p.guard),
+      this.staging,
     );
     const rows: MetricRow[] = [];
     for (const p of pending) rows.push(...(await this.collect(p)));

@@ -273,7 +273,7 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
   // The divergence guards' status words, read back after each advance (diverge_guard.ts).
   let guardBytes = 0;
   for (const R of groups.values()) guardBytes += Math.ceil((8 * R) / 16) * 16;
-  add('guard-read', Math.max(16, guardBytes) / 4, 'runs', 'the divergence flags readback', '', false);
+  add('guard-staging', Math.max(16, guardBytes) / 4, 'runs', 'the divergence flags readback', '', false);
   const totalBytes = buffers.reduce((a, b) => a + b.bytes, 0);
   return { buffers, dispatches, totalBytes };
 }
