@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildPatchCnnSpec, cnnLayout } from '../model/cnn_spec';
-import { centredLossAndGrad } from './output_scale';
 import { describeGradCheck, gradCheck } from './gradcheck';
 import { checkLossTask, exampleCorrect, exampleLoss, isBinaryMse } from './losses';
 import { lossAndGrad, meanLoss } from './mlp';
@@ -88,8 +87,8 @@ describe('binary mse: 0.5 (z - s)^2 with s = 2c - 1', () => {
     const rows = [0, 1, 2, 3, 4, 5, 6];
     const model = { activation: 'relu2' as const };
     const centre = { alpha: 3, f0 };
-    const f = (th: Float64Array) => centredLossAndGrad(th, layout, model, 'mse', x, y, rows, 2, centre).loss;
-    const res = centredLossAndGrad(params, layout, model, 'mse', x, y, rows, 2, centre);
+    const f = (th: Float64Array) => lossAndGrad(th, layout, model, 'mse', x, y, rows, 2, centre).loss;
+    const res = lossAndGrad(params, layout, model, 'mse', x, y, rows, 2, centre);
     const r = gradCheck(f, res.grad, params);
     expect(r.ok, describeGradCheck(r)).toBe(true);
   });

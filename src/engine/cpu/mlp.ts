@@ -229,7 +229,8 @@ export interface LossAndGrad {
 
 /**
  * Mean loss over the examples idx of (x, y) and its gradient. y holds class indices when
- * nClasses > 0, else target vectors of outDim floats per point.
+ * nClasses > 0, else target vectors of outDim floats per point. With `centre` (model.outputScale)
+ * the output is centred and scaled (see OutputCentre; its f0 holds the rows of x).
  */
 export function lossAndGrad(
   params: ArrayLike<number>,
@@ -240,11 +241,12 @@ export function lossAndGrad(
   y: ArrayLike<number>,
   idx: ArrayLike<number>,
   nClasses: number,
+  centre?: OutputCentre,
 ): LossAndGrad {
   const B = idx.length;
   if (B === 0) throw new Error('idx: expected at least one example, got an empty batch');
   const fwd = forward(params, layout, model.activation, x, B, idx);
-  const bl = batchLosses(fwd, layout, loss, y, idx, nClasses, 1 / B);
+  const bl = batchLosses(fwd, layout, loss, y, idx, nClasses, 1 / B, centre);
   const deltas = backward(params, layout, model.activation, fwd, bl.dz);
   const grad = new Float64Array(layout.paramCount);
   accumulateGrad(layout, fwd, deltas, grad);

@@ -1,14 +1,14 @@
 /**
  * Output centring and scaling (model.outputScale) on the CPU: the centred loss's gradient passes a
  * float64 finite-difference check for every loss, the centred output is exactly 0 at the initial
- * parameters, and without a centre nothing changes.
+ * parameters, and alpha = 1 with zero offsets is the plain loss.
  */
 import { describe, expect, it } from 'vitest';
 import type { LossName } from '../../experiment/types';
 import { mlpLayout } from '../model/layout';
 import { describeGradCheck, gradCheck } from './gradcheck';
 import { evalSet, lossAndGrad, meanLoss } from './mlp';
-import { centredLossAndGrad, checkOutputScale, initOutputs } from './output_scale';
+import { checkOutputScale, initOutputs } from './output_scale';
 import { randomArray, randomTargets, uniformRng } from './testing';
 
 const LOSSES: LossName[] = ['cross-entropy', 'logistic', 'hinge', 'mse'];
@@ -33,7 +33,7 @@ describe('centred, scaled loss (model.outputScale)', () => {
         const model = { activation: 'tanh' as const };
         const centre = { alpha, f0: initOutputs(w0, layout, 'tanh', x, n) };
         const idx = [0, 3, 5, 5, 8, 12, 1];
-        const g = centredLossAndGrad(w, layout, model, loss, x, y, idx, nClasses, centre);
+        const g = lossAndGrad(w, layout, model, loss, x, y, idx, nClasses, centre);
         const f = (t: Float64Array) => meanLoss(t, layout, model, loss, x, y, idx, nClasses, centre);
         expect(g.loss).toBeCloseTo(f(Float64Array.from(w)), 14);
         // Hinge has kinks: keep the step well below the distance of every margin from 1.
@@ -78,14 +78,18 @@ describe('centred, scaled loss (model.outputScale)', () => {
     }
   });
 
-  it('without a centre, nothing changes', () => {
-    const { layout, x, y, nClasses, w } = setup('cross-entropy', 9);
+  it('alpha = 1 with zero offsets is exactly the plain loss; alpha = 2 with zero offsets is not', () => {
+    const { layout, n, x, y, nClasses, w } = setup('cross-entropy', 9);
     const model = { activation: 'tanh' as const };
     const idx = [1, 2, 7];
+    const outDim = layout.widths[layout.widths.length - 1];
+    const zero = new Float64Array(n * outDim);
     const a = lossAndGrad(w, layout, model, 'cross-entropy', x, y, idx, nClasses);
-    const b = centredLossAndGrad(w, layout, model, 'cross-entropy', x, y, idx, nClasses, undefined);
+    const b = lossAndGrad(w, layout, model, 'cross-entropy', x, y, idx, nClasses, { alpha: 1, f0: zero });
     expect(b.loss).toBe(a.loss);
     expect(Array.from(b.grad)).toEqual(Array.from(a.grad));
+    const c = lossAndGrad(w, layout, model, 'cross-entropy', x, y, idx, nClasses, { alpha: 2, f0: zero });
+    expect(c.loss).not.toBe(a.loss);
   });
 
   it('refuses per-example clipping optimizers and a non-positive alpha, naming the field', () => {

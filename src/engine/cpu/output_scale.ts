@@ -2,21 +2,13 @@
  * Output scale alpha (model.outputScale, SPEC §15, the lazy / feature-learning control) on the CPU:
  * the network output is f = alpha (F(w, x) - F(w0, x)) and the loss is multiplied by 1 / alpha^2.
  * F(w0, x) is computed once per run and set, with the float64 forward pass from the run's initial
- * parameters (initOutputs); both backends use these values (the GPU gets them as f32).
+ * parameters (initOutputs); both backends use these values (the GPU gets them as f32). The centred
+ * loss and gradient themselves are cpu/mlp.ts's lossAndGrad / meanLoss with an OutputCentre.
  */
-import type { Experiment, LossName } from '../../experiment/types';
+import type { Experiment } from '../../experiment/types';
 import type { ParamLayout } from '../model/layout';
 import type { OptimizerDef } from '../optim/types';
-import {
-  accumulateGrad,
-  backward,
-  batchLosses,
-  forward,
-  type Act,
-  type CpuModel,
-  type LossAndGrad,
-  type OutputCentre,
-} from './mlp';
+import { forward, type Act } from './mlp';
 
 /** alpha when the experiment centres and scales the output, else undefined. */
 export function outputScaleOf(exp: Pick<Experiment, 'model'>): number | undefined {
@@ -75,31 +67,4 @@ export function stackedInitOutputs(
   const out = new Float32Array(Math.max(1, inits.length * n * outDim));
   inits.forEach((p, r) => out.set(initOutputs(p, layout, act, x, n), r * n * outDim));
   return out;
-}
-
-/**
- * Mean loss over the examples idx of (x, y) and its gradient, like cpu/mlp.ts lossAndGrad, with the
- * output centred and scaled when `centre` is given (its f0 holds the rows of x).
- */
-export function centredLossAndGrad(
-  params: ArrayLike<number>,
-  layout: ParamLayout,
-  model: CpuModel,
-  loss: LossName,
-  x: ArrayLike<number>,
-  y: ArrayLike<number>,
-  idx: ArrayLike<number>,
-  nClasses: number,
-  centre: OutputCentre | undefined,
-): LossAndGrad {
-  const B = idx.length;
-  if (B === 0) throw new Error('idx: expected at least one example, got an empty batch');
-  const fwd = forward(params, layout, model.activation, x, B, idx);
-  const bl = batchLosses(fwd, layout, loss, y, idx, nClasses, 1 / B, centre);
-  const deltas = backward(params, layout, model.activation, fwd, bl.dz);
-  const grad = new Float64Array(layout.paramCount);
-  accumulateGrad(layout, fwd, deltas, grad);
-  let sum = 0;
-  for (let b = 0; b < B; b++) sum += bl.losses[b];
-  return { loss: sum / B, grad, correct: bl.correct };
 }

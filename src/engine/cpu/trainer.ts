@@ -30,7 +30,7 @@ import {
 import type { GradOracle, LossOracle } from '../metrics/curvature_cpu';
 import { checkLossTask } from './losses';
 import { evalSet, lossAndGrad, type CpuModel, type OutputCentre } from './mlp';
-import { centredLossAndGrad, checkOutputScale, initOutputs, outputScaleOf } from './output_scale';
+import { checkOutputScale, initOutputs, outputScaleOf } from './output_scale';
 import { buildEvalSets, evalSetValue, type EvalSetSpec } from '../metrics/eval_sets';
 import { clippedBatchGrad, l2 } from './per_example';
 import { stepIsFinite } from './guard';
@@ -243,19 +243,18 @@ export class CpuTrainer implements Trainer {
       grad = cb.grad;
       clippedGrad = cb.clipped;
     } else {
-      const lg = run.centre
-        ? centredLossAndGrad(
-            run.params,
-            this.layout,
-            this.model,
-            exp.loss,
-            train.x,
-            train.y,
-            this.idx,
-            ds.nClasses,
-            run.centre.train,
-          )
-        : lossAndGrad(run.params, this.layout, this.model, exp.loss, train.x, train.y, this.idx, ds.nClasses);
+      const { layout, model, idx } = this;
+      const lg = lossAndGrad(
+        run.params,
+        layout,
+        model,
+        exp.loss,
+        train.x,
+        train.y,
+        idx,
+        ds.nClasses,
+        run.centre?.train,
+      );
       loss = lg.loss;
       grad = lg.grad;
     }

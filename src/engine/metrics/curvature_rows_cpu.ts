@@ -5,8 +5,7 @@
  */
 import { alignmentDirections } from '../model/directions';
 import type { Activation, LossName, MetricsConfig } from '../../experiment/types';
-import { meanLoss, type OutputCentre } from '../cpu/mlp';
-import { centredLossAndGrad } from '../cpu/output_scale';
+import { lossAndGrad, meanLoss, type OutputCentre } from '../cpu/mlp';
 import type { Dataset } from '../data/types';
 import type { ParamLayout } from '../model/layout';
 import type { CpuOptimizerState, Hyper, OptimizerDef } from '../optim/types';
@@ -66,7 +65,7 @@ export function mlpCurvatureOracles(o: {
   const idx = Uint32Array.from({ length: o.subset }, (_, i) => i);
   const model = { activation: o.activation };
   return {
-    grad: (theta) => centredLossAndGrad(theta, o.layout, model, o.loss, o.x, o.y, idx, o.nClasses, o.centre).grad,
+    grad: (theta) => lossAndGrad(theta, o.layout, model, o.loss, o.x, o.y, idx, o.nClasses, o.centre).grad,
     loss: (theta) => meanLoss(theta, o.layout, model, o.loss, o.x, o.y, idx, o.nClasses, o.centre),
   };
 }
