@@ -1,12 +1,17 @@
-// Dense layer backward for a population, both halves in one dispatch.
-// Threads [0, R*OUT*(IN+1)): weight/bias gradient
-//   grads[r, W[j,k]] = sum_b delta[r,b,j] * in[r,b,k]      (k < IN)
-//   grads[r, b[j]]   = sum_b delta[r,b,j]                   (k == IN, when the layer has a bias)
-// Threads after that (when NEED_PREV): the previous layer's delta
+// Dense layer backward for a population, all parts in one dispatch.
+// Threads [0, nGrad): weight gradient, one TJ x TK tile (output units x inputs) of one run each:
+//   grads[r, W[j,k]] = sum_b delta[r,b,j] * in[r,b,k]
+// Threads [nGrad, nGrad + nBias): bias gradient (when the layer has a bias), one (run, unit) each:
+//   grads[r, b[j]]   = sum_b delta[r,b,j]
+// Threads after that (when NEED_PREV): the previous layer's delta, one TB x TK tile (examples x
+// inputs) of one run each:
 //   deltaPrev[r,b,k] = act'(zPrev[r,b,k]) * sum_j delta[r,b,j] * W[r,j,k]
 // delta is already d(mean batch loss)/dZ, so the sums over b give the mean gradient.
 // With SCALED (per-example clipping), example b of run r is weighted by scale[r*B + b] and the
 // result goes to the `grads` binding (bound to the clipped-gradient buffer by the caller).
+// Register tiles as in mlp_forward.wgsl (edge tiles clamp their loads and store only inside the
+// shape; each sum runs in the same order as an untiled kernel's). This file is a template for
+// src/engine/gpu/unroll.ts, which defines TB, TJ, TK and unrolls the "//#each" lines.
 // Shapes and modes are override constants; input modes as in mlp_forward.wgsl.
 
 struct Offsets { P: u32, wOff: u32, bOff: u32, rowOffset: u32 }
@@ -32,67 +37,108 @@ override HAS_BIAS: bool = true;
 override NEED_PREV: bool = false;
 override SCALED: bool = false;
 
-fn input_row(r: u32, b: u32) -> u32 {
-  if (IN_MODE == 1u) {
-    return idx[select(0u, r, IDX_PER_RUN) * B + b];
+// Offset of example b's input row (in inActs for mode 0, in X otherwise).
+fn in_base(r: u32, b: u32) -> u32 {
+  if (IN_MODE == 0u) {
+    return (r * B + b) * IN;
   }
-  return o.rowOffset + b;
+  if (IN_MODE == 1u) {
+    return idx[select(0u, r, IDX_PER_RUN) * B + b] * IN;
+  }
+  return (o.rowOffset + b) * IN;
+}
+
+fn example_scale(r: u32, b: u32) -> f32 {
+  if (SCALED) {
+    return zPrevOrScale[r * B + b];
+  }
+  return 1.0;
+}
+
+fn store_grad(r: u32, j: u32, k: u32, g: f32) {
+  if (j < OUT && k < IN) {
+    grads[r * o.P + o.wOff + j * IN + k] = g;
+  }
+}
+
+fn store_prev(r: u32, b: u32, k: u32, s: f32) {
+  if (b < B && k < IN) {
+    let m = (r * B + b) * IN + k;
+    deltaPrev[m] = s * act_grad(zPrevOrScale[m]);
+  }
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
-  let cols = IN + 1u;
-  let nGrad = R * OUT * cols;
+  let nJ = (OUT + TJ - 1u) / TJ;
+  let nK = (IN + TK - 1u) / TK;
+  let nGrad = R * nJ * nK;
+  let nBias = select(0u, R * OUT, HAS_BIAS);
   if (i < nGrad) {
-    let k = i % cols;
-    let rj = i / cols;
-    let j = rj % OUT;
-    let r = rj / OUT;
-    var acc: f32 = 0.0;
-    if (k == IN) {
-      if (!HAS_BIAS) {
-        return;
-      }
-      for (var b = 0u; b < B; b++) {
-        var w = delta[(r * B + b) * OUT + j];
-        if (SCALED) { w *= zPrevOrScale[r * B + b]; }
-        acc += w;
-      }
-      grads[r * o.P + o.bOff + j] = acc;
-      return;
-    }
+    let k0 = (i % nK) * TK;
+    let rj = i / nK;
+    let j0 = (rj % nJ) * TJ;
+    let r = rj / nJ;
+    //#each v<TJ: let jc{v} = min(j0 + {v}u, OUT - 1u);
+    //#each t<TK: let kc{t} = min(k0 + {t}u, IN - 1u);
+    //#each v<TJ, t<TK: var g{v}_{t}: f32 = 0.0;
     if (IN_MODE == 0u) {
       for (var b = 0u; b < B; b++) {
-        var w = delta[(r * B + b) * OUT + j];
-        if (SCALED) { w *= zPrevOrScale[r * B + b]; }
-        acc += w * inActs[(r * B + b) * IN + k];
+        let dBase = (r * B + b) * OUT;
+        let xBase = (r * B + b) * IN;
+        let s = example_scale(r, b);
+        //#each v<TJ: var d{v} = delta[dBase + jc{v}]; if (SCALED) { d{v} *= s; }
+        //#each t<TK: let x{t} = inActs[xBase + kc{t}];
+        //#each v<TJ, t<TK: g{v}_{t} += d{v} * x{t};
       }
     } else {
       for (var b = 0u; b < B; b++) {
-        var w = delta[(r * B + b) * OUT + j];
-        if (SCALED) { w *= zPrevOrScale[r * B + b]; }
-        acc += w * X[input_row(r, b) * IN + k];
+        let dBase = (r * B + b) * OUT;
+        let xBase = in_base(r, b);
+        let s = example_scale(r, b);
+        //#each v<TJ: var d{v} = delta[dBase + jc{v}]; if (SCALED) { d{v} *= s; }
+        //#each t<TK: let x{t} = X[xBase + kc{t}];
+        //#each v<TJ, t<TK: g{v}_{t} += d{v} * x{t};
       }
     }
-    grads[r * o.P + o.wOff + j * IN + k] = acc;
+    //#each v<TJ, t<TK: store_grad(r, j0 + {v}u, k0 + {t}u, g{v}_{t});
+    return;
+  }
+  if (i < nGrad + nBias) {
+    let m = i - nGrad;
+    let j = m % OUT;
+    let r = m / OUT;
+    var acc: f32 = 0.0;
+    for (var b = 0u; b < B; b++) {
+      var w = delta[(r * B + b) * OUT + j];
+      if (SCALED) {
+        w *= zPrevOrScale[r * B + b];
+      }
+      acc += w;
+    }
+    grads[r * o.P + o.bOff + j] = acc;
     return;
   }
   if (SCALED || !NEED_PREV) {
     return;
   }
-  let m = i - nGrad;
-  if (m >= R * B * IN) {
+  let m = i - nGrad - nBias;
+  let nB = (B + TB - 1u) / TB;
+  if (m >= R * nB * nK) {
     return;
   }
-  let k = m % IN;
-  let rb = m / IN;
-  let r = rb / B;
-  let wBase = r * o.P + o.wOff + k;
-  let dBase = rb * OUT;
-  var acc: f32 = 0.0;
+  let k0 = (m % nK) * TK;
+  let rb = m / nK;
+  let b0 = (rb % nB) * TB;
+  let r = rb / nB;
+  //#each u<TB: let dr{u} = (r * B + min(b0 + {u}u, B - 1u)) * OUT;
+  //#each t<TK: let wk{t} = r * o.P + o.wOff + min(k0 + {t}u, IN - 1u);
+  //#each u<TB, t<TK: var p{u}_{t}: f32 = 0.0;
   for (var j = 0u; j < OUT; j++) {
-    acc += delta[dBase + j] * params[wBase + j * IN];
+    //#each u<TB: let d{u} = delta[dr{u} + j];
+    //#each t<TK: let w{t} = params[wk{t} + j * IN];
+    //#each u<TB, t<TK: p{u}_{t} += d{u} * w{t};
   }
-  deltaPrev[m] = acc * act_grad(zPrevOrScale[m]);
+  //#each u<TB, t<TK: store_prev(r, b0 + {u}u, k0 + {t}u, p{u}_{t});
 }

@@ -1,8 +1,13 @@
 // Dense layer forward for a population: Z[r,b,j] = b[r,j] + sum_k W[r,j,k] * in[r,b,k], A = act(Z).
-// One thread per (run, example, output unit). Parameters of run r start at r * P; W is [out, in].
-// Shapes and modes are override constants (loops with compile-time bounds and no branches inside
-// run several times faster on CPU-backed adapters). Input modes: 0 = previous activations
-// [R, B, IN]; 1 = data rows X[idx[r', b]] (minibatch; r' = r when indices are per run, else 0);
+// Parameters of run r start at r * P; W is [out, in].
+// Register-tiled: one thread computes a TB x TJ tile (examples x output units) of one run, so each
+// weight and input it loads is used TB or TJ times. Tiles at the edges clamp their loads to the
+// last row/unit and store only the elements inside [0, B) x [0, OUT), so every shape works. Each
+// element's sum runs over k in order starting from the bias, exactly as an untiled kernel would.
+// This file is a template: the "//#each" lines are unrolled and TB, TJ defined by
+// src/engine/gpu/unroll.ts (a tile element must be its own variable to stay in registers).
+// Shapes and modes are override constants. Input modes: 0 = previous activations [R, B, IN];
+// 1 = data rows X[idx[r', b]] (minibatch; r' = r when indices are per run, else 0);
 // 2 = data rows X[rowOffset + b] (full batch / evaluation chunk).
 
 struct Offsets { P: u32, wOff: u32, bOff: u32, rowOffset: u32 }
@@ -25,38 +30,62 @@ override IDX_PER_RUN: bool = false;
 override HAS_BIAS: bool = true;
 override IS_LAST: bool = false;
 
+// Offset of example b's input row (in inActs for mode 0, in X otherwise).
+fn in_base(r: u32, b: u32) -> u32 {
+  if (IN_MODE == 0u) {
+    return (r * B + b) * IN;
+  }
+  if (IN_MODE == 1u) {
+    return idx[select(0u, r, IDX_PER_RUN) * B + b] * IN;
+  }
+  return (o.rowOffset + b) * IN;
+}
+
+fn bias(r: u32, j: u32) -> f32 {
+  if (HAS_BIAS) {
+    return params[r * o.P + o.bOff + j];
+  }
+  return 0.0;
+}
+
+fn store(r: u32, b: u32, j: u32, z: f32) {
+  if (b < B && j < OUT) {
+    let i = (r * B + b) * OUT + j;
+    outZ[i] = z;
+    if (!IS_LAST) {
+      outA[i] = act(z);
+    }
+  }
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= R * B * OUT) {
+  let nJ = (OUT + TJ - 1u) / TJ;
+  let nB = (B + TB - 1u) / TB;
+  if (i >= R * nB * nJ) {
     return;
   }
-  let j = i % OUT;
-  let rb = i / OUT;
-  let b = rb % B;
-  let r = rb / B;
-  let wBase = r * o.P + o.wOff + j * IN;
-  var acc: f32 = 0.0;
-  if (HAS_BIAS) {
-    acc = params[r * o.P + o.bOff + j];
-  }
+  let j0 = (i % nJ) * TJ;
+  let rb = i / nJ;
+  let b0 = (rb % nB) * TB;
+  let r = rb / nB;
+  //#each v<TJ: let w{v} = r * o.P + o.wOff + min(j0 + {v}u, OUT - 1u) * IN;
+  //#each u<TB: let x{u} = in_base(r, min(b0 + {u}u, B - 1u));
+  //#each v<TJ: let c{v} = bias(r, min(j0 + {v}u, OUT - 1u));
+  //#each u<TB, v<TJ: var a{u}_{v} = c{v};
   if (IN_MODE == 0u) {
-    let base = rb * IN;
     for (var k: u32 = 0u; k < IN; k++) {
-      acc += params[wBase + k] * inActs[base + k];
+      //#each v<TJ: let pw{v} = params[w{v} + k];
+      //#each u<TB: let px{u} = inActs[x{u} + k];
+      //#each u<TB, v<TJ: a{u}_{v} += pw{v} * px{u};
     }
   } else {
-    var row = o.rowOffset + b;
-    if (IN_MODE == 1u) {
-      row = idx[select(0u, r, IDX_PER_RUN) * B + b];
-    }
-    let base = row * IN;
     for (var k: u32 = 0u; k < IN; k++) {
-      acc += params[wBase + k] * X[base + k];
+      //#each v<TJ: let pw{v} = params[w{v} + k];
+      //#each u<TB: let px{u} = X[x{u} + k];
+      //#each u<TB, v<TJ: a{u}_{v} += pw{v} * px{u};
     }
   }
-  outZ[i] = acc;
-  if (!IS_LAST) {
-    outA[i] = act(acc);
-  }
+  //#each u<TB, v<TJ: store(r, b0 + {u}u, j0 + {v}u, a{u}_{v});
 }

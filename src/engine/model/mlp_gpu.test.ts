@@ -28,14 +28,16 @@ interface Case {
   nClasses: number;
   targetDim: number;
   clip?: number;
+  /** Train on the whole train set (input mode 2) instead of per-run minibatch indices. */
+  fullBatch?: boolean;
 }
 
 async function runCase(c: Case, seed: number) {
   const { device, pipelines } = await testGpu();
   const rnd = rng(seed);
   const R = 3;
-  const B = 37;
   const nTrain = 53;
+  const B = c.fullBatch ? nTrain : 37;
   const nTest = 29;
   const layout = mlpLayout(c.widths, true);
   const P = layout.paramCount;
@@ -50,7 +52,9 @@ async function runCase(c: Case, seed: number) {
   const yTrain = mkY(nTrain);
   const xTest = mkX(nTest);
   const yTest = mkY(nTest);
-  const idx = new Uint32Array(R * B).map(() => Math.floor(rnd() * nTrain));
+  const idx = c.fullBatch
+    ? new Uint32Array(R * B).map((_, i) => i % B)
+    : new Uint32Array(R * B).map(() => Math.floor(rnd() * nTrain));
   const slots = new StepSlots(device, 2, R, P);
   slots.write(0, 2);
   const grads = storageBuffer(device, R * P);
@@ -73,7 +77,7 @@ async function runCase(c: Case, seed: number) {
     loss: c.loss,
     runs: R,
     batch: B,
-    fullBatch: false,
+    fullBatch: !!c.fullBatch,
     idx: storageBuffer(device, idx),
     idxPerRun: true,
     data,
@@ -140,6 +144,13 @@ describe('MLP kernels vs the float64 CPU reference', () => {
   });
   it('mse regression, linear model (no hidden layer)', async () => {
     await runCase({ act: 'relu', loss: 'mse', widths: [6, 2], nClasses: 0, targetDim: 2 }, 24);
+  });
+  // Layers wider than two register tiles (8) with partial edge tiles, on both training input modes.
+  it('wide layers with partial register tiles, minibatch', async () => {
+    await runCase({ act: 'relu', loss: 'cross-entropy', widths: [19, 24, 17, 3], nClasses: 3, targetDim: 1 }, 26);
+  });
+  it('wide layers with partial register tiles, full batch', async () => {
+    await runCase({ act: 'gelu', loss: 'mse', widths: [9, 33, 2], nClasses: 0, targetDim: 2, fullBatch: true }, 27);
   });
   it('per-example clipping by ghost norms equals materialised per-example gradients', async () => {
     await runCase(

@@ -14,6 +14,7 @@ import type { PipelineCache } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
 import { buildLossOp, type LossCentre, type LossOpOptions } from './loss_gpu';
+import { unrollWgsl } from '../gpu/unroll';
 
 export const ACT_CODE: Record<Activation, number> = { relu: 0, relu2: 1, tanh: 2, sigmoid: 3, gelu: 4, linear: 5 };
 export { LOSS_CODE } from './loss_gpu';
@@ -94,6 +95,43 @@ export interface MlpGpuOptions {
 
 function denseUniform(w: number[]): Uint32Array {
   return new Uint32Array(w);
+}
+
+/**
+ * Register tile edge of the dense kernels (shaders/mlp_forward.wgsl, mlp_backward.wgsl): one thread
+ * computes up to tile x tile outputs. 8 on every adapter: on SwiftShader (CPU-backed WebGPU) it ran
+ * the 784->256 forward layer of the `wide` benchmark about 8x faster than one thread per output
+ * (docs/performance.md). Read when a model's pipelines are built; the benchmark sets it to 1 (one
+ * output per thread) to compare, and a GPU-specific choice would go here.
+ */
+export const denseTuning = { tile: 8 };
+
+/** Tile sizes of a dense layer with batch B: examples TB, output units TJ, inputs TK. */
+export function denseTiles(B: number, inDim: number, outDim: number): { TB: number; TJ: number; TK: number } {
+  const t = denseTuning.tile;
+  return { TB: Math.min(t, B), TJ: Math.min(t, outDim), TK: Math.min(t, inDim) };
+}
+
+const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+
+/** Threads of one dense forward dispatch (one per TB x TJ tile of each run). */
+export function denseForwardThreads(R: number, B: number, inDim: number, outDim: number): number {
+  const t = denseTiles(B, inDim, outDim);
+  return R * ceilDiv(B, t.TB) * ceilDiv(outDim, t.TJ);
+}
+
+/** Threads of one dense backward dispatch: weight tiles, bias units, then previous-delta tiles. */
+export function denseBackwardThreads(
+  R: number,
+  B: number,
+  inDim: number,
+  outDim: number,
+  hasBias: boolean,
+  needPrev: boolean,
+): number {
+  const t = denseTiles(B, inDim, outDim);
+  const nK = ceilDiv(inDim, t.TK);
+  return R * ceilDiv(outDim, t.TJ) * nK + (hasBias ? R * outDim : 0) + (needPrev ? R * ceilDiv(B, t.TB) * nK : 0);
 }
 
 export class MlpGpu {
@@ -182,8 +220,10 @@ export class MlpGpu {
     const paired = !!o.pairedReluMask && o.activation === 'relu';
     const zMid: GPUBuffer[] = [];
     const maskPipe = paired ? await pipelines.get('relu_pair_mask', pairMaskWgsl, 'main', { WG }) : undefined;
-    const fwdCode = activationsWgsl + '\n' + forwardWgsl;
-    const bwdCode = activationsWgsl + '\n' + backwardWgsl;
+    const code = (template: string, l: number, b: number) => {
+      const ly = o.layout.layers[l];
+      return activationsWgsl + '\n' + unrollWgsl(template, denseTiles(b, ly.inDim, ly.outDim));
+    };
     const shape = (l: number, mode: number, b: number) => {
       const ly = o.layout.layers[l];
       return {
@@ -199,9 +239,12 @@ export class MlpGpu {
       };
     };
     const fwdPipe = (l: number, mode: number, b: number) =>
-      pipelines.get('mlp_forward', fwdCode, 'main', { ...shape(l, mode, b), IS_LAST: l === L - 1 ? 1 : 0 });
+      pipelines.get('mlp_forward', code(forwardWgsl, l, b), 'main', {
+        ...shape(l, mode, b),
+        IS_LAST: l === L - 1 ? 1 : 0,
+      });
     const bwdPipe = (l: number, mode: number, b: number, scaled: boolean) =>
-      pipelines.get('mlp_backward', bwdCode, 'main', {
+      pipelines.get('mlp_backward', code(backwardWgsl, l, b), 'main', {
         ...shape(l, mode, b),
         NEED_PREV: l > 0 && !scaled ? 1 : 0,
         SCALED: scaled ? 1 : 0,
@@ -222,10 +265,11 @@ export class MlpGpu {
       const fwd = await fwdPipe(l, inMode, B);
       const bg = bind(fwd, [u, o.params, l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx, Z[l], A[l]]);
       const n = R * B * widths[l + 1];
+      const threads = denseForwardThreads(R, B, widths[l], widths[l + 1]);
       ops.push((pass) => {
         pass.setPipeline(fwd);
         pass.setBindGroup(0, bg);
-        pass.dispatchWorkgroups(...dispatchSize(n, WG));
+        pass.dispatchWorkgroups(...dispatchSize(threads, WG));
       });
       if (maskPipe && l < L - 1) {
         const zm = this.buffer(n, `zmid${l}`);
@@ -274,7 +318,7 @@ export class MlpGpu {
         o.grads,
         l === 0 ? dummyW : D[l - 1],
       ]);
-      const n = R * ly.outDim * (ly.inDim + 1) + needPrev * R * B * ly.inDim;
+      const n = denseBackwardThreads(R, B, ly.inDim, ly.outDim, ly.biasOffset >= 0, needPrev === 1);
       ops.push((pass) => {
         pass.setPipeline(bwd);
         pass.setBindGroup(0, bg);
@@ -324,7 +368,7 @@ export class MlpGpu {
           const inBuf = l === 0 ? dummy : evA[(l - 1) % 2];
           // Every layer writes its pre-activations to the evZ scratch; the last one leaves the logits.
           const bg = bind(fwd, [u, o.params, inBuf, x, dummy, evZ, l === L - 1 ? dummyW : evA[l % 2]]);
-          const n = R * bc * widths[l + 1];
+          const n = denseForwardThreads(R, bc, widths[l], widths[l + 1]);
           eops.push((pass) => {
             pass.setPipeline(fwd);
             pass.setBindGroup(0, bg);
@@ -421,7 +465,7 @@ export class MlpGpu {
         clip.clipped,
         c.dummyW,
       ]);
-      const n = R * ly.outDim * (ly.inDim + 1);
+      const n = denseBackwardThreads(R, c.B, ly.inDim, ly.outDim, ly.biasOffset >= 0, false);
       ops.push((pass) => {
         pass.setPipeline(scaled);
         pass.setBindGroup(0, bg);
