@@ -1,7 +1,8 @@
 // Dense layer backward for a population, all parts in one dispatch.
 // Threads [0, nGrad): weight gradient, one TJ x TK tile (output units x inputs) of one run each:
 //   grads[r, W[j,k]] = sum_b delta[r,b,j] * in[r,b,k]
-// Threads [nGrad, nGrad + nBias): bias gradient (when the layer has a bias), one (run, unit) each:
+// and, in the tiles of the first TK inputs (when the layer has a bias), the bias gradient from the
+// same delta loads:
 //   grads[r, b[j]]   = sum_b delta[r,b,j]
 // Threads after that (when NEED_PREV): the previous layer's delta, one TB x TK tile (examples x
 // inputs) of one run each:
@@ -61,6 +62,12 @@ fn store_grad(r: u32, j: u32, k: u32, g: f32) {
   }
 }
 
+fn store_bias(r: u32, j: u32, g: f32) {
+  if (j < OUT) {
+    grads[r * o.P + o.bOff + j] = g;
+  }
+}
+
 fn store_prev(r: u32, b: u32, k: u32, s: f32) {
   if (b < B && k < IN) {
     let m = (r * B + b) * IN + k;
@@ -74,7 +81,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let nJ = (OUT + TJ - 1u) / TJ;
   let nK = (IN + TK - 1u) / TK;
   let nGrad = R * nJ * nK;
-  let nBias = select(0u, R * OUT, HAS_BIAS);
   if (i < nGrad) {
     let k0 = (i % nK) * TK;
     let rj = i / nK;
@@ -83,6 +89,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     //#each v<TJ: let jc{v} = min(j0 + {v}u, OUT - 1u);
     //#each t<TK: let kc{t} = min(k0 + {t}u, IN - 1u);
     //#each v<TJ, t<TK: var g{v}_{t}: f32 = 0.0;
+    //#each v<TJ: var gb{v}: f32 = 0.0;
     if (IN_MODE == 0u) {
       for (var b = 0u; b < B; b++) {
         let dBase = (r * B + b) * OUT;
@@ -91,6 +98,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
         //#each v<TJ: var d{v} = delta[dBase + jc{v}]; if (SCALED) { d{v} *= s; }
         //#each t<TK: let x{t} = inActs[xBase + kc{t}];
         //#each v<TJ, t<TK: g{v}_{t} += d{v} * x{t};
+        //#each v<TJ: gb{v} += d{v};
       }
     } else {
       for (var b = 0u; b < B; b++) {
@@ -100,30 +108,19 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
         //#each v<TJ: var d{v} = delta[dBase + jc{v}]; if (SCALED) { d{v} *= s; }
         //#each t<TK: let x{t} = X[xBase + kc{t}];
         //#each v<TJ, t<TK: g{v}_{t} += d{v} * x{t};
+        //#each v<TJ: gb{v} += d{v};
       }
     }
     //#each v<TJ, t<TK: store_grad(r, j0 + {v}u, k0 + {t}u, g{v}_{t});
-    return;
-  }
-  if (i < nGrad + nBias) {
-    let m = i - nGrad;
-    let j = m % OUT;
-    let r = m / OUT;
-    var acc: f32 = 0.0;
-    for (var b = 0u; b < B; b++) {
-      var w = delta[(r * B + b) * OUT + j];
-      if (SCALED) {
-        w *= zPrevOrScale[r * B + b];
-      }
-      acc += w;
+    if (HAS_BIAS && k0 == 0u) {
+      //#each v<TJ: store_bias(r, j0 + {v}u, gb{v});
     }
-    grads[r * o.P + o.bOff + j] = acc;
     return;
   }
   if (SCALED || !NEED_PREV) {
     return;
   }
-  let m = i - nGrad - nBias;
+  let m = i - nGrad;
   let nB = (B + TB - 1u) / TB;
   if (m >= R * nB * nK) {
     return;

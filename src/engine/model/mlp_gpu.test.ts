@@ -30,6 +30,8 @@ interface Case {
   clip?: number;
   /** Train on the whole train set (input mode 2) instead of per-run minibatch indices. */
   fullBatch?: boolean;
+  /** Layers without biases (default: with). */
+  noBias?: boolean;
 }
 
 async function runCase(c: Case, seed: number) {
@@ -39,7 +41,7 @@ async function runCase(c: Case, seed: number) {
   const nTrain = 53;
   const B = c.fullBatch ? nTrain : 37;
   const nTest = 29;
-  const layout = mlpLayout(c.widths, true);
+  const layout = mlpLayout(c.widths, !c.noBias);
   const P = layout.paramCount;
   const D = c.widths[0];
   const params = new Float32Array(R * P).map(() => (rnd() * 2 - 1) * 0.8);
@@ -151,6 +153,12 @@ describe('MLP kernels vs the float64 CPU reference', () => {
   });
   it('wide layers with partial register tiles, full batch', async () => {
     await runCase({ act: 'gelu', loss: 'mse', widths: [9, 33, 2], nClasses: 0, targetDim: 2, fullBatch: true }, 27);
+  });
+  it('layers without biases', async () => {
+    await runCase(
+      { act: 'tanh', loss: 'cross-entropy', widths: [5, 17, 3], nClasses: 3, targetDim: 1, noBias: true },
+      28,
+    );
   });
   it('per-example clipping by ghost norms equals materialised per-example gradients', async () => {
     await runCase(

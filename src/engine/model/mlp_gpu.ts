@@ -104,7 +104,25 @@ function denseUniform(w: number[]): Uint32Array {
  * (docs/performance.md). Read when a model's pipelines are built; the benchmark sets it to 1 (one
  * output per thread) to compare, and a GPU-specific choice would go here.
  */
-export const denseTuning = { tile: 8 };
+export const denseTuning = { tile: 8, minGroups: 4 };
+
+/**
+ * Workgroup size of a dense dispatch of n threads: 128, or smaller (down to 8) so that at least
+ * `denseTuning.minGroups` workgroups share the work (a CPU-backed adapter runs each workgroup on
+ * one core; a tiled `tiny` layer is only 32 threads).
+ */
+export function denseWorkgroup(n: number): number {
+  let wg = 128;
+  while (wg > 8 && n < wg * denseTuning.minGroups) wg /= 2;
+  return wg;
+}
+
+interface DenseKernel {
+  pipe: GPUComputePipeline;
+  /** Threads to dispatch. */
+  n: number;
+  wg: number;
+}
 
 /** Tile sizes of a dense layer with batch B: examples TB, output units TJ, inputs TK. */
 export function denseTiles(B: number, inDim: number, outDim: number): { TB: number; TJ: number; TK: number } {
@@ -120,24 +138,17 @@ export function denseForwardThreads(R: number, B: number, inDim: number, outDim:
   return R * ceilDiv(B, t.TB) * ceilDiv(outDim, t.TJ);
 }
 
-/** Threads of one dense backward dispatch: weight tiles, bias units, then previous-delta tiles. */
-export function denseBackwardThreads(
-  R: number,
-  B: number,
-  inDim: number,
-  outDim: number,
-  hasBias: boolean,
-  needPrev: boolean,
-): number {
+/** Threads of one dense backward dispatch: weight (and bias) tiles, then previous-delta tiles. */
+export function denseBackwardThreads(R: number, B: number, inDim: number, outDim: number, needPrev: boolean): number {
   const t = denseTiles(B, inDim, outDim);
   const nK = ceilDiv(inDim, t.TK);
-  return R * ceilDiv(outDim, t.TJ) * nK + (hasBias ? R * outDim : 0) + (needPrev ? R * ceilDiv(B, t.TB) * nK : 0);
+  return R * ceilDiv(outDim, t.TJ) * nK + (needPrev ? R * ceilDiv(B, t.TB) * nK : 0);
 }
 
 export class MlpGpu {
   private readonly bufs: GPUBuffer[] = [];
   private trainOps: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
-  private bwdPipe?: (l: number, mode: number, b: number, scaled: boolean) => Promise<GPUComputePipeline>;
+  private bwdPipe?: (l: number, mode: number, b: number, scaled: boolean) => Promise<DenseKernel>;
   private evalOps = new Map<string, ((pass: GPUComputePassEncoder, slot: number) => void)[]>();
 
   private constructor(
@@ -238,17 +249,28 @@ export class MlpGpu {
         HAS_BIAS: ly.biasOffset >= 0 ? 1 : 0,
       };
     };
-    const fwdPipe = (l: number, mode: number, b: number) =>
-      pipelines.get('mlp_forward', code(forwardWgsl, l, b), 'main', {
+    const fwdPipe = async (l: number, mode: number, b: number): Promise<DenseKernel> => {
+      const n = denseForwardThreads(R, b, widths[l], widths[l + 1]);
+      const wg = denseWorkgroup(n);
+      const pipe = await pipelines.get('mlp_forward', code(forwardWgsl, l, b), 'main', {
         ...shape(l, mode, b),
+        WG: wg,
         IS_LAST: l === L - 1 ? 1 : 0,
       });
-    const bwdPipe = (l: number, mode: number, b: number, scaled: boolean) =>
-      pipelines.get('mlp_backward', code(backwardWgsl, l, b), 'main', {
+      return { pipe, n, wg };
+    };
+    const bwdPipe = async (l: number, mode: number, b: number, scaled: boolean): Promise<DenseKernel> => {
+      const needPrev = l > 0 && !scaled;
+      const n = denseBackwardThreads(R, b, widths[l], widths[l + 1], needPrev);
+      const wg = denseWorkgroup(n);
+      const pipe = await pipelines.get('mlp_backward', code(backwardWgsl, l, b), 'main', {
         ...shape(l, mode, b),
-        NEED_PREV: l > 0 && !scaled ? 1 : 0,
+        WG: wg,
+        NEED_PREV: needPrev ? 1 : 0,
         SCALED: scaled ? 1 : 0,
       });
+      return { pipe, n, wg };
+    };
     this.bwdPipe = bwdPipe;
     const bind = (pipe: GPUComputePipeline, entries: GPUBuffer[], group = 0): GPUBindGroup =>
       device.createBindGroup({
@@ -263,13 +285,12 @@ export class MlpGpu {
     for (let l = 0; l < L; l++) {
       const u = this.uniform(layerDense(l, 0), `fwd${l}`);
       const fwd = await fwdPipe(l, inMode, B);
-      const bg = bind(fwd, [u, o.params, l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx, Z[l], A[l]]);
+      const bg = bind(fwd.pipe, [u, o.params, l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx, Z[l], A[l]]);
       const n = R * B * widths[l + 1];
-      const threads = denseForwardThreads(R, B, widths[l], widths[l + 1]);
       ops.push((pass) => {
-        pass.setPipeline(fwd);
+        pass.setPipeline(fwd.pipe);
         pass.setBindGroup(0, bg);
-        pass.dispatchWorkgroups(...dispatchSize(threads, WG));
+        pass.dispatchWorkgroups(...dispatchSize(fwd.n, fwd.wg));
       });
       if (maskPipe && l < L - 1) {
         const zm = this.buffer(n, `zmid${l}`);
@@ -303,11 +324,9 @@ export class MlpGpu {
     }
     // backward
     for (let l = L - 1; l >= 0; l--) {
-      const ly = o.layout.layers[l];
-      const needPrev = l > 0 ? 1 : 0;
       const u = this.uniform(layerDense(l, 0), `bwd${l}`);
       const bwd = await bwdPipe(l, inMode, B, false);
-      const bg = bind(bwd, [
+      const bg = bind(bwd.pipe, [
         u,
         o.params,
         D[l],
@@ -318,11 +337,10 @@ export class MlpGpu {
         o.grads,
         l === 0 ? dummyW : D[l - 1],
       ]);
-      const n = denseBackwardThreads(R, B, ly.inDim, ly.outDim, ly.biasOffset >= 0, needPrev === 1);
       ops.push((pass) => {
-        pass.setPipeline(bwd);
+        pass.setPipeline(bwd.pipe);
         pass.setBindGroup(0, bg);
-        pass.dispatchWorkgroups(...dispatchSize(n, WG));
+        pass.dispatchWorkgroups(...dispatchSize(bwd.n, bwd.wg));
       });
     }
     if (o.clip) await this.buildClip(pipelines, ops, { A, D, dummy, dummyW, inMode, B, bind, layerDense });
@@ -367,12 +385,11 @@ export class MlpGpu {
           // Hidden activations ping-pong between evA[0] and evA[1].
           const inBuf = l === 0 ? dummy : evA[(l - 1) % 2];
           // Every layer writes its pre-activations to the evZ scratch; the last one leaves the logits.
-          const bg = bind(fwd, [u, o.params, inBuf, x, dummy, evZ, l === L - 1 ? dummyW : evA[l % 2]]);
-          const n = denseForwardThreads(R, bc, widths[l], widths[l + 1]);
+          const bg = bind(fwd.pipe, [u, o.params, inBuf, x, dummy, evZ, l === L - 1 ? dummyW : evA[l % 2]]);
           eops.push((pass) => {
-            pass.setPipeline(fwd);
+            pass.setPipeline(fwd.pipe);
             pass.setBindGroup(0, bg);
-            pass.dispatchWorkgroups(...dispatchSize(n, WG));
+            pass.dispatchWorkgroups(...dispatchSize(fwd.n, fwd.wg));
           });
         }
         const op = await lossOp({
@@ -451,10 +468,9 @@ export class MlpGpu {
       });
     }
     for (let l = 0; l < L; l++) {
-      const ly = o.layout.layers[l];
       const u = this.uniform(c.layerDense(l, 0), `bwdc${l}`);
       const scaled = await this.bwdPipe!(l, c.inMode, c.B, true);
-      const bg = c.bind(scaled, [
+      const bg = c.bind(scaled.pipe, [
         u,
         o.params,
         c.D[l],
@@ -465,11 +481,10 @@ export class MlpGpu {
         clip.clipped,
         c.dummyW,
       ]);
-      const n = denseBackwardThreads(R, c.B, ly.inDim, ly.outDim, ly.biasOffset >= 0, false);
       ops.push((pass) => {
-        pass.setPipeline(scaled);
+        pass.setPipeline(scaled.pipe);
         pass.setBindGroup(0, bg);
-        pass.dispatchWorkgroups(...dispatchSize(n, WG));
+        pass.dispatchWorkgroups(...dispatchSize(scaled.n, scaled.wg));
       });
     }
   }
