@@ -1,13 +1,12 @@
 // Per-run freeze guard of a population, run after every optimizer step (issue 8).
-//   check: one thread per parameter of every run, after the step's update (and, on a logged step,
-//          its evaluation). A non-finite parameter of run r, or a non-finite batch loss of run r at
-//          this step (stats field BATCH_FIELD of the step's slot), or with CHECK_TRAIN its train
-//          loss (TRAIN_FIELD, logged steps only), records the step: atomicMin(status[2r], t).
-//          Steps only grow, so the first bad step stays.
-//   hold:  one thread per parameter, the last kernel of a step. A frozen run gets its last good
-//          parameters back; any other run saves its parameters as the new last good ones.
-//          With STOP_AT_ZERO (stopAtZeroLoss), a logged step whose train loss sum is exactly 0 records
-//          the step in the run's freeze word: atomicMin(status[2r + 1], t).
+//   check: after the step's update (and, on a logged step, its evaluation). A non-finite parameter
+//          of run r, or a non-finite batch loss of run r at this step (stats field BATCH_FIELD of
+//          the step's slot), or with CHECK_TRAIN its train loss (TRAIN_FIELD, logged steps only),
+//          records the step: atomicMin(status[2r], t). Steps only grow, so the first bad step
+//          stays. With STOP_AT_ZERO (stopAtZeroLoss), a logged step whose train loss sum is exactly
+//          0 records the step in the run's freeze word: atomicMin(status[2r + 1], t).
+//   hold:  the last kernel of a step. A frozen run gets its last good parameters back; any other
+//          run saves its parameters as the new last good ones.
 // status: u32 [R * 2] = (divergedAt, frozenAt) per run, NONE (0xffffffff) when not set. A run frozen
 // at step f (word 1) keeps theta_f; a diverged run keeps theta_{d-1}.
 // Non-finite is tested on the bits (exponent all ones), which no fast-math rewrite can remove.
@@ -22,7 +21,7 @@ struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
 @group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
 @group(1) @binding(0) var<uniform> step: StepInfo;
 
-override WG: u32 = 256u;
+override WG: u32 = 64u;
 override CHECK_TRAIN: u32 = 0u;
 override STOP_AT_ZERO: u32 = 0u;
 const NONE: u32 = 0xffffffffu;
@@ -31,17 +30,24 @@ fn nonFinite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
 }
 
+// Both kernels run on a grid of (chunks, runs): workgroup row y is run r, and each thread visits
+// the run's parameters j = x, x + stride, ... (a grid-stride loop, so any P works). Per-run work
+// (the loss checks, the frozen test) is done once per thread, not per parameter.
 @compute @workgroup_size(WG)
 fn check(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= d.R * d.P) { return; }
-  let r = i / d.P;
-  var bad = nonFinite(params[i]);
-  if (i == r * d.P) {
+  let r = gid.y;
+  if (r >= d.R) { return; }
+  let base = r * d.P;
+  let stride = nwg.x * WG;
+  var bad = false;
+  for (var j = gid.x; j < d.P; j += stride) {
+    bad = bad | nonFinite(params[base + j]);
+  }
+  if (gid.x == 0u) {
     let o = (step.slot * d.R + r) * d.NS;
-    bad = bad || nonFinite(stats[o + d.BATCH_FIELD]);
+    bad = bad | nonFinite(stats[o + d.BATCH_FIELD]);
     if (CHECK_TRAIN == 1u) {
-      bad = bad || nonFinite(stats[o + d.TRAIN_FIELD]);
+      bad = bad | nonFinite(stats[o + d.TRAIN_FIELD]);
       if (STOP_AT_ZERO == 1u && stats[o + d.TRAIN_FIELD] == 0.0) { atomicMin(&status[2u * r + 1u], step.t); }
     }
   }
@@ -50,15 +56,20 @@ fn check(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
 
 @compute @workgroup_size(WG)
 fn hold(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= d.R * d.P) { return; }
-  let r = i / d.P;
+  let r = gid.y;
+  if (r >= d.R) { return; }
+  let base = r * d.P;
+  let stride = nwg.x * WG;
   // Diverged at d: keep theta_{d-1}. Frozen at f (another reason, flagged after step f's update):
   // keep theta_f, so at step f itself the parameters are still saved.
   let frozen = atomicLoad(&status[2u * r]) != NONE || atomicLoad(&status[2u * r + 1u]) < step.t;
   if (frozen) {
-    params[i] = lastGood[i];
+    for (var j = gid.x; j < d.P; j += stride) {
+      params[base + j] = lastGood[base + j];
+    }
   } else {
-    lastGood[i] = params[i];
+    for (var j = gid.x; j < d.P; j += stride) {
+      lastGood[base + j] = params[base + j];
+    }
   }
 }

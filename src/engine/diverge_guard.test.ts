@@ -30,6 +30,7 @@ describe('diverge_guard.wgsl against its CPU model', () => {
     [5, 37],
     [3, 300],
     [2, 1],
+    [3, 2500], // several workgroups per run, each thread visiting several parameters
   ])('R=%i P=%i: three steps with NaN/Inf injected in some runs and losses', async (R, P) => {
     const { device, pipelines } = await testGpu();
     const rnd = mulberry(R * 1000 + P);

@@ -10,12 +10,14 @@
  */
 import guardWgsl from '../../shaders/diverge_guard.wgsl?raw';
 import type { PipelineCache } from './gpu/pipelines';
-import { BufferPool, COPY_DST, MAP_READ, dispatchSize, storageBuffer, uniformBuffer } from './gpu/buffers';
+import { BufferPool, COPY_DST, MAP_READ, storageBuffer, uniformBuffer } from './gpu/buffers';
 import { createKernel, type Kernel } from './optim/kernel';
 
 /** An unset status word. */
 export const GUARD_NONE = 0xffffffff;
-const WG = 256;
+const WG = 64;
+/** Parameters each guard thread visits (about): fewer, longer threads are cheaper on a CPU-backed adapter. */
+const PER_THREAD = 16;
 
 export interface DivergeGuardOptions {
   runs: number;
@@ -77,7 +79,8 @@ export class DivergeGuard {
       step: true,
     });
     const buffers = [dims, o.params, lastGood, o.stats, status];
-    const wgs = dispatchSize(RP, WG);
+    if (o.runs > 65535) throw new Error(`diverge guard: ${o.runs} runs; at most 65535 (one workgroup row per run)`);
+    const wgs: [number, number] = [Math.min(65535, Math.max(1, Math.ceil(o.paramCount / (WG * PER_THREAD)))), o.runs];
     const check = await createKernel(device, pipelines, spec('check'), buffers, wgs, o.stepInfo);
     const checkLogged = await createKernel(device, pipelines, spec('check', 1), buffers, wgs, o.stepInfo);
     const hold = await createKernel(device, pipelines, spec('hold'), buffers, wgs, o.stepInfo);
