@@ -81,8 +81,12 @@ async function requestAdapterNode(): Promise<GPUAdapter | null> {
   return adapter;
 }
 
-export async function acquireGpu(opts: { requireAdapter?: boolean } = {}): Promise<GpuHandle> {
-  void opts;
+export async function acquireGpu(
+  opts: {
+    requireAdapter?: boolean;
+    /** Optional features to enable where the adapter has them. */ features?: GPUFeatureName[];
+  } = {},
+): Promise<GpuHandle> {
   let adapter: GPUAdapter | null;
   if (isNode()) {
     adapter = await requestAdapterNode();
@@ -98,6 +102,7 @@ export async function acquireGpu(opts: { requireAdapter?: boolean } = {}): Promi
   }
   const lim = adapter.limits;
   const device = await adapter.requestDevice({
+    requiredFeatures: (opts.features ?? []).filter((f) => adapter.features.has(f)),
     requiredLimits: {
       maxStorageBuffersPerShaderStage: lim.maxStorageBuffersPerShaderStage,
       maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
