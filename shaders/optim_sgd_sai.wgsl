@@ -33,6 +33,7 @@ fn snr(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: ve
   if (step.t != 1u) { return; }
   let k = wid.x;
   let r = wid.y;
+  load_run(r);
   let lid = lid3.x;
   let tinfo = tensors[k];
   let base = r * step.paramCount + tinfo.x;

@@ -88,7 +88,7 @@ export interface GpuOptimizerContext {
 }
 
 /** Floats per run per step in ctx.stepScalars; slot 0 is always the scheduled lr. */
-export const STEP_SCALARS = 8;
+export const STEP_SCALARS = 8; // optim_common.wgsl caches at most 8 (MAX_SS)
 
 /**
  * WGSL struct matching each StepInfo record (16 bytes used):
