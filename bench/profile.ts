@@ -33,7 +33,7 @@ if (!device.features.has('timestamp-query'))
 console.log(`adapter: ${gpu.adapterDescription}; dense tile ${denseTuning.tile}`);
 const pipelines = new PipelineCache(device);
 
-const MAXQ = 8192;
+const MAXQ = 4096; // the WebGPU maximum query count
 const querySet = device.createQuerySet({ type: 'timestamp', count: MAXQ });
 const resolveBuf = device.createBuffer({
   size: MAXQ * 8,
@@ -97,6 +97,7 @@ async function profile(name: string): Promise<void> {
   await readBuf.mapAsync(GPUMapMode.READ);
   const ts = new BigUint64Array(readBuf.getMappedRange(0, used * 8).slice(0));
   readBuf.unmap();
+  if (gpu.errors.length > 0) throw new Error(`WebGPU errors while profiling:\n${gpu.errors.join('\n')}`);
   const per = new Map<string, { n: number; ns: number }>();
   let total = 0;
   for (let i = 0; i < used / 2; i++) {
