@@ -18,7 +18,7 @@ import { tinyExperiment, wideExperiment } from './workloads';
 const args = process.argv.slice(2);
 const tileAt = args.indexOf('--tile');
 if (tileAt >= 0) denseTuning.tile = Number(args[tileAt + 1]);
-const names = args.filter((a, i) => !a.startsWith('--') && i !== tileAt + 1);
+const names = args.filter((a, i) => !a.startsWith('--') && !(tileAt >= 0 && i === tileAt + 1));
 const workloads: Record<string, { make: (n: number) => Experiment; steps: number }> = {
   tiny: { make: (n) => tinyExperiment(1, n), steps: 100 },
   sweep64: { make: (n) => tinyExperiment(64, n), steps: 20 },
@@ -114,6 +114,20 @@ async function profile(name: string): Promise<void> {
     console.log(
       `  ${k.padEnd(24)} ${us(v.ns)} us/step  ${((100 * v.ns) / total).toFixed(0).padStart(3)}%  (${v.n / w.steps} dispatches/step)`,
     );
+  // Kernels dispatched several times a step (one per layer): each dispatch of the step on its own,
+  // in the order the step records them (forward layers 0.., backward layers L-1..0).
+  const seen = new Map<string, number>();
+  const each = new Map<string, number>();
+  for (let i = 0; i < used / 2; i++) {
+    const perStep = per.get(labels[i])!.n / w.steps;
+    if (perStep <= 1) continue;
+    const q = seen.get(labels[i]) ?? 0;
+    seen.set(labels[i], q + 1);
+    const key = `${labels[i]} #${q % perStep}`;
+    each.set(key, (each.get(key) ?? 0) + Number(ts[2 * i + 1] - ts[2 * i]));
+  }
+  for (const [k, ns] of [...each.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+    console.log(`    ${k.padEnd(22)} ${us(ns)} us/step`);
 }
 
 for (const n of names.length ? names : Object.keys(workloads)) await profile(n);
