@@ -38,16 +38,7 @@ override HAS_BIAS: bool = true;
 override NEED_PREV: bool = false;
 override SCALED: bool = false;
 
-// Offset of example b's input row (in inActs for mode 0, in X otherwise).
-fn in_base(r: u32, b: u32) -> u32 {
-  if (IN_MODE == 0u) {
-    return (r * B + b) * IN;
-  }
-  if (IN_MODE == 1u) {
-    return idx[select(0u, r, IDX_PER_RUN) * B + b] * IN;
-  }
-  return (o.rowOffset + b) * IN;
-}
+// in_base(r, b): shaders/dense_common.wgsl.
 
 fn example_scale(r: u32, b: u32) -> f32 {
   if (SCALED) {

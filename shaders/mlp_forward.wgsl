@@ -30,16 +30,7 @@ override IDX_PER_RUN: bool = false;
 override HAS_BIAS: bool = true;
 override IS_LAST: bool = false;
 
-// Offset of example b's input row (in inActs for mode 0, in X otherwise).
-fn in_base(r: u32, b: u32) -> u32 {
-  if (IN_MODE == 0u) {
-    return (r * B + b) * IN;
-  }
-  if (IN_MODE == 1u) {
-    return idx[select(0u, r, IDX_PER_RUN) * B + b] * IN;
-  }
-  return (o.rowOffset + b) * IN;
-}
+// in_base(r, b): shaders/dense_common.wgsl.
 
 fn bias(r: u32, j: u32) -> f32 {
   if (HAS_BIAS) {

@@ -6,6 +6,7 @@
 import activationsWgsl from '../../../shaders/activations.wgsl?raw';
 import forwardWgsl from '../../../shaders/mlp_forward.wgsl?raw';
 import backwardWgsl from '../../../shaders/mlp_backward.wgsl?raw';
+import denseCommonWgsl from '../../../shaders/dense_common.wgsl?raw';
 import peNormsWgsl from '../../../shaders/per_example_norms.wgsl?raw';
 import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
 import type { Activation, LossName } from '../../experiment/types';
@@ -233,7 +234,7 @@ export class MlpGpu {
     const maskPipe = paired ? await pipelines.get('relu_pair_mask', pairMaskWgsl, 'main', { WG }) : undefined;
     const code = (template: string, l: number, b: number) => {
       const ly = o.layout.layers[l];
-      return activationsWgsl + '\n' + unrollWgsl(template, denseTiles(b, ly.inDim, ly.outDim));
+      return [activationsWgsl, denseCommonWgsl, unrollWgsl(template, denseTiles(b, ly.inDim, ly.outDim))].join('\n');
     };
     const shape = (l: number, mode: number, b: number) => {
       const ly = o.layout.layers[l];
