@@ -11,7 +11,7 @@
 import { acquireGpu } from '../src/engine/gpu/device';
 import { PipelineCache } from '../src/engine/gpu/pipelines';
 import { GpuTrainer } from '../src/engine/gpu_trainer';
-import { denseTuning } from '../src/engine/model/mlp_gpu';
+import { denseTileFor, denseTuning } from '../src/engine/model/mlp_gpu';
 import type { Experiment } from '../src/experiment/types';
 import { tinyExperiment, wideExperiment } from './workloads';
 
@@ -30,7 +30,7 @@ const gpu = await acquireGpu({ features: ['timestamp-query'] });
 const device = gpu.device;
 if (!device.features.has('timestamp-query'))
   throw new Error(`adapter ${gpu.adapterDescription} has no timestamp-query`);
-console.log(`adapter: ${gpu.adapterDescription}; dense tile ${denseTuning.tile}`);
+console.log(`adapter: ${gpu.adapterDescription}; dense tile ${denseTileFor(device)}`);
 const pipelines = new PipelineCache(device);
 
 const MAXQ = 4096; // the WebGPU maximum query count

@@ -3,11 +3,11 @@
  * per-example clipping) for a population of runs with different parameters, on shapes that are not
  * multiples of the workgroup sizes. The CPU side is the float64 reference in src/engine/cpu.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../gpu/testing';
 import { readF32, storageBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
-import { MlpGpu, NS, STAT } from './mlp_gpu';
+import { MlpGpu, NS, STAT, denseTileFor, denseTuning, isCpuBacked } from './mlp_gpu';
 import { mlpLayout } from './layout';
 import { lossAndGrad, evalSet } from '../cpu/mlp';
 import { clippedBatchGrad } from '../cpu/per_example';
@@ -165,5 +165,54 @@ describe('MLP kernels vs the float64 CPU reference', () => {
       { act: 'tanh', loss: 'cross-entropy', widths: [5, 13, 7, 3], nClasses: 3, targetDim: 1, clip: 1 },
       25,
     );
+  });
+});
+
+// The tile edge is chosen by adapter (8 on CPU-backed adapters such as this machine's SwiftShader,
+// 1 on GPUs): the other edges run the same parity cases here, 3 for partial tiles everywhere.
+for (const tile of [1, 3]) {
+  describe(`MLP kernels with register tile ${tile} vs the float64 CPU reference`, () => {
+    beforeAll(() => {
+      denseTuning.tile = tile;
+    });
+    afterAll(() => {
+      denseTuning.tile = 0;
+    });
+    it('3 layers, minibatch, cross-entropy', async () => {
+      await runCase(
+        { act: 'relu', loss: 'cross-entropy', widths: [19, 24, 17, 3], nClasses: 3, targetDim: 1 },
+        40 + tile,
+      );
+    });
+    it('full batch, mse regression', async () => {
+      await runCase(
+        { act: 'tanh', loss: 'mse', widths: [9, 13, 2], nClasses: 0, targetDim: 2, fullBatch: true },
+        50 + tile,
+      );
+    });
+    it('no biases, per-example clipping', async () => {
+      await runCase(
+        { act: 'gelu', loss: 'cross-entropy', widths: [5, 13, 3], nClasses: 3, targetDim: 1, noBias: true, clip: 1 },
+        60 + tile,
+      );
+    });
+  });
+}
+
+describe('dense tile choice by adapter', () => {
+  const fake = (info: Partial<GPUAdapterInfo>) => ({ adapterInfo: info }) as unknown as GPUDevice;
+  it('CPU-backed adapters get 8x8 tiles, GPUs one output per thread', () => {
+    expect(isCpuBacked(fake({ vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: false }))).toBe(true);
+    expect(isCpuBacked(fake({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }))).toBe(true);
+    expect(isCpuBacked(fake({ vendor: 'intel', architecture: 'gen-12lp', isFallbackAdapter: true }))).toBe(true);
+    expect(isCpuBacked(fake({ vendor: 'nvidia', architecture: 'hopper', isFallbackAdapter: false }))).toBe(false);
+    expect(isCpuBacked({} as GPUDevice)).toBe(false);
+    expect(denseTileFor(fake({ vendor: 'nvidia', architecture: 'hopper' }))).toBe(1);
+    expect(denseTileFor(fake({ architecture: 'swiftshader' }))).toBe(8);
+  });
+  it("this machine's adapter is classified from its own description", async () => {
+    const { gpu, device } = await testGpu();
+    console.log(`[webgpu] ${gpu.adapterDescription}: dense tile ${denseTileFor(device)}`);
+    expect(isCpuBacked(device)).toBe(/swiftshader|llvmpipe|lavapipe/i.test(gpu.adapterDescription));
   });
 });

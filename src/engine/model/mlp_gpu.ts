@@ -100,12 +100,29 @@ function denseUniform(w: number[]): Uint32Array {
 
 /**
  * Register tile edge of the dense kernels (shaders/mlp_forward.wgsl, mlp_backward.wgsl): one thread
- * computes up to tile x tile outputs. 8 on every adapter: on SwiftShader (CPU-backed WebGPU) it ran
- * the 784->256 forward layer of the `wide` benchmark about 8x faster than one thread per output
- * (docs/performance.md). Read when a model's pipelines are built; the benchmark sets it to 1 (one
- * output per thread) to compare, and a GPU-specific choice would go here.
+ * computes up to tile x tile outputs. 0 (the default) chooses by adapter: 8 on CPU-backed adapters
+ * (SwiftShader), where it ran the 784->256 forward layer of the `wide` benchmark about 10x faster
+ * than one output per thread (docs/performance.md); 1 on GPUs, which keeps the one-thread-per-output
+ * parallelism a GPU needs (8x8 tiles would leave a 784->256 layer at batch 128 only 512 threads).
+ * The GPU choice is not measured here (no GPU on the development machine). The benchmarks set it.
  */
-export const denseTuning = { tile: 8, minGroups: 4 };
+export const denseTuning = { tile: 0, minGroups: 4 };
+
+/** Whether the device runs on the CPU: SwiftShader or another fallback adapter. */
+export function isCpuBacked(device: GPUDevice): boolean {
+  const info = (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  if (!info) return false;
+  if (info.isFallbackAdapter) return true;
+  return /swiftshader|llvmpipe|lavapipe|\bwarp\b/i.test(
+    [info.vendor, info.architecture, info.device, info.description].join(' '),
+  );
+}
+
+/** The dense register tile edge for this device (see denseTuning). */
+export function denseTileFor(device: GPUDevice): number {
+  if (denseTuning.tile > 0) return denseTuning.tile;
+  return isCpuBacked(device) ? 8 : 1;
+}
 
 /**
  * Workgroup size of a dense dispatch of n threads: 128, or smaller (down to 8) so that at least
@@ -125,23 +142,34 @@ interface DenseKernel {
   wg: number;
 }
 
-/** Tile sizes of a dense layer with batch B: examples TB, output units TJ, inputs TK. */
-export function denseTiles(B: number, inDim: number, outDim: number): { TB: number; TJ: number; TK: number } {
-  const t = denseTuning.tile;
-  return { TB: Math.min(t, B), TJ: Math.min(t, outDim), TK: Math.min(t, inDim) };
+/** Tile sizes of a dense layer with batch B for tile edge `tile`: examples TB, output units TJ, inputs TK. */
+export function denseTiles(
+  tile: number,
+  B: number,
+  inDim: number,
+  outDim: number,
+): { TB: number; TJ: number; TK: number } {
+  return { TB: Math.min(tile, B), TJ: Math.min(tile, outDim), TK: Math.min(tile, inDim) };
 }
 
 const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
 
 /** Threads of one dense forward dispatch (one per TB x TJ tile of each run). */
-export function denseForwardThreads(R: number, B: number, inDim: number, outDim: number): number {
-  const t = denseTiles(B, inDim, outDim);
+export function denseForwardThreads(tile: number, R: number, B: number, inDim: number, outDim: number): number {
+  const t = denseTiles(tile, B, inDim, outDim);
   return R * ceilDiv(B, t.TB) * ceilDiv(outDim, t.TJ);
 }
 
 /** Threads of one dense backward dispatch: weight (and bias) tiles, then previous-delta tiles. */
-export function denseBackwardThreads(R: number, B: number, inDim: number, outDim: number, needPrev: boolean): number {
-  const t = denseTiles(B, inDim, outDim);
+export function denseBackwardThreads(
+  tile: number,
+  R: number,
+  B: number,
+  inDim: number,
+  outDim: number,
+  needPrev: boolean,
+): number {
+  const t = denseTiles(tile, B, inDim, outDim);
   const nK = ceilDiv(inDim, t.TK);
   return R * ceilDiv(outDim, t.TJ) * nK + (needPrev ? R * ceilDiv(B, t.TB) * nK : 0);
 }
@@ -232,9 +260,12 @@ export class MlpGpu {
     const paired = !!o.pairedReluMask && o.activation === 'relu';
     const zMid: GPUBuffer[] = [];
     const maskPipe = paired ? await pipelines.get('relu_pair_mask', pairMaskWgsl, 'main', { WG }) : undefined;
+    const tile = denseTileFor(device);
     const code = (template: string, l: number, b: number) => {
       const ly = o.layout.layers[l];
-      return [activationsWgsl, denseCommonWgsl, unrollWgsl(template, denseTiles(b, ly.inDim, ly.outDim))].join('\n');
+      return [activationsWgsl, denseCommonWgsl, unrollWgsl(template, denseTiles(tile, b, ly.inDim, ly.outDim))].join(
+        '\n',
+      );
     };
     const shape = (l: number, mode: number, b: number) => {
       const ly = o.layout.layers[l];
@@ -251,7 +282,7 @@ export class MlpGpu {
       };
     };
     const fwdPipe = async (l: number, mode: number, b: number): Promise<DenseKernel> => {
-      const n = denseForwardThreads(R, b, widths[l], widths[l + 1]);
+      const n = denseForwardThreads(tile, R, b, widths[l], widths[l + 1]);
       const wg = denseWorkgroup(n);
       const pipe = await pipelines.get('mlp_forward', code(forwardWgsl, l, b), 'main', {
         ...shape(l, mode, b),
@@ -262,7 +293,7 @@ export class MlpGpu {
     };
     const bwdPipe = async (l: number, mode: number, b: number, scaled: boolean): Promise<DenseKernel> => {
       const needPrev = l > 0 && !scaled;
-      const n = denseBackwardThreads(R, b, widths[l], widths[l + 1], needPrev);
+      const n = denseBackwardThreads(tile, R, b, widths[l], widths[l + 1], needPrev);
       const wg = denseWorkgroup(n);
       const pipe = await pipelines.get('mlp_backward', code(backwardWgsl, l, b), 'main', {
         ...shape(l, mode, b),
