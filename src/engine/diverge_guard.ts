@@ -10,7 +10,7 @@
  */
 import guardWgsl from '../../shaders/diverge_guard.wgsl?raw';
 import type { PipelineCache } from './gpu/pipelines';
-import { BufferPool, COPY_DST, MAP_READ, storageBuffer, uniformBuffer } from './gpu/buffers';
+import { BufferPool, COPY_DST, MAP_READ, perRunGrid, storageBuffer, uniformBuffer } from './gpu/buffers';
 import { createKernel, type Kernel } from './optim/kernel';
 
 /** An unset status word. */
@@ -79,8 +79,7 @@ export class DivergeGuard {
       step: true,
     });
     const buffers = [dims, o.params, lastGood, o.stats, status];
-    if (o.runs > 65535) throw new Error(`diverge guard: ${o.runs} runs; at most 65535 (one workgroup row per run)`);
-    const wgs: [number, number] = [Math.min(65535, Math.max(1, Math.ceil(o.paramCount / (WG * PER_THREAD)))), o.runs];
+    const wgs = perRunGrid('diverge guard', o.runs, o.paramCount, WG, PER_THREAD);
     const check = await createKernel(device, pipelines, spec('check'), buffers, wgs, o.stepInfo);
     const checkLogged = await createKernel(device, pipelines, spec('check', 1), buffers, wgs, o.stepInfo);
     const hold = await createKernel(device, pipelines, spec('hold'), buffers, wgs, o.stepInfo);

@@ -103,6 +103,22 @@ export async function readF32(
   return new Float32Array(await readBuffer(device, src, length * 4, offsetFloats * 4));
 }
 
+/**
+ * Grid of a per-run kernel with a grid-stride loop: (chunks, runs), workgroup row y is run y, and
+ * about `perThread` of a run's `perRun` elements per thread along x (shaders/optim_common.wgsl's
+ * main, shaders/diverge_guard.wgsl).
+ */
+export function perRunGrid(
+  who: string,
+  runs: number,
+  perRun: number,
+  workgroupSize: number,
+  perThread: number,
+): [number, number] {
+  if (runs > 65535) throw new Error(`${who}: ${runs} runs; at most 65535 (one workgroup row per run)`);
+  return [Math.min(65535, Math.max(1, Math.ceil(perRun / (workgroupSize * perThread)))), Math.max(1, runs)];
+}
+
 /** Workgroup count for n threads, split over x/y so no dimension exceeds the 65535 limit. */
 export function dispatchSize(n: number, workgroupSize: number): [number, number] {
   const groups = Math.max(1, Math.ceil(n / workgroupSize));

@@ -4,7 +4,7 @@
  * the StepInfo record at a dynamic offset) and the tensor table some kernels need.
  */
 import commonWgsl from '../../../shaders/optim_common.wgsl?raw';
-import { storageBuffer } from '../gpu/buffers';
+import { perRunGrid, storageBuffer } from '../gpu/buffers';
 import type { TensorInfo } from '../model/layout';
 import { createKernel, type Access, type Kernel } from './kernel';
 import { STEP_SCALARS, type GpuOptimizer, type GpuOptimizerContext, type HyperSpec } from './types';
@@ -110,12 +110,6 @@ export interface KernelOptions {
 /** Coordinates each thread of the frame's `main` visits (about). */
 const PER_THREAD = 16;
 
-/** The `main` entry's grid: (chunks of a run's coordinates, runs); see optim_common.wgsl. */
-export function frameGrid(runs: number, paramCount: number): [number, number] {
-  if (runs > 65535) throw new Error(`optimizer: ${runs} runs; at most 65535 (one workgroup row per run)`);
-  return [Math.min(65535, Math.max(1, Math.ceil(paramCount / (OPTIM_WG * PER_THREAD)))), Math.max(1, runs)];
-}
-
 /** Compile one kernel of the part-A frame bound to ctx's buffers (plus extras) and StepInfo. */
 export function frameKernel(ctx: GpuOptimizerContext, o: KernelOptions): Promise<Kernel> {
   if (o.hyperSize > 16) throw new Error(`${o.label}: hyperSize ${o.hyperSize}; the frame caches at most 16`);
@@ -132,7 +126,7 @@ export function frameKernel(ctx: GpuOptimizerContext, o: KernelOptions): Promise
       step: true,
     },
     b.buffers,
-    o.workgroups ?? frameGrid(ctx.runs, ctx.paramCount),
+    o.workgroups ?? perRunGrid('optimizer', ctx.runs, ctx.paramCount, OPTIM_WG, PER_THREAD),
     ctx.stepInfo,
   );
 }
