@@ -7,6 +7,7 @@
  */
 import { acquireGpu } from '../src/engine/gpu/device';
 import { unrollWgsl } from '../src/engine/gpu/unroll';
+import { readF32, storageBuffer } from '../src/engine/gpu/buffers';
 
 const [B, IN, OUT] = process.argv
   .slice(2)
@@ -81,16 +82,9 @@ for (let b = 0; b < B; b++)
     for (let k = 0; k < IN; k++) s += w[j * IN + k] * x[b * IN + k];
     ref[b * OUT + j] = s;
   }
-const upload = (a: Float32Array) => {
-  const buf = device.createBuffer({ size: a.byteLength, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
-  new Float32Array(buf.getMappedRange()).set(a);
-  buf.unmap();
-  return buf;
-};
-const wBuf = upload(w);
-const xBuf = upload(x);
-const zBuf = device.createBuffer({ size: B * OUT * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-const readBuf = device.createBuffer({ size: B * OUT * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+const wBuf = storageBuffer(device, w, 'W');
+const xBuf = storageBuffer(device, x, 'X');
+const zBuf = storageBuffer(device, B * OUT, 'Z');
 
 for (const [name, code, threads] of variants) {
   const pipeline = device.createComputePipeline({
@@ -101,7 +95,7 @@ for (const [name, code, threads] of variants) {
     layout: pipeline.getBindGroupLayout(0),
     entries: [wBuf, xBuf, zBuf].map((buffer, binding) => ({ binding, resource: { buffer } })),
   });
-  const run = async (n: number, read: boolean) => {
+  const run = async (n: number) => {
     const enc = device.createCommandEncoder();
     for (let i = 0; i < n; i++) {
       const pass = enc.beginComputePass();
@@ -110,19 +104,16 @@ for (const [name, code, threads] of variants) {
       pass.dispatchWorkgroups(Math.ceil(threads / 64));
       pass.end();
     }
-    if (read) enc.copyBufferToBuffer(zBuf, 0, readBuf, 0, B * OUT * 4);
     device.queue.submit([enc.finish()]);
     await device.queue.onSubmittedWorkDone();
   };
-  await run(1, true);
-  await readBuf.mapAsync(GPUMapMode.READ);
-  const z = new Float32Array(readBuf.getMappedRange().slice(0));
-  readBuf.unmap();
+  await run(1);
+  const z = await readF32(device, zBuf, B * OUT);
   let err = 0;
   for (let i = 0; i < z.length; i++) err = Math.max(err, Math.abs(z[i] - ref[i]));
   if (!(err < 1e-3)) throw new Error(`${name}: max error ${err} against the CPU product`);
   const t0 = performance.now();
-  await run(REPS, false);
+  await run(REPS);
   const ms = (performance.now() - t0) / REPS;
   console.log(
     `${name.padEnd(22)} ${ms.toFixed(2).padStart(8)} ms  ${((B * IN * OUT) / ms / 1e3).toFixed(0).padStart(6)} M multiply-adds/s`,
