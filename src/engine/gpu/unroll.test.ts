@@ -31,4 +31,49 @@ describe('unrollWgsl', () => {
     expect(() => unrollWgsl('', { TB: 0 })).toThrow('TB = 0');
     expect(() => unrollWgsl('', { tb: 2 })).toThrow('upper case');
   });
+  it('keeps only the branches of //#if switches that hold, nested, and emits the switches as constants', () => {
+    const src = [
+      'a;',
+      '//#if NEED_PREV',
+      'b;',
+      '//#if MODE == 0',
+      'c;',
+      '//#else',
+      'd;',
+      '//#endif',
+      '//#else',
+      'e;',
+      '//#endif',
+      '//#if !NEED_PREV',
+      'f;',
+      '//#endif',
+      '//#if MODE != 2',
+      '//#each u<TB: g{u};',
+      '//#endif',
+    ].join('\n');
+    const body = (defines: Record<string, boolean | number>) => unrollWgsl(src, { TB: 2 }, defines).split('\n');
+    expect(body({ NEED_PREV: true, MODE: 1 })).toEqual([
+      'const TB: u32 = 2u;',
+      'const NEED_PREV: bool = true;',
+      'const MODE: u32 = 1u;',
+      'a;',
+      'b;',
+      'd;',
+      'g0;',
+      'g1;',
+    ]);
+    expect(body({ NEED_PREV: false, MODE: 2 }).slice(3)).toEqual(['a;', 'e;', 'f;']);
+    expect(body({ NEED_PREV: true, MODE: 0 }).slice(3)).toEqual(['a;', 'b;', 'c;', 'g0;', 'g1;']);
+  });
+  it('rejects unknown switches, unbalanced //#if blocks and bad values with the line', () => {
+    expect(() => unrollWgsl('//#if NOPE\n//#endif', {}, { A: true })).toThrow('line 1: unknown define NOPE');
+    expect(() => unrollWgsl('x\n//#if A', {}, { A: true })).toThrow('the //#if of line 2 has no //#endif');
+    expect(() => unrollWgsl('//#endif', {}, {})).toThrow('line 1: //#endif without //#if');
+    expect(() => unrollWgsl('//#if A\n//#else\n//#else\n//#endif', {}, { A: true })).toThrow(
+      'line 3: second //#else for the //#if of line 1',
+    );
+    expect(() => unrollWgsl('//#if A < 2\n//#endif', {}, { A: 1 })).toThrow('line 1: expected "//#if NAME"');
+    expect(() => unrollWgsl('', {}, { A: -1 })).toThrow('A = -1');
+    expect(() => unrollWgsl('', { A: 2 }, { A: 1 })).toThrow('both a tile size and a define');
+  });
 });
