@@ -13,7 +13,8 @@
 // Register tiles as in mlp_forward.wgsl (edge tiles clamp their loads and store only inside the
 // shape; each sum runs in the same order as an untiled kernel's). This file is a template for
 // src/engine/gpu/unroll.ts, which defines TB, TJ, TK and unrolls the "//#each" lines.
-// Shapes and modes are override constants; input modes as in mlp_forward.wgsl.
+// Shapes are override constants. The modes (IN_MODE, input modes as in mlp_forward.wgsl; NEED_PREV;
+// SCALED) are //#if switches of the template, so a dispatch carries no code it never runs.
 
 struct Offsets { P: u32, wOff: u32, bOff: u32, rowOffset: u32 }
 
@@ -23,29 +24,27 @@ struct Offsets { P: u32, wOff: u32, bOff: u32, rowOffset: u32 }
 @group(0) @binding(3) var<storage, read> inActs: array<f32>;
 @group(0) @binding(4) var<storage, read> X: array<f32>;
 @group(0) @binding(5) var<storage, read> idx: array<u32>;
+// Arrays that are written, and zPrev, have their lengths in the source (GRAD_LEN, PREV_LEN): on
+// SwiftShader a fixed-size array's accesses are cheaper than a runtime-sized one's (measured in
+// docs/performance.md).
+//#if NEED_PREV
+@group(0) @binding(6) var<storage, read> zPrevOrScale: array<f32, PREV_LEN>;
+@group(0) @binding(8) var<storage, read_write> deltaPrev: array<f32, PREV_LEN>;
+//#else
 @group(0) @binding(6) var<storage, read> zPrevOrScale: array<f32>;
-@group(0) @binding(7) var<storage, read_write> grads: array<f32>;
 @group(0) @binding(8) var<storage, read_write> deltaPrev: array<f32>;
+//#endif
+@group(0) @binding(7) var<storage, read_write> grads: array<f32, GRAD_LEN>;
 
 override WG: u32 = 64u;
 override R: u32 = 1u;
 override B: u32 = 1u;
 override IN: u32 = 1u;
 override OUT: u32 = 1u;
-override IN_MODE: u32 = 0u;
 override IDX_PER_RUN: bool = false;
 override HAS_BIAS: bool = true;
-override NEED_PREV: bool = false;
-override SCALED: bool = false;
 
 // in_base(r, b): shaders/dense_common.wgsl.
-
-fn example_scale(r: u32, b: u32) -> f32 {
-  if (SCALED) {
-    return zPrevOrScale[r * B + b];
-  }
-  return 1.0;
-}
 
 fn store_grad(r: u32, j: u32, k: u32, g: f32) {
   if (j < OUT && k < IN) {
@@ -81,26 +80,22 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     //#each t<TK: let kc{t} = min(k0 + {t}u, IN - 1u);
     //#each v<TJ, t<TK: var g{v}_{t}: f32 = 0.0;
     //#each v<TJ: var gb{v}: f32 = 0.0;
-    if (IN_MODE == 0u) {
-      for (var b = 0u; b < B; b++) {
-        let dBase = (r * B + b) * OUT;
-        let xBase = (r * B + b) * IN;
-        let s = example_scale(r, b);
-        //#each v<TJ: var d{v} = delta[dBase + jc{v}]; if (SCALED) { d{v} *= s; }
-        //#each t<TK: let x{t} = inActs[xBase + kc{t}];
-        //#each v<TJ, t<TK: g{v}_{t} += d{v} * x{t};
-        //#each v<TJ: gb{v} += d{v};
-      }
-    } else {
-      for (var b = 0u; b < B; b++) {
-        let dBase = (r * B + b) * OUT;
-        let xBase = in_base(r, b);
-        let s = example_scale(r, b);
-        //#each v<TJ: var d{v} = delta[dBase + jc{v}]; if (SCALED) { d{v} *= s; }
-        //#each t<TK: let x{t} = X[xBase + kc{t}];
-        //#each v<TJ, t<TK: g{v}_{t} += d{v} * x{t};
-        //#each v<TJ: gb{v} += d{v};
-      }
+    for (var b = 0u; b < B; b++) {
+      let dBase = (r * B + b) * OUT;
+      let xBase = in_base(r, b);
+//#if SCALED
+      let s = zPrevOrScale[r * B + b];
+      //#each v<TJ: let d{v} = delta[dBase + jc{v}] * s;
+//#else
+      //#each v<TJ: let d{v} = delta[dBase + jc{v}];
+//#endif
+//#if IN_MODE == 0
+      //#each t<TK: let x{t} = inActs[xBase + kc{t}];
+//#else
+      //#each t<TK: let x{t} = X[xBase + kc{t}];
+//#endif
+      //#each v<TJ, t<TK: g{v}_{t} += d{v} * x{t};
+      //#each v<TJ: gb{v} += d{v};
     }
     //#each v<TJ, t<TK: store_grad(r, j0 + {v}u, k0 + {t}u, g{v}_{t});
     if (HAS_BIAS && k0 == 0u) {
@@ -108,9 +103,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     }
     return;
   }
-  if (SCALED || !NEED_PREV) {
-    return;
-  }
+//#if NEED_PREV
   let m = i - nGrad;
   let nB = (B + TB - 1u) / TB;
   if (m >= R * nB * nK) {
@@ -129,4 +122,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     //#each u<TB, t<TK: p{u}_{t} += d{u} * w{t};
   }
   //#each u<TB, t<TK: store_prev(r, b0 + {u}u, k0 + {t}u, p{u}_{t});
+//#endif
 }

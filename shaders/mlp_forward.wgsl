@@ -6,7 +6,8 @@
 // element's sum runs over k in order starting from the bias, exactly as an untiled kernel would.
 // This file is a template: the "//#each" lines are unrolled and TB, TJ defined by
 // src/engine/gpu/unroll.ts (a tile element must be its own variable to stay in registers).
-// Shapes and modes are override constants. Input modes: 0 = previous activations [R, B, IN];
+// Shapes are override constants; the modes (IN_MODE, IS_LAST) are //#if switches of the template
+// (see src/engine/gpu/unroll.ts for why). Input modes: 0 = previous activations [R, B, IN];
 // 1 = data rows X[idx[r', b]] (minibatch; r' = r when indices are per run, else 0);
 // 2 = data rows X[rowOffset + b] (full batch / evaluation chunk).
 
@@ -17,18 +18,22 @@ struct Offsets { P: u32, wOff: u32, bOff: u32, rowOffset: u32 }
 @group(0) @binding(2) var<storage, read> inActs: array<f32>;
 @group(0) @binding(3) var<storage, read> X: array<f32>;
 @group(0) @binding(4) var<storage, read> idx: array<u32>;
-@group(0) @binding(5) var<storage, read_write> outZ: array<f32>;
+// The outputs' lengths are in the source (OUT_LEN = R * B * OUT): on SwiftShader stores to a
+// fixed-size array are cheaper than to a runtime-sized one (docs/performance.md).
+@group(0) @binding(5) var<storage, read_write> outZ: array<f32, OUT_LEN>;
+//#if IS_LAST
 @group(0) @binding(6) var<storage, read_write> outA: array<f32>;
+//#else
+@group(0) @binding(6) var<storage, read_write> outA: array<f32, OUT_LEN>;
+//#endif
 
 override WG: u32 = 64u;
 override R: u32 = 1u;
 override B: u32 = 1u;
 override IN: u32 = 1u;
 override OUT: u32 = 1u;
-override IN_MODE: u32 = 0u;
 override IDX_PER_RUN: bool = false;
 override HAS_BIAS: bool = true;
-override IS_LAST: bool = false;
 
 // in_base(r, b): shaders/dense_common.wgsl.
 
@@ -43,9 +48,9 @@ fn store(r: u32, b: u32, j: u32, z: f32) {
   if (b < B && j < OUT) {
     let i = (r * B + b) * OUT + j;
     outZ[i] = z;
-    if (!IS_LAST) {
-      outA[i] = act(z);
-    }
+//#if !IS_LAST
+    outA[i] = act(z);
+//#endif
   }
 }
 
@@ -65,18 +70,14 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   //#each u<TB: let x{u} = in_base(r, min(b0 + {u}u, B - 1u));
   //#each v<TJ: let c{v} = bias(r, min(j0 + {v}u, OUT - 1u));
   //#each u<TB, v<TJ: var a{u}_{v} = c{v};
-  if (IN_MODE == 0u) {
-    for (var k: u32 = 0u; k < IN; k++) {
-      //#each v<TJ: let pw{v} = params[w{v} + k];
-      //#each u<TB: let px{u} = inActs[x{u} + k];
-      //#each u<TB, v<TJ: a{u}_{v} += pw{v} * px{u};
-    }
-  } else {
-    for (var k: u32 = 0u; k < IN; k++) {
-      //#each v<TJ: let pw{v} = params[w{v} + k];
-      //#each u<TB: let px{u} = X[x{u} + k];
-      //#each u<TB, v<TJ: a{u}_{v} += pw{v} * px{u};
-    }
+  for (var k: u32 = 0u; k < IN; k++) {
+    //#each v<TJ: let pw{v} = params[w{v} + k];
+//#if IN_MODE == 0
+    //#each u<TB: let px{u} = inActs[x{u} + k];
+//#else
+    //#each u<TB: let px{u} = X[x{u} + k];
+//#endif
+    //#each u<TB, v<TJ: a{u}_{v} += pw{v} * px{u};
   }
   //#each u<TB, v<TJ: store(r, b0 + {u}u, j0 + {v}u, a{u}_{v});
 }

@@ -15,7 +15,7 @@ import type { PipelineCache } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
 import { buildLossOp, type LossCentre, type LossOpOptions } from './loss_gpu';
-import { unrollWgsl } from '../gpu/unroll';
+import { unrollWgsl, type Defines } from '../gpu/unroll';
 
 export const ACT_CODE: Record<Activation, number> = { relu: 0, relu2: 1, tanh: 2, sigmoid: 3, gelu: 4, linear: 5 };
 export { LOSS_CODE } from './loss_gpu';
@@ -261,13 +261,16 @@ export class MlpGpu {
     const zMid: GPUBuffer[] = [];
     const maskPipe = paired ? await pipelines.get('relu_pair_mask', pairMaskWgsl, 'main', { WG }) : undefined;
     const tile = denseTileFor(device);
-    const code = (template: string, l: number, b: number) => {
+    // Modes are compile-time switches of the templates (unrollWgsl's //#if), not override constants.
+    const code = (template: string, l: number, b: number, defines: Defines) => {
       const ly = o.layout.layers[l];
-      return [activationsWgsl, denseCommonWgsl, unrollWgsl(template, denseTiles(tile, b, ly.inDim, ly.outDim))].join(
-        '\n',
-      );
+      return [
+        activationsWgsl,
+        denseCommonWgsl,
+        unrollWgsl(template, denseTiles(tile, b, ly.inDim, ly.outDim), defines),
+      ].join('\n');
     };
-    const shape = (l: number, mode: number, b: number) => {
+    const shape = (l: number, b: number) => {
       const ly = o.layout.layers[l];
       return {
         WG,
@@ -276,31 +279,60 @@ export class MlpGpu {
         B: b,
         IN: ly.inDim,
         OUT: ly.outDim,
-        IN_MODE: l === 0 ? mode : 0,
         IDX_PER_RUN: o.idxPerRun ? 1 : 0,
         HAS_BIAS: ly.biasOffset >= 0 ? 1 : 0,
       };
     };
+    // Explicit layouts: a mode switched off at compile time leaves some bindings unused, and an
+    // 'auto' layout would drop them, so every variant of a kernel shares one layout.
+    const denseLayout = (readOnly: number, writable: number): GPUPipelineLayout =>
+      device.createPipelineLayout({
+        bindGroupLayouts: [
+          device.createBindGroupLayout({
+            entries: Array.from({ length: 1 + readOnly + writable }, (_, binding) => ({
+              binding,
+              visibility: GPUShaderStage.COMPUTE,
+              buffer: { type: binding === 0 ? 'uniform' : binding <= readOnly ? 'read-only-storage' : 'storage' },
+            })),
+          }),
+        ],
+      });
+    const fwdLayout = denseLayout(4, 2);
+    const bwdLayout = denseLayout(6, 2);
     const fwdPipe = async (l: number, mode: number, b: number): Promise<DenseKernel> => {
       const n = denseForwardThreads(tile, R, b, widths[l], widths[l + 1]);
       const wg = denseWorkgroup(n);
-      const pipe = await pipelines.get('mlp_forward', code(forwardWgsl, l, b), 'main', {
-        ...shape(l, mode, b),
-        WG: wg,
-        IS_LAST: l === L - 1 ? 1 : 0,
-      });
+      const defines = { IN_MODE: l === 0 ? mode : 0, IS_LAST: l === L - 1, OUT_LEN: R * b * widths[l + 1] };
+      const pipe = await pipelines.get(
+        'mlp_forward',
+        code(forwardWgsl, l, b, defines),
+        'main',
+        { ...shape(l, b), WG: wg },
+        fwdLayout,
+      );
       return { pipe, n, wg };
     };
     const bwdPipe = async (l: number, mode: number, b: number, scaled: boolean): Promise<DenseKernel> => {
       const needPrev = l > 0 && !scaled;
       const n = denseBackwardThreads(tile, R, b, widths[l], widths[l + 1], needPrev);
       const wg = denseWorkgroup(n);
-      const pipe = await pipelines.get('mlp_backward', code(backwardWgsl, l, b), 'main', {
-        ...shape(l, mode, b),
-        WG: wg,
-        NEED_PREV: needPrev ? 1 : 0,
-        SCALED: scaled ? 1 : 0,
-      });
+      const defines = {
+        IN_MODE: l === 0 ? mode : 0,
+        NEED_PREV: needPrev,
+        SCALED: scaled,
+        GRAD_LEN: R * P,
+        PREV_LEN: R * b * widths[l],
+      };
+      const pipe = await pipelines.get(
+        'mlp_backward',
+        code(backwardWgsl, l, b, defines),
+        'main',
+        {
+          ...shape(l, b),
+          WG: wg,
+        },
+        bwdLayout,
+      );
       return { pipe, n, wg };
     };
     this.bwdPipe = bwdPipe;
