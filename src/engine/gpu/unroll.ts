@@ -19,9 +19,11 @@
  *   //#endif
  *
  * and are emitted as constants too (`const NEED_PREV: bool = true;`, `const IN_MODE: u32 = 1u;`).
- * Why not override constants and an ordinary `if`: on SwiftShader every branch is predicated, so
- * code behind a condition that is false for the whole dispatch still runs with its lanes masked
- * off (its stores and loads cost as much as live ones), and nothing downstream removes it.
+ * Why not override constants and an ordinary `if`: a switch can change declarations too (the dense
+ * kernels give a binding a fixed-size array type only where it is bound to a buffer that large),
+ * and the source of each variant holds only the code it runs. On SwiftShader every branch is
+ * predicated: code behind a condition false at run time still costs as much as live code
+ * (docs/performance.md, `npm run bench:costs`).
  */
 
 const DIRECTIVE = /^(\s*)\/\/#each\s+([^:]+):\s*(.*)$/;
