@@ -8,6 +8,7 @@
  */
 import { acquireGpu } from '../src/engine/gpu/device';
 import { storageBuffer } from '../src/engine/gpu/buffers';
+import { groupLayout } from '../src/engine/gpu/pipelines';
 
 const gpu = await acquireGpu();
 const device = gpu.device;
@@ -15,13 +16,7 @@ console.log(`adapter: ${gpu.adapterDescription}`);
 const SIZE = 1 << 20;
 const x = storageBuffer(device, SIZE, 'X');
 const z = storageBuffer(device, SIZE, 'Z');
-const bindLayout = device.createBindGroupLayout({
-  entries: [0, 1].map((binding) => ({
-    binding,
-    visibility: GPUShaderStage.COMPUTE,
-    buffer: { type: binding ? ('storage' as const) : ('read-only-storage' as const) },
-  })),
-});
+const bindLayout = groupLayout(device, ['read', 'rw']);
 const group = device.createBindGroup({
   layout: bindLayout,
   entries: [x, z].map((buffer, binding) => ({ binding, resource: { buffer } })),

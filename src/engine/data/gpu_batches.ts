@@ -7,13 +7,11 @@
 import prngWgsl from '../../../shaders/prng.wgsl?raw';
 import batchWgsl from '../../../shaders/batch_indices.wgsl?raw';
 import { dispatchSize, uniformBuffer } from '../gpu/buffers';
-import type { PipelineCache } from '../gpu/pipelines';
+import { COMPUTE, groupLayout, type PipelineCache } from '../gpu/pipelines';
 import { checkBatch, FEISTEL_ROUNDS } from './batches';
 
 /** Threads per workgroup of batch_indices.wgsl (its WG override). */
 export const BATCH_WG = 64;
-
-const COMPUTE = 0x4; // GPUShaderStage.COMPUTE
 
 export interface GpuBatchesOptions {
   /** u32 [runs]: the minibatch seed of each run. */
@@ -49,14 +47,7 @@ export class GpuBatches {
     if (o.out.size < o.runs * o.batch * 4) {
       throw new Error(`GpuBatches: output buffer holds ${o.out.size} bytes, needs ${o.runs * o.batch * 4}`);
     }
-    const g0 = device.createBindGroupLayout({
-      label: 'batch-indices.g0',
-      entries: [
-        { binding: 0, visibility: COMPUTE, buffer: { type: 'uniform' } },
-        { binding: 1, visibility: COMPUTE, buffer: { type: 'read-only-storage' } },
-        { binding: 2, visibility: COMPUTE, buffer: { type: 'storage' } },
-      ],
-    });
+    const g0 = groupLayout(device, ['uniform', 'read', 'rw'], 'batch-indices.g0');
     const g1 = device.createBindGroupLayout({
       label: 'batch-indices.g1',
       entries: [

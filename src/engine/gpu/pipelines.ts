@@ -16,6 +16,22 @@ export class ShaderError extends Error {
 
 export type Overrides = Record<string, number>;
 
+/** Access of a compute binding: read-only storage, read-write storage, or a uniform. */
+export type Access = 'read' | 'rw' | 'uniform';
+
+export const COMPUTE = 0x4; // GPUShaderStage.COMPUTE
+
+/** The bind group layout entry of a compute-stage buffer binding. */
+export function layoutEntry(binding: number, access: Access): GPUBindGroupLayoutEntry {
+  if (access === 'uniform') return { binding, visibility: COMPUTE, buffer: { type: 'uniform' } };
+  return { binding, visibility: COMPUTE, buffer: { type: access === 'rw' ? 'storage' : 'read-only-storage' } };
+}
+
+/** A bind group layout with one buffer binding per entry of `access`, in binding order. */
+export function groupLayout(device: GPUDevice, access: Access[], label = ''): GPUBindGroupLayout {
+  return device.createBindGroupLayout({ label, entries: access.map((a, i) => layoutEntry(i, a)) });
+}
+
 export class PipelineCache {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly modules = new Map<string, GPUShaderModule>();

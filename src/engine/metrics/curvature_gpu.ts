@@ -10,7 +10,7 @@ import prngWgsl from '../../../shaders/prng.wgsl?raw';
 import curvatureWgsl from '../../../shaders/curvature.wgsl?raw';
 import type { Activation, LossName } from '../../experiment/types';
 import type { ParamLayout } from '../model/layout';
-import type { PipelineCache } from '../gpu/pipelines';
+import { groupLayout, type PipelineCache } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import type { StepSlots } from '../gpu/step_slots';
 import { NS, type GpuData, type OutputCentreGpu } from '../model/mlp_gpu';
@@ -135,32 +135,8 @@ export class CurvatureGpu {
       pairedReluMask: true,
       outputCentre: o.outputCentre ? { ...o.outputCentre, offRuns: this.R } : undefined,
     });
-    const ro = (binding: number): GPUBindGroupLayoutEntry => ({
-      binding,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer: { type: 'read-only-storage' },
-    });
-    const rw = (binding: number): GPUBindGroupLayoutEntry => ({
-      binding,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer: { type: 'storage' },
-    });
-    const g0 = device.createBindGroupLayout({
-      entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
-        ro(1),
-        rw(2),
-        rw(3),
-        rw(4),
-        ro(5),
-        rw(6),
-        ro(7),
-        ro(8),
-      ],
-    });
-    const g1 = device.createBindGroupLayout({
-      entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } }],
-    });
+    const g0 = groupLayout(device, ['uniform', 'read', 'rw', 'rw', 'rw', 'read', 'rw', 'read', 'read']);
+    const g1 = groupLayout(device, ['uniform']);
     const layout = device.createPipelineLayout({ bindGroupLayouts: [g0, g1] });
     const code = prngWgsl + '\n' + curvatureWgsl;
     for (const e of [

@@ -11,7 +11,7 @@ import peNormsWgsl from '../../../shaders/per_example_norms.wgsl?raw';
 import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
 import type { Activation, LossName } from '../../experiment/types';
 import type { ParamLayout } from './layout';
-import type { PipelineCache } from '../gpu/pipelines';
+import { groupLayout, type Access, type PipelineCache } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
 import { buildLossOp, type LossCentre, type LossOpOptions } from './loss_gpu';
@@ -288,13 +288,11 @@ export class MlpGpu {
     const denseLayout = (readOnly: number, writable: number): GPUPipelineLayout =>
       device.createPipelineLayout({
         bindGroupLayouts: [
-          device.createBindGroupLayout({
-            entries: Array.from({ length: 1 + readOnly + writable }, (_, binding) => ({
-              binding,
-              visibility: GPUShaderStage.COMPUTE,
-              buffer: { type: binding === 0 ? 'uniform' : binding <= readOnly ? 'read-only-storage' : 'storage' },
-            })),
-          }),
+          groupLayout(device, [
+            'uniform',
+            ...Array<Access>(readOnly).fill('read'),
+            ...Array<Access>(writable).fill('rw'),
+          ]),
         ],
       });
     const fwdLayout = denseLayout(4, 2);

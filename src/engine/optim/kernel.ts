@@ -5,10 +5,10 @@
  * order), group 1 binding 0 the per-step StepInfo record with a dynamic offset, so one bind group
  * serves every step slot of a chunk.
  */
-import type { PipelineCache, Overrides } from '../gpu/pipelines';
+import { COMPUTE, groupLayout, type Access, type PipelineCache, type Overrides } from '../gpu/pipelines';
 
-/** Access of each group-0 binding, in binding order. */
-export type Access = 'read' | 'rw' | 'uniform';
+/** Access of each group-0 binding, in binding order (defined with the pipeline cache). */
+export type { Access };
 
 export interface KernelSpec {
   label: string;
@@ -24,13 +24,6 @@ export interface KernelSpec {
 export interface Kernel {
   /** Record one dispatch (with this step's StepInfo record when the kernel reads it). */
   encode(pass: GPUComputePassEncoder, stepInfoOffset: number): void;
-}
-
-const COMPUTE = 0x4; // GPUShaderStage.COMPUTE
-
-function entryFor(binding: number, access: Access): GPUBindGroupLayoutEntry {
-  if (access === 'uniform') return { binding, visibility: COMPUTE, buffer: { type: 'uniform' } };
-  return { binding, visibility: COMPUTE, buffer: { type: access === 'rw' ? 'storage' : 'read-only-storage' } };
 }
 
 interface Layouts {
@@ -49,10 +42,7 @@ function layoutFor(device: GPUDevice, spec: KernelSpec): Layouts {
   const key = `${spec.bindings.join(',')}|${spec.step}`;
   let hit = byKey.get(key);
   if (!hit) {
-    const g0 = device.createBindGroupLayout({
-      label: `optim.g0[${key}]`,
-      entries: spec.bindings.map((a, i) => entryFor(i, a)),
-    });
+    const g0 = groupLayout(device, spec.bindings, `optim.g0[${key}]`);
     const g1 = spec.step
       ? device.createBindGroupLayout({
           label: 'optim.g1',
