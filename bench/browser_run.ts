@@ -2,15 +2,9 @@
 import { createServer } from 'vite';
 import { chromium } from 'playwright-core';
 import { findChromium as locateChromium } from '../scripts/find-chromium.mjs';
+import type { SideBySide } from './side_by_side';
 
-export interface BrowserBench {
-  adapter: string;
-  results: Record<
-    string,
-    { ours: number; tfjsWebgpu: number; tfjsCpu: number; floor: number; unit: string; dispatchesPerStep?: number }
-  >;
-  error?: string;
-}
+export type BrowserBench = SideBySide;
 
 function findChromium(): string {
   const path = locateChromium();
@@ -53,13 +47,14 @@ export async function runBrowserBench(quick: boolean, timeoutMs = 30 * 60_000): 
     await page.goto(`http://localhost:${port}/bench/browser/index.html${quick ? '?quick=1' : ''}`);
     await page.waitForFunction(
       () => {
-        const b = window.__bench;
-        return !!b && (!!b.error || 'sharpness' in b.results);
+        return !!window.__bench?.done;
       },
       undefined,
       { timeout: timeoutMs, polling: 1000 },
     );
-    return (await page.evaluate(() => window.__bench)) as BrowserBench;
+    const b = (await page.evaluate(() => window.__bench)) as BrowserBench & { done?: boolean };
+    delete b.done;
+    return b;
   } finally {
     await browser.close();
     await server.close();

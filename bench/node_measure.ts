@@ -3,6 +3,7 @@ import type { Experiment } from '../src/experiment/types';
 import { createTrainer, type BackendName } from '../src/engine/create';
 import type { GpuHandle } from '../src/engine/gpu/device';
 import type { PipelineCache } from '../src/engine/gpu/pipelines';
+import { atLeast } from './timing';
 
 export interface Figure {
   workload: string;
@@ -14,7 +15,10 @@ export interface Figure {
   runStepsPerSec: number;
 }
 
-/** Warm up, then time `steps` steps (the last one logs, which forces completion). */
+/**
+ * Warm up, then time `steps` steps (the last one logs, which forces completion); with `minSeconds`,
+ * more steps until the timed run lasts that long (a real GPU does the default counts in milliseconds).
+ */
 export async function measure(
   name: string,
   make: (steps: number) => Experiment,
@@ -22,25 +26,30 @@ export async function measure(
   steps: number,
   gpu?: GpuHandle,
   pipelines?: PipelineCache,
+  minSeconds = 0,
 ): Promise<Figure> {
-  const warm = Math.max(2, Math.floor(steps / 5));
-  const exp = make(warm + steps);
-  const trainer = await createTrainer(exp, { backend, gpu, pipelines });
-  await trainer.advance(warm);
-  const t0 = performance.now();
-  const rows = await trainer.advance(steps);
-  const seconds = (performance.now() - t0) / 1000;
-  const last = rows.find((r) => r.metric === 'train_loss');
-  if (!last || !Number.isFinite(last.value)) throw new Error(`${name}/${backend}: no finite loss at the end`);
-  trainer.dispose();
-  const runs = exp.runs.length;
+  let runs = 0;
+  const r = await atLeast(steps, minSeconds, async (k) => {
+    const warm = Math.max(2, Math.floor(k / 5));
+    const exp = make(warm + k);
+    runs = exp.runs.length;
+    const trainer = await createTrainer(exp, { backend, gpu, pipelines });
+    await trainer.advance(warm);
+    const t0 = performance.now();
+    const rows = await trainer.advance(k);
+    const secs = (performance.now() - t0) / 1000;
+    const last = rows.find((row) => row.metric === 'train_loss');
+    if (!last || !Number.isFinite(last.value)) throw new Error(`${name}/${backend}: no finite loss at the end`);
+    trainer.dispose();
+    return { secs };
+  });
   return {
     workload: name,
     backend,
     runs,
-    steps,
-    seconds,
-    stepsPerSec: steps / seconds,
-    runStepsPerSec: (runs * steps) / seconds,
+    steps: r.steps,
+    seconds: r.secs,
+    stepsPerSec: r.steps / r.secs,
+    runStepsPerSec: (runs * r.steps) / r.secs,
   };
 }

@@ -1,6 +1,10 @@
 /** Benchmark workloads shared by the Node and browser harnesses. */
 import type { Experiment, RunConfig } from '../src/experiment/types';
 
+/** The benchmark's workloads (issue 7). */
+export const WORKLOADS = ['tiny', 'sweep64', 'wide', 'sharpness'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+
 function run(lr: number, name = 'adam'): RunConfig {
   return { label: `${name} lr=${lr}`, optimizer: { name, lr }, schedule: { name: 'constant' } };
 }

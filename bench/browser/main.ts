@@ -1,183 +1,31 @@
 /**
- * In-browser benchmark: our engine vs TensorFlow.js (WebGPU and CPU backends) on the same adapter,
- * alternating the contenders in rounds, plus the dispatch floor (the same number of empty
- * dispatches and submits per step as our engine). Results are left in window.__bench.
+ * In-browser benchmark page (bench/browser_run.ts opens it in headless Chromium): the side-by-side
+ * run of bench/side_by_side.ts, its progress in the page and its results in window.__bench.
  */
-import type { Experiment } from '../../src/experiment/types';
-import { acquireGpu, type GpuHandle } from '../../src/engine/gpu/device';
-import { PipelineCache } from '../../src/engine/gpu/pipelines';
-import { GpuTrainer } from '../../src/engine/gpu_trainer';
-import { generateDataset } from '../../src/engine/data/index';
-import { initParams } from '../../src/engine/model/init';
-import { experimentLayout, outputDim } from '../../src/engine/model/shape';
-import { tinyExperiment, wideExperiment } from '../workloads';
-import { buildModel, selectBackend, type TfBackend } from './tfjs';
-
-interface WorkloadResult {
-  ours: number;
-  tfjsWebgpu: number;
-  tfjsCpu: number;
-  floor: number;
-  dispatchesPerStep?: number;
-  unit: string;
-}
+import { runSideBySide, type SideBySide } from '../side_by_side';
 
 declare global {
   interface Window {
-    __bench?: { adapter: string; results: Record<string, WorkloadResult>; error?: string };
+    __bench?: SideBySide & { done?: boolean };
   }
 }
 
-const params = new URLSearchParams(location.search);
-const quick = params.get('quick') === '1';
+const quick = new URLSearchParams(location.search).get('quick') === '1';
 const log = (s: string) => {
   const el = document.getElementById('log')!;
   el.textContent += `\n${s}`;
   console.log(s);
 };
 
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function ours(gpu: GpuHandle, pipelines: PipelineCache, exp: Experiment, warm: number, steps: number) {
-  const t = await GpuTrainer.create(exp, { gpu, pipelines });
-  await t.advance(warm);
-  const t0 = performance.now();
-  const rows = await t.advance(steps);
-  const secs = (performance.now() - t0) / 1000;
-  const loss = rows.find((r) => r.metric === 'train_loss')?.value;
-  const d = t.dispatchesPerStep;
-  t.dispose();
-  if (loss === undefined || !Number.isFinite(loss)) throw new Error('our engine: no finite loss');
-  return { stepsPerSec: steps / secs, dispatches: d };
-}
-
-async function tfjs(backend: TfBackend, exp: Experiment, warm: number, steps: number, models = 1) {
-  await selectBackend(backend);
-  const ds = generateDataset(exp.data, exp.seed);
-  const layout = experimentLayout(exp, ds);
-  const built = exp.runs.slice(0, models).map((run) =>
-    buildModel(layout, initParams(layout, exp.model, exp.seed), ds, {
-      batch: exp.batchSize as number,
-      lr: run.optimizer.lr as number,
-      loss: exp.loss === 'cross-entropy' ? 'cross-entropy' : 'mse',
-      outDim: outputDim(exp.loss, ds),
-    }),
-  );
-  for (const m of built) await m.train(warm);
-  const t0 = performance.now();
-  let loss = 0;
-  // Its best arrangement for many models on this adapter: each model trained in turn.
-  for (const m of built) loss = await m.train(steps);
-  const secs = (performance.now() - t0) / 1000;
-  for (const m of built) m.dispose();
-  if (!Number.isFinite(loss)) throw new Error(`tfjs-${backend}: no finite loss`);
-  return (steps * models) / secs;
-}
-
-/** Steps/s if a step cost only its dispatches: `dispatches` empty dispatches per step, one submit per `perSubmit` steps. */
-async function floor(gpu: GpuHandle, dispatches: number, steps: number, perSubmit: number): Promise<number> {
-  const device = gpu.device;
-  const module = device.createShaderModule({ code: '@compute @workgroup_size(64) fn main() {}' });
-  const pipe = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
-  const read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const src = device.createBuffer({ size: 16, usage: GPUBufferUsage.COPY_SRC });
-  const t0 = performance.now();
-  for (let s = 0; s < steps; s += perSubmit) {
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipe);
-    for (let k = 0; k < Math.min(perSubmit, steps - s) * dispatches; k++) pass.dispatchWorkgroups(1);
-    pass.end();
-    if (s + perSubmit >= steps) enc.copyBufferToBuffer(src, 0, read, 0, 16);
-    device.queue.submit([enc.finish()]);
-  }
-  await read.mapAsync(GPUMapMode.READ);
-  const secs = (performance.now() - t0) / 1000;
-  read.destroy();
-  src.destroy();
-  return steps / secs;
-}
-
-async function main(): Promise<void> {
-  const gpu = await acquireGpu();
-  const pipelines = new PipelineCache(gpu.device);
-  const results: Record<string, WorkloadResult> = {};
-  window.__bench = { adapter: gpu.adapterDescription, results };
-  log(`adapter: ${gpu.adapterDescription}`);
-  const f = quick ? 0.05 : 1;
-  const n = (x: number) => Math.max(2, Math.ceil(x * f));
-  const rounds = quick ? 1 : 3;
-  const plan = [
-    { name: 'tiny', exp: (s: number) => tinyExperiment(1, s), ours: n(400), tfw: n(30), tfc: n(200), models: 1 },
-    { name: 'sweep64', exp: (s: number) => tinyExperiment(64, s), ours: n(100), tfw: n(3), tfc: n(10), models: 64 },
-    { name: 'wide', exp: (s: number) => wideExperiment(s), ours: n(20), tfw: n(10), tfc: n(10), models: 1 },
-  ];
-  for (const w of plan) {
-    const o: number[] = [];
-    const tw: number[] = [];
-    const tc: number[] = [];
-    const fl: number[] = [];
-    let dispatches = 0;
-    for (let r = 0; r < rounds; r++) {
-      const a = await ours(gpu, pipelines, w.exp(5 + w.ours), 5, w.ours);
-      o.push(a.stepsPerSec * (w.models === 64 ? 64 : 1));
-      dispatches = a.dispatches;
-      // The floor is measured in every round too (empty dispatches are cheap: at least 400 steps).
-      fl.push(await floor(gpu, dispatches, 400, 64));
-      tw.push(await tfjs('webgpu', w.exp(100), 2, w.tfw, w.models));
-      tc.push(await tfjs('cpu', w.exp(100), 2, w.tfc, w.models));
-    }
-    results[w.name] = {
-      ours: median(o),
-      tfjsWebgpu: median(tw),
-      tfjsCpu: median(tc),
-      floor: median(fl) * (w.models === 64 ? 64 : 1),
-      dispatchesPerStep: dispatches,
-      unit: w.models === 64 ? 'run-steps/s' : 'steps/s',
+runSideBySide({ quick, log, progress: (s) => (window.__bench = { ...s }) })
+  .then((s) => (window.__bench = { ...s, done: true }))
+  .catch((e: unknown) => {
+    const msg = e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
+    log(`error: ${msg}`);
+    window.__bench = {
+      adapter: window.__bench?.adapter ?? '',
+      results: window.__bench?.results ?? {},
+      error: msg,
+      done: true,
     };
-    log(`${w.name}: ${JSON.stringify(results[w.name])}`);
-  }
-  // Sharpness: one 20-iteration estimate on `tiny`, in units of one training step.
-  {
-    const steps = n(200);
-    const base = tinyExperiment(1, steps);
-    base.metrics = { every: 10, evalSubset: 64 };
-    const withS: Experiment = {
-      ...base,
-      metrics: { every: 10, evalSubset: 64, sharpness: { every: 10, iters: 20, tol: 0, subset: 64 } },
-    };
-    const time = async (e: Experiment) => {
-      const t = await GpuTrainer.create(e, { gpu, pipelines });
-      await t.advance(1);
-      const t0 = performance.now();
-      await t.advance(steps);
-      const secs = (performance.now() - t0) / 1000;
-      t.dispose();
-      return secs;
-    };
-    const plain: number[] = [];
-    const b: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      plain.push(await time(base));
-      b.push(await time(withS));
-    }
-    const a = median(plain);
-    const evals = Math.floor(steps / 10);
-    const perStep = a / steps;
-    results.sharpness = {
-      ours: (median(b) - a) / evals / perStep,
-      tfjsWebgpu: NaN,
-      tfjsCpu: NaN,
-      floor: NaN,
-      unit: 'training steps per 20-iteration estimate',
-    };
-    log(`sharpness: ${JSON.stringify(results.sharpness)}`);
-  }
-  gpu.destroy();
-}
-
-main().catch((e: unknown) => {
-  const msg = e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
-  log(`error: ${msg}`);
-  window.__bench = { adapter: window.__bench?.adapter ?? '', results: window.__bench?.results ?? {}, error: msg };
-});
+  });

@@ -69,7 +69,7 @@ async function nodeGpu(): Promise<GPU> {
 
 const keepAlive: unknown[] = [];
 
-async function requestAdapterNode(): Promise<GPUAdapter | null> {
+async function requestAdapterNode(): Promise<{ gpu: GPU; adapter: GPUAdapter | null }> {
   let gpu = await nodeGpu();
   let adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   const icd = process.env.OPTIM_PLAYGROUND_SWIFTSHADER_ICD;
@@ -78,7 +78,19 @@ async function requestAdapterNode(): Promise<GPUAdapter | null> {
     gpu = await nodeGpu();
     adapter = await gpu.requestAdapter();
   }
-  return adapter;
+  return { gpu, adapter };
+}
+
+/**
+ * Node only: the `webgpu` package's GPU object on which acquireGpu finds its adapter (the system's
+ * Vulkan driver, else SwiftShader), for libraries that look for navigator.gpu (the benchmark's
+ * TensorFlow.js contender). Throws NoWebGpuError where there is no adapter.
+ */
+export async function nodeGpuInstance(): Promise<GPU> {
+  if (!isNode()) throw new Error('nodeGpuInstance is for Node; a browser has navigator.gpu');
+  const { gpu, adapter } = await requestAdapterNode();
+  if (!adapter) throw new NoWebGpuError('No WebGPU adapter in Node (see acquireGpu).');
+  return gpu;
 }
 
 export async function acquireGpu(
@@ -89,7 +101,7 @@ export async function acquireGpu(
 ): Promise<GpuHandle> {
   let adapter: GPUAdapter | null;
   if (isNode()) {
-    adapter = await requestAdapterNode();
+    adapter = (await requestAdapterNode()).adapter;
     if (!adapter)
       throw new NoWebGpuError(
         'No WebGPU adapter in Node. Install a Vulkan driver, or on Debian: apt-get install -y chromium libvulkan1 (SwiftShader).',

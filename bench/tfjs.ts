@@ -7,14 +7,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
-import type { Dataset } from '../../src/engine/data/types';
-import type { ParamLayout } from '../../src/engine/model/layout';
+import type { Dataset } from '../src/engine/data/types';
+import type { ParamLayout } from '../src/engine/model/layout';
 
 export type TfBackend = 'webgpu' | 'cpu';
 
 export async function selectBackend(name: TfBackend): Promise<void> {
-  await tf.setBackend(name);
+  if (!(await tf.setBackend(name))) throw new Error(`TensorFlow.js could not start its ${name} backend`);
   await tf.ready();
+}
+
+/** The adapter TF.js's WebGPU backend runs on (vendor and architecture, all it keeps), after selectBackend('webgpu'). */
+export function tfjsWebgpuAdapter(): string {
+  const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+  return [info?.vendor, info?.architecture].filter(Boolean).join(' ') || 'unknown';
 }
 
 export interface TfModel {
