@@ -15,9 +15,13 @@ override WG: u32 = 64u;
 override HS: u32 = 1u; // floats per run in hyper
 override SS: u32 = 8u; // STEP_SCALARS
 
-@group(0) @binding(0) var<storage, read_write> params: array<f32>;
-@group(0) @binding(1) var<storage, read> grads: array<f32>;
-@group(0) @binding(2) var<storage, read_write> state: array<f32>;
+// The three per-coordinate arrays have their lengths in the source (PARAMS_LEN, GRADS_LEN,
+// STATE_LEN, constants frameKernel in src/engine/optim/common.ts writes in front of this file from
+// the bound buffers' sizes): on SwiftShader a fixed-size array's accesses are cheaper than a
+// runtime-sized one's (docs/performance.md).
+@group(0) @binding(0) var<storage, read_write> params: array<f32, PARAMS_LEN>;
+@group(0) @binding(1) var<storage, read> grads: array<f32, GRADS_LEN>;
+@group(0) @binding(2) var<storage, read_write> state: array<f32, STATE_LEN>;
 @group(0) @binding(3) var<storage, read> hyper: array<f32>;
 @group(0) @binding(4) var<storage, read> scalars: array<f32>;
 @group(1) @binding(0) var<uniform> step: StepInfo;

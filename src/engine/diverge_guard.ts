@@ -72,7 +72,8 @@ export class DivergeGuard {
     );
     const spec = (entry: string, checkTrain = 0) => ({
       label: 'diverge_guard',
-      code: guardWgsl,
+      // Fixed array lengths (cheaper accesses on SwiftShader, as in the optimizer frame).
+      code: `const PARAMS_LEN: u32 = ${Math.max(1, Math.floor(o.params.size / 4))}u;\nconst LAST_LEN: u32 = ${Math.max(1, RP)}u;\n${guardWgsl}`,
       entry,
       overrides: { WG, CHECK_TRAIN: checkTrain, STOP_AT_ZERO: o.stopAtZeroLoss ? 1 : 0 },
       bindings: ['uniform', 'rw', 'rw', 'read', 'rw'] as ('uniform' | 'rw' | 'read')[],

@@ -107,6 +107,15 @@ export interface KernelOptions {
   overrides?: Record<string, number>;
 }
 
+/**
+ * The lengths of the frame's params, grads and state arrays as WGSL constants (floats in each
+ * bound buffer, so a binding is never shorter than its array).
+ */
+function frameLengths(ctx: GpuOptimizerContext): string {
+  const n = (b: GPUBuffer) => Math.max(1, Math.floor(b.size / 4));
+  return `const PARAMS_LEN: u32 = ${n(ctx.params)}u;\nconst GRADS_LEN: u32 = ${n(ctx.grads)}u;\nconst STATE_LEN: u32 = ${n(ctx.state)}u;\n`;
+}
+
 /** Coordinates each thread of the frame's `main` visits (about). */
 const PER_THREAD = 16;
 
@@ -119,7 +128,7 @@ export function frameKernel(ctx: GpuOptimizerContext, o: KernelOptions): Promise
     ctx.pipelines,
     {
       label: o.label,
-      code: o.code,
+      code: frameLengths(ctx) + o.code,
       entry: o.entry ?? 'main',
       overrides: { WG: OPTIM_WG, HS: Math.max(1, o.hyperSize), SS: STEP_SCALARS, ...(o.overrides ?? {}) },
       bindings: b.access,
