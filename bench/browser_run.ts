@@ -3,6 +3,7 @@ import { createServer } from 'vite';
 import { chromium } from 'playwright-core';
 import { findChromium as locateChromium } from '../scripts/find-chromium.mjs';
 import type { SideBySide } from './side_by_side';
+import type { WorkloadName } from './workloads';
 
 export type BrowserBench = SideBySide;
 
@@ -15,7 +16,12 @@ function findChromium(): string {
   return path;
 }
 
-export async function runBrowserBench(quick: boolean, timeoutMs = 30 * 60_000): Promise<BrowserBench> {
+export async function runBrowserBench(
+  quick: boolean,
+  only?: readonly WorkloadName[],
+  tile?: number,
+  timeoutMs = 30 * 60_000,
+): Promise<BrowserBench> {
   const server = await createServer({
     configFile: false,
     root: process.cwd(),
@@ -44,7 +50,11 @@ export async function runBrowserBench(quick: boolean, timeoutMs = 30 * 60_000): 
       if (m.type() === 'error') console.error(`[page] ${m.text()}`);
       else console.log(`[page] ${m.text()}`);
     });
-    await page.goto(`http://localhost:${port}/bench/browser/index.html${quick ? '?quick=1' : ''}`);
+    const query = new URLSearchParams();
+    if (quick) query.set('quick', '1');
+    if (only) query.set('only', only.join(','));
+    if (tile) query.set('tile', String(tile));
+    await page.goto(`http://localhost:${port}/bench/browser/index.html?${query}`);
     await page.waitForFunction(
       () => {
         return !!window.__bench?.done;

@@ -3,8 +3,8 @@
  * the same adapter, alternating contenders, plus the dispatch floor; (2) in Node (the CLI's runtime),
  * the engine on its WebGPU and CPU backends; (3) with --node-tfjs, the side-by-side of (1) in Node,
  * TF.js's WebGPU backend on the same Dawn adapter as ours (for machines with a GPU but no browser).
- * --tile N sets the dense kernels' register tile for the Node runs (denseTuning.tile; default: by
- * adapter); --only a,b limits the Node runs to those workloads (tiny, sweep64, wide, sharpness).
+ * --tile N sets the dense kernels' register tile (denseTuning.tile; default: by
+ * adapter); --only a,b limits the runs to those workloads (tiny, sweep64, wide, sharpness).
  * A benchmark, not a test: quote ratios from one run.
  *   npm run bench -- [--json FILE] [--quick] [--node-only] [--browser-only] [--node-tfjs] [--tile N] [--only LIST]
  */
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   if (!args.includes('--node-only')) {
     // Loaded only here: the Node-only runs (and their bundle, scripts/bundle-bench.mjs) need no Vite or Playwright.
     const { runBrowserBench } = await import('./browser_run');
-    const b = await runBrowserBench(quick);
+    const b = await runBrowserBench(quick, only as WorkloadName[], denseTuning.tile || undefined);
     printSideBySide('browser (headless Chromium)', b);
     out.adapter = b.adapter;
     out.tfjsAdapter = b.tfjsAdapter;

@@ -3,6 +3,8 @@
  * run of bench/side_by_side.ts, its progress in the page and its results in window.__bench.
  */
 import { runSideBySide, type SideBySide } from '../side_by_side';
+import type { WorkloadName } from '../workloads';
+import { denseTuning } from '../../src/engine/model/mlp_gpu';
 
 declare global {
   interface Window {
@@ -10,14 +12,19 @@ declare global {
   }
 }
 
-const quick = new URLSearchParams(location.search).get('quick') === '1';
+const query = new URLSearchParams(location.search);
+const quick = query.get('quick') === '1';
+// Workload names are checked against WORKLOADS by bench/main.ts's --only before they get here.
+const only = query.get('only')?.split(',') as WorkloadName[] | undefined;
+// The dense register tile (denseTuning.tile), as bench/main.ts's --tile sets it for the Node runs.
+if (query.get('tile')) denseTuning.tile = Number(query.get('tile'));
 const log = (s: string) => {
   const el = document.getElementById('log')!;
   el.textContent += `\n${s}`;
   console.log(s);
 };
 
-runSideBySide({ quick, log, progress: (s) => (window.__bench = { ...s }) })
+runSideBySide({ quick, only, log, progress: (s) => (window.__bench = { ...s }) })
   .then((s) => (window.__bench = { ...s, done: true }))
   .catch((e: unknown) => {
     const msg = e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
