@@ -14,7 +14,11 @@
 // shape; each sum runs in the same order as an untiled kernel's). This file is a template for
 // src/engine/gpu/unroll.ts, which defines TB, TJ, TK and unrolls the "//#each" lines.
 // Shapes are override constants. The modes (IN_MODE, input modes as in mlp_forward.wgsl; NEED_PREV;
-// SCALED) are //#if switches of the template, so a dispatch carries no code it never runs.
+// SCALED; PART) are //#if switches of the template, so a dispatch carries no code it never runs.
+// PART 0 runs both parts in one dispatch (threads [0, nGrad) the weight gradient, the rest the
+// previous delta); with PART 1 a dispatch runs only the weight gradient, with PART 2 only the
+// previous delta (its threads numbered from 0), for populations large enough that each part alone
+// keeps the cores busy (src/engine/model/mlp_gpu.ts, denseTuning.splitBackward).
 
 struct Offsets { P: u32, wOff: u32, bOff: u32, rowOffset: u32 }
 
@@ -70,6 +74,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let i = gid.x + gid.y * nwg.x * WG;
   let nJ = (OUT + TJ - 1u) / TJ;
   let nK = (IN + TK - 1u) / TK;
+//#if PART == 2
+  let nGrad = 0u;
+//#else
   let nGrad = R * nJ * nK;
   if (i < nGrad) {
     let k0 = (i % nK) * TK;
@@ -103,7 +110,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     }
     return;
   }
+//#endif
 //#if NEED_PREV
+//#if PART != 1
   let m = i - nGrad;
   let nB = (B + TB - 1u) / TB;
   if (m >= R * nB * nK) {
@@ -122,5 +131,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     //#each u<TB, t<TK: p{u}_{t} += d{u} * w{t};
   }
   //#each u<TB, t<TK: store_prev(r, b0 + {u}u, k0 + {t}u, p{u}_{t});
+//#endif
 //#endif
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../gpu/testing';
 import { readF32, storageBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
-import { MlpGpu, NS, STAT, denseTileFor, denseTuning, isCpuBacked } from './mlp_gpu';
+import { MlpGpu, NS, STAT, denseTileFor, denseTuning, isCpuBacked, splitBackward } from './mlp_gpu';
 import { mlpLayout } from './layout';
 import { lossAndGrad, evalSet } from '../cpu/mlp';
 import { clippedBatchGrad } from '../cpu/per_example';
@@ -198,6 +198,45 @@ for (const tile of [1, 3]) {
     });
   });
 }
+
+// A large population runs each dense backward (that has a previous delta) as two dispatches, one per
+// part (denseTuning.splitBackward); forcing the split on small shapes checks both parts' kernels.
+for (const tile of [8, 3]) {
+  describe(`MLP kernels with the backward split in two dispatches, tile ${tile}, vs the float64 CPU reference`, () => {
+    beforeAll(() => {
+      denseTuning.tile = tile;
+      denseTuning.splitBackward = 1;
+    });
+    afterAll(() => {
+      denseTuning.tile = 0;
+      denseTuning.splitBackward = 256;
+    });
+    it('3 layers, minibatch, cross-entropy', async () => {
+      await runCase(
+        { act: 'relu', loss: 'cross-entropy', widths: [19, 24, 17, 3], nClasses: 3, targetDim: 1 },
+        70 + tile,
+      );
+    });
+    it('full batch, mse regression, per-example clipping', async () => {
+      await runCase(
+        { act: 'tanh', loss: 'mse', widths: [9, 13, 6, 2], nClasses: 0, targetDim: 2, fullBatch: true, clip: 1 },
+        80 + tile,
+      );
+    });
+  });
+}
+
+describe('when the dense backward is split', () => {
+  it('only where both parts have denseTuning.splitBackward threads', () => {
+    // tiny (one run, batch 64, 32->32, 8x8 tiles): 16 weight-gradient and 32 previous-delta threads.
+    expect(splitBackward(8, 1, 64, 32, 32)).toBe(false);
+    // sweep64: 64 times as many.
+    expect(splitBackward(8, 64, 64, 32, 32)).toBe(true);
+    // the thin output layer (32->2: 4 gradient and 32 previous-delta threads per run) splits at 64 runs, not 16.
+    expect(splitBackward(8, 64, 64, 32, 2)).toBe(true);
+    expect(splitBackward(8, 16, 64, 32, 2)).toBe(false);
+  });
+});
 
 describe('dense tile choice by adapter', () => {
   const fake = (info: Partial<GPUAdapterInfo>) => ({ adapterInfo: info }) as unknown as GPUDevice;

@@ -104,9 +104,13 @@ function denseUniform(w: number[]): Uint32Array {
  * (SwiftShader), where it ran the 784->256 forward layer of the `wide` benchmark about 10x faster
  * than one output per thread (docs/performance.md); 1 on GPUs, which keeps the one-thread-per-output
  * parallelism a GPU needs (8x8 tiles would leave a 784->256 layer at batch 128 only 512 threads).
- * The GPU choice is not measured here (no GPU on the development machine). The benchmarks set it.
+ * The GPU choice was measured on an NVIDIA H100 (docs/performance.md). The benchmarks set it.
+ * `splitBackward`: a dense backward whose weight-gradient and previous-delta parts each have at
+ * least this many threads runs as two dispatches, one per part (0: never); below it one dispatch
+ * runs both, which suits a single small run (on SwiftShader every thread also pays for the code of
+ * the part it skips, but an extra dispatch costs more when there are few threads).
  */
-export const denseTuning = { tile: 0, minGroups: 4 };
+export const denseTuning = { tile: 0, minGroups: 4, splitBackward: 256 };
 
 /** Whether the device runs on the CPU: SwiftShader or another fallback adapter. */
 export function isCpuBacked(device: GPUDevice): boolean {
@@ -174,10 +178,19 @@ export function denseBackwardThreads(
   return R * ceilDiv(outDim, t.TJ) * nK + (needPrev ? R * ceilDiv(B, t.TB) * nK : 0);
 }
 
+/** Whether a dense layer's backward (with the previous delta) runs as two dispatches (denseTuning.splitBackward). */
+export function splitBackward(tile: number, R: number, B: number, inDim: number, outDim: number): boolean {
+  const min = denseTuning.splitBackward;
+  if (!(min > 0)) return false;
+  const nGrad = denseBackwardThreads(tile, R, B, inDim, outDim, false);
+  const nPrev = denseBackwardThreads(tile, R, B, inDim, outDim, true) - nGrad;
+  return nGrad >= min && nPrev >= min;
+}
+
 export class MlpGpu {
   private readonly bufs: GPUBuffer[] = [];
   private trainOps: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
-  private bwdPipe?: (l: number, mode: number, b: number, scaled: boolean) => Promise<DenseKernel>;
+  private bwdPipe?: (l: number, mode: number, b: number, scaled: boolean, part?: number) => Promise<DenseKernel>;
   private evalOps = new Map<string, ((pass: GPUComputePassEncoder, slot: number) => void)[]>();
 
   private constructor(
@@ -310,14 +323,19 @@ export class MlpGpu {
       );
       return { pipe, n, wg };
     };
-    const bwdPipe = async (l: number, mode: number, b: number, scaled: boolean): Promise<DenseKernel> => {
+    // part: 0 both parts of the backward, 1 the weight gradient only, 2 the previous delta only.
+    const bwdPipe = async (l: number, mode: number, b: number, scaled: boolean, part = 0): Promise<DenseKernel> => {
       const needPrev = l > 0 && !scaled;
-      const n = denseBackwardThreads(tile, R, b, widths[l], widths[l + 1], needPrev);
+      if (part !== 0 && !needPrev) throw new Error(`dense backward: part ${part} needs the previous delta`);
+      const nGrad = denseBackwardThreads(tile, R, b, widths[l], widths[l + 1], false);
+      const nAll = denseBackwardThreads(tile, R, b, widths[l], widths[l + 1], needPrev);
+      const n = part === 1 ? nGrad : part === 2 ? nAll - nGrad : nAll;
       const wg = denseWorkgroup(n);
       const defines = {
         IN_MODE: l === 0 ? mode : 0,
         NEED_PREV: needPrev,
         SCALED: scaled,
+        PART: part,
         GRAD_LEN: R * P,
         PREV_LEN: R * b * widths[l],
       };
@@ -387,23 +405,26 @@ export class MlpGpu {
     // backward
     for (let l = L - 1; l >= 0; l--) {
       const u = this.uniform(layerDense(l, 0), `bwd${l}`);
-      const bwd = await bwdPipe(l, inMode, B, false);
-      const bg = bind(bwd.pipe, [
-        u,
-        o.params,
-        D[l],
-        l === 0 ? dummy : A[l - 1],
-        o.data.xTrain,
-        o.idx,
-        l === 0 ? dummy : (zMid[l - 1] ?? Z[l - 1]),
-        o.grads,
-        l === 0 ? dummyW : D[l - 1],
-      ]);
-      ops.push((pass) => {
-        pass.setPipeline(bwd.pipe);
-        pass.setBindGroup(0, bg);
-        pass.dispatchWorkgroups(...dispatchSize(bwd.n, bwd.wg));
-      });
+      const split = l > 0 && splitBackward(tile, R, B, widths[l], widths[l + 1]);
+      for (const part of split ? [1, 2] : [0]) {
+        const bwd = await bwdPipe(l, inMode, B, false, part);
+        const bg = bind(bwd.pipe, [
+          u,
+          o.params,
+          D[l],
+          l === 0 ? dummy : A[l - 1],
+          o.data.xTrain,
+          o.idx,
+          l === 0 ? dummy : (zMid[l - 1] ?? Z[l - 1]),
+          o.grads,
+          l === 0 ? dummyW : D[l - 1],
+        ]);
+        ops.push((pass) => {
+          pass.setPipeline(bwd.pipe);
+          pass.setBindGroup(0, bg);
+          pass.dispatchWorkgroups(...dispatchSize(bwd.n, bwd.wg));
+        });
+      }
     }
     if (o.clip) await this.buildClip(pipelines, ops, { A, D, dummy, dummyW, inMode, B, bind, layerDense });
     this.trainOps = ops;
