@@ -6,8 +6,9 @@
 // element's sum runs over k in order starting from the bias, exactly as an untiled kernel would.
 // This file is a template: the "//#each" lines are unrolled and TB, TJ defined by
 // src/engine/gpu/unroll.ts (a tile element must be its own variable to stay in registers).
-// Shapes are override constants; the modes (IN_MODE, IS_LAST) are //#if switches of the template
-// (see src/engine/gpu/unroll.ts for why). Input modes: 0 = previous activations [R, B, IN];
+// Shapes are override constants; the modes (IN_MODE, IS_LAST, STORE_Z) are //#if switches of the
+// template (see src/engine/gpu/unroll.ts for why). Without STORE_Z a hidden layer writes only A
+// (src/engine/model/mlp_gpu.ts says when Z is not needed). Input modes: 0 = previous activations [R, B, IN];
 // 1 = data rows X[idx[r', b]] (minibatch; r' = r when indices are per run, else 0);
 // 2 = data rows X[rowOffset + b] (full batch / evaluation chunk).
 
@@ -20,7 +21,11 @@ struct Offsets { P: u32, wOff: u32, bOff: u32, rowOffset: u32 }
 @group(0) @binding(4) var<storage, read> idx: array<u32>;
 // The outputs' lengths are in the source (OUT_LEN = R * B * OUT): on SwiftShader stores to a
 // fixed-size array are cheaper than to a runtime-sized one (docs/performance.md).
+//#if STORE_Z
 @group(0) @binding(5) var<storage, read_write> outZ: array<f32, OUT_LEN>;
+//#else
+@group(0) @binding(5) var<storage, read_write> outZ: array<f32>;
+//#endif
 //#if IS_LAST
 @group(0) @binding(6) var<storage, read_write> outA: array<f32>;
 //#else
@@ -47,7 +52,9 @@ fn bias(r: u32, j: u32) -> f32 {
 fn store(r: u32, b: u32, j: u32, z: f32) {
   if (b < B && j < OUT) {
     let i = (r * B + b) * OUT + j;
+//#if STORE_Z
     outZ[i] = z;
+//#endif
 //#if !IS_LAST
     outA[i] = act(z);
 //#endif

@@ -263,14 +263,17 @@ export class MlpGpu {
     const Z: GPUBuffer[] = [];
     const A: GPUBuffer[] = [];
     const D: GPUBuffer[] = [];
+    const paired = !!o.pairedReluMask && o.activation === 'relu';
+    // A hidden layer's pre-activations are read only by the backward, for act'(Z), and by the paired
+    // ReLU mask. For ReLU, act'(Z) = [Z > 0] = [A > 0], so the backward reads A and Z is not stored.
+    const keepZ = (l: number) => l === L - 1 || paired || o.activation !== 'relu';
     for (let l = 0; l < L; l++) {
       const n = R * B * widths[l + 1];
-      Z.push(this.buffer(n, `Z${l}`));
+      Z.push(keepZ(l) ? this.buffer(n, `Z${l}`) : dummyW);
       A.push(l < L - 1 ? this.buffer(n, `A${l}`) : dummyW);
       D.push(this.buffer(n, `delta${l}`));
     }
     const ops: ((pass: GPUComputePassEncoder, slot: number) => void)[] = [];
-    const paired = !!o.pairedReluMask && o.activation === 'relu';
     const zMid: GPUBuffer[] = [];
     const maskPipe = paired ? await pipelines.get('relu_pair_mask', pairMaskWgsl, 'main', { WG }) : undefined;
     const tile = denseTileFor(device);
@@ -310,10 +313,16 @@ export class MlpGpu {
       });
     const fwdLayout = denseLayout(4, 2);
     const bwdLayout = denseLayout(6, 2);
-    const fwdPipe = async (l: number, mode: number, b: number): Promise<DenseKernel> => {
+    // storeZ: whether the layer writes its pre-activations (always for the last layer, the logits).
+    const fwdPipe = async (l: number, mode: number, b: number, storeZ: boolean): Promise<DenseKernel> => {
       const n = denseForwardThreads(tile, R, b, widths[l], widths[l + 1]);
       const wg = denseWorkgroup(n);
-      const defines = { IN_MODE: l === 0 ? mode : 0, IS_LAST: l === L - 1, OUT_LEN: R * b * widths[l + 1] };
+      const defines = {
+        IN_MODE: l === 0 ? mode : 0,
+        IS_LAST: l === L - 1,
+        STORE_Z: storeZ || l === L - 1,
+        OUT_LEN: R * b * widths[l + 1],
+      };
       const pipe = await pipelines.get(
         'mlp_forward',
         code(forwardWgsl, l, b, defines),
@@ -364,7 +373,7 @@ export class MlpGpu {
     // forward
     for (let l = 0; l < L; l++) {
       const u = this.uniform(layerDense(l, 0), `fwd${l}`);
-      const fwd = await fwdPipe(l, inMode, B);
+      const fwd = await fwdPipe(l, inMode, B, keepZ(l));
       const bg = bind(fwd.pipe, [u, o.params, l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx, Z[l], A[l]]);
       const n = R * B * widths[l + 1];
       ops.push((pass) => {
@@ -415,7 +424,7 @@ export class MlpGpu {
           l === 0 ? dummy : A[l - 1],
           o.data.xTrain,
           o.idx,
-          l === 0 ? dummy : (zMid[l - 1] ?? Z[l - 1]),
+          l === 0 ? dummy : (zMid[l - 1] ?? (keepZ(l - 1) ? Z[l - 1] : A[l - 1])),
           o.grads,
           l === 0 ? dummyW : D[l - 1],
         ]);
@@ -464,11 +473,19 @@ export class MlpGpu {
         const bc = Math.min(E, nEval - c * E);
         for (let l = 0; l < L; l++) {
           const u = this.uniform(layerDense(l, c * E), `eval${which}${c}_${l}`);
-          const fwd = await fwdPipe(l, 2, bc);
+          // Only the last layer writes its pre-activations (the logits, to the evZ scratch).
+          const fwd = await fwdPipe(l, 2, bc, false);
           // Hidden activations ping-pong between evA[0] and evA[1].
           const inBuf = l === 0 ? dummy : evA[(l - 1) % 2];
-          // Every layer writes its pre-activations to the evZ scratch; the last one leaves the logits.
-          const bg = bind(fwd.pipe, [u, o.params, inBuf, x, dummy, evZ, l === L - 1 ? dummyW : evA[l % 2]]);
+          const bg = bind(fwd.pipe, [
+            u,
+            o.params,
+            inBuf,
+            x,
+            dummy,
+            l === L - 1 ? evZ : dummyW,
+            l === L - 1 ? dummyW : evA[l % 2],
+          ]);
           eops.push((pass) => {
             pass.setPipeline(fwd.pipe);
             pass.setBindGroup(0, bg);
