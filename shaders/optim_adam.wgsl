@@ -3,6 +3,10 @@
 // scalars: [lr, lr / bc1, 1 / sqrt(bc2), decay]   (decay = 1 - lr wd for AdamW, 1 for Adam)
 // state:   slot 0 m; slot 1 the v of the denominator (v, or max_t v with amsgrad); slot 2 raw v (amsgrad).
 
+// Whether any run of the population uses AMSGrad (anyHyper in src/engine/optim/common.ts): when
+// none does, its branch is compiled out rather than run masked off.
+override AMSGRAD: bool = true;
+
 fn update(i: u32, r: u32) {
   let b1 = hp(r, 0u);
   let b2 = hp(r, 1u);
@@ -11,7 +15,7 @@ fn update(i: u32, r: u32) {
   let m = b1 * state[si(0u, i)] + (1.0 - b1) * g;
   state[si(0u, i)] = m;
   var v: f32;
-  if (flagOn(hp(r, 4u))) {
+  if (AMSGRAD && flagOn(hp(r, 4u))) {
     let raw = b2 * state[si(2u, i)] + (1.0 - b2) * g * g;
     state[si(2u, i)] = raw;
     v = max(state[si(1u, i)], raw);

@@ -169,6 +169,7 @@ export class Population {
       grads: this.grads,
       state,
       hyper,
+      hyperHost,
       stepScalars: this.stepScalars,
       stepInfo: this.slots.buffer,
       stepInfoStride: this.slots.stride,

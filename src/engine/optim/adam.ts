@@ -3,7 +3,16 @@
  * torch.optim.Adam / torch.optim.AdamW semantics (SPEC §7). One fused kernel, optim_adam.wgsl.
  */
 import adamWgsl from '../../../shaders/optim_adam.wgsl?raw';
-import { betasSpec, createElementwiseGpu, epsSpec, flagSpec, lrSpec, optimizerSource, wdSpec } from './common';
+import {
+  anyHyper,
+  betasSpec,
+  createElementwiseGpu,
+  epsSpec,
+  flagSpec,
+  lrSpec,
+  optimizerSource,
+  wdSpec,
+} from './common';
 import { adamPrecondThreshold, flag, num, pair } from './hp';
 import type { CpuStepArgs, Hyper, OptimizerDef } from './types';
 
@@ -42,7 +51,10 @@ function makeAdam(decoupled: boolean): OptimizerDef {
       const [b1, b2] = pair(hp, 'betas');
       return [lr, lr / (1 - b1 ** t), 1 / Math.sqrt(1 - b2 ** t), decoupled ? 1 - lr * num(hp, 'weightDecay') : 1];
     },
-    createGpu: (ctx) => createElementwiseGpu(ctx, `optim_${name}`, optimizerSource(adamWgsl), def.hyperSize),
+    createGpu: (ctx) =>
+      createElementwiseGpu(ctx, `optim_${name}`, optimizerSource(adamWgsl), def.hyperSize, undefined, [], {
+        AMSGRAD: anyHyper(ctx, def.hyperSize, 4) ? 1 : 0,
+      }),
     cpuInit: (paramCount) => ({ slots: [0, 1, 2].map(() => new Float64Array(paramCount)), extra: {} }),
     cpuStep: (a) => adamCpuStep(a, decoupled),
     /** P = bc1 (sqrt(v / bc2) + eps), v from slot 1 (the max with amsgrad). */

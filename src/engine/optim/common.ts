@@ -116,6 +116,16 @@ function frameLengths(ctx: GpuOptimizerContext): string {
   return `const PARAMS_LEN: u32 = ${n(ctx.params)}u;\nconst GRADS_LEN: u32 = ${n(ctx.grads)}u;\nconst STATE_LEN: u32 = ${n(ctx.state)}u;\n`;
 }
 
+/**
+ * Whether any run of the population has a nonzero hyperparameter k (packHyper order): kernels pass
+ * it as an override so that a per-run option no run uses (AMSGrad, say) is compiled out. On
+ * SwiftShader a branch no lane takes still costs what it would if taken (docs/performance.md).
+ */
+export function anyHyper(ctx: GpuOptimizerContext, hyperSize: number, k: number): boolean {
+  for (let r = 0; r < ctx.runs; r++) if (ctx.hyperHost[r * hyperSize + k] !== 0) return true;
+  return false;
+}
+
 /** Coordinates each thread of the frame's `main` visits (about). */
 const PER_THREAD = 16;
 

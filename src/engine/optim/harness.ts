@@ -132,6 +132,7 @@ export async function runGpuOptimizer(def: OptimizerDef, a: OptimizerRunArgs): P
     grads,
     state,
     hyper,
+    hyperHost,
     stepScalars: scalars,
     stepInfo,
     stepInfoStride: stride,

@@ -69,6 +69,8 @@ export interface GpuOptimizerContext {
   state: GPUBuffer;
   /** f32 [runs * hyperSize]: packHyper() of each run. */
   hyper: GPUBuffer;
+  /** The same values on the host, for kernels compiled to fit the population (anyHyper in common.ts). */
+  hyperHost: Float32Array;
   /** f32 [chunkSteps * runs * STEP_SCALARS]: stepScalars() of each run for each step slot of a chunk. */
   stepScalars: GPUBuffer;
   /** Uniform buffer of StepInfo records, one per step slot, bound with a dynamic offset. */
