@@ -50,20 +50,33 @@ override HAS_BIAS: bool = true;
 
 // in_base(r, b): shaders/dense_common.wgsl.
 
+// FULL_GRAD (OUT, IN multiples of the tile) and FULL_PREV (B, IN): every tile inside the shape, no test.
 fn store_grad(r: u32, j: u32, k: u32, g: f32) {
+//#if FULL_GRAD
+  {
+//#else
   if (j < OUT && k < IN) {
+//#endif
     grads[r * o.P + o.wOff + j * IN + k] = g;
   }
 }
 
 fn store_bias(r: u32, j: u32, g: f32) {
+//#if FULL_GRAD
+  {
+//#else
   if (j < OUT) {
+//#endif
     grads[r * o.P + o.bOff + j] = g;
   }
 }
 
 fn store_prev(r: u32, b: u32, k: u32, s: f32) {
+//#if FULL_PREV
+  {
+//#else
   if (b < B && k < IN) {
+//#endif
     let m = (r * B + b) * IN + k;
     deltaPrev[m] = s * act_grad(zPrevOrScale[m]);
   }

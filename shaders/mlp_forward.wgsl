@@ -49,8 +49,13 @@ fn bias(r: u32, j: u32) -> f32 {
   return 0.0;
 }
 
+// With FULL_TILES (B and OUT multiples of the tile) every tile lies inside the shape: no test.
 fn store(r: u32, b: u32, j: u32, z: f32) {
+//#if FULL_TILES
+  {
+//#else
   if (b < B && j < OUT) {
+//#endif
     let i = (r * B + b) * OUT + j;
 //#if STORE_Z
     outZ[i] = z;

@@ -32,6 +32,8 @@ interface Case {
   fullBatch?: boolean;
   /** Layers without biases (default: with). */
   noBias?: boolean;
+  /** Minibatch size (default 37, not a multiple of any tile). */
+  batch?: number;
 }
 
 async function runCase(c: Case, seed: number) {
@@ -39,7 +41,7 @@ async function runCase(c: Case, seed: number) {
   const rnd = rng(seed);
   const R = 3;
   const nTrain = 53;
-  const B = c.fullBatch ? nTrain : 37;
+  const B = c.fullBatch ? nTrain : (c.batch ?? 37);
   const nTest = 29;
   const layout = mlpLayout(c.widths, !c.noBias);
   const P = layout.paramCount;
@@ -153,6 +155,13 @@ describe('MLP kernels vs the float64 CPU reference', () => {
   });
   it('wide layers with partial register tiles, full batch', async () => {
     await runCase({ act: 'gelu', loss: 'mse', widths: [9, 33, 2], nClasses: 0, targetDim: 2, fullBatch: true }, 27);
+  });
+  // Batch and widths multiples of the 8x8 tile: the kernels' stores skip their bounds tests.
+  it('whole register tiles (batch 32, widths 16-24-8-3)', async () => {
+    await runCase(
+      { act: 'relu', loss: 'cross-entropy', widths: [16, 24, 8, 3], nClasses: 3, targetDim: 1, batch: 32 },
+      29,
+    );
   });
   it('layers without biases', async () => {
     await runCase(

@@ -317,9 +317,11 @@ export class MlpGpu {
     const fwdPipe = async (l: number, mode: number, b: number, storeZ: boolean): Promise<DenseKernel> => {
       const n = denseForwardThreads(tile, R, b, widths[l], widths[l + 1]);
       const wg = denseWorkgroup(n);
+      const t = denseTiles(tile, b, widths[l], widths[l + 1]);
       const defines = {
         IN_MODE: l === 0 ? mode : 0,
         IS_LAST: l === L - 1,
+        FULL_TILES: b % t.TB === 0 && widths[l + 1] % t.TJ === 0,
         STORE_Z: storeZ || l === L - 1,
         OUT_LEN: R * b * widths[l + 1],
       };
@@ -340,8 +342,11 @@ export class MlpGpu {
       const nAll = denseBackwardThreads(tile, R, b, widths[l], widths[l + 1], needPrev);
       const n = part === 1 ? nGrad : part === 2 ? nAll - nGrad : nAll;
       const wg = denseWorkgroup(n);
+      const t = denseTiles(tile, b, widths[l], widths[l + 1]);
       const defines = {
         IN_MODE: l === 0 ? mode : 0,
+        FULL_GRAD: widths[l + 1] % t.TJ === 0 && widths[l] % t.TK === 0,
+        FULL_PREV: b % t.TB === 0 && widths[l] % t.TK === 0,
         NEED_PREV: needPrev,
         SCALED: scaled,
         PART: part,
