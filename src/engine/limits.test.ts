@@ -203,7 +203,9 @@ describe('planMemory sizes', () => {
     expect(size('opt-state')).toBe(2 * 42 * 4); // sgd: one momentum slot
     expect(size('x-train')).toBe(100 * 2 * 4);
     expect(size('y-train')).toBe(100 * 4);
-    expect(size('Z0')).toBe(2 * 10 * 8 * 4);
+    // ReLU: the hidden layer keeps A only (its backward reads act'(Z) = [A > 0] from A).
+    expect(size('Z0')).toBeUndefined();
+    expect(size('A0')).toBe(2 * 10 * 8 * 4);
     expect(size('Z1')).toBe(2 * 10 * 2 * 4);
     expect(size('evalZ')).toBe(2 * 100 * 8 * 4);
     expect(plan.totalBytes).toBe(plan.buffers.reduce((a, b) => a + b.bytes, 0));

@@ -202,6 +202,7 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
         batch,
         clip: !!def?.perExampleClip,
         pairedReluMask: false,
+        relu: exp.model.activation === 'relu',
         evalChunk: Math.min(EVAL_CHUNK, Math.max(nTrain, nTest, 1)),
         where: (l) => (l < widths.length - 2 ? `model.hidden[${l}]` : 'model'),
         evalPath: 'model.hidden',
@@ -246,6 +247,7 @@ export function planMemory(exp: Experiment, shape: DataDims, opts: { stepsPerSub
           clip: false,
           evalChunk: 1,
           pairedReluMask: exp.model.activation === 'relu',
+          relu: exp.model.activation === 'relu',
           where: () => subsetPath,
           evalPath: subsetPath,
           reduce: curvReduce,
@@ -334,6 +336,8 @@ interface MlpPlan {
   clip: boolean;
   /** Curvature graph of a ReLU network: midpoint pre-activations per hidden layer (zmid). */
   pairedReluMask: boolean;
+  /** A ReLU network: hidden layers keep Z only for the paired mask (their backward reads A). */
+  relu: boolean;
   evalChunk: number;
   /** Config path of layer l's activations. */
   where: (l: number) => string;
@@ -356,7 +360,7 @@ function planMlp(
   for (let l = 0; l < L; l++) {
     const n = R * B * widths[l + 1];
     const what = `the activations of layer ${l} (${R} runs x ${B} points x ${widths[l + 1]} units)`;
-    add(`Z${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
+    if (l === L - 1 || o.pairedReluMask || !o.relu) add(`Z${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
     if (l < L - 1) add(`A${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
     if (o.pairedReluMask && l < L - 1) add(`zmid${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
     add(`delta${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
