@@ -16,12 +16,11 @@ function findChromium(): string {
   return path;
 }
 
-export async function runBrowserBench(
-  quick: boolean,
-  only?: readonly WorkloadName[],
-  tile?: number,
-  timeoutMs = 30 * 60_000,
-): Promise<BrowserBench> {
+/**
+ * Serve the repository with Vite, open `page` (a path under it, with its query) in headless Chromium
+ * on the system's WebGPU adapter, wait until `window[key]` is set and return it.
+ */
+export async function runPage<T>(page: string, key: string, timeoutMs = 30 * 60_000): Promise<T> {
   const server = await createServer({
     configFile: false,
     root: process.cwd(),
@@ -45,28 +44,32 @@ export async function runBrowserBench(
     ],
   });
   try {
-    const page = await browser.newPage();
-    page.on('console', (m) => {
+    const tab = await browser.newPage();
+    tab.on('console', (m) => {
       if (m.type() === 'error') console.error(`[page] ${m.text()}`);
       else console.log(`[page] ${m.text()}`);
     });
-    const query = new URLSearchParams();
-    if (quick) query.set('quick', '1');
-    if (only) query.set('only', only.join(','));
-    if (tile) query.set('tile', String(tile));
-    await page.goto(`http://localhost:${port}/bench/browser/index.html?${query}`);
-    await page.waitForFunction(
-      () => {
-        return !!window.__bench?.done;
-      },
-      undefined,
-      { timeout: timeoutMs, polling: 1000 },
-    );
-    const b = (await page.evaluate(() => window.__bench)) as BrowserBench & { done?: boolean };
-    delete b.done;
-    return b;
+    tab.on('pageerror', (e) => console.error(`[page] ${e.message}`));
+    await tab.goto(`http://localhost:${port}/${page}`);
+    await tab.waitForFunction((k) => (window as unknown as Record<string, unknown>)[k] !== undefined, key, {
+      timeout: timeoutMs,
+      polling: 1000,
+    });
+    return (await tab.evaluate((k) => (window as unknown as Record<string, unknown>)[k], key)) as T;
   } finally {
     await browser.close();
     await server.close();
   }
+}
+
+export async function runBrowserBench(
+  quick: boolean,
+  only?: readonly WorkloadName[],
+  tile?: number,
+): Promise<BrowserBench> {
+  const query = new URLSearchParams();
+  if (quick) query.set('quick', '1');
+  if (only) query.set('only', only.join(','));
+  if (tile) query.set('tile', String(tile));
+  return runPage<BrowserBench>(`bench/browser/index.html?${query}`, '__benchDone');
 }

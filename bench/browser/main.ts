@@ -8,7 +8,9 @@ import { denseTuning } from '../../src/engine/model/mlp_gpu';
 
 declare global {
   interface Window {
-    __bench?: SideBySide & { done?: boolean };
+    __bench?: SideBySide;
+    /** The final results, set once (bench/browser_run.ts waits for it). */
+    __benchDone?: SideBySide;
   }
 }
 
@@ -25,14 +27,13 @@ const log = (s: string) => {
 };
 
 runSideBySide({ quick, only, log, progress: (s) => (window.__bench = { ...s }) })
-  .then((s) => (window.__bench = { ...s, done: true }))
+  .then((s) => (window.__bench = window.__benchDone = { ...s }))
   .catch((e: unknown) => {
     const msg = e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
     log(`error: ${msg}`);
-    window.__bench = {
+    window.__bench = window.__benchDone = {
       adapter: window.__bench?.adapter ?? '',
       results: window.__bench?.results ?? {},
       error: msg,
-      done: true,
     };
   });
