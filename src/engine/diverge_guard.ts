@@ -10,7 +10,8 @@
  */
 import guardWgsl from '../../shaders/diverge_guard.wgsl?raw';
 import type { PipelineCache } from './gpu/pipelines';
-import { BufferPool, COPY_DST, MAP_READ, perRunGrid, storageBuffer, uniformBuffer } from './gpu/buffers';
+import { BufferPool, COPY_DST, MAP_READ, floatsIn, perRunGrid, storageBuffer, uniformBuffer } from './gpu/buffers';
+import { unrollWgsl } from './gpu/unroll';
 import { createKernel, type Kernel } from './optim/kernel';
 
 /** An unset status word. */
@@ -73,7 +74,7 @@ export class DivergeGuard {
     const spec = (entry: string, checkTrain = 0) => ({
       label: 'diverge_guard',
       // Fixed array lengths (cheaper accesses on SwiftShader, as in the optimizer frame).
-      code: `const PARAMS_LEN: u32 = ${Math.max(1, Math.floor(o.params.size / 4))}u;\nconst LAST_LEN: u32 = ${Math.max(1, RP)}u;\n${guardWgsl}`,
+      code: unrollWgsl(guardWgsl, {}, { PARAMS_LEN: floatsIn(o.params), LAST_LEN: floatsIn(lastGood) }),
       entry,
       overrides: { WG, CHECK_TRAIN: checkTrain, STOP_AT_ZERO: o.stopAtZeroLoss ? 1 : 0 },
       bindings: ['uniform', 'rw', 'rw', 'read', 'rw'] as ('uniform' | 'rw' | 'read')[],

@@ -126,3 +126,8 @@ export function dispatchSize(n: number, workgroupSize: number): [number, number]
   const y = Math.ceil(groups / 65535);
   return [Math.ceil(groups / y), y];
 }
+
+/** Floats a buffer holds (at least 1): the length of a fixed-size WGSL array bound to all of it. */
+export function floatsIn(b: GPUBuffer): number {
+  return Math.max(1, Math.floor(b.size / 4));
+}

@@ -16,6 +16,25 @@ import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
 import { buildLossOp, type LossCentre, type LossOpOptions } from './loss_gpu';
 import { unrollWgsl, type Defines } from '../gpu/unroll';
+import {
+  denseBackwardThreads,
+  denseForwardThreads,
+  denseTileFor,
+  denseTiles,
+  denseWorkgroup,
+  splitBackward,
+} from './dense_tuning';
+
+export {
+  denseBackwardThreads,
+  denseForwardThreads,
+  denseTileFor,
+  denseTiles,
+  denseTuning,
+  denseWorkgroup,
+  isCpuBacked,
+  splitBackward,
+} from './dense_tuning';
 
 export const ACT_CODE: Record<Activation, number> = { relu: 0, relu2: 1, tanh: 2, sigmoid: 3, gelu: 4, linear: 5 };
 export { LOSS_CODE } from './loss_gpu';
@@ -98,93 +117,11 @@ function denseUniform(w: number[]): Uint32Array {
   return new Uint32Array(w);
 }
 
-/**
- * Register tile edge of the dense kernels (shaders/mlp_forward.wgsl, mlp_backward.wgsl): one thread
- * computes up to tile x tile outputs. 0 (the default) chooses by adapter: 8 on CPU-backed adapters
- * (SwiftShader), where it ran the 784->256 forward layer of the `wide` benchmark about 10x faster
- * than one output per thread (docs/performance.md); 1 on GPUs, which keeps the one-thread-per-output
- * parallelism a GPU needs (8x8 tiles would leave a 784->256 layer at batch 128 only 512 threads).
- * The GPU choice was measured on an NVIDIA H100 (docs/performance.md). The benchmarks set it.
- * `splitBackward`: a dense backward whose weight-gradient and previous-delta parts each have at
- * least this many threads runs as two dispatches, one per part (0: never); below it one dispatch
- * runs both, which suits a single small run (on SwiftShader every thread also pays for the code of
- * the part it skips, but an extra dispatch costs more when there are few threads).
- */
-export const denseTuning = { tile: 0, minGroups: 4, splitBackward: 256 };
-
-/** Whether the device runs on the CPU: SwiftShader or another fallback adapter. */
-export function isCpuBacked(device: GPUDevice): boolean {
-  const info = (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  if (!info) return false;
-  if (info.isFallbackAdapter) return true;
-  return /swiftshader|llvmpipe|lavapipe|\bwarp\b/i.test(
-    [info.vendor, info.architecture, info.device, info.description].join(' '),
-  );
-}
-
-/** The dense register tile edge for this device (see denseTuning). */
-export function denseTileFor(device: GPUDevice): number {
-  if (denseTuning.tile > 0) return denseTuning.tile;
-  return isCpuBacked(device) ? 8 : 1;
-}
-
-/**
- * Workgroup size of a dense dispatch of n threads: 128, or smaller (down to 8) so that at least
- * `denseTuning.minGroups` workgroups share the work (a CPU-backed adapter runs each workgroup on
- * one core; a tiled `tiny` layer is only 32 threads).
- */
-export function denseWorkgroup(n: number): number {
-  let wg = 128;
-  while (wg > 8 && n < wg * denseTuning.minGroups) wg /= 2;
-  return wg;
-}
-
 interface DenseKernel {
   pipe: GPUComputePipeline;
   /** Threads to dispatch. */
   n: number;
   wg: number;
-}
-
-/** Tile sizes of a dense layer with batch B for tile edge `tile`: examples TB, output units TJ, inputs TK. */
-export function denseTiles(
-  tile: number,
-  B: number,
-  inDim: number,
-  outDim: number,
-): { TB: number; TJ: number; TK: number } {
-  return { TB: Math.min(tile, B), TJ: Math.min(tile, outDim), TK: Math.min(tile, inDim) };
-}
-
-const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
-
-/** Threads of one dense forward dispatch (one per TB x TJ tile of each run). */
-export function denseForwardThreads(tile: number, R: number, B: number, inDim: number, outDim: number): number {
-  const t = denseTiles(tile, B, inDim, outDim);
-  return R * ceilDiv(B, t.TB) * ceilDiv(outDim, t.TJ);
-}
-
-/** Threads of one dense backward dispatch: weight (and bias) tiles, then previous-delta tiles. */
-export function denseBackwardThreads(
-  tile: number,
-  R: number,
-  B: number,
-  inDim: number,
-  outDim: number,
-  needPrev: boolean,
-): number {
-  const t = denseTiles(tile, B, inDim, outDim);
-  const nK = ceilDiv(inDim, t.TK);
-  return R * ceilDiv(outDim, t.TJ) * nK + (needPrev ? R * ceilDiv(B, t.TB) * nK : 0);
-}
-
-/** Whether a dense layer's backward (with the previous delta) runs as two dispatches (denseTuning.splitBackward). */
-export function splitBackward(tile: number, R: number, B: number, inDim: number, outDim: number): boolean {
-  const min = denseTuning.splitBackward;
-  if (!(min > 0)) return false;
-  const nGrad = denseBackwardThreads(tile, R, B, inDim, outDim, false);
-  const nPrev = denseBackwardThreads(tile, R, B, inDim, outDim, true) - nGrad;
-  return nGrad >= min && nPrev >= min;
 }
 
 export class MlpGpu {

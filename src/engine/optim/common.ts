@@ -4,7 +4,8 @@
  * the StepInfo record at a dynamic offset) and the tensor table some kernels need.
  */
 import commonWgsl from '../../../shaders/optim_common.wgsl?raw';
-import { perRunGrid, storageBuffer } from '../gpu/buffers';
+import { floatsIn, perRunGrid, storageBuffer } from '../gpu/buffers';
+import { unrollWgsl } from '../gpu/unroll';
 import type { TensorInfo } from '../model/layout';
 import { createKernel, type Access, type Kernel } from './kernel';
 import { STEP_SCALARS, type GpuOptimizer, type GpuOptimizerContext, type HyperSpec } from './types';
@@ -108,15 +109,6 @@ export interface KernelOptions {
 }
 
 /**
- * The lengths of the frame's params, grads and state arrays as WGSL constants (floats in each
- * bound buffer, so a binding is never shorter than its array).
- */
-function frameLengths(ctx: GpuOptimizerContext): string {
-  const n = (b: GPUBuffer) => Math.max(1, Math.floor(b.size / 4));
-  return `const PARAMS_LEN: u32 = ${n(ctx.params)}u;\nconst GRADS_LEN: u32 = ${n(ctx.grads)}u;\nconst STATE_LEN: u32 = ${n(ctx.state)}u;\n`;
-}
-
-/**
  * Whether any run of the population has a nonzero hyperparameter k (packHyper order): kernels pass
  * it as an override so that a per-run option no run uses (AMSGrad, say) is compiled out. On
  * SwiftShader a branch no lane takes still costs what it would if taken (docs/performance.md).
@@ -138,7 +130,16 @@ export function frameKernel(ctx: GpuOptimizerContext, o: KernelOptions): Promise
     ctx.pipelines,
     {
       label: o.label,
-      code: frameLengths(ctx) + o.code,
+      // The per-coordinate arrays' lengths (optim_common.wgsl), each the whole bound buffer.
+      code: unrollWgsl(
+        o.code,
+        {},
+        {
+          PARAMS_LEN: floatsIn(ctx.params),
+          GRADS_LEN: floatsIn(ctx.grads),
+          STATE_LEN: floatsIn(ctx.state),
+        },
+      ),
       entry: o.entry ?? 'main',
       overrides: { WG: OPTIM_WG, HS: Math.max(1, o.hyperSize), SS: STEP_SCALARS, ...(o.overrides ?? {}) },
       bindings: b.access,
