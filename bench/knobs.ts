@@ -7,6 +7,7 @@
  * An empty variant ('') is the defaults. A benchmark, not a test.
  */
 import { runPage } from './browser_run';
+import { EXPERIMENTS } from './workloads';
 import type { KnobResult } from './browser/knobs';
 
 const args = process.argv.slice(2);
@@ -18,7 +19,8 @@ const opt = (name: string, def: string) => {
   return v;
 };
 const w = opt('--workload', 'sweep64');
-if (!['tiny', 'sweep64', 'wide'].includes(w)) throw new Error(`--workload: expected tiny, sweep64 or wide, got "${w}"`);
+if (!(w in EXPERIMENTS))
+  throw new Error(`--workload: expected one of ${Object.keys(EXPERIMENTS).join(', ')}, got "${w}"`);
 const steps = Number(opt('--steps', w === 'tiny' ? '400' : w === 'wide' ? '10' : '60'));
 const rounds = Number(opt('--rounds', '9'));
 if (!(steps >= 1) || !(rounds >= 1)) throw new Error('--steps and --rounds: expected positive integers');

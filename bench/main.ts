@@ -9,12 +9,11 @@
  *   npm run bench -- [--json FILE] [--quick] [--node-only] [--browser-only] [--node-tfjs] [--tile N] [--only LIST]
  */
 import { writeFileSync } from 'node:fs';
-import type { Experiment } from '../src/experiment/types';
 import type { BackendName } from '../src/engine/create';
 import { acquireGpu, nodeGpuInstance } from '../src/engine/gpu/device';
 import { PipelineCache } from '../src/engine/gpu/pipelines';
 import { denseTileFor, denseTuning } from '../src/engine/model/mlp_gpu';
-import { tinyExperiment, wideExperiment, WORKLOADS, type WorkloadName } from './workloads';
+import { EXPERIMENTS, WORKLOADS, type WorkloadName } from './workloads';
 import { measure, type Figure } from './node_measure';
 import type { SideBySide } from './side_by_side';
 
@@ -91,17 +90,17 @@ async function nodeBench(): Promise<unknown> {
   const pipelines = new PipelineCache(gpu.device);
   console.log(`\nnode (engine only), adapter: ${gpu.adapterDescription}; dense tile ${denseTileFor(gpu.device)}`);
   const s = quick ? 0.1 : 1;
-  const plan: [string, (n: number) => Experiment, BackendName, number][] = [
-    ['tiny', (n) => tinyExperiment(1, n), 'webgpu', Math.ceil(400 * s)],
-    ['tiny', (n) => tinyExperiment(1, n), 'cpu', Math.ceil(400 * s)],
-    ['sweep64', (n) => tinyExperiment(64, n), 'webgpu', Math.ceil(100 * s)],
-    ['sweep64', (n) => tinyExperiment(64, n), 'cpu', Math.ceil(20 * s)],
-    ['wide', (n) => wideExperiment(n), 'webgpu', Math.ceil(20 * s)],
-    ['wide', (n) => wideExperiment(n), 'cpu', Math.ceil(10 * s)],
+  const plan: [keyof typeof EXPERIMENTS, BackendName, number][] = [
+    ['tiny', 'webgpu', 400],
+    ['tiny', 'cpu', 400],
+    ['sweep64', 'webgpu', 100],
+    ['sweep64', 'cpu', 20],
+    ['wide', 'webgpu', 20],
+    ['wide', 'cpu', 10],
   ];
   const figures: Figure[] = [];
-  for (const [name, make, backend, steps] of plan.filter(([name]) => only.includes(name))) {
-    const f = await measure(name, make, backend, steps, gpu, pipelines, quick ? 0 : 0.5);
+  for (const [name, backend, steps] of plan.filter(([name]) => only.includes(name))) {
+    const f = await measure(name, EXPERIMENTS[name], backend, Math.ceil(steps * s), gpu, pipelines, quick ? 0 : 0.5);
     figures.push(f);
     console.log(
       `${name.padEnd(8)} ${backend.padEnd(6)} runs=${String(f.runs).padStart(2)}  ${f.stepsPerSec.toFixed(1).padStart(8)} steps/s  ${f.runStepsPerSec.toFixed(1).padStart(9)} run-steps/s`,

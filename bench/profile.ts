@@ -13,16 +13,16 @@ import { PipelineCache } from '../src/engine/gpu/pipelines';
 import { GpuTrainer } from '../src/engine/gpu_trainer';
 import { denseTileFor, denseTuning } from '../src/engine/model/mlp_gpu';
 import type { Experiment } from '../src/experiment/types';
-import { tinyExperiment, wideExperiment } from './workloads';
+import { EXPERIMENTS } from './workloads';
 
 const args = process.argv.slice(2);
 const tileAt = args.indexOf('--tile');
 if (tileAt >= 0) denseTuning.tile = Number(args[tileAt + 1]);
 const names = args.filter((a, i) => !a.startsWith('--') && !(tileAt >= 0 && i === tileAt + 1));
 const workloads: Record<string, { make: (n: number) => Experiment; steps: number }> = {
-  tiny: { make: (n) => tinyExperiment(1, n), steps: 100 },
-  sweep64: { make: (n) => tinyExperiment(64, n), steps: 20 },
-  wide: { make: (n) => wideExperiment(n), steps: 4 },
+  tiny: { make: EXPERIMENTS.tiny, steps: 100 },
+  sweep64: { make: EXPERIMENTS.sweep64, steps: 20 },
+  wide: { make: EXPERIMENTS.wide, steps: 4 },
 };
 for (const n of names) if (!workloads[n]) throw new Error(`unknown workload "${n}"; expected tiny, sweep64 or wide`);
 

@@ -11,7 +11,7 @@ import { GpuTrainer } from '../src/engine/gpu_trainer';
 import { generateDataset } from '../src/engine/data/index';
 import { initParams } from '../src/engine/model/init';
 import { experimentLayout, outputDim } from '../src/engine/model/shape';
-import { tinyExperiment, wideExperiment, WORKLOADS, type WorkloadName } from './workloads';
+import { EXPERIMENTS, tinyExperiment, WORKLOADS, type WorkloadName } from './workloads';
 import { atLeast } from './timing';
 import { buildModel, selectBackend, tfjsWebgpuAdapter, type TfBackend } from './tfjs';
 
@@ -119,9 +119,9 @@ export async function runSideBySide(opts: SideBySideOptions = {}): Promise<SideB
   // Our engine's and the floor's timed runs last at least this long (more steps where needed).
   const minSeconds = opts.quick ? 0 : 0.5;
   const plan = [
-    { name: 'tiny', exp: (s: number) => tinyExperiment(1, s), ours: n(400), tfw: n(30), tfc: n(200), models: 1 },
-    { name: 'sweep64', exp: (s: number) => tinyExperiment(64, s), ours: n(100), tfw: n(3), tfc: n(10), models: 64 },
-    { name: 'wide', exp: (s: number) => wideExperiment(s), ours: n(20), tfw: n(10), tfc: n(10), models: 1 },
+    { name: 'tiny', exp: EXPERIMENTS.tiny, ours: n(400), tfw: n(30), tfc: n(200), models: 1 },
+    { name: 'sweep64', exp: EXPERIMENTS.sweep64, ours: n(100), tfw: n(3), tfc: n(10), models: 64 },
+    { name: 'wide', exp: EXPERIMENTS.wide, ours: n(20), tfw: n(10), tfc: n(10), models: 1 },
   ].filter((w) => only.has(w.name as WorkloadName));
   try {
     for (const w of plan) {

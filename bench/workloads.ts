@@ -50,3 +50,10 @@ export function wideExperiment(steps: number): Experiment {
     metrics: { every: steps, evalSubset: 128 },
   };
 }
+
+/** The training workloads by name, each an experiment of `steps` steps (sharpness runs on `tiny`). */
+export const EXPERIMENTS: Record<'tiny' | 'sweep64' | 'wide', (steps: number) => Experiment> = {
+  tiny: (steps) => tinyExperiment(1, steps),
+  sweep64: (steps) => tinyExperiment(64, steps),
+  wide: (steps) => wideExperiment(steps),
+};

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { testGpu } from '../src/engine/gpu/testing';
 import { GpuTrainer } from '../src/engine/gpu_trainer';
 import { measure } from '../bench/node_measure';
-import { tinyExperiment, wideExperiment } from '../bench/workloads';
+import { EXPERIMENTS, tinyExperiment } from '../bench/workloads';
 
 const execFileP = promisify(execFile);
 
@@ -19,11 +19,7 @@ describe('bench smoke (a few steps per workload)', () => {
   for (const backend of ['webgpu', 'cpu'] as const) {
     it(`tiny, sweep64 and wide on ${backend}`, async () => {
       const { gpu, pipelines } = await testGpu();
-      for (const [name, make] of [
-        ['tiny', (n: number) => tinyExperiment(1, n)],
-        ['sweep64', (n: number) => tinyExperiment(64, n)],
-        ['wide', (n: number) => wideExperiment(n)],
-      ] as const) {
+      for (const [name, make] of Object.entries(EXPERIMENTS)) {
         const f = await measure(name, make, backend, 2, gpu, pipelines);
         expect(Number.isFinite(f.stepsPerSec) && f.stepsPerSec > 0, name).toBe(true);
         expect(f.runs).toBe(name === 'sweep64' ? 64 : 1);

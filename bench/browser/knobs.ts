@@ -9,8 +9,7 @@ import { acquireGpu } from '../../src/engine/gpu/device';
 import { PipelineCache } from '../../src/engine/gpu/pipelines';
 import { GpuTrainer } from '../../src/engine/gpu_trainer';
 import { denseTuning } from '../../src/engine/model/mlp_gpu';
-import type { Experiment } from '../../src/experiment/types';
-import { tinyExperiment, wideExperiment } from '../workloads';
+import { EXPERIMENTS } from '../workloads';
 
 export interface KnobResult {
   variant: string;
@@ -25,11 +24,6 @@ declare global {
 }
 
 const q = new URLSearchParams(location.search);
-const make: Record<string, (steps: number) => Experiment> = {
-  tiny: (s) => tinyExperiment(1, s),
-  sweep64: (s) => tinyExperiment(64, s),
-  wide: (s) => wideExperiment(s),
-};
 const defaults = { ...denseTuning };
 
 function apply(variant: string): void {
@@ -42,8 +36,8 @@ function apply(variant: string): void {
 }
 
 async function main(): Promise<void> {
-  const w = q.get('w') ?? 'sweep64';
-  if (!make[w]) throw new Error(`unknown workload "${w}"`);
+  const w = (q.get('w') ?? 'sweep64') as keyof typeof EXPERIMENTS;
+  if (!(w in EXPERIMENTS)) throw new Error(`unknown workload "${w}"`);
   const steps = Number(q.get('steps') ?? 60);
   const rounds = Number(q.get('rounds') ?? 7);
   const variants = (q.get('v') ?? '').split(',');
@@ -53,7 +47,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < rounds; r++)
     for (const v of variants) {
       apply(v);
-      const t = await GpuTrainer.create(make[w](steps + 5), { gpu, pipelines });
+      const t = await GpuTrainer.create(EXPERIMENTS[w](steps + 5), { gpu, pipelines });
       await t.advance(5);
       const t0 = performance.now();
       await t.advance(steps);

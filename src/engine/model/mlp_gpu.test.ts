@@ -212,13 +212,13 @@ for (const tile of [1, 3]) {
 // part (denseTuning.splitBackward); forcing the split on small shapes checks both parts' kernels.
 for (const tile of [8, 3]) {
   describe(`MLP kernels with the backward split in two dispatches, tile ${tile}, vs the float64 CPU reference`, () => {
+    const saved = { ...denseTuning };
     beforeAll(() => {
       denseTuning.tile = tile;
       denseTuning.splitBackward = 1;
     });
     afterAll(() => {
-      denseTuning.tile = 0;
-      denseTuning.splitBackward = 256;
+      Object.assign(denseTuning, saved);
     });
     it('3 layers, minibatch, cross-entropy', async () => {
       await runCase(
