@@ -7,6 +7,7 @@
 //          0 records the step in the run's freeze word: atomicMin(status[2r + 1], t).
 //   hold:  the last kernel of a step. A frozen run gets its last good parameters back; any other
 //          run saves its parameters as the new last good ones.
+//   restore: replaces both on the steps of an optimizer that does their work itself (below).
 // status: u32 [R * 2] = (divergedAt, frozenAt) per run, NONE (0xffffffff) when not set. A run frozen
 // at step f (word 1) keeps theta_f; a diverged run keeps theta_{d-1}.
 // Non-finite is tested on the bits (exponent all ones), which no fast-math rewrite can remove.
@@ -54,6 +55,22 @@ fn check(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
     }
   }
   if (bad) { atomicMin(&status[2u * r], step.t); }
+}
+
+// With an optimizer that does the guard's per-step work (optim_common.wgsl, GUARD: it saves
+// theta_{t-1} to lastGood and records non-finite values), the step ends with `restore` instead of
+// `hold`: a frozen run gets lastGood back, the others are left alone. A run diverged at d gets
+// theta_{d-1}; one frozen at f (f < t) gets theta_f, which the update of step t saved.
+@compute @workgroup_size(WG)
+fn restore(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let r = gid.y;
+  if (r >= d.R) { return; }
+  if (atomicLoad(&status[2u * r]) == NONE && atomicLoad(&status[2u * r + 1u]) >= step.t) { return; }
+  let base = r * d.P;
+  let stride = nwg.x * WG;
+  for (var j = gid.x; j < d.P; j += stride) {
+    params[base + j] = lastGood[base + j];
+  }
 }
 
 @compute @workgroup_size(WG)

@@ -9,7 +9,7 @@ fn update(i: u32, r: u32) {
   let b1 = hp(r, 0u);
   let b2 = hp(r, 1u);
   let eps = hp(r, 2u);
-  let p0 = params[i];
+  let p0 = param_in(i);
   let g = grads[i] + hp(r, 3u) * p0;
   let m = b1 * state[si(0u, i)] + (1.0 - b1) * g;
   state[si(0u, i)] = m;
@@ -26,5 +26,5 @@ fn update(i: u32, r: u32) {
   var delta = sc(r, 4u) * m;
   let a = sc(r, 2u);
   if (a != 0.0) { delta += a * m / (sqrt(s) * sc(r, 3u) + eps); }
-  params[i] = p0 * sc(r, 1u) - delta;
+  param_out(i, p0 * sc(r, 1u) - delta);
 }

@@ -3,11 +3,11 @@
 // state:   slot 0 the sum of squares S (S_0 = initialAccumulatorValue, set on step 1).
 
 fn update(i: u32, r: u32) {
-  let p = params[i];
+  let p = param_in(i);
   let g = grads[i] + hp(r, 0u) * p;
   var s0 = state[si(0u, i)];
   if (step.t == 1u) { s0 = hp(r, 1u); }
   let s = s0 + g * g;
   state[si(0u, i)] = s;
-  params[i] = p - sc(r, 1u) * g / (sqrt(s) + hp(r, 2u));
+  param_out(i, p - sc(r, 1u) * g / (sqrt(s) + hp(r, 2u)));
 }

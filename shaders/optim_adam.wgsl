@@ -10,7 +10,7 @@ override AMSGRAD: bool = true;
 fn update(i: u32, r: u32) {
   let b1 = hp(r, 0u);
   let b2 = hp(r, 1u);
-  let p0 = params[i];
+  let p0 = param_in(i);
   let g = grads[i] + hp(r, 3u) * p0;
   let m = b1 * state[si(0u, i)] + (1.0 - b1) * g;
   state[si(0u, i)] = m;
@@ -23,5 +23,5 @@ fn update(i: u32, r: u32) {
     v = b2 * state[si(1u, i)] + (1.0 - b2) * g * g;
   }
   state[si(1u, i)] = v;
-  params[i] = p0 * sc(r, 3u) - sc(r, 1u) * m / (sqrt(v) * sc(r, 2u) + hp(r, 2u));
+  param_out(i, p0 * sc(r, 3u) - sc(r, 1u) * m / (sqrt(v) * sc(r, 2u) + hp(r, 2u)));
 }

@@ -26,6 +26,34 @@ override SS: u32 = 8u; // STEP_SCALARS
 @group(0) @binding(4) var<storage, read> scalars: array<f32>;
 @group(1) @binding(0) var<uniform> step: StepInfo;
 
+// With GUARD (a define frameKernel writes, true when the population's divergence guard is attached:
+// src/engine/diverge_guard.ts) the update also does the guard's per-step work on the values it
+// already holds: param_in saves theta_{t-1} to lastGood, param_out notes a non-finite theta_t, and
+// `main` records the step in the run's status word (with a non-finite batch loss, the stats record's
+// field GUARD_BATCH of GUARD_NS). The guard's own kernels then only put frozen runs back.
+//#if GUARD
+@group(1) @binding(1) var<storage, read_write> lastGood: array<f32, PARAMS_LEN>;
+@group(1) @binding(2) var<storage, read> guardStats: array<f32>;
+@group(1) @binding(3) var<storage, read_write> guardStatus: array<atomic<u32>>;
+var<private> guardBad: bool = false;
+//#endif
+
+// Every frame optimizer reads parameter i once with param_in and writes it once with param_out.
+fn param_in(i: u32) -> f32 {
+  let p = params[i];
+//#if GUARD
+  lastGood[i] = p;
+//#endif
+  return p;
+}
+
+fn param_out(i: u32, p: f32) {
+  params[i] = p;
+//#if GUARD
+  guardBad = guardBad | ((bitcast<u32>(p) & 0x7f800000u) == 0x7f800000u);
+//#endif
+}
+
 // A thread works on one run: entry points call load_run(r) first, which copies the run's
 // hyperparameters and this step's scalars into private memory. hp() and sc() then read those
 // copies (loading them from the storage buffers at every coordinate was about 40% of Adam's time
@@ -60,4 +88,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   for (var j = gid.x; j < step.paramCount; j += stride) {
     update(base + j, r);
   }
+//#if GUARD
+  let loss = guardStats[(step.slot * step.runs + r) * GUARD_NS + GUARD_BATCH];
+  if (guardBad || (bitcast<u32>(loss) & 0x7f800000u) == 0x7f800000u) { atomicMin(&guardStatus[2u * r], step.t); }
+//#endif
 }

@@ -5,7 +5,7 @@
 fn update(i: u32, r: u32) {
   let b1 = hp(r, 0u);
   let b2 = hp(r, 1u);
-  let p = params[i];
+  let p = param_in(i);
   let g = grads[i] + hp(r, 3u) * p;
   let m = b1 * state[si(0u, i)] + (1.0 - b1) * g;
   let v = b2 * state[si(1u, i)] + (1.0 - b2) * g * g;
@@ -13,5 +13,5 @@ fn update(i: u32, r: u32) {
   state[si(0u, i)] = m;
   state[si(1u, i)] = v;
   state[si(2u, i)] = g;
-  params[i] = p - sc(r, 1u) * xi * m / (sqrt(v) + hp(r, 2u));
+  param_out(i, p - sc(r, 1u) * xi * m / (sqrt(v) + hp(r, 2u)));
 }

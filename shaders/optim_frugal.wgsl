@@ -36,10 +36,10 @@ fn update(i: u32, r: u32) {
   let period = (step.t - 1u) / gap;
   let key = rngU32(seeds[r], STREAM_MASK, period);
   let inSet = isBias(j) || f32(rngU32(key, STREAM_MASK, j) >> 8u) < hp(r, 5u);
-  let p = params[i] * sc(r, 1u);
+  let p = param_in(i) * sc(r, 1u);
   let g = grads[i];
   if (!inSet) {
-    params[i] = p - sc(r, 2u) * sign(g);
+    param_out(i, p - sc(r, 2u) * sign(g));
     if (state[si(2u, i)] != 0.0) {
       state[si(0u, i)] = 0.0;
       state[si(1u, i)] = 0.0;
@@ -57,5 +57,5 @@ fn update(i: u32, r: u32) {
   state[si(2u, i)] = n;
   let bc1 = oneMinusExp(n * hp(r, 3u));
   let bc2 = oneMinusExp(n * hp(r, 4u));
-  params[i] = p - (sc(r, 0u) / bc1) * m / (sqrt(v) / sqrt(bc2) + hp(r, 2u));
+  param_out(i, p - (sc(r, 0u) / bc1) * m / (sqrt(v) / sqrt(bc2) + hp(r, 2u)));
 }

@@ -8,6 +8,6 @@ fn update(i: u32, r: u32) {
   let g = grads[i];
   let m = state[si(0u, i)];
   let c = b1 * m + (1.0 - b1) * g;
-  params[i] = params[i] * sc(r, 1u) - sc(r, 0u) * sign(c);
+  param_out(i, param_in(i) * sc(r, 1u) - sc(r, 0u) * sign(c));
   state[si(0u, i)] = b2 * m + (1.0 - b2) * g;
 }

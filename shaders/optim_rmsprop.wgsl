@@ -5,7 +5,7 @@
 fn update(i: u32, r: u32) {
   let alpha = hp(r, 0u);
   let mu = hp(r, 3u);
-  let p = params[i];
+  let p = param_in(i);
   let g = grads[i] + hp(r, 2u) * p;
   let v = alpha * state[si(0u, i)] + (1.0 - alpha) * g * g;
   state[si(0u, i)] = v;
@@ -19,8 +19,8 @@ fn update(i: u32, r: u32) {
   if (mu > 0.0) {
     let b = mu * state[si(2u, i)] + d;
     state[si(2u, i)] = b;
-    params[i] = p - sc(r, 0u) * b;
+    param_out(i, p - sc(r, 0u) * b);
   } else {
-    params[i] = p - sc(r, 0u) * d;
+    param_out(i, p - sc(r, 0u) * d);
   }
 }

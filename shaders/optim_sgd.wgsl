@@ -4,7 +4,7 @@
 
 fn update(i: u32, r: u32) {
   let mu = hp(r, 0u);
-  let p = params[i];
+  let p = param_in(i);
   let g = grads[i] + hp(r, 2u) * p;
   var d = g;
   if (mu != 0.0) {
@@ -13,5 +13,5 @@ fn update(i: u32, r: u32) {
     state[si(0u, i)] = b;
     d = select(b, g + mu * b, flagOn(hp(r, 3u)));
   }
-  params[i] = p - sc(r, 0u) * d;
+  param_out(i, p - sc(r, 0u) * d);
 }

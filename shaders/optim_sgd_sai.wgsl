@@ -81,5 +81,5 @@ fn update(i: u32, r: u32) {
   var b = g;
   if (step.t > 1u && mu != 0.0) { b = mu * state[si(0u, i)] + (1.0 - mu) * g; }
   state[si(0u, i)] = b;
-  params[i] = params[i] * sc(r, 1u) - sc(r, 0u) * scale * b;
+  param_out(i, param_in(i) * sc(r, 1u) - sc(r, 0u) * scale * b);
 }

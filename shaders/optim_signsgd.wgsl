@@ -4,12 +4,12 @@
 
 fn update(i: u32, r: u32) {
   let beta = hp(r, 0u);
-  let p = params[i];
+  let p = param_in(i);
   let g = grads[i] + hp(r, 1u) * p;
   var d = g;
   if (beta > 0.0) {
     d = beta * state[si(0u, i)] + (1.0 - beta) * g;
     state[si(0u, i)] = d;
   }
-  params[i] = p - sc(r, 0u) * sign(d);
+  param_out(i, p - sc(r, 0u) * sign(d));
 }

@@ -7,12 +7,20 @@
  * `stopAtZeroLoss`, the logged-step check also records in frozenAt the first logged step whose train
  * loss is exactly 0, and the hold kernel keeps such a run at theta_f from then on (a diverged run
  * keeps theta_{d-1}). Everything stays on the device, so no host round trip delays a freeze.
+ *
+ * An optimizer whose update runs in the one-dispatch frame (optim_common.wgsl) does the per-step
+ * part itself when given frameGuard(): it saves theta_{t-1} to lastGood as it reads each parameter
+ * and records a non-finite new value or batch loss in the status words (`optimizerChecks`). Then
+ * only logged steps run the check (for the train loss), and a step ends with `restore`, which puts
+ * the frozen runs back and leaves the others alone: the parameters are read and written once per
+ * step instead of three times.
  */
 import guardWgsl from '../../shaders/diverge_guard.wgsl?raw';
 import type { PipelineCache } from './gpu/pipelines';
 import { BufferPool, COPY_DST, MAP_READ, floatsIn, perRunGrid, storageBuffer, uniformBuffer } from './gpu/buffers';
 import { unrollWgsl } from './gpu/unroll';
 import { createKernel, type Kernel } from './optim/kernel';
+import type { FrameGuard } from './optim/types';
 
 /** An unset status word. */
 export const GUARD_NONE = 0xffffffff;
@@ -55,6 +63,7 @@ export class DivergeGuard {
     private readonly check: Kernel,
     private readonly checkLogged: Kernel,
     private readonly hold: Kernel,
+    private readonly restore: Kernel,
     bufs: { status: GPUBuffer; lastGood: GPUBuffer; dims: GPUBuffer },
   ) {
     this.status = bufs.status;
@@ -85,9 +94,24 @@ export class DivergeGuard {
     const check = await createKernel(device, pipelines, spec('check'), buffers, wgs, o.stepInfo);
     const checkLogged = await createKernel(device, pipelines, spec('check', 1), buffers, wgs, o.stepInfo);
     const hold = await createKernel(device, pipelines, spec('hold'), buffers, wgs, o.stepInfo);
-    const guard = new DivergeGuard(device, o, check, checkLogged, hold, { status, lastGood, dims });
+    // One workgroup row per run: the restore has work only for frozen runs.
+    const restore = await createKernel(device, pipelines, spec('restore'), buffers, [1, wgs[1]], o.stepInfo);
+    const guard = new DivergeGuard(device, o, check, checkLogged, hold, restore, { status, lastGood, dims });
     guard.takeParamsAsLastGood();
     return guard;
+  }
+
+  /**
+   * Whether the optimizer's update does this guard's per-step work (GpuOptimizer.guarded, given
+   * frameGuard() in its context): then a step that logs nothing needs no check, and the step ends
+   * with a restore of the frozen runs instead of the hold.
+   */
+  optimizerChecks = false;
+
+  /** The buffers an optimizer update writes to when it does the guard's work (GpuOptimizerContext.guard). */
+  frameGuard(): FrameGuard {
+    const { stats, ns, batchField } = this.o;
+    return { lastGood: this.lastGood, stats, ns, batchField, status: this.status };
   }
 
   /**
@@ -95,12 +119,14 @@ export class DivergeGuard {
    * its train loss is checked too), after the evaluation.
    */
   encodeCheck(pass: GPUComputePassEncoder, stepInfoOffset: number, logged: boolean): void {
-    if (this.o.runs * this.o.paramCount > 0) (logged ? this.checkLogged : this.check).encode(pass, stepInfoOffset);
+    if (this.o.runs * this.o.paramCount === 0 || (this.optimizerChecks && !logged)) return;
+    (logged ? this.checkLogged : this.check).encode(pass, stepInfoOffset);
   }
 
   /** Put frozen runs back at their last good parameters; save the others' (last thing of a step). */
   encodeHold(pass: GPUComputePassEncoder, stepInfoOffset: number): void {
-    if (this.o.runs * this.o.paramCount > 0) this.hold.encode(pass, stepInfoOffset);
+    if (this.o.runs * this.o.paramCount > 0)
+      (this.optimizerChecks ? this.restore : this.hold).encode(pass, stepInfoOffset);
   }
 
   /** The current parameters become every run's last good ones (at creation and after a resume). */

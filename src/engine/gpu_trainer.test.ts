@@ -186,6 +186,44 @@ describe('GpuTrainer divergence', () => {
   });
 });
 
+describe('GpuTrainer divergence: the frozen parameters', () => {
+  // sgd and adam do the guard's per-step work in their update (optim_common.wgsl, GUARD); dp-sgd
+  // has kernels of its own, so the guard's check and hold kernels do it. Either way a run that
+  // diverges at step d keeps exactly theta_{d-1}.
+  const cases: [RunConfig['optimizer'], boolean][] = [
+    [{ name: 'sgd', lr: 1e6 }, true],
+    [{ name: 'adam', lr: 1e30 }, true],
+    [{ name: 'dp-sgd', lr: 1e30, clipNorm: 1, noiseMultiplier: 0 }, false],
+  ];
+  it.each(cases)('%o: keeps theta_{d-1} bit for bit (guard in the update: %s)', async (opt, inUpdate) => {
+    const exp = threeRunExperiment(30);
+    exp.runs = [run('ok', { ...opt, lr: 0.01 }), run('boom', opt)];
+    // Only the last step logs: divergence is caught by the per-step check, not the logged one.
+    exp.metrics = { every: 30, evalSubset: 0 };
+    const { gpu, pipelines } = await testGpu();
+    const t = await GpuTrainer.create(exp, { gpu, pipelines, stepsPerSubmit: 8 });
+    const pops = (t as unknown as { pops: { guard: { optimizerChecks: boolean } }[] }).pops;
+    expect(pops.map((p) => p.guard.optimizerChecks)).toEqual([inUpdate]);
+    await t.advance(30);
+    const d = t.divergedAt()[1];
+    const frozen = Array.from(await t.getParams(1));
+    expect(t.divergedAt()[0]).toBeNull();
+    t.dispose();
+    expect(d).not.toBeNull();
+    expect(d!).toBeGreaterThanOrEqual(2);
+    expect(frozen.every(Number.isFinite)).toBe(true);
+    const before = await GpuTrainer.create(exp, { gpu, pipelines, stepsPerSubmit: 8 });
+    if (d! > 2) await before.advance(d! - 2);
+    const earlier = Array.from(await before.getParams(1));
+    await before.advance(1);
+    const want = Array.from(await before.getParams(1));
+    before.dispose();
+    expect(frozen).toEqual(want);
+    // theta_{d-1}, not an older copy.
+    expect(earlier).not.toEqual(want);
+  });
+});
+
 describe('every registered optimizer trains in one experiment on both backends', () => {
   it('17 optimizers, 10 steps: finite, and webgpu final train_loss close to the float64 CPU trainer', async () => {
     const { OPTIMIZERS } = await import('./optim/registry');

@@ -159,6 +159,17 @@ export class Population {
     const hyper = this.own(storageBuffer(device, hyperHost, 'hyper'));
     const state = this.own(storageBuffer(device, Math.max(1, def.stateSlots * R * P), 'opt-state'));
     this.state = state;
+    this.guard = await DivergeGuard.create(device, pipelines, {
+      runs: R,
+      paramCount: P,
+      params: this.params,
+      stats: this.stats,
+      ns: NS,
+      batchField: STAT.batchLoss,
+      trainField: STAT.trainLoss,
+      stepInfo: this.slots.buffer,
+      stopAtZeroLoss: !!exp.stopAtZeroLoss,
+    });
     this.opt = await def.createGpu({
       device,
       pipelines,
@@ -176,19 +187,10 @@ export class Population {
       seeds,
       batchSize: this.batch,
       clippedGrads: clipped,
+      guard: this.guard.frameGuard(),
     });
+    this.guard.optimizerChecks = this.opt.guarded === true;
     this.internal = internalStateOf(this.opt);
-    this.guard = await DivergeGuard.create(device, pipelines, {
-      runs: R,
-      paramCount: P,
-      params: this.params,
-      stats: this.stats,
-      ns: NS,
-      batchField: STAT.batchLoss,
-      trainField: STAT.trainLoss,
-      stepInfo: this.slots.buffer,
-      stopAtZeroLoss: !!exp.stopAtZeroLoss,
-    });
     this.norms = await pipelines.get('run_norms', runNormsWgsl, 'main', { WG: 256 });
     for (const mode of [0, 1]) {
       const u = this.own(
@@ -359,7 +361,14 @@ export class Population {
   }
 
   get dispatchesPerStep(): number {
-    return this.mlp.dispatchesPerStep + (this.batcher ? 1 : 0) + 1 + 2; // + divergence check and hold
+    // + the optimizer's, + the divergence guard's (check and hold, or only a restore when the
+    // optimizer's update does the check: diverge_guard.ts)
+    return (
+      this.mlp.dispatchesPerStep +
+      (this.batcher ? 1 : 0) +
+      (this.opt.dispatches ?? 1) +
+      (this.guard.optimizerChecks ? 1 : 2)
+    );
   }
 
   destroy(): void {

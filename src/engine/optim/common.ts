@@ -122,10 +122,18 @@ export function anyHyper(ctx: GpuOptimizerContext, hyperSize: number, k: number)
 const PER_THREAD = 16;
 
 /** Compile one kernel of the part-A frame bound to ctx's buffers (plus extras) and StepInfo. */
-export function frameKernel(ctx: GpuOptimizerContext, o: KernelOptions): Promise<Kernel> {
+export async function frameKernel(ctx: GpuOptimizerContext, o: KernelOptions): Promise<Kernel> {
   if (o.hyperSize > 16) throw new Error(`${o.label}: hyperSize ${o.hyperSize}; the frame caches at most 16`);
   const b = bindings(ctx, o.extra);
-  return createKernel(
+  const entry = o.entry ?? 'main';
+  // The divergence guard's per-step work rides along in `main`, which runs every update (see
+  // optim_common.wgsl); the frame's other entry points (reductions) get the bindings unused.
+  // It needs three more storage bindings; an adapter with too few keeps the guard's own kernels.
+  const storage = b.access.filter((a) => a !== 'uniform').length + 3;
+  const g = ctx.guard && storage <= ctx.device.limits.maxStorageBuffersPerShaderStage ? ctx.guard : undefined;
+  if (g && floatsIn(g.lastGood) !== floatsIn(ctx.params))
+    throw new Error(`${o.label}: guard.lastGood holds ${floatsIn(g.lastGood)} floats, params ${floatsIn(ctx.params)}`);
+  const kernel = await createKernel(
     ctx.device,
     ctx.pipelines,
     {
@@ -138,17 +146,23 @@ export function frameKernel(ctx: GpuOptimizerContext, o: KernelOptions): Promise
           PARAMS_LEN: floatsIn(ctx.params),
           GRADS_LEN: floatsIn(ctx.grads),
           STATE_LEN: floatsIn(ctx.state),
+          GUARD: !!g,
+          GUARD_NS: g?.ns ?? 0,
+          GUARD_BATCH: g?.batchField ?? 0,
         },
       ),
-      entry: o.entry ?? 'main',
+      entry,
       overrides: { WG: OPTIM_WG, HS: Math.max(1, o.hyperSize), SS: STEP_SCALARS, ...(o.overrides ?? {}) },
       bindings: b.access,
       step: true,
+      stepBindings: g ? ['rw', 'read', 'rw'] : [],
     },
     b.buffers,
     o.workgroups ?? perRunGrid('optimizer', ctx.runs, ctx.paramCount, OPTIM_WG, PER_THREAD),
     ctx.stepInfo,
+    g ? [g.lastGood, g.stats, g.status] : [],
   );
+  return { ...kernel, guarded: !!g && entry === 'main' };
 }
 
 /**
@@ -158,6 +172,10 @@ export function frameKernel(ctx: GpuOptimizerContext, o: KernelOptions): Promise
 export function gpuOptimizer(ctx: GpuOptimizerContext, kernels: Kernel[], owned: GPUBuffer[] = []): GpuOptimizer {
   const empty = ctx.runs * ctx.paramCount === 0;
   return {
+    // The guard's work is done when one kernel (the frame's update) does it; no other kernel of a
+    // step may write the parameters after it.
+    guarded: kernels.some((k) => k.guarded),
+    dispatches: empty ? 0 : kernels.length,
     encode(pass, stepInfoOffset) {
       if (empty) return;
       for (const k of kernels) k.encode(pass, stepInfoOffset);

@@ -3,9 +3,10 @@
  * one dispatch per step (adamp/sgdp, clipped-*, dp-sgd/dice-sgd). Each kernel gets an explicit
  * pipeline layout: group 0 holds its buffers (declared read / read-write / uniform in binding
  * order), group 1 binding 0 the per-step StepInfo record with a dynamic offset, so one bind group
- * serves every step slot of a chunk.
+ * serves every step slot of a chunk, and after it any per-population buffers a step's kernels share
+ * (the divergence guard's, for the frame's update: common.ts).
  */
-import { COMPUTE, groupLayout, type Access, type PipelineCache, type Overrides } from '../gpu/pipelines';
+import { COMPUTE, groupLayout, layoutEntry, type Access, type PipelineCache, type Overrides } from '../gpu/pipelines';
 
 /** Access of each group-0 binding, in binding order (defined with the pipeline cache). */
 export type { Access };
@@ -19,11 +20,15 @@ export interface KernelSpec {
   bindings: Access[];
   /** Whether the kernel reads StepInfo at @group(1) @binding(0). */
   step: boolean;
+  /** Group-1 bindings 1..n after StepInfo (only with `step`). */
+  stepBindings?: Access[];
 }
 
 export interface Kernel {
   /** Record one dispatch (with this step's StepInfo record when the kernel reads it). */
   encode(pass: GPUComputePassEncoder, stepInfoOffset: number): void;
+  /** Set by frameKernel when this kernel's update does the divergence guard's work (optim_common.wgsl). */
+  guarded?: boolean;
 }
 
 interface Layouts {
@@ -39,7 +44,8 @@ const layoutCache = new WeakMap<GPUDevice, Map<string, Layouts>>();
 function layoutFor(device: GPUDevice, spec: KernelSpec): Layouts {
   let byKey = layoutCache.get(device);
   if (!byKey) layoutCache.set(device, (byKey = new Map()));
-  const key = `${spec.bindings.join(',')}|${spec.step}`;
+  const extra = spec.stepBindings ?? [];
+  const key = `${spec.bindings.join(',')}|${spec.step}|${extra.join(',')}`;
   let hit = byKey.get(key);
   if (!hit) {
     const g0 = groupLayout(device, spec.bindings, `optim.g0[${key}]`);
@@ -52,6 +58,7 @@ function layoutFor(device: GPUDevice, spec: KernelSpec): Layouts {
               visibility: COMPUTE,
               buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 },
             },
+            ...extra.map((a, i) => layoutEntry(i + 1, a)),
           ],
         })
       : undefined;
@@ -72,7 +79,12 @@ export async function createKernel(
   buffers: GPUBuffer[],
   workgroups: [number, number],
   stepInfo?: GPUBuffer,
+  stepBuffers: GPUBuffer[] = [],
 ): Promise<Kernel> {
+  if (stepBuffers.length !== (spec.stepBindings ?? []).length)
+    throw new Error(
+      `kernel ${spec.label}:${spec.entry}: ${(spec.stepBindings ?? []).length} group-1 bindings declared, ${stepBuffers.length} buffers given`,
+    );
   if (buffers.length !== spec.bindings.length) {
     throw new Error(
       `kernel ${spec.label}:${spec.entry}: ${spec.bindings.length} bindings declared, ${buffers.length} buffers given`,
@@ -90,7 +102,10 @@ export async function createKernel(
     g1 && stepInfo
       ? device.createBindGroup({
           layout: g1,
-          entries: [{ binding: 0, resource: { buffer: stepInfo, offset: 0, size: 16 } }],
+          entries: [
+            { binding: 0, resource: { buffer: stepInfo, offset: 0, size: 16 } },
+            ...stepBuffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+          ],
         })
       : undefined;
   const [x, y] = workgroups;

@@ -87,6 +87,24 @@ export interface GpuOptimizerContext {
    * all parameters. The engine fills it in the backward pass (ghost norms, no per-example grads).
    */
   clippedGrads?: GPUBuffer;
+  /**
+   * The population's divergence guard (src/engine/diverge_guard.ts), for optimizers that do its
+   * per-step work in their update (the one-dispatch frame, optim_common.wgsl): they then report
+   * `guarded` and the guard only puts frozen runs back.
+   */
+  guard?: FrameGuard;
+}
+
+/** Buffers of the divergence guard an optimizer update writes to (optim_common.wgsl, GUARD). */
+export interface FrameGuard {
+  /** f32 [runs * paramCount]: the update saves theta_{t-1} here. */
+  lastGood: GPUBuffer;
+  /** The per-step stats records [slot][run][ns]; the batch loss sum in field `batchField`. */
+  stats: GPUBuffer;
+  ns: number;
+  batchField: number;
+  /** u32 [runs * 2]: (divergedAt, frozenAt); the update atomicMins divergedAt. */
+  status: GPUBuffer;
 }
 
 /** Floats per run per step in ctx.stepScalars; slot 0 is always the scheduled lr. */
@@ -109,6 +127,14 @@ export interface GpuOptimizer {
    */
   encode(pass: GPUComputePassEncoder, stepInfoOffset: number): void;
   destroy(): void;
+  /**
+   * True when ctx.guard was given and this optimizer's update does the guard's per-step work:
+   * saves every parameter's previous value to guard.lastGood and records a non-finite parameter
+   * or batch loss in guard.status (optim_common.wgsl, GUARD).
+   */
+  guarded?: boolean;
+  /** Dispatches per step (default 1). */
+  dispatches?: number;
   /**
    * State the optimizer keeps in buffers of its own that persists across steps (checkpoints save
    * and restore it), each [run][floatsPerRun] f32, named as the CPU def's state.extra key.
