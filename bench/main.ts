@@ -43,7 +43,8 @@ function printSideBySide(where: string, b: SideBySide): void {
     }
     console.log(
       `${name.padEnd(8)} ours ${r.ours.toFixed(1)} ${r.unit}; tfjs-webgpu ${r.tfjsWebgpu.toFixed(2)} (x${(r.ours / r.tfjsWebgpu).toFixed(1)}); ` +
-        `tfjs-cpu ${r.tfjsCpu.toFixed(1)} (x${(r.ours / r.tfjsCpu).toFixed(1)}); floor ${r.floor.toFixed(1)} (${((100 * r.ours) / r.floor).toFixed(0)}% of it; ${r.dispatchesPerStep} dispatches/step)`,
+        `tfjs-cpu ${r.tfjsCpu.toFixed(1)} (x${(r.ours / r.tfjsCpu).toFixed(1)}); floor ${r.floor.toFixed(1)} (${((100 * r.ours) / r.floor).toFixed(0)}% of it; ${r.dispatchesPerStep} dispatches/step)` +
+        (r.replay ? `; replay ${r.replay.toFixed(1)} (${((100 * r.ours) / r.replay).toFixed(0)}% of it)` : ''),
     );
   }
   if (b.error) console.log(`${where} error: ${b.error}`);

@@ -2,7 +2,8 @@
  * The side-by-side benchmark of issue 7, shared by the browser page (bench/browser/main.ts) and Node
  * (`npm run bench -- --node-tfjs`, for machines with a GPU but no browser): our engine vs
  * TensorFlow.js (WebGPU and CPU backends) on the same adapter, alternating the contenders in rounds,
- * plus the dispatch floor (the same number of empty dispatches and submits per step as our engine).
+ * plus the dispatch floor (the same number of empty dispatches and submits per step as our engine)
+ * and the replay (our own dispatches with empty kernels).
  */
 import type { Experiment } from '../src/experiment/types';
 import { acquireGpu, type GpuHandle } from '../src/engine/gpu/device';
@@ -20,6 +21,12 @@ export interface WorkloadResult {
   tfjsWebgpu: number;
   tfjsCpu: number;
   floor: number;
+  /**
+   * Steps/s of our own dispatch stream with empty kernels (every entry point returns at once:
+   * PipelineCache's emptyEntryPoints): the same pipelines, bind groups, grids and submits as
+   * `ours`, without the work. `floor` replays only bare one-workgroup dispatches.
+   */
+  replay?: number;
   dispatchesPerStep?: number;
   unit: string;
 }
@@ -45,7 +52,14 @@ export interface SideBySideOptions {
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function ours(gpu: GpuHandle, pipelines: PipelineCache, exp: Experiment, warm: number, steps: number) {
+async function ours(
+  gpu: GpuHandle,
+  pipelines: PipelineCache,
+  exp: Experiment,
+  warm: number,
+  steps: number,
+  checkLoss = true,
+) {
   const t = await GpuTrainer.create(exp, { gpu, pipelines });
   await t.advance(warm);
   const t0 = performance.now();
@@ -54,7 +68,7 @@ async function ours(gpu: GpuHandle, pipelines: PipelineCache, exp: Experiment, w
   const loss = rows.find((r) => r.metric === 'train_loss')?.value;
   const d = t.dispatchesPerStep;
   t.dispose();
-  if (loss === undefined || !Number.isFinite(loss)) throw new Error('our engine: no finite loss');
+  if (checkLoss && (loss === undefined || !Number.isFinite(loss))) throw new Error('our engine: no finite loss');
   return { secs, stepsPerSec: steps / secs, dispatches: d };
 }
 
@@ -110,6 +124,7 @@ export async function runSideBySide(opts: SideBySideOptions = {}): Promise<SideB
   const only = new Set<WorkloadName>(opts.only ?? WORKLOADS);
   const gpu = await acquireGpu();
   const pipelines = new PipelineCache(gpu.device);
+  const emptyPipelines = new PipelineCache(gpu.device, { emptyEntryPoints: true });
   const out: SideBySide = { adapter: gpu.adapterDescription, results: {} };
   const results = out.results;
   log(`adapter: ${gpu.adapterDescription}`);
@@ -129,6 +144,7 @@ export async function runSideBySide(opts: SideBySideOptions = {}): Promise<SideB
       const tw: number[] = [];
       const tc: number[] = [];
       const fl: number[] = [];
+      const rp: number[] = [];
       let dispatches = 0;
       for (let r = 0; r < rounds; r++) {
         const a = await atLeast(w.ours, minSeconds, (k) => ours(gpu, pipelines, w.exp(5 + k), 5, k));
@@ -136,6 +152,9 @@ export async function runSideBySide(opts: SideBySideOptions = {}): Promise<SideB
         dispatches = a.dispatches;
         // The floor is measured in every round too (empty dispatches are cheap: at least 400 steps).
         fl.push((await atLeast(400, minSeconds, (k) => floor(gpu, dispatches, k, 64))).stepsPerSec);
+        // Our dispatch stream without the work (its loss is not computed, so not checked).
+        const e = await atLeast(w.ours, minSeconds, (k) => ours(gpu, emptyPipelines, w.exp(5 + k), 5, k, false));
+        rp.push(e.stepsPerSec * w.models);
         tw.push(await tfjs('webgpu', w.exp(100), 2, w.tfw, w.models));
         out.tfjsAdapter ??= tfjsWebgpuAdapter();
         tc.push(await tfjs('cpu', w.exp(100), 2, w.tfc, w.models));
@@ -145,6 +164,7 @@ export async function runSideBySide(opts: SideBySideOptions = {}): Promise<SideB
         tfjsWebgpu: median(tw),
         tfjsCpu: median(tc),
         floor: median(fl) * w.models,
+        replay: median(rp),
         dispatchesPerStep: dispatches,
         unit: w.models > 1 ? 'run-steps/s' : 'steps/s',
       };

@@ -60,7 +60,7 @@ describe('bench smoke: the bundled Node side-by-side (npm run bench:bundle, --no
       console.log(`bundled side-by-side adapter: ${s.adapter}; TF.js WebGPU on: ${s.tfjsAdapter}`);
       expect(stdout).toContain('node side by side (Dawn)');
       expect(Object.keys(s.results)).toEqual(['tiny']);
-      for (const k of ['ours', 'tfjsWebgpu', 'tfjsCpu', 'floor'])
+      for (const k of ['ours', 'tfjsWebgpu', 'tfjsCpu', 'floor', 'replay'])
         expect(Number.isFinite(s.results.tiny[k]) && s.results.tiny[k] > 0, k).toBe(true);
       // Both contenders on one adapter: TF.js reports the vendor our engine's description starts with.
       expect(s.adapter.toLowerCase()).toContain((s.tfjsAdapter ?? '?').split(' ')[0].toLowerCase());

@@ -32,10 +32,22 @@ export function groupLayout(device: GPUDevice, access: Access[], label = ''): GP
   return device.createBindGroupLayout({ label, entries: access.map((a, i) => layoutEntry(i, a)) });
 }
 
+export interface PipelineCacheOptions {
+  /**
+   * Benchmarks only: every entry point returns as soon as it starts (emptyEntryPoint), so a trainer
+   * built on this cache records and submits exactly its usual dispatches (pipelines, bind groups,
+   * grids) but they do no work: what its dispatch stream alone costs (bench/side_by_side.ts).
+   */
+  emptyEntryPoints?: boolean;
+}
+
 export class PipelineCache {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private readonly modules = new Map<string, GPUShaderModule>();
-  constructor(readonly device: GPUDevice) {}
+  constructor(
+    readonly device: GPUDevice,
+    readonly options: PipelineCacheOptions = {},
+  ) {}
 
   private readonly layoutIds = new WeakMap<GPUPipelineLayout, number>();
   private nextLayoutId = 1;
@@ -71,6 +83,7 @@ export class PipelineCache {
     overrides: Overrides = {},
     layout?: GPUPipelineLayout,
   ): Promise<GPUComputePipeline> {
+    if (this.options.emptyEntryPoints) code = emptyEntryPoint(code, entryPoint);
     const key = pipelineKey(code, entryPoint, overrides) + (layout ? `|layout${this.layoutId(layout)}` : '');
     const hit = this.pipelines.get(key);
     if (hit) return hit;
@@ -103,6 +116,18 @@ export class PipelineCache {
     this.pipelines.set(key, pipeline);
     return pipeline;
   }
+}
+
+/**
+ * `code` with a `return;` at the start of entry point `entryPoint`'s body. The rest of the body
+ * stays: WGSL counts a binding as used by an entry point wherever it appears in its code, reachable
+ * or not, so 'auto' layouts keep every binding and the same bind groups fit.
+ */
+export function emptyEntryPoint(code: string, entryPoint: string): string {
+  const at = new RegExp(`\\bfn\\s+${entryPoint}\\s*\\([^{]*\\{`).exec(code);
+  if (!at) throw new Error(`emptyEntryPoint: no function "${entryPoint}" in the shader`);
+  const end = at.index + at[0].length;
+  return `${code.slice(0, end)}\n  return;${code.slice(end)}`;
 }
 
 export function pipelineKey(code: string, entryPoint: string, overrides: Overrides): string {
