@@ -56,22 +56,17 @@ fn sigmoid(x: f32) -> f32 {
   return e / (1.0 + e);
 }
 
-// Output j of the example whose logits start at `base` and whose centring offsets start at `ob`.
-fn outv(base: u32, ob: u32, j: u32) -> f32 {
-  if (CENTRED == 1u) {
-    return d.alpha * (logits[base + j] - off[ob + j]);
-  }
-  return logits[base + j];
-}
+// OUT (= d.outDim) is a constant src/engine/model/loss_gpu.ts writes in front of this file, so that
+// an example's outputs fit a private array: each is loaded once and each exponential computed once
+// (on SwiftShader every storage load is a per-lane gather).
 
 // Index of the largest output (lowest index on ties).
-fn argmax(base: u32, ob: u32) -> u32 {
+fn argmax(z: array<f32, OUT>) -> u32 {
   var best = 0u;
-  var bv = outv(base, ob, 0u);
-  for (var j = 1u; j < d.outDim; j++) {
-    let v = outv(base, ob, j);
-    if (v > bv) {
-      bv = v;
+  var bv = z[0];
+  for (var j = 1u; j < OUT; j++) {
+    if (z[j] > bv) {
+      bv = z[j];
       best = j;
     }
   }
@@ -85,64 +80,70 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   var csum: f32 = 0.0;
   for (var b = lid.x; b < d.B; b += WG) {
     let row = data_row(r, b);
-    let base = (r * d.B + b) * d.outDim;
-    var ob = 0u;
+    let base = (r * d.B + b) * OUT;
     var gs = d.invB;
+    // The network's outputs for example b: the logits, or alpha (F - F0) when centred.
+    var z: array<f32, OUT>;
     if (CENTRED == 1u) {
-      ob = ((r % d.offRuns) * d.offRows + row) * d.outDim;
+      let ob = ((r % d.offRuns) * d.offRows + row) * OUT;
       gs = d.invB * d.gradScale;
+      for (var j = 0u; j < OUT; j++) { z[j] = d.alpha * (logits[base + j] - off[ob + j]); }
+    } else {
+      for (var j = 0u; j < OUT; j++) { z[j] = logits[base + j]; }
     }
     var loss: f32 = 0.0;
     var correct = false;
     if (LOSS == 0u) {
       let c = u32(Y[row]);
-      var m = outv(base, ob, 0u);
-      for (var j = 1u; j < d.outDim; j++) { m = max(m, outv(base, ob, j)); }
+      correct = argmax(z) == c;
+      var m = z[0];
+      for (var j = 1u; j < OUT; j++) { m = max(m, z[j]); }
+      var e: array<f32, OUT>;
       var s: f32 = 0.0;
-      for (var j = 0u; j < d.outDim; j++) { s += exp(outv(base, ob, j) - m); }
-      loss = m + log(s) - outv(base, ob, c);
-      correct = argmax(base, ob) == c;
+      for (var j = 0u; j < OUT; j++) {
+        e[j] = exp(z[j] - m);
+        s += e[j];
+      }
+      loss = m + log(s) - z[min(c, OUT - 1u)];
       if (d.train == 1u) {
-        for (var j = 0u; j < d.outDim; j++) {
-          let p = exp(outv(base, ob, j) - m) / s;
-          delta[base + j] = (p - select(0.0, 1.0, j == c)) * gs;
+        for (var j = 0u; j < OUT; j++) {
+          delta[base + j] = (e[j] / s - select(0.0, 1.0, j == c)) * gs;
         }
       }
     } else if (LOSS == 1u || LOSS == 3u) {
       let y = 2.0 * Y[row] - 1.0;
-      let z = outv(base, ob, 0u);
+      let zz = z[0];
       if (LOSS == 1u) {
-        loss = softplus(-y * z);
-        if (d.train == 1u) { delta[base] = -y * sigmoid(-y * z) * gs; }
+        loss = softplus(-y * zz);
+        if (d.train == 1u) { delta[base] = -y * sigmoid(-y * zz) * gs; }
       } else {
-        let h = 1.0 - y * z;
+        let h = 1.0 - y * zz;
         loss = max(h, 0.0);
         if (d.train == 1u) { delta[base] = select(0.0, -y, h > 0.0) * gs; }
       }
-      correct = (z > 0.0) == (y > 0.0);
-    } else if (d.outDim == 1u && d.nClasses == 2u) {
+      correct = (zz > 0.0) == (y > 0.0);
+    } else if (OUT == 1u && d.nClasses == 2u) {
       // binary mse: signed target y = 2c - 1 (target margin y z = 1)
       let y = 2.0 * Y[row] - 1.0;
-      let z = outv(base, ob, 0u);
-      let e = z - y;
+      let e = z[0] - y;
       loss = 0.5 * e * e;
       if (d.train == 1u) { delta[base] = e * gs; }
-      correct = (z > 0.0) == (y > 0.0);
+      correct = (z[0] > 0.0) == (y > 0.0);
     } else {
       // mse
       var c = 0u;
       if (d.nClasses > 0u) {
         c = u32(Y[row]);
-        correct = argmax(base, ob) == c;
+        correct = argmax(z) == c;
       }
-      for (var j = 0u; j < d.outDim; j++) {
+      for (var j = 0u; j < OUT; j++) {
         var t: f32;
         if (d.nClasses > 0u) {
           t = select(0.0, 1.0, j == c);
         } else {
           t = Y[row * d.targetDim + j];
         }
-        let e = outv(base, ob, j) - t;
+        let e = z[j] - t;
         loss += 0.5 * e * e;
         if (d.train == 1u) { delta[base + j] = e * gs; }
       }

@@ -113,7 +113,11 @@ export async function buildLossOp(device: GPUDevice, pipelines: PipelineCache, o
     const a = o.centre.alpha;
     if (!Number.isFinite(a) || a <= 0) throw new Error(`model.outputScale: expected a positive number, got ${a}`);
   }
-  const pipe = await pipelines.get('mlp_loss', lossWgsl, 'main', {
+  if (!Number.isInteger(o.outDim) || o.outDim < 1)
+    throw new Error(`loss: outDim must be a positive integer, got ${o.outDim}`);
+  // The outputs per example as a constant: they fit a private array (shaders/mlp_loss.wgsl).
+  const code = `const OUT: u32 = ${o.outDim}u;\n${lossWgsl}`;
+  const pipe = await pipelines.get('mlp_loss', code, 'main', {
     LOSS: LOSS_CODE[o.loss],
     WG: LOSS_WG,
     CENTRED: o.centre ? 1 : 0,
