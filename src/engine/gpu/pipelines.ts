@@ -119,7 +119,7 @@ export class PipelineCache {
 }
 
 /**
- * `code` with a `return;` at the start of entry point `entryPoint`'s body. The rest of the body
+ * `code` with a return at the start of entry point `entryPoint`'s body. The rest of the body
  * stays: WGSL counts a binding as used by an entry point wherever it appears in its code, reachable
  * or not, so 'auto' layouts keep every binding and the same bind groups fit.
  */
@@ -127,7 +127,8 @@ export function emptyEntryPoint(code: string, entryPoint: string): string {
   const at = new RegExp(`\\bfn\\s+${entryPoint}\\s*\\([^{]*\\{`).exec(code);
   if (!at) throw new Error(`emptyEntryPoint: no function "${entryPoint}" in the shader`);
   const end = at.index + at[0].length;
-  return `${code.slice(0, end)}\n  return;${code.slice(end)}`;
+  // `if (true)`: the same at run time, without the compiler's "code is unreachable" warnings.
+  return `${code.slice(0, end)}\n  if (true) { return; }${code.slice(end)}`;
 }
 
 export function pipelineKey(code: string, entryPoint: string, overrides: Overrides): string {
