@@ -15,8 +15,10 @@
  * least this many threads runs as two dispatches, one per part (0: never); below it one dispatch
  * runs both, which suits a single small run (on SwiftShader every thread also pays for the code of
  * the part it skips, but an extra dispatch costs more when there are few threads).
+ * `fuseTail`: 1 (default) runs the last layer of a training step as one dispatch where tailPlan
+ * allows it, 0 never (the benchmarks compare).
  */
-export const denseTuning = { tile: 0, minGroups: 4, splitBackward: 256 };
+export const denseTuning = { tile: 0, minGroups: 4, splitBackward: 256, fuseTail: 1 };
 
 /** Whether the device runs on the CPU: SwiftShader or another fallback adapter. */
 export function isCpuBacked(device: GPUDevice): boolean {
@@ -84,4 +86,40 @@ export function splitBackward(tile: number, R: number, B: number, inDim: number,
   const nGrad = denseBackwardThreads(tile, R, B, inDim, outDim, false);
   const nPrev = denseBackwardThreads(tile, R, B, inDim, outDim, true) - nGrad;
   return nGrad >= min && nPrev >= min;
+}
+
+/** Where the fused last layer of a training step (shaders/mlp_tail.wgsl) applies, its shape. */
+export interface TailPlan {
+  /** Examples per thread. */
+  TB: number;
+  /** Threads per workgroup (one workgroup per run). */
+  NB: number;
+  /** Floats of workgroup memory. */
+  partFloats: number;
+}
+
+/**
+ * The fused last layer (forward, softmax cross-entropy and backward in one dispatch,
+ * shaders/mlp_tail.wgsl) or null where the separate kernels run: it needs cross-entropy without
+ * output centring, per-example clipping or paired ReLU masks, a hidden layer before the output, 2
+ * to 8 outputs, and a register tile above 1 (CPU-backed adapters, where it was measured; one
+ * workgroup per run would leave a GPU mostly idle), and the batch must fit one workgroup's threads
+ * and memory.
+ */
+export function tailPlan(
+  device: GPUDevice,
+  tile: number,
+  o: { loss: string; centred: boolean; clip: boolean; paired: boolean; widths: readonly number[]; batch: number },
+): TailPlan | null {
+  const L = o.widths.length - 1;
+  const out = o.widths[L];
+  if (!denseTuning.fuseTail || tile <= 1 || L < 2 || o.loss !== 'cross-entropy') return null;
+  if (o.centred || o.clip || o.paired || out < 2 || out > 8) return null;
+  const TB = Math.min(tile, o.batch);
+  const NB = Math.ceil(o.batch / TB);
+  const partFloats = NB * (out * o.widths[L - 1] + out + 2);
+  const lim = device.limits;
+  if (NB > Math.min(256, lim.maxComputeInvocationsPerWorkgroup, lim.maxComputeWorkgroupSizeX)) return null;
+  if (partFloats * 4 > lim.maxComputeWorkgroupStorageSize) return null;
+  return { TB, NB, partFloats };
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../gpu/testing';
 import { readF32, storageBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
-import { MlpGpu, NS, STAT, denseTileFor, denseTuning, isCpuBacked, splitBackward } from './mlp_gpu';
+import { MlpGpu, NS, STAT, denseTileFor, denseTuning, isCpuBacked, splitBackward, tailPlan } from './mlp_gpu';
 import { mlpLayout } from './layout';
 import { lossAndGrad, evalSet } from '../cpu/mlp';
 import { clippedBatchGrad } from '../cpu/per_example';
@@ -234,6 +234,65 @@ for (const tile of [8, 3]) {
     });
   });
 }
+
+// The last layer of a cross-entropy training step runs fused (shaders/mlp_tail.wgsl) on CPU-backed
+// adapters; the parity cases above with cross-entropy run it (minibatch rows, per-run indices, a
+// partial last tile at batch 37, no biases, whole tiles). These add full-batch rows and the
+// separate kernels it replaces.
+describe('the fused last layer (tailPlan)', () => {
+  it('cross-entropy, full batch (rows by position, batch 53: a partial last tile)', async () => {
+    await runCase(
+      { act: 'relu', loss: 'cross-entropy', widths: [6, 11, 4], nClasses: 4, targetDim: 1, fullBatch: true },
+      31,
+    );
+  });
+  it('the separate kernels it replaces still match the CPU (fuseTail 0)', async () => {
+    const saved = { ...denseTuning };
+    try {
+      denseTuning.fuseTail = 0;
+      await runCase({ act: 'relu', loss: 'cross-entropy', widths: [7, 10, 9, 3], nClasses: 3, targetDim: 1 }, 32);
+      await runCase(
+        { act: 'tanh', loss: 'cross-entropy', widths: [6, 11, 4], nClasses: 4, targetDim: 1, fullBatch: true },
+        33,
+      );
+    } finally {
+      Object.assign(denseTuning, saved);
+    }
+  });
+  it('applies only where it was built for', () => {
+    const limits = {
+      maxComputeInvocationsPerWorkgroup: 256,
+      maxComputeWorkgroupSizeX: 256,
+      maxComputeWorkgroupStorageSize: 16384,
+    };
+    const device = { limits } as unknown as GPUDevice;
+    const base = {
+      loss: 'cross-entropy',
+      centred: false,
+      clip: false,
+      paired: false,
+      widths: [2, 32, 32, 2],
+      batch: 64,
+    };
+    // tiny: 8 threads of 8 examples; 8 * (2 * 32 + 2 + 2) floats of workgroup memory.
+    expect(tailPlan(device, 8, base)).toEqual({ TB: 8, NB: 8, partFloats: 544 });
+    expect(tailPlan(device, 8, { ...base, batch: 37 })).toEqual({ TB: 8, NB: 5, partFloats: 340 });
+    expect(tailPlan(device, 1, base)).toBeNull(); // GPUs
+    expect(tailPlan(device, 8, { ...base, loss: 'mse' })).toBeNull();
+    expect(tailPlan(device, 8, { ...base, centred: true })).toBeNull();
+    expect(tailPlan(device, 8, { ...base, clip: true })).toBeNull();
+    expect(tailPlan(device, 8, { ...base, paired: true })).toBeNull();
+    expect(tailPlan(device, 8, { ...base, widths: [2, 2] })).toBeNull(); // no hidden layer
+    expect(tailPlan(device, 8, { ...base, widths: [2, 32, 8] })).not.toBeNull();
+    expect(tailPlan(device, 8, { ...base, widths: [2, 32, 9] })).toBeNull(); // more than 8 outputs
+    expect(tailPlan(device, 8, { ...base, batch: 4096 })).toBeNull(); // 512 threads
+    expect(tailPlan(device, 8, { ...base, widths: [2, 512, 8], batch: 64 })).toBeNull(); // 131 kB of workgroup memory
+    const saved = denseTuning.fuseTail;
+    denseTuning.fuseTail = 0;
+    expect(tailPlan(device, 8, base)).toBeNull();
+    denseTuning.fuseTail = saved;
+  });
+});
 
 describe('when the dense backward is split', () => {
   it('only where both parts have denseTuning.splitBackward threads', () => {

@@ -6,12 +6,13 @@
 import activationsWgsl from '../../../shaders/activations.wgsl?raw';
 import forwardWgsl from '../../../shaders/mlp_forward.wgsl?raw';
 import backwardWgsl from '../../../shaders/mlp_backward.wgsl?raw';
+import tailWgsl from '../../../shaders/mlp_tail.wgsl?raw';
 import denseCommonWgsl from '../../../shaders/dense_common.wgsl?raw';
 import peNormsWgsl from '../../../shaders/per_example_norms.wgsl?raw';
 import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
 import type { Activation, LossName } from '../../experiment/types';
 import type { ParamLayout } from './layout';
-import { groupLayout, type Access, type PipelineCache } from '../gpu/pipelines';
+import { COMPUTE, groupLayout, type Access, type PipelineCache } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
 import { buildLossOp, type LossCentre, type LossOpOptions } from './loss_gpu';
@@ -23,6 +24,7 @@ import {
   denseTiles,
   denseWorkgroup,
   splitBackward,
+  tailPlan,
 } from './dense_tuning';
 
 export {
@@ -34,6 +36,7 @@ export {
   denseWorkgroup,
   isCpuBacked,
   splitBackward,
+  tailPlan,
 } from './dense_tuning';
 
 export const ACT_CODE: Record<Activation, number> = { relu: 0, relu2: 1, tanh: 2, sigmoid: 3, gelu: 4, linear: 5 };
@@ -312,8 +315,17 @@ export class MlpGpu {
       const ly = o.layout.layers[l];
       return denseUniform([P, ly.weightOffset, Math.max(0, ly.biasOffset), rowOffset]);
     };
+    // The last layer's forward, the loss and the last layer's backward as one dispatch, where it applies.
+    const tail = tailPlan(device, tile, {
+      loss: o.loss,
+      centred: !!o.outputCentre,
+      clip: !!o.clip,
+      paired,
+      widths,
+      batch: B,
+    });
     // forward
-    for (let l = 0; l < L; l++) {
+    for (let l = 0; l < (tail ? L - 1 : L); l++) {
       const u = this.uniform(layerDense(l, 0), `fwd${l}`);
       const fwd = await fwdPipe(l, inMode, B, keepZ(l));
       const bg = bind(fwd.pipe, [u, o.params, l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx, Z[l], A[l]]);
@@ -336,7 +348,7 @@ export class MlpGpu {
       }
     }
     // loss (training mode writes delta of the last layer)
-    {
+    if (!tail) {
       const op = await lossOp({
         batch: B,
         inMode: inMode as 1 | 2,
@@ -356,6 +368,70 @@ export class MlpGpu {
     // backward
     for (let l = L - 1; l >= 0; l--) {
       const u = this.uniform(layerDense(l, 0), `bwd${l}`);
+      if (tail && l === L - 1) {
+        const inDim = widths[l];
+        const wp = outDim * inDim;
+        const code = [
+          activationsWgsl,
+          unrollWgsl(
+            tailWgsl,
+            { TB: tail.TB, TJ: outDim },
+            {
+              IN_MODE: inMode,
+              NB: tail.NB,
+              WP: wp,
+              PART_FLOATS: tail.partFloats,
+              GRAD_LEN: R * P,
+              PREV_LEN: R * B * inDim,
+              PREV_IS_IN: !zMid[l - 1] && !keepZ(l - 1),
+            },
+          ),
+        ].join('\n');
+        const layout = device.createPipelineLayout({
+          bindGroupLayouts: [
+            groupLayout(device, ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw']),
+            device.createBindGroupLayout({
+              entries: [{ binding: 0, visibility: COMPUTE, buffer: { type: 'uniform' } }],
+            }),
+          ],
+        });
+        const pipe = await pipelines.get(
+          'mlp_tail',
+          code,
+          'main',
+          {
+            ACT: act,
+            R,
+            B,
+            IN: inDim,
+            IDX_PER_RUN: o.idxPerRun ? 1 : 0,
+            HAS_BIAS: o.layout.layers[l].biasOffset >= 0 ? 1 : 0,
+            INV_B: 1 / B,
+            NS,
+            FIELD: STAT.batchLoss,
+          },
+          layout,
+        );
+        const bg = bind(pipe, [
+          u,
+          o.params,
+          A[l - 1],
+          zMid[l - 1] ?? (keepZ(l - 1) ? Z[l - 1] : A[l - 1]),
+          o.data.yTrain,
+          o.idx,
+          o.grads,
+          D[l - 1],
+          o.stats,
+        ]);
+        const stepGroups = o.steps.bindGroups(pipe, 1);
+        ops.push((pass, slot) => {
+          pass.setPipeline(pipe);
+          pass.setBindGroup(0, bg);
+          pass.setBindGroup(1, stepGroups[slot]);
+          pass.dispatchWorkgroups(R);
+        });
+        continue;
+      }
       const split = l > 0 && splitBackward(tile, R, B, widths[l], widths[l + 1]);
       for (const part of split ? [1, 2] : [0]) {
         const bwd = await bwdPipe(l, inMode, B, false, part);
