@@ -6,16 +6,16 @@
 import activationsWgsl from '../../../shaders/activations.wgsl?raw';
 import forwardWgsl from '../../../shaders/mlp_forward.wgsl?raw';
 import backwardWgsl from '../../../shaders/mlp_backward.wgsl?raw';
-import tailWgsl from '../../../shaders/mlp_tail.wgsl?raw';
 import denseCommonWgsl from '../../../shaders/dense_common.wgsl?raw';
 import peNormsWgsl from '../../../shaders/per_example_norms.wgsl?raw';
 import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
 import type { Activation, LossName } from '../../experiment/types';
 import type { ParamLayout } from './layout';
-import { COMPUTE, groupLayout, type Access, type PipelineCache } from '../gpu/pipelines';
+import { groupLayout, type Access, type PipelineCache } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
 import { buildLossOp, type LossCentre, type LossOpOptions } from './loss_gpu';
+import { buildTailOp } from './tail_gpu';
 import { unrollWgsl, type Defines } from '../gpu/unroll';
 import {
   denseBackwardThreads,
@@ -369,67 +369,25 @@ export class MlpGpu {
     for (let l = L - 1; l >= 0; l--) {
       const u = this.uniform(layerDense(l, 0), `bwd${l}`);
       if (tail && l === L - 1) {
-        const inDim = widths[l];
-        const wp = outDim * inDim;
-        const code = [
-          activationsWgsl,
-          unrollWgsl(
-            tailWgsl,
-            { TB: tail.TB, TJ: outDim },
-            {
-              IN_MODE: inMode,
-              NB: tail.NB,
-              WP: wp,
-              PART_FLOATS: tail.partFloats,
-              GRAD_LEN: R * P,
-              PREV_LEN: R * B * inDim,
-              PREV_IS_IN: !zMid[l - 1] && !keepZ(l - 1),
-            },
-          ),
-        ].join('\n');
-        const layout = device.createPipelineLayout({
-          bindGroupLayouts: [
-            groupLayout(device, ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw']),
-            device.createBindGroupLayout({
-              entries: [{ binding: 0, visibility: COMPUTE, buffer: { type: 'uniform' } }],
-            }),
-          ],
+        const zPrev = zMid[l - 1] ?? (keepZ(l - 1) ? Z[l - 1] : A[l - 1]);
+        const op = await buildTailOp(device, pipelines, {
+          plan: tail,
+          runs: R,
+          batch: B,
+          inDim: widths[l],
+          outDim,
+          paramCount: P,
+          hasBias: o.layout.layers[l].biasOffset >= 0,
+          act,
+          inMode,
+          idxPerRun: !!o.idxPerRun,
+          ns: NS,
+          field: STAT.batchLoss,
+          prevIsIn: zPrev === A[l - 1],
+          buffers: [u, o.params, A[l - 1], zPrev, o.data.yTrain, o.idx, o.grads, D[l - 1], o.stats],
+          steps: o.steps,
         });
-        const pipe = await pipelines.get(
-          'mlp_tail',
-          code,
-          'main',
-          {
-            ACT: act,
-            R,
-            B,
-            IN: inDim,
-            IDX_PER_RUN: o.idxPerRun ? 1 : 0,
-            HAS_BIAS: o.layout.layers[l].biasOffset >= 0 ? 1 : 0,
-            INV_B: 1 / B,
-            NS,
-            FIELD: STAT.batchLoss,
-          },
-          layout,
-        );
-        const bg = bind(pipe, [
-          u,
-          o.params,
-          A[l - 1],
-          zMid[l - 1] ?? (keepZ(l - 1) ? Z[l - 1] : A[l - 1]),
-          o.data.yTrain,
-          o.idx,
-          o.grads,
-          D[l - 1],
-          o.stats,
-        ]);
-        const stepGroups = o.steps.bindGroups(pipe, 1);
-        ops.push((pass, slot) => {
-          pass.setPipeline(pipe);
-          pass.setBindGroup(0, bg);
-          pass.setBindGroup(1, stepGroups[slot]);
-          pass.dispatchWorkgroups(R);
-        });
+        ops.push(op);
         continue;
       }
       const split = l > 0 && splitBackward(tile, R, B, widths[l], widths[l + 1]);
