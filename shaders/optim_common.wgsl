@@ -36,6 +36,11 @@ override SS: u32 = 8u; // STEP_SCALARS
 @group(1) @binding(2) var<storage, read> guardStats: array<f32>;
 @group(1) @binding(3) var<storage, read_write> guardStatus: array<atomic<u32>>;
 var<private> guardBad: bool = false;
+
+// Not finite: exponent bits all ones (as diverge_guard.wgsl tests it; no fast-math rewrite removes it).
+fn guard_non_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
+}
 //#endif
 
 // Every frame optimizer reads parameter i once with param_in and writes it once with param_out.
@@ -50,7 +55,7 @@ fn param_in(i: u32) -> f32 {
 fn param_out(i: u32, p: f32) {
   params[i] = p;
 //#if GUARD
-  guardBad = guardBad | ((bitcast<u32>(p) & 0x7f800000u) == 0x7f800000u);
+  guardBad = guardBad | guard_non_finite(p);
 //#endif
 }
 
@@ -90,6 +95,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   }
 //#if GUARD
   let loss = guardStats[(step.slot * step.runs + r) * GUARD_NS + GUARD_BATCH];
-  if (guardBad || (bitcast<u32>(loss) & 0x7f800000u) == 0x7f800000u) { atomicMin(&guardStatus[2u * r], step.t); }
+  if (guardBad || guard_non_finite(loss)) { atomicMin(&guardStatus[2u * r], step.t); }
 //#endif
 }

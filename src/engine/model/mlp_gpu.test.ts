@@ -288,9 +288,12 @@ describe('the fused last layer (tailPlan)', () => {
     expect(tailPlan(device, 8, { ...base, batch: 4096 })).toBeNull(); // 512 threads
     expect(tailPlan(device, 8, { ...base, widths: [2, 512, 8], batch: 64 })).toBeNull(); // 131 kB of workgroup memory
     const saved = denseTuning.fuseTail;
-    denseTuning.fuseTail = 0;
-    expect(tailPlan(device, 8, base)).toBeNull();
-    denseTuning.fuseTail = saved;
+    try {
+      denseTuning.fuseTail = 0;
+      expect(tailPlan(device, 8, base)).toBeNull();
+    } finally {
+      denseTuning.fuseTail = saved;
+    }
   });
 });
 
