@@ -30,13 +30,24 @@ export interface ListCommand {
 export interface HelpCommand {
   kind: 'help';
 }
-export type Command = RunCommand | RefineCommand | ListCommand | HelpCommand;
+export interface CheckPresetsCommand {
+  kind: 'check-presets';
+  /** Seeds per preset: its own and the ones after it. */
+  seeds: number;
+  backend: Backend;
+  /** Preset ids to check (all when empty). */
+  only: string[];
+  /** Train each preset for its gpuCheckSteps (the WebGPU test's length) instead of its full length. */
+  short: boolean;
+}
+export type Command = RunCommand | RefineCommand | ListCommand | CheckPresetsCommand | HelpCommand;
 
 export const USAGE = `Usage:
   npm run cli -- run <file.json | experiment URL> --out DIR [--steps N] [--backend webgpu|cpu]
                      [--save-weights] [--save-data] [--slice eigen|update]
   npm run cli -- refine DIR --run I [--tau 0.1] --out FILE.json
   npm run cli -- list
+  npm run cli -- check-presets [--seeds 3] [--backend cpu|webgpu] [--only ID,ID] [--short]
   npm run cli -- help
 
 run     trains every run of the experiment and writes DIR/metrics.csv (run,step,metric,value),
@@ -44,6 +55,9 @@ run     trains every run of the experiment and writes DIR/metrics.csv (run,step,
 refine  reads run I's grad_norm series from a finished run's DIR and writes a copy of its
         experiment with an added run on the refined schedule (Defazio et al. 2023).
 list    prints the optimizers with their hyperparameters, and the data kinds.
+check-presets  trains each preset on its seed and the ones after it (default 3 seeds, CPU
+        backend) and prints each claim with the number of seeds it held on and the numbers;
+        --short uses the shortened length the WebGPU test checks. Exit 1 if any claim failed.
 Exit codes: 0 success, 1 runtime failure, 2 bad arguments or bad experiment.`;
 
 type OptType = 'flag' | 'string' | 'int' | 'number' | 'backend';
@@ -67,7 +81,13 @@ const REFINE_OPTS: Record<string, OptSpec> = {
   run: { type: 'int', min: 0, max: LIMITS.runs - 1 },
   tau: { type: 'number', min: 0, max: 1, minExclusive: true },
 };
-const COMMANDS = ['run', 'refine', 'list', 'help'] as const;
+const CHECK_OPTS: Record<string, OptSpec> = {
+  seeds: { type: 'int', min: 1, max: 20 },
+  backend: { type: 'backend' },
+  only: { type: 'string' },
+  short: { type: 'flag' },
+};
+const COMMANDS = ['run', 'refine', 'list', 'check-presets', 'help'] as const;
 
 type Parsed = { positional: string[]; opts: Record<string, string | number | boolean> };
 
@@ -204,6 +224,29 @@ export function parseArgs(argv: readonly string[]): Result<Command> {
         run: p.opts.run as number,
         tau: (p.opts.tau as number | undefined) ?? 0.1,
         out: p.opts.out as string,
+      },
+    };
+  }
+  if (cmd === 'check-presets') {
+    const p = parseOptions(rest, CHECK_OPTS, errors);
+    if (p.positional.length)
+      errors.push({ path: p.positional[0], message: 'check-presets takes no positional arguments (use --only ID,ID)' });
+    if (errors.length) return { ok: false, errors };
+    const only =
+      typeof p.opts.only === 'string'
+        ? p.opts.only
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : [];
+    return {
+      ok: true,
+      value: {
+        kind: 'check-presets',
+        seeds: (p.opts.seeds as number | undefined) ?? 3,
+        backend: (p.opts.backend as Backend | undefined) ?? 'cpu',
+        only,
+        short: p.opts.short === true,
       },
     };
   }

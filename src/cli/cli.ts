@@ -2,9 +2,11 @@
  * The CLI as a function: argv in, exit code out (0 ok, 1 runtime failure, 2 bad arguments or
  * bad experiment). Heavy modules (the engine) load only when a command needs them.
  */
-import type { ValidationError } from '../experiment/types';
+import type { Experiment, ValidationError } from '../experiment/types';
+import type { Backend } from './args';
+import type { SeedOutcome } from './check_presets';
 import { formatErrors } from '../experiment/validate';
-import { USAGE, parseArgs, type RunCommand } from './args';
+import { USAGE, parseArgs, type CheckPresetsCommand, type RunCommand } from './args';
 import type { RunDeps } from './run';
 import type { ErrStream } from './progress';
 
@@ -49,6 +51,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       case 'run':
         return await runCmd(cmd, io, usageError);
+      case 'check-presets':
+        return await checkPresetsCmd(cmd, io, usageError);
     }
   } catch (e) {
     io.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -80,4 +84,47 @@ async function runCmd(cmd: RunCommand, io: CliIo, usageError: (errors: Validatio
       `(${summary.stepsPerSecond.toFixed(1)} steps/s)${diverged ? `, ${diverged} diverged` : ''}; wrote ${cmd.out}\n`,
   );
   return 0;
+}
+
+async function checkPresetsCmd(
+  cmd: CheckPresetsCommand,
+  io: CliIo,
+  usageError: (errors: ValidationError[]) => number,
+): Promise<number> {
+  const { availablePresets } = await import('../experiment/presets');
+  const { checkPresetSeed, checkSeeds, claimTable } = await import('./check_presets');
+  const presets = availablePresets();
+  const unknown = cmd.only.filter((id) => !presets.some((p) => p.id === id));
+  if (unknown.length)
+    return usageError([
+      {
+        path: '--only',
+        message: `unknown preset ${unknown.join(', ')}; presets are ${presets.map((p) => p.id).join(', ')}`,
+      },
+    ]);
+  const createTrainer =
+    io.deps?.createTrainer ??
+    (async (e: Experiment, o: { backend: Backend }) => (await import('../engine/create')).createTrainer(e, o));
+  let failed = 0;
+  let total = 0;
+  for (const p of presets) {
+    if (cmd.only.length && !cmd.only.includes(p.id)) continue;
+    const outcomes: SeedOutcome[] = [];
+    for (const seed of checkSeeds(p, cmd.seeds)) {
+      outcomes.push(
+        await checkPresetSeed(p, seed, {
+          backend: cmd.backend,
+          steps: cmd.short ? p.gpuCheckSteps : undefined,
+          createTrainer,
+        }),
+      );
+    }
+    for (const line of claimTable(p, outcomes)) io.stdout.write(`${line}\n`);
+    p.claims.forEach((_c, i) => {
+      total++;
+      if (outcomes.some((o) => o.results[i].status !== 'seen')) failed++;
+    });
+  }
+  io.stdout.write(`${total - failed} of ${total} claims held on every seed (${cmd.seeds} seeds, ${cmd.backend})\n`);
+  return failed ? 1 : 0;
 }

@@ -522,7 +522,12 @@ export class GpuTrainer implements Trainer {
         this.diverged[row.run] = row.step;
       }
       out.push(row);
-      if (this.zeroLossStop(row)) out.push({ run: row.run, step: row.step, metric: 'zero_loss_step', value: row.step });
+      if (this.zeroLossStop(row)) {
+        out.push({ run: row.run, step: row.step, metric: 'zero_loss_step', value: row.step });
+        const lr = this.experiment.runs[row.run].optimizer.lr;
+        if (typeof lr === 'number')
+          out.push({ run: row.run, step: row.step, metric: 'fit_time', value: lr * row.step });
+      }
     }
     return out;
   }

@@ -265,8 +265,11 @@ describe('stopAtZeroLoss (hinge)', () => {
       const t = res.stopped[0];
       expect(t, name).not.toBeNull();
       expect(res.stopped[1], name).toBeNull();
-      const zero = res.rows.filter((r) => r.metric === 'zero_loss_step');
-      expect(zero, name).toEqual([{ run: 0, step: t, metric: 'zero_loss_step', value: t }]);
+      const zero = res.rows.filter((r) => r.metric === 'zero_loss_step' || r.metric === 'fit_time');
+      expect(zero, name).toEqual([
+        { run: 0, step: t, metric: 'zero_loss_step', value: t },
+        { run: 0, step: t, metric: 'fit_time', value: 0.003 * t! },
+      ]);
       expect(value(res.rows, 0, t!, 'train_loss'), name).toBe(0);
       expect(
         res.rows.filter((r) => r.run === 0 && r.step > t!),

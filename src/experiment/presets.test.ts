@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { availablePresets, filterPresets, PRESET_COUNT, rejectedPresets, type PresetSource } from './presets';
+import {
+  availablePresets,
+  filterPresets,
+  matchPreset,
+  PRESET_COUNT,
+  rejectedPresets,
+  type PresetSource,
+} from './presets';
 import { defaultExperiment } from './defaults';
 import { parseExperiment } from './validate';
 
@@ -23,7 +30,7 @@ describe('presets', () => {
   });
 
   it('hides a preset whose data kind or optimizer is not in this build, keeps the valid ones', () => {
-    const base = { title: 'T', paper: 'P', summary: 'A. B.' };
+    const base = { title: 'T', paper: 'P', summary: 'A. B.', claims: [], charts: ['train_loss'] };
     const sources: PresetSource[] = [
       { id: 'ok', ...base, config: () => defaultExperiment() },
       { id: 'no-data', ...base, config: () => ({ ...defaultExperiment(), data: { kind: 'not-landed-yet' } }) },
@@ -41,5 +48,21 @@ describe('presets', () => {
     expect(rejected.map((r) => r.id)).toEqual(['no-data', 'no-optimizer']);
     expect(rejected[0].errors.join(' ')).toMatch(/data\.kind/);
     expect(rejected[1].errors.join(' ')).toMatch(/runs\[0\]\.optimizer|optimizer/);
+  });
+
+  it('recognises a preset up to its seed, labels and colours, and nothing else', () => {
+    for (const p of availablePresets()) {
+      const other = structuredClone(p.experiment);
+      other.seed += 5;
+      other.runs.forEach((r, i) => {
+        r.label = `renamed ${i}`;
+        r.color = '#123456';
+      });
+      expect(matchPreset(other)?.id).toBe(p.id);
+      const changed = structuredClone(p.experiment);
+      changed.steps += 1;
+      expect(matchPreset(changed)?.id, p.id).not.toBe(p.id);
+    }
+    expect(matchPreset(defaultExperiment())?.id).toBe('benign-oscillation');
   });
 });

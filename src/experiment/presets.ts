@@ -7,22 +7,35 @@
 import type { Experiment } from './types';
 import { parseExperiment } from './validate';
 import { defaultExperiment } from './defaults';
+import type { Claim } from './claims';
 
-export interface Preset {
+/** What a preset says beside its experiment. */
+export interface PresetInfo {
   id: string;
   title: string;
   /** Short citation. */
   paper: string;
   /** Two or three sentences: what to look for. */
   summary: string;
+  /**
+   * What the paper reports, as statements over the logged metrics (claims.ts). The tests check
+   * each on the preset's seed and the two seeds after it, on the CPU backend at full length and
+   * on WebGPU at `gpuCheckSteps`; the page shows them live.
+   */
+  claims: Claim[];
+  /** The metrics whose charts tell the story, first one first; the page shows these charts and keeps the rest one click away. */
+  charts: string[];
+  /** Set when the paper's setting is reconstructed (data model, constants): what is ours. */
+  reconstruction?: string;
+  /** The length at which the WebGPU test checks the claims (shorter than `steps` where the claims survive shortening). */
+  gpuCheckSteps?: number;
+}
+
+export interface Preset extends PresetInfo {
   experiment: Experiment;
 }
 
-export interface PresetSource {
-  id: string;
-  title: string;
-  paper: string;
-  summary: string;
+export interface PresetSource extends PresetInfo {
   config: () => unknown;
 }
 
@@ -38,7 +51,39 @@ const SOURCES: PresetSource[] = [
     title: 'Benign oscillation',
     paper: 'Lu, Wu, Yang & Zou, ICLR 2024',
     summary:
-      'SGD with a small and a large learning rate on feature-noise data (a reconstruction of the paper’s data model). Watch the large rate oscillate (loss, step distance) and still learn the weak feature: its weak-feature test accuracy and weak-feature alignment rise while the small rate fits the strong feature and stalls.',
+      'Full-batch gradient descent with a small rate (0.05) and a large one (0.4) on feature-noise data: most training points carry a strong feature, a few only a weak one, all carry noise. The large rate trains at the edge of stability — its sharpness sits at 2/η and its loss goes up every other step (metrics are logged every step, so the zigzag shows) — and it learns the weak feature: on test points that carry only the weak feature it is clearly more accurate, while the small rate fits the training set, noise included. A caveat from checking it: in this MLP much of the gap is speed — trained four times longer, the small rate catches up most of the way. The patch-CNN preset shows the paper’s effect at convergence.',
+    reconstruction:
+      'the paper’s data model is known from its abstract and reviews; the patch layout, norms, noise and network are ours.',
+    claims: [
+      {
+        text: 'GD large lr: the training loss turns (up, down, up…) at ≥ 80% of the steps of the second half — a period-2 oscillation',
+        test: { kind: 'oscillates', run: 1, metric: 'train_loss', fraction: 0.8, from: 0.5 },
+      },
+      {
+        text: 'GD large lr trains at the edge of stability: median sharpness over the second half within ±20% of 2/η',
+        test: {
+          kind: 'near',
+          stat: { run: 1, metric: 'sharpness', agg: 'median', from: 0.5 },
+          target: { run: 1, metric: 'sharpness_threshold', agg: 'median', from: 0.5 },
+          tol: 0.2,
+        },
+      },
+      {
+        text: 'At the end, the large rate’s weak-feature test accuracy is over 1.12 × the small rate’s',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'weak_feature_acc', agg: 'final' },
+          op: '>',
+          right: { run: 0, metric: 'weak_feature_acc', agg: 'final' },
+          factor: 1.12,
+        },
+      },
+      {
+        text: 'The small rate fits the training set (final training accuracy above 97%)',
+        test: { kind: 'compare', left: { run: 0, metric: 'train_acc', agg: 'final' }, op: '>', right: 0.97 },
+      },
+    ],
+    charts: ['train_loss', 'weak_feature_acc', 'sharpness', 'train_acc'],
     config: () => defaultExperiment(),
   },
   {
@@ -46,16 +91,55 @@ const SOURCES: PresetSource[] = [
     title: 'Edge of stability and progressive sharpening',
     paper: 'Cohen, Kaur, Li, Kolter & Talwalkar, ICLR 2021',
     summary:
-      'Full-batch gradient descent with two step sizes on a tanh network with squared loss. Sharpness (top Hessian eigenvalue) tends to rise during training until it reaches the dashed 2/η line, then hovers there while the loss keeps falling non-monotonically.',
+      'Full-batch gradient descent with two step sizes on a three-layer tanh network with squared loss, started from a small initialisation so that the sharpness (the top Hessian eigenvalue) begins far below the dashed 2/η line. It rises during training — progressive sharpening — until it reaches 2/η, overshoots, and then hovers at the line, while the loss keeps falling over the long run but no longer monotonically: it spikes and recovers. Gradient descent at η would diverge on a quadratic with curvature above 2/η; here the network regulates its own curvature instead.',
+    claims: [
+      {
+        text: 'Both runs start flat: the first sharpness of GD η=0.3 is below 0.4 × its 2/η (η=0.1’s is lower still)',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'sharpness', agg: 'first' },
+          op: '<',
+          right: { run: 1, metric: 'sharpness_threshold', agg: 'first' },
+          factor: 0.4,
+        },
+      },
+      {
+        text: 'GD η=0.1: sharpness rises to the edge (reaches 0.9 × 2/η = 18)',
+        test: { kind: 'reaches', run: 0, metric: 'sharpness', target: 'sharpness_threshold', fraction: 0.9 },
+      },
+      {
+        text: 'GD η=0.1 then hovers at the edge: median sharpness over the last 30% within ±15% of 2/η',
+        test: {
+          kind: 'near',
+          stat: { run: 0, metric: 'sharpness', agg: 'median', from: 0.7 },
+          target: { run: 0, metric: 'sharpness_threshold', agg: 'median', from: 0.7 },
+          tol: 0.15,
+        },
+      },
+      {
+        text: 'GD η=0.3 hovers at its edge too: median sharpness over the last 30% within ±15% of 2/η',
+        test: {
+          kind: 'near',
+          stat: { run: 1, metric: 'sharpness', agg: 'median', from: 0.7 },
+          target: { run: 1, metric: 'sharpness_threshold', agg: 'median', from: 0.7 },
+          tol: 0.15,
+        },
+      },
+      {
+        text: 'The loss is not monotone: after the first 10% of steps, GD η=0.3’s training loss jumps above 1.5 × its lowest value so far',
+        test: { kind: 'spike', run: 1, metric: 'train_loss', factor: 1.5, after: 0.1 },
+      },
+    ],
+    charts: ['sharpness', 'train_loss'],
     config: () => ({
       seed: 1,
-      data: { kind: 'spiral', nTrain: 200, nTest: 200, nClasses: 2, turns: 1, noise: 0.1 },
-      model: { kind: 'mlp', hidden: [32, 32], activation: 'tanh', initScale: 1 },
+      data: { kind: 'spiral', nTrain: 100, nTest: 100, nClasses: 2, turns: 1, noise: 0.1 },
+      model: { kind: 'mlp', hidden: [24, 24, 24], activation: 'tanh', initScale: 0.5 },
       loss: 'mse',
-      steps: 800,
+      steps: 500,
       batchSize: 'full',
-      runs: [run('GD η=0.05', { name: 'sgd', lr: 0.05 }), run('GD η=0.2', { name: 'sgd', lr: 0.2 })],
-      metrics: { every: 10, sharpness: { every: 20, iters: 20 } },
+      runs: [run('GD η=0.1', { name: 'sgd', lr: 0.1 }), run('GD η=0.3', { name: 'sgd', lr: 0.3 })],
+      metrics: { every: 10, sharpness: { every: 10, iters: 20 } },
     }),
   },
   {
@@ -63,7 +147,43 @@ const SOURCES: PresetSource[] = [
     title: 'SGD stability: tr(H) ≤ 2/η',
     paper: 'Wu & Su, ICML 2023',
     summary:
-      'Minibatch SGD at three learning rates on a regression task. Compare each run’s Hessian trace with its 2/η line: stable SGD minima satisfy tr(H) ≤ 2/η, a stronger constraint than GD’s λmax ≤ 2/η, so larger rates end in flatter regions.',
+      'Single-example SGD (batch size 1) at three learning rates on a teacher–student regression, each warmed up linearly over its first 800 steps. Wu & Su show that a minimum SGD can stay at satisfies tr(H) ≤ 2/η for batch size 1, a stronger constraint than gradient descent’s λmax ≤ 2/η. Watch the trace chart: each run’s trace settles below its own dotted 2/η line, and the larger the rate the flatter the minimum. The trace the small rate settles at is above 2/η of the largest rate, so the largest rate cannot stay there and ends elsewhere — while λmax stays far below 2/η for all three, so it is the trace, not λmax, that limits them.',
+    claims: [
+      {
+        text: 'The largest rate’s Hessian trace (median over the last 20%) stays under 0.75 × its 2/η',
+        test: {
+          kind: 'compare',
+          left: { run: 2, metric: 'hessian_trace', agg: 'median', from: 0.8 },
+          op: '<',
+          right: { run: 2, metric: 'sharpness_threshold', agg: 'median', from: 0.8 },
+          factor: 0.75,
+        },
+      },
+      {
+        text: 'Larger rates end flatter: the trace (median over the last 20%) falls as η rises, each by more than 15%',
+        test: {
+          kind: 'ordered',
+          runs: [0, 1, 2],
+          metric: 'hessian_trace',
+          agg: 'median',
+          from: 0.8,
+          direction: 'decreasing',
+          margin: 0.15,
+        },
+      },
+      {
+        text: 'The bound binds: the small rate’s final trace is above 2/η of the largest rate',
+        test: {
+          kind: 'compare',
+          left: { run: 0, metric: 'hessian_trace', agg: 'median', from: 0.8 },
+          op: '>',
+          right: { run: 2, metric: 'sharpness_threshold', agg: 'median', from: 0.8 },
+          factor: 1.05,
+        },
+      },
+    ],
+    charts: ['hessian_trace', 'sharpness', 'train_loss'],
+    gpuCheckSteps: 2400,
     config: () => ({
       seed: 2,
       data: {
@@ -78,14 +198,14 @@ const SOURCES: PresetSource[] = [
       },
       model: { kind: 'mlp', hidden: [32], activation: 'relu', initScale: 1 },
       loss: 'mse',
-      steps: 600,
-      batchSize: 16,
+      steps: 2400,
+      batchSize: 1,
       runs: [
-        run('SGD η=0.02', { name: 'sgd', lr: 0.02 }),
-        run('SGD η=0.05', { name: 'sgd', lr: 0.05 }),
-        run('SGD η=0.1', { name: 'sgd', lr: 0.1 }),
+        run('SGD η=0.04 (2/η=50)', { name: 'sgd', lr: 0.04 }, { name: 'constant', warmup: 800 }),
+        run('SGD η=0.08 (2/η=25)', { name: 'sgd', lr: 0.08 }, { name: 'constant', warmup: 800 }),
+        run('SGD η=0.14 (2/η=14.3)', { name: 'sgd', lr: 0.14 }, { name: 'constant', warmup: 800 }),
       ],
-      metrics: { every: 10, sharpness: { every: 50, iters: 20 }, trace: { every: 50, samples: 8 } },
+      metrics: { every: 20, sharpness: { every: 120, iters: 20 }, trace: { every: 120, samples: 16 } },
     }),
   },
   {
@@ -93,17 +213,59 @@ const SOURCES: PresetSource[] = [
     title: 'Adam vs SGD: directional sharpness and coordinate clipping',
     paper: 'Pan & Li, 2023 (arXiv 2306.00204)',
     summary:
-      'SGD, Adam and their coordinate-clipped versions on the same network. The paper reports that SGD’s update directions have much higher directional sharpness than Adam’s, and that clipping the largest coordinates of the SGD gradient lowers it and speeds up training.',
+      'Full-batch SGD, SGD with its largest 10% of gradient coordinates clipped, Adam and clipped Adam on a noiseless teacher–student regression. Directional sharpness vᵀHv/‖v‖² is the curvature along each method’s own update v. The paper reports that SGD’s update directions are far sharper than Adam’s, and that clipping the largest coordinates lowers SGD’s directional sharpness and speeds it up. As in the paper, each SGD variant runs at its own tuned rate: 0.5 for SGD (the best of 0.25–2 here), 1.0 for clipped SGD, where plain SGD would be 10–25× worse. At an equal rate clipping does not lower it here: full-batch SGD sits at the edge of stability, where its directional sharpness is pinned near 2/η. Clipping Adam makes it slower here.',
+    claims: [
+      {
+        text: 'SGD’s directional sharpness is over 100 × Adam’s (medians over the run)',
+        test: {
+          kind: 'compare',
+          left: { run: 0, metric: 'directional_sharpness', agg: 'median' },
+          op: '>',
+          right: { run: 2, metric: 'directional_sharpness', agg: 'median' },
+          factor: 100,
+        },
+      },
+      {
+        text: 'Clipped SGD (at its tuned rate) has a lower directional sharpness than SGD: median under 0.85 × SGD’s',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'directional_sharpness', agg: 'median' },
+          op: '<',
+          right: { run: 0, metric: 'directional_sharpness', agg: 'median' },
+          factor: 0.85,
+        },
+      },
+      {
+        text: 'Clipped SGD trains faster: its final training loss is under 0.6 × SGD’s',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'train_loss', agg: 'final' },
+          op: '<',
+          right: { run: 0, metric: 'train_loss', agg: 'final' },
+          factor: 0.6,
+        },
+      },
+    ],
+    charts: ['directional_sharpness', 'train_loss', 'sharpness'],
     config: () => ({
       seed: 3,
-      data: { kind: 'gauss', nTrain: 256, nTest: 256, nClasses: 4, separation: 2, noise: 0.8 },
+      data: {
+        kind: 'teacher-student',
+        nTrain: 128,
+        nTest: 256,
+        inputDim: 10,
+        outputDim: 1,
+        teacherHidden: [32],
+        teacherActivation: 'tanh',
+        noise: 0,
+      },
       model: { kind: 'mlp', hidden: [32, 32], activation: 'relu', initScale: 1 },
-      loss: 'cross-entropy',
+      loss: 'mse',
       steps: 400,
-      batchSize: 32,
+      batchSize: 'full',
       runs: [
-        run('SGD', { name: 'sgd', lr: 0.05 }),
-        run('SGD + clip 10%', { name: 'clipped-sgd', lr: 0.05, clipFraction: 0.1 }),
+        run('SGD (lr 0.5)', { name: 'sgd', lr: 0.5 }),
+        run('SGD + clip 10% (lr 1)', { name: 'clipped-sgd', lr: 1, clipFraction: 0.1 }),
         run('Adam', { name: 'adam', lr: 0.003 }),
         run('Adam + clip 50%', { name: 'clipped-adam', lr: 0.003, clipFraction: 0.5 }),
       ],
@@ -112,24 +274,55 @@ const SOURCES: PresetSource[] = [
   },
   {
     id: 'adaptive-variants',
-    title: 'AdaBelief, diffGrad and AdamP vs Adam',
-    paper: 'Zhuang et al. 2020; Dubey et al. 2019; Heo et al. 2021',
+    title: 'AdaBelief, diffGrad and AdamP vs Adam: the adaptive edge of stability',
+    paper: 'Zhuang et al. 2020; Dubey et al. 2019; Heo et al. 2021; Cohen et al. 2022 (adaptive edge of stability)',
     summary:
-      'Four adaptive methods from one initialisation and one minibatch order. AdaBelief scales steps by the variance of the gradient around its running mean, diffGrad damps coordinates whose gradient changes little, AdamP removes the radial part of updates to scale-invariant-looking weights. Compare losses, update norms and preconditioned sharpness.',
+      'Four adaptive methods from one initialisation, full batch, squared loss. Adam’s preconditioned sharpness (the top eigenvalue of P⁻¹H, P its per-coordinate step-size denominator) rises until it meets the dashed line (2+2β₁)/(η(1−β₁)) = 38/η and hovers there: the adaptive edge of stability. diffGrad multiplies each step by a friction factor between 0.5 and 1, which is small when the gradient barely changes, so it balances at a higher preconditioned sharpness. AdamP only changes steps of scale-invariant weights; this network has none (no normalisation), so it ends where Adam does.',
+    claims: [
+      {
+        text: 'Adam: median preconditioned sharpness over the second half within ±20% of its stability line 38/η',
+        test: {
+          kind: 'near',
+          stat: { run: 0, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+          target: { run: 0, metric: 'precond_threshold', agg: 'median', from: 0.5 },
+          tol: 0.2,
+        },
+      },
+      {
+        text: 'diffGrad settles at a preconditioned sharpness over 1.4 × Adam’s (median over the second half)',
+        test: {
+          kind: 'compare',
+          left: { run: 2, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+          op: '>',
+          right: { run: 0, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+          factor: 1.4,
+        },
+      },
+      {
+        text: 'AdamP ends within ±5% of Adam’s test accuracy (no weight here is scale-invariant)',
+        test: {
+          kind: 'near',
+          stat: { run: 3, metric: 'test_acc', agg: 'final' },
+          target: { run: 0, metric: 'test_acc', agg: 'final' },
+          tol: 0.05,
+        },
+      },
+    ],
+    charts: ['precond_sharpness', 'train_loss', 'test_acc', 'update_norm'],
     config: () => ({
       seed: 4,
-      data: { kind: 'spiral', nTrain: 256, nTest: 256, nClasses: 3, turns: 1.2, noise: 0.1 },
+      data: { kind: 'spiral', nTrain: 64, nTest: 256, nClasses: 3, turns: 1.2, noise: 0.1 },
       model: { kind: 'mlp', hidden: [32, 32], activation: 'relu', initScale: 1 },
-      loss: 'cross-entropy',
-      steps: 600,
-      batchSize: 32,
+      loss: 'mse',
+      steps: 300,
+      batchSize: 'full',
       runs: [
-        run('Adam', { name: 'adam', lr: 0.005 }),
-        run('AdaBelief', { name: 'adabelief', lr: 0.005 }),
-        run('diffGrad', { name: 'diffgrad', lr: 0.005 }),
-        run('AdamP', { name: 'adamp', lr: 0.005 }),
+        run('Adam', { name: 'adam', lr: 0.03 }),
+        run('AdaBelief', { name: 'adabelief', lr: 0.03 }),
+        run('diffGrad', { name: 'diffgrad', lr: 0.03 }),
+        run('AdamP', { name: 'adamp', lr: 0.03 }),
       ],
-      metrics: { every: 10 },
+      metrics: { every: 10, sharpness: { every: 30, iters: 10 } },
     }),
   },
   {
@@ -137,7 +330,33 @@ const SOURCES: PresetSource[] = [
     title: 'SGD-SaI vs AdamW',
     paper: 'Xu et al. 2024 (arXiv 2412.11768)',
     summary:
-      'SGD with momentum whose per-tensor learning rates are scaled once, at the first step, by each tensor’s gradient signal-to-noise ratio, against AdamW. SGD-SaI keeps one state tensor instead of two and no per-coordinate adaptivity after step 1.',
+      'SGD with momentum whose per-tensor learning rates are scaled once, at the first step, by each tensor’s gradient signal-to-noise ratio, against AdamW at its best rate for this task (0.005 of 0.001–0.01). The paper reports that SGD-SaI matches AdamW while keeping one state tensor instead of two; here it reaches AdamW’s test accuracy and a lower test loss, though AdamW drives the training loss lower (the memory saving itself is not a logged metric).',
+    claims: [
+      {
+        text: 'SGD-SaI’s final test accuracy is at least 95% of AdamW’s',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'test_acc', agg: 'final' },
+          op: '>',
+          right: { run: 0, metric: 'test_acc', agg: 'final' },
+          factor: 0.95,
+        },
+      },
+      {
+        text: 'SGD-SaI’s final test loss is lower than AdamW’s',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'test_loss', agg: 'final' },
+          op: '<',
+          right: { run: 0, metric: 'test_loss', agg: 'final' },
+        },
+      },
+      {
+        text: 'SGD-SaI fits the training set (final training accuracy above 99%)',
+        test: { kind: 'compare', left: { run: 1, metric: 'train_acc', agg: 'final' }, op: '>', right: 0.99 },
+      },
+    ],
+    charts: ['test_acc', 'test_loss', 'train_acc', 'train_loss'],
     config: () => ({
       seed: 5,
       data: { kind: 'images', nTrain: 256, nTest: 256 },
@@ -145,7 +364,7 @@ const SOURCES: PresetSource[] = [
       loss: 'cross-entropy',
       steps: 400,
       batchSize: 32,
-      runs: [run('AdamW', { name: 'adamw', lr: 0.002 }), run('SGD-SaI', { name: 'sgd-sai', lr: 0.01 })],
+      runs: [run('AdamW', { name: 'adamw', lr: 0.005 }), run('SGD-SaI', { name: 'sgd-sai', lr: 0.01 })],
       metrics: { every: 10 },
     }),
   },
@@ -154,7 +373,38 @@ const SOURCES: PresetSource[] = [
     title: 'Simplicity bias',
     paper: 'Shah, Tamuly, Raghunathan, Jain & Netrapalli, NeurIPS 2020',
     summary:
-      'SGD and Adam on LMS-5 slab data whose linear coordinate agrees with the label on 90% of the points while the 5-slab coordinates separate the classes perfectly. The paper reports that networks latch onto the simple linear coordinate: watch training accuracy stall near 90% before (if ever) the slabs are learned, and compare the first-layer weights on coordinate 0 with the rest in the weights JSON.',
+      'SGD and Adam on LMS-5 slab data whose linear coordinate agrees with the label on 90% of the points while the 5-slab coordinates separate the classes perfectly. The paper reports that networks latch onto the simple linear coordinate. Watch Adam’s training accuracy stall at 90% for most of the run, and the S-randomized accuracies: shuffling the linear coordinate across test points drops Adam to chance, shuffling the slabs barely matters, so the model relies on the linear coordinate alone. SGD with momentum (effective step 1) starts the same way, then partly learns the slabs.',
+    claims: [
+      {
+        text: 'Adam’s training accuracy stalls at 90% (median over steps 25%–75% of the run within ±3% of 0.9)',
+        test: {
+          kind: 'near',
+          stat: { run: 1, metric: 'train_acc', agg: 'median', from: 0.25, to: 0.75 },
+          target: 0.9,
+          tol: 0.03,
+        },
+      },
+      {
+        text: 'Adam: with the linear coordinate shuffled, test accuracy falls below 0.6 (chance is 0.5)',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 's_randomized_acc_linear', agg: 'final' },
+          op: '<',
+          right: 0.6,
+        },
+      },
+      {
+        text: 'Adam: with the slab coordinates shuffled, test accuracy stays above 95% of the unshuffled one',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 's_randomized_acc_slab', agg: 'final' },
+          op: '>',
+          right: { run: 1, metric: 'test_acc', agg: 'final' },
+          factor: 0.95,
+        },
+      },
+    ],
+    charts: ['train_acc', 's_randomized_acc_linear', 'train_loss'],
     config: () => ({
       seed: 10,
       data: {
@@ -173,7 +423,7 @@ const SOURCES: PresetSource[] = [
       },
       model: { kind: 'mlp', hidden: [64], activation: 'relu', initScale: 1 },
       loss: 'cross-entropy',
-      steps: 800,
+      steps: 500,
       batchSize: 32,
       runs: [run('SGD', { name: 'sgd', lr: 0.1, momentum: 0.9 }), run('Adam', { name: 'adam', lr: 0.002 })],
       metrics: { every: 10 },
@@ -184,20 +434,55 @@ const SOURCES: PresetSource[] = [
     title: 'SGD noise temperature η/B',
     paper: 'Sclocchi, Geiger & Wyart, ICML 2023',
     summary:
-      'Minibatch SGD with batch size 8 at three learning rates, so the noise temperature T = η/B spans a factor of 16, on a binary task with the hinge loss. Watch how the weight change and the time to fit the training set grow with T. Initialisation scale, the paper’s other knob, is a model setting: change it in the model panel and reload to compare.',
+      'Minibatch SGD with batch size 8 at three learning rates, so the noise temperature T = η/B spans a factor of 160, on a binary task with the hinge loss and an output-scaled network (α = 10, the paper’s lazy-regime construction). Each run stops when its training loss reaches exactly zero. Sclocchi et al. measure time as η × steps: counted that way, the time to fit t* grows with T, and so does how far the weights travel from their initialisation, ‖w − w₀‖/‖w₀‖. Counted in steps the hotter runs finish first — the paper’s time is η × steps.',
+    claims: [
+      {
+        text: 'The weight change at the fit, ‖w − w₀‖/‖w₀‖, grows with T, each more than doubling',
+        test: {
+          kind: 'ordered',
+          runs: [0, 1, 2],
+          metric: 'relative_weight_change',
+          agg: 'final',
+          direction: 'increasing',
+          margin: 1,
+        },
+      },
+      {
+        text: 'Time to fit t* = η × steps: T = 0.25 takes over 1.2 × as long as T = 0.0125',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'fit_time', agg: 'final' },
+          op: '>',
+          right: { run: 0, metric: 'fit_time', agg: 'final' },
+          factor: 1.2,
+        },
+      },
+      {
+        text: 'Time to fit: T = 2 takes over 1.5 × as long as T = 0.25',
+        test: {
+          kind: 'compare',
+          left: { run: 2, metric: 'fit_time', agg: 'final' },
+          op: '>',
+          right: { run: 1, metric: 'fit_time', agg: 'final' },
+          factor: 1.5,
+        },
+      },
+    ],
+    charts: ['fit_time', 'relative_weight_change', 'train_loss'],
     config: () => ({
       seed: 6,
       data: { kind: 'circle', nTrain: 256, nTest: 256, noise: 0.05 },
-      model: { kind: 'mlp', hidden: [64], activation: 'relu', initScale: 1 },
+      model: { kind: 'mlp', hidden: [64], activation: 'relu', initScale: 1, outputScale: 10 },
       loss: 'hinge',
-      steps: 600,
+      steps: 3000,
       batchSize: 8,
+      stopAtZeroLoss: true,
       runs: [
-        run('T = 0.0025', { name: 'sgd', lr: 0.02 }),
-        run('T = 0.01', { name: 'sgd', lr: 0.08 }),
-        run('T = 0.04', { name: 'sgd', lr: 0.32 }),
+        run('T = 0.0125 (η=0.1, B=8)', { name: 'sgd', lr: 0.1 }),
+        run('T = 0.25 (η=2, B=8)', { name: 'sgd', lr: 2 }),
+        run('T = 2 (η=16, B=8)', { name: 'sgd', lr: 16 }),
       ],
-      metrics: { every: 10 },
+      metrics: { every: 1 },
     }),
   },
   {
@@ -205,18 +490,51 @@ const SOURCES: PresetSource[] = [
     title: 'DP-SGD clipping bias vs DiceSGD',
     paper: 'Abadi et al. 2016; Zhang, Bu, Wu & Hong, ICLR 2024',
     summary:
-      'Plain SGD, DP-SGD with per-example clipping and Gaussian noise, and DiceSGD, which feeds the clipped-away part of the gradient back in later steps. With a small clipping norm DP-SGD’s clipping bias shows as a higher loss plateau; DiceSGD’s error feedback removes the constant bias.',
+      'Plain SGD, DP-SGD (each example’s gradient clipped to norm C = 0.1, Gaussian noise σ = 1) and DiceSGD, which feeds the clipped-away part of the gradient back in later steps, on two overlapping Gaussian classes (so the gradient of every example stays large at the optimum). DP-SGD’s training loss first falls, then climbs back to a plateau well above SGD’s: clipping pulls it towards a different, biased point, and more steps do not help. DiceSGD’s error feedback removes that constant bias and ends where SGD does. The bias shows in the loss (over-confidence), not in the accuracy, which is about the same for all three.',
+    claims: [
+      {
+        text: 'DP-SGD’s training loss over the last 20% stays above 1.3 × SGD’s (median)',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'train_loss', agg: 'median', from: 0.8 },
+          op: '>',
+          right: { run: 0, metric: 'train_loss', agg: 'median', from: 0.8 },
+          factor: 1.3,
+        },
+      },
+      {
+        text: 'DiceSGD closes at least half of the gap between DP-SGD’s and SGD’s training loss (medians over the last 20%)',
+        test: {
+          kind: 'closes-gap',
+          a: { run: 1, metric: 'train_loss', agg: 'median', from: 0.8 },
+          b: { run: 0, metric: 'train_loss', agg: 'median', from: 0.8 },
+          c: { run: 2, metric: 'train_loss', agg: 'median', from: 0.8 },
+          fraction: 0.5,
+        },
+      },
+      {
+        text: 'DP-SGD’s loss plateaus above its own earlier minimum (median over the last 20% over 1.2 × its lowest value) — a bias, not slowness',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'train_loss', agg: 'median', from: 0.8 },
+          op: '>',
+          right: { run: 1, metric: 'train_loss', agg: 'min' },
+          factor: 1.2,
+        },
+      },
+    ],
+    charts: ['train_loss', 'test_acc', 'grad_norm'],
     config: () => ({
       seed: 7,
-      data: { kind: 'gauss', nTrain: 256, nTest: 256, nClasses: 2, separation: 2, noise: 1 },
+      data: { kind: 'gauss', nTrain: 256, nTest: 256, nClasses: 2, separation: 1, noise: 1 },
       model: { kind: 'mlp', hidden: [16], activation: 'relu', initScale: 1 },
       loss: 'cross-entropy',
-      steps: 500,
+      steps: 1000,
       batchSize: 32,
       runs: [
-        run('SGD', { name: 'sgd', lr: 0.1 }),
-        run('DP-SGD C=0.1', { name: 'dp-sgd', lr: 0.1, clipNorm: 0.1, noiseMultiplier: 0.5 }),
-        run('DiceSGD C=0.1', { name: 'dice-sgd', lr: 0.1, clipNorm: 0.1, errorClipNorm: 0.1, noiseMultiplier: 0.5 }),
+        run('SGD', { name: 'sgd', lr: 0.2 }),
+        run('DP-SGD C=0.1 σ=1', { name: 'dp-sgd', lr: 0.2, clipNorm: 0.1, noiseMultiplier: 1 }),
+        run('DiceSGD C=0.1 σ=1', { name: 'dice-sgd', lr: 0.2, clipNorm: 0.1, errorClipNorm: 0.1, noiseMultiplier: 1 }),
       ],
       metrics: { every: 10 },
     }),
@@ -226,18 +544,59 @@ const SOURCES: PresetSource[] = [
     title: 'Linear decay vs cosine vs constant',
     paper: 'Defazio, Cutkosky, Mehta & Mishchenko, 2023 (arXiv 2310.07831)',
     summary:
-      'The same SGD run under a constant, a cosine and a linear-decay schedule. The paper finds linear decay matches or beats cosine; use “Add refined-schedule copy” on a finished run to derive its refined schedule from the logged gradient norms (warm-up and fast final annealing appear by themselves).',
+      'The same SGD with momentum under a constant, a cosine and a linear-decay schedule, on a noisy linear regression with batch size 4 (the convex, last-iterate setting of the paper’s theory). At a constant rate the minibatch noise keeps the loss on a floor; both decaying schedules anneal it away and end far lower. The paper finds linear decay matches or beats cosine; here the two end level. Use “Add refined-schedule copy” on a finished run to derive its refined schedule from the logged gradient norms (warm-up and fast final annealing appear by themselves).',
+    claims: [
+      {
+        text: 'Linear decay ends level with cosine: final training losses within ±2%',
+        test: {
+          kind: 'near',
+          stat: { run: 2, metric: 'train_loss', agg: 'final' },
+          target: { run: 1, metric: 'train_loss', agg: 'final' },
+          tol: 0.02,
+        },
+      },
+      {
+        text: 'Cosine ends below 0.85 × the constant rate’s loss (its median over the last 10%)',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'train_loss', agg: 'final' },
+          op: '<',
+          right: { run: 0, metric: 'train_loss', agg: 'median', from: 0.9 },
+          factor: 0.85,
+        },
+      },
+      {
+        text: 'Linear decay ends below 0.85 × the constant rate’s loss (its median over the last 10%)',
+        test: {
+          kind: 'compare',
+          left: { run: 2, metric: 'train_loss', agg: 'final' },
+          op: '<',
+          right: { run: 0, metric: 'train_loss', agg: 'median', from: 0.9 },
+          factor: 0.85,
+        },
+      },
+    ],
+    charts: ['train_loss', 'lr', 'test_loss'],
     config: () => ({
       seed: 8,
-      data: { kind: 'spiral', nTrain: 256, nTest: 256, nClasses: 2, turns: 1, noise: 0.1 },
-      model: { kind: 'mlp', hidden: [32, 32], activation: 'relu', initScale: 1 },
-      loss: 'cross-entropy',
+      data: {
+        kind: 'teacher-student',
+        nTrain: 256,
+        nTest: 256,
+        inputDim: 10,
+        outputDim: 1,
+        teacherHidden: [32],
+        teacherActivation: 'tanh',
+        noise: 0.5,
+      },
+      model: { kind: 'mlp', hidden: [], activation: 'relu', initScale: 1 },
+      loss: 'mse',
       steps: 600,
-      batchSize: 32,
+      batchSize: 4,
       runs: [
-        run('constant', { name: 'sgd', lr: 0.1, momentum: 0.9 }, { name: 'constant' }),
-        run('cosine', { name: 'sgd', lr: 0.1, momentum: 0.9 }, { name: 'cosine' }),
-        run('linear decay', { name: 'sgd', lr: 0.1, momentum: 0.9 }, { name: 'linear' }),
+        run('constant', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'constant' }),
+        run('cosine', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'cosine' }),
+        run('linear decay', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'linear' }),
       ],
       metrics: { every: 10 },
     }),
@@ -247,16 +606,43 @@ const SOURCES: PresetSource[] = [
     title: 'Opposing-signal outliers',
     paper: 'Rosenfeld & Risteski, ICLR 2024',
     summary:
-      'Full-batch GD with a large step on data where a few outliers carry a large coordinate x0 that pushes the output in opposite directions for two groups (a reconstruction of the paper’s toy model). Watch the loss spike and the sharpness meet its 2/η line.',
+      'Full-batch GD on data where 5% of the points carry a large coordinate x0 (α = 10) whose sign splits them into two groups that pull the output in opposite directions, with a two-layer linear network (the paper’s toy model: it cannot represent |x0|, so the outliers never fit). While the clean feature is learned the sharpness rises; at the large rate it reaches 2/η, and from then the two outlier groups’ losses move in anti-phase — one rises as the other falls, every step, growing — until the total loss spikes. The small rate stays far below its 2/η and trains smoothly.',
+    reconstruction:
+      'the data generator follows the paper’s description of opposing signals; dimension, α, outlier fraction, signal strength and noise are ours. The large rate works in a narrow band (0.185–0.2): the spike grows out of a tiny perturbation, so its step varies from seed to seed.',
+    claims: [
+      {
+        text: 'GD η=0.19: sharpness reaches 2/η',
+        test: { kind: 'reaches', run: 1, metric: 'sharpness', target: 'sharpness_threshold', fraction: 1 },
+      },
+      {
+        text: 'GD η=0.19: the losses of the x0 > 0 and x0 < 0 groups move in anti-phase (step-to-step changes correlate below −0.5)',
+        test: { kind: 'anti-phase', run: 1, a: 'group_loss_pos', b: 'group_loss_neg', corr: 0.5 },
+      },
+      {
+        text: 'GD η=0.19: the total training loss spikes above 1.5 × its lowest value so far (after the first 10% of steps)',
+        test: { kind: 'spike', run: 1, metric: 'train_loss', factor: 1.5, after: 0.1 },
+      },
+    ],
+    charts: ['group_loss_pos', 'train_loss', 'sharpness'],
     config: () => ({
       seed: 9,
-      data: { kind: 'opposing-signals', nTrain: 256, nTest: 256 },
-      model: { kind: 'mlp', hidden: [32], activation: 'relu', initScale: 1 },
-      loss: 'cross-entropy',
+      data: {
+        kind: 'opposing-signals',
+        nTrain: 256,
+        nTest: 256,
+        dim: 10,
+        alpha: 10,
+        outlierFraction: 0.05,
+        signal: 0.3,
+        noiseStd: 0.5,
+        outlierClass: 1,
+      },
+      model: { kind: 'mlp', hidden: [32], activation: 'linear', initScale: 0.1 },
+      loss: 'mse',
       steps: 600,
       batchSize: 'full',
-      runs: [run('GD η=0.05', { name: 'sgd', lr: 0.05 }), run('GD η=0.5', { name: 'sgd', lr: 0.5 })],
-      metrics: { every: 10, sharpness: { every: 25, iters: 15 } },
+      runs: [run('GD η=0.05', { name: 'sgd', lr: 0.05 }), run('GD η=0.19', { name: 'sgd', lr: 0.19 })],
+      metrics: { every: 1, sharpness: { every: 10, iters: 20 } },
     }),
   },
   {
@@ -264,7 +650,34 @@ const SOURCES: PresetSource[] = [
     title: 'CNN on synthetic images',
     paper: 'LeCun et al. 1998 (convolution + pooling); optimizers as in Kingma & Ba, ICLR 2015',
     summary:
-      'A small convolutional network (conv 8 3x3 with padding 1, 2x2 max-pooling, a dense layer of 32) learns to tell four shapes apart in noisy 8x8 images. Compare plain SGD, SGD with momentum and Adam on the same weights and minibatches: watch how fast the train and test losses fall and the accuracies rise.',
+      'A small convolutional network (conv 8 3x3 with padding 1, 2x2 max-pooling, a dense layer of 32) learns to tell four shapes apart in noisy 8x8 images. Plain SGD, SGD with momentum 0.9 and Adam share the weights and the minibatches: momentum and Adam cut the training loss much faster. (At the same rate, momentum 0.9 takes steps about ten times longer than plain SGD once its buffer fills.)',
+    claims: [
+      {
+        text: 'Final training loss: plain SGD highest, Adam in between, momentum lowest',
+        test: { kind: 'ordered', runs: [0, 2, 1], metric: 'train_loss', agg: 'final', direction: 'decreasing' },
+      },
+      {
+        text: 'Mid-run (steps 45%–55%), momentum’s training loss is under 0.35 × plain SGD’s',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'train_loss', agg: 'mean', from: 0.45, to: 0.55 },
+          op: '<',
+          right: { run: 0, metric: 'train_loss', agg: 'mean', from: 0.45, to: 0.55 },
+          factor: 0.35,
+        },
+      },
+      {
+        text: 'Mid-run (steps 45%–55%), Adam’s training loss is under 0.7 × plain SGD’s',
+        test: {
+          kind: 'compare',
+          left: { run: 2, metric: 'train_loss', agg: 'mean', from: 0.45, to: 0.55 },
+          op: '<',
+          right: { run: 0, metric: 'train_loss', agg: 'mean', from: 0.45, to: 0.55 },
+          factor: 0.7,
+        },
+      },
+    ],
+    charts: ['train_loss', 'train_acc'],
     config: () => ({
       seed: 11,
       data: { kind: 'images', nTrain: 256, nTest: 128, size: 8, channels: 1, nClasses: 4, noise: 0.3 },
@@ -279,7 +692,7 @@ const SOURCES: PresetSource[] = [
         initScale: 1,
       },
       loss: 'cross-entropy',
-      steps: 300,
+      steps: 150,
       batchSize: 32,
       runs: [
         run('SGD', { name: 'sgd', lr: 0.05 }),
@@ -294,12 +707,35 @@ const SOURCES: PresetSource[] = [
     title: 'Benign oscillation: patch CNN',
     paper: 'Lu, Wu, Yang & Zou, ICLR 2024',
     summary:
-      'The paper’s two-layer patch CNN (2m filters applied to every patch, ReLU², a fixed ±1/m second layer, small init) trained by full-batch gradient descent on feature-noise data with the squared margin loss ½(y·f − 1)² (loss "mse" with one output). A reconstruction: the architecture is known only from reviews; the data model and all constants are ours. The small rate (1) trains smoothly, its sharpness stays near 1 (below 2/η = 2), and it fits every training point, yet its weak-feature test accuracy stays at chance (0.47–0.53 over seeds 1, 2, 3 and 7). The large rate (3) oscillates from early on: the batch loss goes up every other step while trending down, and the sharpness rises above 2/η ≈ 0.67. It fits the training set too, but its filters align with the weak feature and its weak-feature test accuracy reaches 0.83–0.98 by step 1000. Metrics are logged every 5 steps so the period-2 oscillation stays visible.',
+      'The paper’s two-layer patch CNN (2m filters applied to every patch, ReLU², a fixed ±1/m second layer, small init) trained by full-batch gradient descent on feature-noise data with the squared margin loss ½(y·f − 1)² (loss "mse" with one output). The small rate (1) trains smoothly and fits every training point, yet its weak-feature test accuracy stays near chance (0.50–0.58 over nine seeds). The large rate (3, close to the largest that does not diverge) oscillates: around steps 300–500 its batch loss goes up every other step while trending down. It fits the training set too, but its filters align with the weak feature and its weak-feature test accuracy reaches 0.91–0.99.',
+    reconstruction:
+      'the architecture is known from reviews of the paper; the data model (patch dimension, feature norms, noise) and every constant are ours.',
+    claims: [
+      {
+        text: 'GD large lr: the batch loss turns (up, down, up…) at ≥ 80% of the steps between 30% and 50% of the run — a period-2 oscillation',
+        test: { kind: 'oscillates', run: 1, metric: 'batch_loss', fraction: 0.8, from: 0.3, to: 0.5 },
+      },
+      {
+        text: 'Final weak-feature test accuracy of the large rate is over 1.4 × the small rate’s',
+        test: {
+          kind: 'compare',
+          left: { run: 1, metric: 'weak_feature_acc', agg: 'final' },
+          op: '>',
+          right: { run: 0, metric: 'weak_feature_acc', agg: 'final' },
+          factor: 1.4,
+        },
+      },
+      {
+        text: 'The small rate fits every training point (final training accuracy above 99%)',
+        test: { kind: 'compare', left: { run: 0, metric: 'train_acc', agg: 'final' }, op: '>', right: 0.99 },
+      },
+    ],
+    charts: ['batch_loss', 'weak_feature_acc', 'train_acc', 'sharpness'],
     config: () => ({
       seed: 7,
       data: {
         kind: 'feature-noise',
-        nTrain: 64,
+        nTrain: 128,
         nTest: 512,
         patchDim: 16,
         numPatches: 3,
@@ -313,7 +749,7 @@ const SOURCES: PresetSource[] = [
       steps: 1000,
       batchSize: 'full',
       runs: [run('GD small lr (1)', { name: 'sgd', lr: 1 }), run('GD large lr (3)', { name: 'sgd', lr: 3 })],
-      metrics: { every: 5, sharpness: { every: 25, iters: 20 } },
+      metrics: { every: 1, sharpness: { every: 25, iters: 20 } },
     }),
   },
 ];
@@ -326,7 +762,10 @@ export function filterPresets(sources: readonly PresetSource[]): Preset[] {
   const out: Preset[] = [];
   for (const s of sources) {
     const res = parseExperiment(s.config());
-    if (res.ok) out.push({ id: s.id, title: s.title, paper: s.paper, summary: s.summary, experiment: res.value });
+    if (res.ok) {
+      const { config: _config, ...info } = s;
+      out.push({ ...info, experiment: res.value });
+    }
   }
   return out;
 }
@@ -345,3 +784,31 @@ export function rejectedPresets(sources: readonly PresetSource[] = SOURCES): { i
 }
 
 export const PRESET_COUNT = SOURCES.length;
+
+/** The experiment without what a preset's claims do not depend on: the seed, run labels and colours. */
+function claimShape(exp: Experiment): string {
+  return JSON.stringify({
+    ...exp,
+    seed: 0,
+    runs: exp.runs.map(({ label: _label, color: _color, ...rest }) => rest),
+  });
+}
+
+let shapes: { preset: Preset; shape: string }[] | undefined;
+
+/**
+ * The preset whose experiment `exp` is, up to the seed, run labels and colours (a shared link
+ * of a preset, the default experiment, a preset re-run on another seed), else null.
+ */
+export function matchPreset(exp: Experiment, presets?: readonly Preset[]): Preset | null {
+  const list = presets
+    ? presets.map((p) => ({ preset: p, shape: claimShape(p.experiment) }))
+    : (shapes ??= availablePresets().map((p) => ({ preset: p, shape: claimShape(p.experiment) })));
+  const s = claimShape(exp);
+  return list.find((x) => x.shape === s)?.preset ?? null;
+}
+
+/** The shipped preset with this id, if it validates in this build. */
+export function presetById(id: string): Preset | null {
+  return availablePresets().find((p) => p.id === id) ?? null;
+}

@@ -55,9 +55,13 @@ export const METRIC_GROUPS: readonly MetricGroup[] = [
   {
     id: 'trace',
     title: 'Hessian trace and Frobenius norm',
-    metrics: [{ name: 'hessian_trace' }, { name: 'hessian_fro', dash: DASH }],
+    metrics: [
+      { name: 'hessian_trace' },
+      { name: 'hessian_fro', dash: DASH },
+      { name: 'sharpness_threshold', dash: DOT },
+    ],
     log: true,
-    note: 'Linearly stable SGD minima have tr(H) ≤ 2/lr (Wu & Su): compare with the dashed 2/lr line of the sharpness chart.',
+    note: 'Linearly stable SGD minima have tr(H) ≤ 2/lr (Wu & Su): dotted, each run’s stability line.',
   },
   {
     id: 'eigcos',
@@ -113,6 +117,13 @@ export const METRIC_GROUPS: readonly MetricGroup[] = [
     note: '‖w − w0‖/‖w0‖: small in the lazy (kernel) regime, large when features are learned.',
   },
   { id: 'temperature', title: 'SGD temperature η/B', metrics: [{ name: 'temperature' }], log: true },
+  {
+    id: 'fit-time',
+    title: 'Time to fit t* = η × steps',
+    metrics: [{ name: 'fit_time' }],
+    log: true,
+    note: 'Logged once per run, at the step its training loss reached exactly 0 (Sclocchi et al. measure time in η × steps).',
+  },
   { id: 'zero-loss', title: 'Step of zero training loss', metrics: [{ name: 'zero_loss_step' }] },
 ];
 

@@ -330,6 +330,8 @@ export class CpuTrainer implements Trainer {
     else if (exp.stopAtZeroLoss && train.loss === 0) {
       run.stopped = s;
       add('zero_loss_step', s);
+      const lr = exp.runs[r].optimizer.lr;
+      if (typeof lr === 'number') add('fit_time', lr * s);
     }
     return rows;
   }

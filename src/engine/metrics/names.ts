@@ -15,6 +15,8 @@
  * - group_loss_pos / group_loss_neg (opposing-signals data): mean train loss over the points with
  *   x0 > 0 / x0 < 0.
  * - zero_loss_step (stopAtZeroLoss): the step whose train_loss was exactly 0; logged once, at it.
+ * - fit_time (stopAtZeroLoss): t* = lr x zero_loss_step, the time to fit the training set in the
+ *   units of Sclocchi et al. (lr the run's learning rate, its peak under a schedule); logged with it.
  * Steps 1.. only for batch_loss, lr, temperature, grad_norm, step_distance, update_norm,
  * relative_weight_change.
  * Curvature and oscillation metrics (sharpness, hessian_trace, ...): see docs/metrics.md.
@@ -50,6 +52,7 @@ export const METRICS = {
   group_loss_pos: 'Train loss of the x0 > 0 group',
   group_loss_neg: 'Train loss of the x0 < 0 group',
   zero_loss_step: 'Step of zero training loss (t*/η)',
+  fit_time: 'Time to fit t* = η × steps',
 } as const;
 
 export type MetricName = keyof typeof METRICS | string;
