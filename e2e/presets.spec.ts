@@ -35,7 +35,31 @@ test('each preset loads and trains some steps without errors', async ({ page }) 
     const snap = await page.evaluate(() => window.__playground!.snapshot());
     expect(snap.runs, title).toBeGreaterThan(0);
     expect(snap.state, title).not.toBe('idle');
+    // the story stays beside the charts, with the preset's claims judged live
+    const story = page.locator(`section.story[data-preset="${id}"]`);
+    await expect(story.locator('.story-title')).toHaveText(title);
+    expect(await story.locator('li.claim').count(), title).toBeGreaterThan(0);
   }
+  expect(log.errors).toEqual([]);
+});
+
+test('the default preset trains to the end and the page marks each of its claims as seen', async ({ page }) => {
+  test.setTimeout(300_000);
+  const log = watchConsole(page);
+  await page.goto('/');
+  await waitForHook(page);
+  const story = page.locator('section.story[data-preset="benign-oscillation"]');
+  await expect(story).toBeVisible();
+  const claims = story.locator('li.claim');
+  const n = await claims.count();
+  expect(n).toBeGreaterThan(0);
+  await page.waitForFunction(() => window.__playground!.snapshot().state === 'done', null, { timeout: 280_000 });
+  for (let i = 0; i < n; i++) {
+    const text = (await claims.nth(i).textContent()) ?? '';
+    await expect(claims.nth(i), text).toHaveAttribute('data-status', 'seen', { timeout: 5_000 });
+    expect(text).toMatch(/seen at step \d+/);
+  }
+  await page.screenshot({ path: 'test-output/default-preset-claims.png', fullPage: false });
   expect(log.errors).toEqual([]);
 });
 

@@ -10,6 +10,7 @@ import { ExperimentEditor } from './editor/ExperimentEditor';
 import { SharePanel } from './SharePanel';
 import { ExportPanel } from './ExportPanel';
 import { PresetsPanel } from './presets/PresetsPanel';
+import { StoryPanel } from './presets/StoryPanel';
 import { BoundaryPanel } from './boundary/BoundaryPanel';
 import { PhaseDiagram } from './phase/PhaseDiagram';
 import { hashFor } from './hash';
@@ -37,6 +38,7 @@ export function App() {
         {embed ? null : <ExperimentEditor />}
         <div className="main-col">
           {embed ? null : <PresetsPanel />}
+          <StoryPanel compact={embed} />
           <Controls />
           <Charts />
           <PhaseDiagram />

@@ -21,6 +21,7 @@ import {
   drawChart,
   setChartExporter,
   sizeCanvas,
+  type ChartMarker,
   type ChartStyle,
   type Ctx2D,
   type Plot,
@@ -28,6 +29,7 @@ import {
 import { chartQueue, exclusive, type Job } from './frameQueue';
 import { ChartHover, type HoverHandle } from './ChartHover';
 
+const NO_MARKERS: readonly ChartMarker[] = [];
 export const REDRAW_MS = 200;
 export const HIDDEN_REDRAW_MS = 2000;
 
@@ -35,10 +37,13 @@ export function ChartPlot({
   group,
   runs,
   log,
+  markers = NO_MARKERS,
 }: {
   group: MetricGroup;
   runs: readonly { label: string; color: string }[];
   log: boolean;
+  /** Moments to point at (a preset's claim seen at step N). */
+  markers?: readonly ChartMarker[];
 }) {
   const store = usePlayground((s) => s.metrics);
   const theme = usePlayground((s) => s.theme);
@@ -72,7 +77,7 @@ export function ChartPlot({
     if (style.current?.theme !== theme) style.current = { theme, style: chartStyle(el) };
     const scale = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
     if (frame) sizeCanvas(ctx.canvas, frame, scale);
-    drawChart(ctx, frame, view.lines, store, log, style.current.style, tick, scale);
+    drawChart(ctx, frame, view.lines, store, log, style.current.style, tick, scale, markers);
     hover.current?.refresh();
     // the PNG export draws the same chart afresh at its own scale
     const look = style.current.style;
@@ -82,10 +87,10 @@ export function ChartPlot({
       sizeCanvas(out, frame, s);
       const c = out.getContext('2d');
       if (!c) return null;
-      drawChart(c, frame, view.lines, store, log, look, tick, s);
+      drawChart(c, frame, view.lines, store, log, look, tick, s, markers);
       return out;
     });
-  }, [group, runs, store, log, width, theme]);
+  }, [group, runs, store, log, width, theme, markers]);
 
   // Changes of props, width or theme redraw through the queue, so edits that touch every chart
   // do not add up in one task.

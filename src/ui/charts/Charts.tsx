@@ -9,6 +9,8 @@ import { chartGroups, type MetricGroup } from '../metricGroups';
 import { runColor } from '../palette';
 import { MetricChart } from './MetricChart';
 import { RunLegend } from './RunLegend';
+import type { ChartMarker } from './chartCanvas';
+import { claimMarkers, usePresetClaims, type PresetClaims } from '../presets/presetClaims';
 
 export function Charts() {
   const store = usePlayground((s) => s.metrics);
@@ -25,18 +27,70 @@ export function Charts() {
   const [known] = useState(() => new Map<string, MetricGroup>());
   // eslint-disable-next-line react-hooks/exhaustive-deps -- store.metrics grows in place; metricCount marks changes
   const groups = useMemo(() => stableGroups(chartGroups(store.metrics), known), [store, metricCount]);
+  const claims = usePresetClaims();
+  const storyCharts = claims?.preset.charts;
+  const [showAll, setShowAll] = useState(false);
+  const { first, rest } = useMemo(() => splitForStory(groups, storyCharts), [groups, storyCharts]);
+  const markers = useStableMarkers(claims);
+  const shown = storyCharts && !showAll ? first : [...first, ...rest];
+  const groupMarkers = useMemo(
+    () => new Map(groups.map((g) => [g.id, markersFor(g, markers)] as const)),
+    [groups, markers],
+  );
 
   return (
     <section className="charts" aria-label="Charts">
       <RunLegend />
       {groups.length === 0 ? <p className="note waiting">Waiting for the first metrics…</p> : null}
       <div className="chart-grid">
-        {groups.map((g) => (
-          <MetricChart key={g.id} group={g} runs={runs} log={logPrefs[g.id] ?? !!g.log} onLog={setLog} />
+        {shown.map((g) => (
+          <MetricChart
+            key={g.id}
+            group={g}
+            runs={runs}
+            log={logPrefs[g.id] ?? !!g.log}
+            onLog={setLog}
+            markers={groupMarkers.get(g.id) ?? NONE}
+          />
         ))}
       </div>
+      {storyCharts && rest.length > 0 ? (
+        <button type="button" className="show-all-charts" aria-expanded={showAll} onClick={() => setShowAll(!showAll)}>
+          {showAll ? `Show only the preset's ${first.length} charts` : `Show all charts (${rest.length} more)`}
+        </button>
+      ) : null}
     </section>
   );
+}
+
+/** The preset's charts first, in its order; the rest after (hidden until asked for). */
+export function splitForStory(
+  groups: readonly MetricGroup[],
+  story: readonly string[] | undefined,
+): { first: MetricGroup[]; rest: MetricGroup[] } {
+  if (!story || story.length === 0) return { first: [...groups], rest: [] };
+  const rank = (g: MetricGroup) => {
+    const r = g.metrics.map((m) => story.indexOf(m.name)).filter((i) => i >= 0);
+    return r.length ? Math.min(...r) : -1;
+  };
+  const first = groups.filter((g) => rank(g) >= 0).sort((a, b) => rank(a) - rank(b));
+  return { first, rest: groups.filter((g) => rank(g) < 0) };
+}
+
+const NONE: readonly ChartMarker[] = [];
+
+function markersFor(g: MetricGroup, markers: Map<string, ChartMarker[]>): readonly ChartMarker[] {
+  const out: ChartMarker[] = [];
+  for (const m of g.metrics) out.push(...(markers.get(m.name) ?? []));
+  return out.length ? out : NONE;
+}
+
+/** Claim markers by metric, a new map only when a marker changed (so charts redraw only then). */
+function useStableMarkers(claims: PresetClaims | null): Map<string, ChartMarker[]> {
+  const m = claimMarkers(claims);
+  const key = JSON.stringify([...m.entries()]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the key is the map's content
+  return useMemo(() => m, [key]);
 }
 
 function sameGroup(a: MetricGroup, b: MetricGroup): boolean {

@@ -10,15 +10,17 @@ import { exportChartPng } from '../exporting';
 import { stamp } from '../download';
 import { chartQueue, exclusive } from './frameQueue';
 import { ChartPlot } from './ChartPlot';
+import type { ChartMarker } from './chartCanvas';
 
 interface Props {
   group: MetricGroup;
   runs: readonly { label: string; color: string }[];
   log: boolean;
   onLog(groupId: string, on: boolean): void;
+  markers?: readonly ChartMarker[];
 }
 
-function MetricChartImpl({ group, runs, log, onLog }: Props) {
+function MetricChartImpl({ group, runs, log, onLog, markers }: Props) {
   const [ready, setReady] = useState(false);
   const figRef = useRef<HTMLElement>(null);
   useEffect(() => {
@@ -62,7 +64,9 @@ function MetricChartImpl({ group, runs, log, onLog }: Props) {
           ))}
         </div>
       ) : null}
-      <div className="chart-body">{ready ? <ChartPlot group={group} runs={runs} log={log} /> : null}</div>
+      <div className="chart-body">
+        {ready ? <ChartPlot group={group} runs={runs} log={log} markers={markers} /> : null}
+      </div>
       {group.note ? <p className="chart-note">{group.note}</p> : null}
     </figure>
   );

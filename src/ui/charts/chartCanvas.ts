@@ -157,6 +157,35 @@ function drawLines(ctx: Ctx2D, plot: Plot, lines: readonly LineSpec[], store: Me
   ctx.restore();
 }
 
+/** A moment to point at: a vertical line at `step` with a short label at its top. */
+export interface ChartMarker {
+  step: number;
+  label: string;
+}
+
+function drawMarkers(ctx: Ctx2D, plot: Plot, markers: readonly ChartMarker[], style: ChartStyle): void {
+  const { area } = plot;
+  ctx.save();
+  ctx.strokeStyle = style.axis;
+  ctx.fillStyle = style.axis;
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash([4, 3]);
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  ctx.font = style.font;
+  for (const m of markers) {
+    const px = plot.x.map(m.step);
+    if (!Number.isFinite(px) || px < area.x - 0.5 || px > area.x + area.width + 0.5) continue;
+    ctx.beginPath();
+    ctx.moveTo(px, area.y);
+    ctx.lineTo(px, area.y + area.height);
+    ctx.stroke();
+    const w = ctx.measureText(m.label).width;
+    ctx.fillText(m.label, px + 3 + w > area.x + area.width ? px - 3 - w : px + 3, area.y + 2);
+  }
+  ctx.restore();
+}
+
 /**
  * Clear the canvas and draw the whole chart, `scale` device pixels per CSS pixel (the canvas
  * sized with sizeCanvas); `frame` null only clears it.
@@ -170,6 +199,7 @@ export function drawChart(
   style: ChartStyle,
   format: (v: number) => string,
   scale: number,
+  markers: readonly ChartMarker[] = [],
 ): void {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
@@ -218,6 +248,7 @@ export function drawChart(
   ctx.stroke();
 
   drawLines(ctx, plot, lines, store, log);
+  drawMarkers(ctx, plot, markers, style);
 
   // axes and tick marks
   ctx.setLineDash([]);

@@ -8,7 +8,7 @@ import { appStoreApi } from '../store/store';
 
 export function loadPreset(p: Preset): void {
   const s = appStoreApi().getState();
-  s.load(structuredClone(p.experiment), `Loaded preset: ${p.title}.`);
+  s.load(structuredClone(p.experiment), `Loaded preset: ${p.title}.`, p.id);
   appStoreApi().getState().play();
 }
 

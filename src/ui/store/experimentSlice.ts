@@ -12,6 +12,7 @@ import { expandSweep, specForKey } from '../sweep';
 import { problemMessage } from '../hash';
 import type { ExperimentSlice, PlaygroundState } from './types';
 import { LIMITS } from '../../experiment/limits';
+import { matchPreset } from '../../experiment/presets';
 
 /** Give every run an explicit colour so that colours stay with runs when others are removed. */
 export function withColors(exp: Experiment): Experiment {
@@ -26,8 +27,12 @@ export function withColors(exp: Experiment): Experiment {
   return out;
 }
 
-function hasAutoLabel(run: RunConfig): boolean {
-  return run.label === autoLabel(run.optimizer);
+/**
+ * The experiment up to what does not change the numbers: run labels and colours. Two experiments
+ * with the same shape train identically, so an edit that keeps it needs no restart.
+ */
+export function numericShape(exp: Experiment): string {
+  return JSON.stringify({ ...exp, runs: exp.runs.map(({ label: _l, color: _c, ...rest }) => rest) });
 }
 
 /** Optimizer added by "Add run": Adam when registered, else the first one. */
@@ -44,6 +49,11 @@ export const createExperimentSlice =
   }): StateCreator<PlaygroundState, [], [], ExperimentSlice> =>
   (set, get) => {
     const start = withColors(initial.experiment);
+    // Labels the user typed; any other label (a preset's, a generated one) follows the optimizer.
+    const typedLabels = new Set<string>();
+    const relabel = (run: RunConfig) => {
+      if (!typedLabels.has(run.label)) run.label = autoLabel(run.optimizer).slice(0, LIMITS.labelLength);
+    };
     const editRuns = (fn: (runs: RunConfig[], d: Experiment) => void) => get().edit((d) => fn(d.runs, d));
     return {
       draft: start,
@@ -51,22 +61,25 @@ export const createExperimentSlice =
       errors: [],
       notice: initial.notice,
       embed: initial.embed,
+      presetId: matchPreset(start)?.id ?? null,
 
       edit(fn) {
         const draft = structuredClone(get().draft);
         fn(draft);
         const res = parseExperiment(draft);
         if (res.ok) {
+          const cosmetic = numericShape(res.value) === numericShape(get().applied);
           set({ draft, applied: res.value, errors: [] });
-          get().restart();
+          // renaming or recolouring keeps the curves; anything else trains the new experiment
+          if (!cosmetic) get().restart();
         } else {
           set({ draft, errors: res.errors });
         }
       },
 
-      load(exp, notice = null) {
+      load(exp, notice = null, presetId) {
         const e = withColors(exp);
-        set({ draft: e, applied: e, errors: [], notice });
+        set({ draft: e, applied: e, errors: [], notice, presetId: presetId ?? matchPreset(e)?.id ?? null });
         get().restart();
       },
 
@@ -134,9 +147,8 @@ export const createExperimentSlice =
         editRuns((runs) => {
           const run = runs[i];
           if (!run) return;
-          const auto = hasAutoLabel(run);
           run.optimizer = optimizerWithDefaults(name);
-          if (auto) run.label = autoLabel(run.optimizer);
+          relabel(run);
         });
       },
 
@@ -144,13 +156,13 @@ export const createExperimentSlice =
         editRuns((runs) => {
           const run = runs[i];
           if (!run) return;
-          const auto = hasAutoLabel(run);
           run.optimizer[key] = Array.isArray(value) ? [value[0], value[1]] : value;
-          if (auto) run.label = autoLabel(run.optimizer);
+          relabel(run);
         });
       },
 
       setLabel(i, label) {
+        typedLabels.add(label);
         editRuns((runs) => {
           if (runs[i]) runs[i].label = label;
         });
@@ -175,7 +187,7 @@ export const createExperimentSlice =
         const hyper = def ? specForKey(def.hyperparams, spec.key) : undefined;
         if (!hyper || (hyper.type !== 'number' && hyper.type !== 'betas'))
           return `${run.optimizer.name} has no numeric hyperparameter "${spec.key}"`;
-        const expanded = expandSweep(run, spec, hyper);
+        const expanded = expandSweep(run, spec, hyper, typedLabels.has(run.label) ? undefined : autoLabel);
         if (typeof expanded === 'string') return expanded;
         const total = get().draft.runs.length - 1 + expanded.length;
         if (total > LIMITS.runs) return `the sweep would make ${total} runs; the limit is ${LIMITS.runs}`;

@@ -18,10 +18,15 @@ export interface ExperimentSlice {
   notice: string | null;
   /** Embed mode (from the link): editing panels hidden. */
   embed: boolean;
+  /**
+   * The preset whose story and claims the page shows: the one loaded (kept through edits, which
+   * the page then points out), or the preset an opened link or import matches; else null.
+   */
+  presetId: string | null;
   /** Edit a copy of the draft; when it validates it is applied and training restarts. */
   edit(fn: (draft: Experiment) => void): void;
-  /** Replace the experiment (from a link or an import) and restart. */
-  load(exp: Experiment, notice?: string | null): void;
+  /** Replace the experiment (from a link, an import or a preset: `presetId`) and restart. */
+  load(exp: Experiment, notice?: string | null, presetId?: string): void;
   /** Import experiment JSON text, validated like a link; false (and a notice) when it fails. */
   importJson(text: string, source: string): boolean;
   setNotice(notice: string | null): void;
@@ -57,6 +62,11 @@ export interface RuntimeSlice {
   status: Status;
   /** Whether the user wants training to run (play pressed and not paused/finished since). */
   wantPlay: boolean;
+  /**
+   * The user paused (pause, single step, reset) and has not pressed play since. Edits and loads
+   * restart training playing unless this is set; a run that finished does not set it.
+   */
+  userPaused: boolean;
   stopAt: number | null;
   metrics: MetricStore;
   /** Bumped whenever metrics change (metrics itself is mutated in place). */
