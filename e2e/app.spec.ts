@@ -94,3 +94,28 @@ test('embed mode hides the editor', async ({ page }) => {
   await waitForStep(page, 10);
   await page.screenshot({ path: 'test-output/embed-view.png' });
 });
+
+test('edit → watch: after a run finished, an edit trains again without Play; renaming keeps the curves; labels follow the optimizer', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const log = watchConsole(page);
+  await openExperiment(page, smallExperiment(await defaultFromPage(page), 60));
+  await page.waitForFunction(() => window.__playground!.snapshot().state === 'done', null, { timeout: 120_000 });
+  const before = await snapshot(page);
+  const rowsBefore = (await rows(page)).length;
+  // a cosmetic edit: same generation, same rows
+  await page.getByLabel('Label of run 1').fill('my small rate');
+  await page.getByRole('group', { name: 'Colour of run 1' }).getByRole('button').nth(3).click();
+  expect((await snapshot(page)).gen).toBe(before.gen);
+  expect((await rows(page)).length).toBe(rowsBefore);
+  // a numeric edit after the end: a new generation that plays by itself
+  await page.getByLabel('Optimizer of run 2').selectOption('adam');
+  await expect(page.getByLabel('Label of run 2')).toHaveValue('adam lr=0.001');
+  await page.waitForFunction((g) => window.__playground!.snapshot().gen > g, before.gen);
+  await waitForStep(page, 20);
+  const after = await snapshot(page);
+  expect(after.state === 'playing' || after.state === 'done').toBe(true);
+  await expect(page.getByLabel('Label of run 1')).toHaveValue('my small rate');
+  expect(log.errors).toEqual([]);
+});

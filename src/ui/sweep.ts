@@ -70,8 +70,16 @@ export function tidy(v: number): number {
   return Number(v.toPrecision(4));
 }
 
-/** Copies of `run` with spec.key set to each value, labelled and coloured along viridis. */
-export function expandSweep(run: RunConfig, spec: SweepSpec, hyper?: HyperSpec): RunConfig[] | string {
+/**
+ * Copies of `run` with spec.key set to each value, coloured along viridis and labelled by
+ * `labelFor` (the optimizer's generated label) or, without it, the run's label with key=value.
+ */
+export function expandSweep(
+  run: RunConfig,
+  spec: SweepSpec,
+  hyper?: HyperSpec,
+  labelFor?: (optimizer: RunConfig['optimizer']) => string,
+): RunConfig[] | string {
   const values = sweepValues(spec, hyper);
   if (typeof values === 'string') return values;
   const [key, part] = spec.key.split('.');
@@ -86,7 +94,7 @@ export function expandSweep(run: RunConfig, spec: SweepSpec, hyper?: HyperSpec):
       optimizer[key] = pair as HyperValue;
     }
     return {
-      label: `${base} ${spec.key}=${v}`,
+      label: labelFor ? labelFor(optimizer) : `${base} ${spec.key}=${v}`,
       color: viridis(values.length === 1 ? 0 : i / (values.length - 1)),
       optimizer,
       schedule: structuredClone(run.schedule),

@@ -32,6 +32,7 @@ export const createRuntimeSlice =
       backend: null,
       status: IDLE,
       wantPlay: autoplay,
+      userPaused: !autoplay,
       stopAt: null,
       metrics: new MetricStore(),
       metricsVersion: 0,
@@ -88,7 +89,8 @@ export const createRuntimeSlice =
       restart(play) {
         const s = get();
         const gen = s.gen + 1;
-        const wantPlay = play ?? s.wantPlay;
+        // a new experiment plays unless the user paused on purpose (finishing a run is not pausing)
+        const wantPlay = play ?? !s.userPaused;
         set({
           gen,
           wantPlay,
@@ -102,6 +104,7 @@ export const createRuntimeSlice =
       },
 
       play() {
+        set({ userPaused: false });
         if (get().status.state === 'done') {
           get().restart(true);
           return;
@@ -111,7 +114,7 @@ export const createRuntimeSlice =
       },
 
       pause() {
-        set({ wantPlay: false });
+        set({ wantPlay: false, userPaused: true });
         send.send({ type: 'pause' });
       },
 
@@ -121,7 +124,7 @@ export const createRuntimeSlice =
       },
 
       stepOnce() {
-        set({ wantPlay: false });
+        set({ wantPlay: false, userPaused: true });
         send.send({ type: 'step', n: 1 });
       },
 
@@ -131,6 +134,7 @@ export const createRuntimeSlice =
         set({
           gen,
           wantPlay: false,
+          userPaused: true,
           metrics: new MetricStore(),
           metricsVersion: s.metricsVersion + 1,
           diverged: {},

@@ -93,9 +93,50 @@ describe('experiment slice', () => {
     expect(run.label).toBe(`sgd lr=${String(def.hyperparams.find((h) => h.key === 'lr')?.default)}`);
     st().setHyper(2, 'lr', 0.25);
     expect(st().applied.runs[2].label).toBe('sgd lr=0.25');
-    // a custom label is kept
+    // a preset's label describes its optimizer: it follows the change instead of lying
     st().setOptimizer(0, 'adam');
-    expect(st().applied.runs[0].label).toBe(defaultExperiment().runs[0].label);
+    expect(st().applied.runs[0].label).toBe('adam lr=0.001');
+    // a label the user typed is kept through optimizer and hyperparameter changes
+    st().setLabel(1, 'my run');
+    st().setOptimizer(1, 'adam');
+    st().setHyper(1, 'lr', 0.01);
+    expect(st().applied.runs[1].label).toBe('my run');
+    // non-default hyperparameters appear in a generated label
+    st().setHyper(0, 'weightDecay', 0.1);
+    expect(st().applied.runs[0].label).toBe('adam lr=0.001 weightDecay=0.1');
+  });
+
+  it('renaming or recolouring a run keeps its curves; a numeric edit restarts', () => {
+    const { store, sent } = setup();
+    const st = () => store.getState();
+    const gen = st().gen;
+    const configs = () => sent.filter((m) => m.type === 'config').length;
+    const before = configs();
+    st().setLabel(0, 'renamed');
+    st().setColor(0, '#123456');
+    expect(st().gen).toBe(gen);
+    expect(configs()).toBe(before);
+    expect(st().applied.runs[0].label).toBe('renamed');
+    st().setHyper(0, 'lr', 0.03);
+    expect(st().gen).toBe(gen + 1);
+    expect(configs()).toBe(before + 1);
+  });
+
+  it('an edit after a run finished plays the new experiment; after a pause it stays paused', () => {
+    const { store, sent } = setup();
+    const st = () => store.getState();
+    st().receive({ type: 'status', gen: st().gen, state: 'done', step: 600, steps: 600, stepsPerSecond: 1 });
+    expect(st().wantPlay).toBe(false);
+    st().setHyper(0, 'lr', 0.03);
+    const last = () => sent.filter((m) => m.type === 'config').at(-1) as { play: boolean } | undefined;
+    expect(last()?.play).toBe(true);
+    expect(st().wantPlay).toBe(true);
+    st().pause();
+    st().setHyper(0, 'lr', 0.04);
+    expect(last()?.play).toBe(false);
+    st().play();
+    st().setHyper(0, 'lr', 0.05);
+    expect(last()?.play).toBe(true);
   });
 
   it('expands a sweep into runs in place of the source run', () => {
