@@ -88,7 +88,24 @@ describe('parseArgs', () => {
 
   it('handles help and unknown commands', () => {
     for (const argv of [[], ['help'], ['--help'], ['run', '--help']]) expect(ok(argv)).toEqual({ kind: 'help' });
-    expect(errs(['rn'])[0]).toBe('rn: unknown command (did you mean "run"?); commands are run, refine, list, help');
+    expect(errs(['rn'])[0]).toBe(
+      'rn: unknown command (did you mean "run"?); commands are run, refine, list, check-presets, help',
+    );
+  });
+});
+
+describe('check-presets', () => {
+  it('defaults to 3 seeds on the CPU, takes --only, --seeds, --backend and --short, and names bad values', () => {
+    expect(ok(['check-presets'])).toEqual({ kind: 'check-presets', seeds: 3, backend: 'cpu', only: [], short: false });
+    expect(ok(['check-presets', '--seeds', '5', '--backend', 'webgpu', '--only', 'a, b', '--short'])).toEqual({
+      kind: 'check-presets',
+      seeds: 5,
+      backend: 'webgpu',
+      only: ['a', 'b'],
+      short: true,
+    });
+    expect(errs(['check-presets', '--seeds', '0']).join(' ')).toMatch(/--seeds/);
+    expect(errs(['check-presets', 'extra']).join(' ')).toMatch(/no positional/);
   });
 });
 

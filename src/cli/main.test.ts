@@ -197,3 +197,17 @@ describe('cli --slice', () => {
     expect(summary.files.slices).toContain('slice-run-0.csv');
   });
 });
+
+describe('cli check-presets', () => {
+  it('prints each claim with the seeds it held on and exits 0; an unknown preset is a usage error naming the presets', async () => {
+    const good = await cli(['check-presets', '--only', 'sgd-sai', '--seeds', '1']);
+    expect(good.stderr).not.toMatch(/error/i);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/^sgd-sai \| SGD-SaI’s final test accuracy is at least 95% of AdamW’s \| 1\/1 seeds$/m);
+    expect(good.stdout).toMatch(/seed 5 \(400 steps\): held at step 400: SGD-SaI final test_acc = /);
+    expect(good.stdout).toMatch(/^3 of 3 claims held on every seed \(1 seeds, cpu\)$/m);
+    const bad = await cli(['check-presets', '--only', 'nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--only: unknown preset nope; presets are benign-oscillation, edge-of-stability/);
+  }, 120_000);
+});

@@ -208,3 +208,17 @@ describe('claim evaluator', () => {
     expect(claimMetrics(t)).toEqual(['sharpness', 'sharpness_threshold']);
   });
 });
+
+describe('claim evaluator: first values', () => {
+  it('a statement about the first logged value is decided as soon as it is logged', () => {
+    const r = [...rows(0, 's', [1, 5], [0, 10]), ...rows(0, 'thr', [10, 10], [0, 10])];
+    const t = {
+      kind: 'compare' as const,
+      left: { run: 0, metric: 's', agg: 'first' as const },
+      op: '<' as const,
+      right: { run: 0, metric: 'thr', agg: 'first' as const },
+      factor: 0.4,
+    };
+    expect(evaluateClaim(t, ctx(r, 100, 10, false))).toMatchObject({ status: 'seen', step: 0 });
+  });
+});

@@ -161,14 +161,18 @@ function statValue(ctx: ClaimContext, s: Stat): StatValue {
   const series = ctx.get(s.run, s.metric);
   const vals = windowValues(series, lo, hi);
   const value = aggregate(vals, s.agg) * (s.scale ?? 1);
+  // the first value of a window is known as soon as it is logged
+  if (s.agg === 'first' && series && vals.length > 0) {
+    const at = series.steps.find((st) => st >= lo) ?? lo;
+    return { value, ready: true, label: statLabel(ctx, s, lo, hi), end: at };
+  }
+  return { value, ready: windowDone(ctx, s.to), label: statLabel(ctx, s, lo, hi), end: Math.min(hi, ctx.step) };
+}
+
+function statLabel(ctx: ClaimContext, s: Stat, lo: number, hi: number): string {
   const win = s.from || (s.to !== undefined && s.to < 1) ? ` (steps ${lo}–${hi})` : '';
   const scale = s.scale !== undefined && s.scale !== 1 ? ` × ${fmt(s.scale)}` : '';
-  return {
-    value,
-    ready: windowDone(ctx, s.to),
-    label: `${runName(ctx, s.run)} ${AGG_WORD[s.agg]} ${s.metric}${scale}${win}`,
-    end: Math.min(hi, ctx.step),
-  };
+  return `${runName(ctx, s.run)} ${AGG_WORD[s.agg]} ${s.metric}${scale}${win}`;
 }
 
 function operandValue(ctx: ClaimContext, o: Operand): StatValue {

@@ -10,7 +10,7 @@ describe('defaults', () => {
     expect(exp.data.kind).toBe('feature-noise');
     expect(exp.model.kind === 'mlp' && exp.model.hidden).toHaveLength(1);
     expect(['relu', 'relu2']).toContain(exp.model.activation);
-    expect(exp.metrics.every).toBe(10);
+    expect(exp.metrics.every).toBe(1); // every step: the large rate's period-2 oscillation shows
     expect(exp.runs.map((r) => r.optimizer.name)).toEqual(['sgd', 'sgd']);
     const [small, large] = exp.runs.map((r) => r.optimizer.lr as number);
     expect(small).toBeLessThan(large);

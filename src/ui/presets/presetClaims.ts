@@ -39,7 +39,10 @@ export function claimMarkers(pc: PresetClaims | null): Map<string, { step: numbe
     if (r.status !== 'seen' || r.step === undefined) return;
     const m = claimMetric(pc.preset.claims[i].test);
     const list = out.get(m) ?? [];
-    list.push({ step: r.step, label: `✓${i + 1}` });
+    // claims seen at the same step share one marker: "✓1 ✓3"
+    const same = list.find((x) => x.step === r.step);
+    if (same) same.label += ` ✓${i + 1}`;
+    else list.push({ step: r.step, label: `✓${i + 1}` });
     out.set(m, list);
   });
   return out;
