@@ -38,11 +38,17 @@ describe('chart data', () => {
     const log = chartView(group, runs, store(), true);
     expect([log.yMin, log.yMax]).toEqual([0.5, 2]);
     const empty = chartView(group, runs, new MetricStore(), false);
-    expect(empty).toEqual({ lines: [], xMax: 0, yMin: null, yMax: null });
+    expect(empty).toEqual({ lines: [], xMax: 0, yMin: null, yMax: null, bounds: undefined });
     expect(yDomain(0.5, 2, true)).toEqual([0.1, 10]);
     expect(yDomain(3, 3, false)).toEqual([2.7, 3.3]);
     expect(yDomain(1, 3, false)).toEqual([0.9, 3.1]);
     expect(yDomain(null, 3, false)).toBeUndefined();
+    // accuracies: the headroom never takes the axis past 1 (or below 0)
+    expect(yDomain(0.5, 1, false, [0, 1])).toEqual([0.475, 1]);
+    const low = yDomain(0.01, 0.2, false, [0, 1])!;
+    expect(low[0]).toBeCloseTo(0.0005, 12);
+    expect(low[1]).toBeCloseTo(0.2095, 12);
+    expect(yDomain(0.5, 1, true, [0, 1])).toEqual([0.1, 1]);
   });
 
   it('finds nearest and bounded indices in ascending steps', () => {

@@ -23,6 +23,8 @@ export interface ChartView {
   /** y range of the finite (and, on a log axis, positive) values; null when there are none. */
   yMin: number | null;
   yMax: number | null;
+  /** The group's bounds (accuracies: [0, 1]): the y axis never extends past them. */
+  bounds?: [number, number];
 }
 
 /** The lines of a chart: per run, per metric of the group that has data, in that order. */
@@ -72,11 +74,30 @@ export function chartView(
       if (e[1] > yMax) yMax = e[1];
     }
   }
-  return { lines, xMax, yMin: Number.isFinite(yMin) ? yMin : null, yMax: Number.isFinite(yMax) ? yMax : null };
+  return {
+    lines,
+    xMax,
+    yMin: Number.isFinite(yMin) ? yMin : null,
+    yMax: Number.isFinite(yMax) ? yMax : null,
+    bounds: group.bounds,
+  };
 }
 
 /** A y domain with a little headroom; on a log axis whole decades around the data. */
-export function yDomain(yMin: number | null, yMax: number | null, log: boolean): [number, number] | undefined {
+export function yDomain(
+  yMin: number | null,
+  yMax: number | null,
+  log: boolean,
+  bounds?: [number, number],
+): [number, number] | undefined {
+  const d = paddedDomain(yMin, yMax, log);
+  if (!d || !bounds) return d;
+  const lo = Math.max(d[0], log && !(bounds[0] > 0) ? d[0] : bounds[0]);
+  const hi = Math.min(d[1], bounds[1]);
+  return hi > lo ? [lo, hi] : d;
+}
+
+function paddedDomain(yMin: number | null, yMax: number | null, log: boolean): [number, number] | undefined {
   if (yMin === null || yMax === null) return undefined;
   if (log) {
     const lo = Math.pow(10, Math.floor(Math.log10(yMin)));

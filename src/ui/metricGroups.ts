@@ -19,6 +19,8 @@ export interface MetricGroup {
   log?: boolean;
   /** One line shown under the title. */
   note?: string;
+  /** Values can only lie in this range (accuracies: [0, 1]); the y axis stays inside it. */
+  bounds?: [number, number];
 }
 
 const DASH = '6 4';
@@ -31,11 +33,17 @@ export const METRIC_GROUPS: readonly MetricGroup[] = [
     metrics: [{ name: 'train_loss' }, { name: 'test_loss', dash: DASH }, { name: 'batch_loss', dash: DOT }],
     log: true,
   },
-  { id: 'accuracy', title: 'Accuracy', metrics: [{ name: 'train_acc' }, { name: 'test_acc', dash: DASH }] },
+  {
+    id: 'accuracy',
+    title: 'Accuracy',
+    metrics: [{ name: 'train_acc' }, { name: 'test_acc', dash: DASH }],
+    bounds: [0, 1],
+  },
   {
     id: 'weak',
     title: 'Weak-feature test accuracy',
     metrics: [{ name: 'weak_feature_acc' }],
+    bounds: [0, 1],
     note: 'Test points carry only the weak feature (a reconstruction of Lu et al. 2024).',
   },
   {
@@ -67,6 +75,7 @@ export const METRIC_GROUPS: readonly MetricGroup[] = [
     id: 'eigcos',
     title: 'Gradient vs top eigenvector',
     metrics: [{ name: 'grad_eig_cosine' }],
+    bounds: [0, 1],
     note: '|cos| between the gradient and the top Hessian eigenvector.',
   },
   {
@@ -100,6 +109,7 @@ export const METRIC_GROUPS: readonly MetricGroup[] = [
       { name: 's_randomized_acc_slab', dash: DASH },
       { name: 's_randomized_acc_complex', dash: DOT },
     ],
+    bounds: [0, 1],
     note: 'Test accuracy with the linear / slab / all complex coordinates permuted across points (Shah et al.): ≈ 50% means the model relies on them.',
   },
   {

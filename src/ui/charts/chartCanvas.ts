@@ -64,7 +64,7 @@ export function chartFrame(view: ChartView, width: number, log: boolean): Frame 
   if (width <= 0) return null;
   const area = plotArea(width, CHART_HEIGHT, CHART_MARGIN, Y_AXIS_WIDTH);
   const xMax = Math.max(1, view.xMax);
-  const yd: [number, number] = yDomain(view.yMin, view.yMax, log) ?? (log ? [1, 10] : [0, 1]);
+  const yd: [number, number] = yDomain(view.yMin, view.yMax, log, view.bounds) ?? (log ? [1, 10] : [0, 1]);
   return {
     plot: {
       area,

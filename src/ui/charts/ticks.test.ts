@@ -1,24 +1,49 @@
 import { describe, expect, it } from 'vitest';
-import { linearTicks, logTicks, makeScale, niceDomain, niceStep, preserveEnd } from './ticks';
+import { linearTicks, logTicks, makeScale, niceDomain, preserveEnd, roundStep } from './ticks';
 
 describe('ticks', () => {
-  it('steps linear ticks from the low end by a nice step and ends on the high end', () => {
-    expect(niceStep(42.5, true)).toBe(45);
-    expect(niceStep(37.5, true)).toBe(40);
-    expect(niceStep(0.1695, false)).toBe(0.2);
-    expect(niceStep(3, false)).toBe(3);
-    expect(linearTicks(0, 150, 5, true)).toEqual([0, 40, 80, 120, 150]);
-    expect(linearTicks(0, 170, 5, true)).toEqual([0, 45, 90, 135, 170]);
-    expect(linearTicks(0.352, 1.03)).toEqual([0.352, 0.552, 0.752, 0.952, 1.03]);
+  it('puts linear ticks on round numbers inside the axis, never at the data minimum', () => {
+    expect(roundStep(0.17)).toBe(0.2);
+    expect(roundStep(0.3)).toBe(0.25);
+    expect(roundStep(37.5, true)).toBe(50);
+    expect(roundStep(0.133)).toBe(0.1);
+    expect(roundStep(0.3, true)).toBe(1);
+    expect(roundStep(2.2, true)).toBe(2);
+    expect(roundStep(3, true)).toBe(5); // no 2.5 on a whole-number axis
+    expect(linearTicks(0, 150, 5, true)).toEqual([0, 50, 100, 150]);
+    expect(linearTicks(0, 600, 5, true)).toEqual([0, 200, 400, 600]);
+    expect(linearTicks(0, 590, 5, true)).toEqual([0, 100, 200, 300, 400, 500]);
+    expect(linearTicks(0.352, 1.03)).toEqual([0.4, 0.6, 0.8, 1]);
+    expect(linearTicks(0.437, 0.97)).toEqual([0.5, 0.6, 0.7, 0.8, 0.9]);
     expect(linearTicks(0, 1, 5, true)).toEqual([0, 1]);
+    expect(linearTicks(-1, 1)).toEqual([-1, -0.5, 0, 0.5, 1]);
     expect(linearTicks(2, 2)).toEqual([2]);
     expect(linearTicks(NaN, 2)).toEqual([]);
-    for (let i = 1; i < 50; i++) {
-      const t = linearTicks(-i * 0.37, i * 1.3);
-      expect(t.length).toBeGreaterThanOrEqual(2);
-      expect(t.length).toBeLessThanOrEqual(6);
-      expect(t[0]).toBeCloseTo(-i * 0.37, 12);
-      expect(t[t.length - 1]).toBe(i * 1.3);
+    // a tiny span far from zero: round at its own scale
+    expect(linearTicks(1.00001, 1.00004)).toEqual([1.00001, 1.000015, 1.00002, 1.000025, 1.00003, 1.000035, 1.00004]);
+    expect(linearTicks(3e-9, 9e-9)).toEqual([3e-9, 4e-9, 5e-9, 6e-9, 7e-9, 8e-9, 9e-9]);
+  });
+
+  it('on many ranges: 2 to 10 ticks, inside the range, evenly spaced by 1, 2, 2.5 or 5 times a power of ten', () => {
+    for (let i = 0; i < 2000; i++) {
+      const a = (Math.sin(i * 12.9898) * 43758.5453) % 1;
+      const b = (Math.sin(i * 78.233) * 12345.6789) % 1;
+      const scale = Math.pow(10, Math.round(b * 12) - 6);
+      const lo = a * scale * 7;
+      const hi = lo + Math.abs(b) * scale * 3 + scale * 1e-3;
+      const t = linearTicks(lo, hi);
+      expect(t.length, `${lo}..${hi}`).toBeGreaterThanOrEqual(2);
+      expect(t.length, `${lo}..${hi}`).toBeLessThanOrEqual(10);
+      expect(t[0]).toBeGreaterThanOrEqual(lo);
+      expect(t[t.length - 1]).toBeLessThanOrEqual(hi);
+      const step = t[1] - t[0];
+      const mant = step / Math.pow(10, Math.floor(Math.log10(step) + 1e-9));
+      expect(
+        [1, 2, 2.5, 5].some((m) => Math.abs(mant - m) < 1e-6),
+        `step ${step}`,
+      ).toBe(true);
+      for (const v of t)
+        expect(Math.abs(v / step - Math.round(v / step)), `${v} on a multiple of ${step}`).toBeLessThan(1e-6);
     }
   });
 

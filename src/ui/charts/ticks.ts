@@ -1,11 +1,11 @@
 /**
  * Scales and axis ticks for the charts, computed without the DOM (pure, tested directly).
  *
- * They follow what the charts showed when they were drawn by recharts: on a linear axis with a
- * fixed domain, ticks start at the domain's low end and step by a "nice" step (a multiple of
- * 0.05 or 0.1 of a power of ten, from a fifth of the range) with the high end as the last tick;
- * on a log axis, powers of ten and, over few decades, their multiples 2..9. Labels that would
- * overlap are dropped from the low end first, keeping the last one (recharts' "preserveEnd").
+ * On a linear axis the ticks are round numbers a class can read from the back of the room: the
+ * multiples of a step of 1, 2, 2.5 or 5 times a power of ten that fall inside the axis (about
+ * `count` of them), never the data's minimum or maximum as such. On a log axis, powers of ten
+ * and, over few decades, their multiples 2..9. Labels that would overlap are dropped from the
+ * low end first, keeping the last one (recharts' "preserveEnd").
  */
 
 export interface Scale {
@@ -75,22 +75,37 @@ export function niceDomain(lo: number, hi: number, count = 5): [number, number] 
   return [clean(Math.floor(clean(lo / step)) * step), clean(Math.ceil(clean(hi / step)) * step)];
 }
 
-/** Ticks of a fixed linear domain: lo, lo + step, ..., then hi. */
+/** A round step near `rough`: 1, 2, 2.5 or 5 times a power of ten (a whole number when `integer`). */
+export function roundStep(rough: number, integer = false): number {
+  if (!(rough > 0) || !Number.isFinite(rough)) return 0;
+  const p = Math.pow(10, Math.floor(Math.log10(rough)));
+  const m = rough / p;
+  const f = m < 1.5 ? 1 : m < 2.25 ? 2 : m < 3.5 ? 2.5 : m < 7.5 ? 5 : 10;
+  const step = clean(f * p);
+  if (!integer) return step;
+  // whole steps only, and no 2.5 x 10^k below 10 (25 is fine, 2.5 is not a whole number)
+  if (step < 1) return 1;
+  return Number.isInteger(step) ? step : clean(2 * step); // 2.5 -> 5
+}
+
+/**
+ * Round ticks inside [lo, hi]: the multiples of a round step (about `count` ticks) that lie in
+ * the range. A range too narrow for two multiples gets its two ends.
+ */
 export function linearTicks(lo: number, hi: number, count = 5, integer = false): number[] {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   if (lo === hi) return [lo];
   if (lo > hi) [lo, hi] = [hi, lo];
-  const step = niceStep((hi - lo) / (Math.max(count, 2) - 1), integer);
+  const step = roundStep((hi - lo) / Math.max(count - 1, 1), integer);
   if (!(step > 0)) return [lo, hi];
   const out: number[] = [];
-  for (let i = 0; i < 1000; i++) {
-    const v = clean(lo + i * step);
-    if (v >= hi) break;
-    out.push(integer ? Math.round(v) : v);
+  const first = Math.ceil(clean(lo / step));
+  for (let k = first; out.length < 1000; k++) {
+    const v = clean(k * step);
+    if (v > hi) break;
+    out.push(v === 0 ? 0 : v); // no -0
   }
-  const last = integer ? Math.round(hi) : hi;
-  if (out[out.length - 1] !== last) out.push(last);
-  return out;
+  return out.length >= 2 ? out : [lo, hi];
 }
 
 /** Ticks of a log domain (lo > 0): powers of ten, with 2..9 times them when it spans fewer than `count` decades. */
