@@ -119,3 +119,32 @@ test('edit → watch: after a run finished, an edit trains again without Play; r
   await expect(page.getByLabel('Label of run 1')).toHaveValue('my small rate');
   expect(log.errors).toEqual([]);
 });
+
+test('keyboard: the skip link reaches Play in a few Tabs; space on a summary opens it instead of toggling training', async ({
+  page,
+}) => {
+  const log = watchConsole(page);
+  await openExperiment(page, smallExperiment(await defaultFromPage(page), 5000));
+  await waitForStep(page, 5);
+  // from the top of the freshly loaded page: Tab to the skip link, follow it, Tab to Play/Pause
+  let presses = 0;
+  await page.keyboard.press('Tab');
+  presses++;
+  await expect(page.locator(':focus')).toHaveText('Skip to the training controls');
+  await page.keyboard.press('Enter');
+  for (; presses < 5; presses++) {
+    const name = await page.evaluate(() => document.activeElement?.textContent ?? '');
+    if (/Pause|Play/.test(name) && (await page.evaluate(() => document.activeElement?.tagName)) === 'BUTTON') break;
+    await page.keyboard.press('Tab');
+  }
+  await expect(page.locator(':focus')).toHaveText(/Pause|Play/);
+  expect(presses).toBeLessThanOrEqual(5);
+  // space on the presets' summary opens the gallery and leaves training alone
+  const stateBefore = (await snapshot(page)).state;
+  const summary = page.locator('details.presets > summary');
+  await summary.focus();
+  await page.keyboard.press(' ');
+  await expect(page.locator('details.presets')).toHaveAttribute('open', '');
+  expect((await snapshot(page)).state).toBe(stateBefore);
+  expect(log.errors).toEqual([]);
+});

@@ -75,7 +75,9 @@ export function checkSeeds(preset: Preset, n: number): number[] {
 
 /** One table row per claim: held on k of n seeds, with each seed's numbers. */
 export function claimTable(preset: Preset, outcomes: readonly SeedOutcome[]): string[] {
-  const lines: string[] = [];
+  const lines: string[] = [
+    `${preset.id}: trained ${outcomes.map((o) => `seed ${o.seed} in ${o.wallSec.toFixed(1)} s`).join(', ')}`,
+  ];
   preset.claims.forEach((c, i) => {
     const held = outcomes.filter((o) => o.results[i].status === 'seen').length;
     lines.push(`${preset.id} | ${c.text} | ${held}/${outcomes.length} seeds`);

@@ -32,6 +32,9 @@ export function App() {
 
   return (
     <div className={`app${embed ? ' embed' : ''}`}>
+      <a className="skip-link" href="#controls">
+        Skip to the training controls
+      </a>
       <Header />
       <Notices />
       <main className="layout">

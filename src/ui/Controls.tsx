@@ -30,7 +30,7 @@ export function Controls() {
   const pct = status.steps > 0 ? Math.min(100, (100 * status.step) / status.steps) : 0;
 
   return (
-    <div className="controls" role="toolbar" aria-label="Training controls">
+    <div className="controls" role="toolbar" aria-label="Training controls" id="controls" tabIndex={-1}>
       <button
         type="button"
         className="primary"
