@@ -707,13 +707,13 @@ const SOURCES: PresetSource[] = [
     title: 'Benign oscillation: patch CNN',
     paper: 'Lu, Wu, Yang & Zou, ICLR 2024',
     summary:
-      'The paper’s two-layer patch CNN (2m filters applied to every patch, ReLU², a fixed ±1/m second layer, small init) trained by full-batch gradient descent on feature-noise data with the squared margin loss ½(y·f − 1)² (loss "mse" with one output). The small rate (1) trains smoothly and fits every training point, yet its weak-feature test accuracy stays near chance (0.50–0.58 over nine seeds). The large rate (3, close to the largest that does not diverge) oscillates: around steps 300–500 its batch loss goes up every other step while trending down. It fits the training set too, but its filters align with the weak feature and its weak-feature test accuracy reaches 0.91–0.99.',
+      'The paper’s two-layer patch CNN (2m filters applied to every patch, ReLU², a fixed ±1/m second layer, small init) trained by full-batch gradient descent on feature-noise data with the squared margin loss ½(y·f − 1)² (loss "mse" with one output). The small rate (1) trains smoothly and fits every training point, yet its weak-feature test accuracy stays near chance (0.50–0.58 over nine seeds). The large rate (3, close to the largest that does not diverge) oscillates: around steps 300–500 its loss goes up every other step while trending down. It fits the training set too, but its filters align with the weak feature and its weak-feature test accuracy reaches 0.91–0.99.',
     reconstruction:
       'the architecture is known from reviews of the paper; the data model (patch dimension, feature norms, noise) and every constant are ours.',
     claims: [
       {
-        text: 'GD large lr: the batch loss turns (up, down, up…) at ≥ 80% of the steps between 30% and 50% of the run — a period-2 oscillation',
-        test: { kind: 'oscillates', run: 1, metric: 'batch_loss', fraction: 0.8, from: 0.3, to: 0.5 },
+        text: 'GD large lr: the training loss turns (up, down, up…) at ≥ 80% of the steps between 30% and 50% of the run — a period-2 oscillation',
+        test: { kind: 'oscillates', run: 1, metric: 'train_loss', fraction: 0.8, from: 0.3, to: 0.5 },
       },
       {
         text: 'Final weak-feature test accuracy of the large rate is over 1.4 × the small rate’s',
@@ -730,7 +730,7 @@ const SOURCES: PresetSource[] = [
         test: { kind: 'compare', left: { run: 0, metric: 'train_acc', agg: 'final' }, op: '>', right: 0.99 },
       },
     ],
-    charts: ['batch_loss', 'weak_feature_acc', 'train_acc', 'sharpness'],
+    charts: ['train_loss', 'weak_feature_acc', 'train_acc', 'sharpness'],
     config: () => ({
       seed: 7,
       data: {

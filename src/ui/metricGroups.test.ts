@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { METRICS } from '../engine/metrics/names';
-import { METRIC_GROUPS, chartGroups, metricLabel } from './metricGroups';
+import { METRIC_GROUPS, chartGroups, relevantGroups, metricLabel } from './metricGroups';
 
 describe('chartGroups', () => {
   it('draws the table groups that have data, with only the metrics present, in table order', () => {
@@ -24,5 +24,33 @@ describe('chartGroups', () => {
     expect(trace?.metrics.find((m) => m.name === 'sharpness_threshold')?.dash).toBeTruthy();
     for (const name of Object.keys(METRICS)) expect(grouped).toContain(name);
     expect(metricLabel('train_loss')).toBe(METRICS.train_loss);
+  });
+});
+
+describe('relevantGroups', () => {
+  const present = ['train_loss', 'batch_loss', 'temperature', 'train_acc'];
+  const exp = (batchSize: number | 'full', name = 'sgd') => ({
+    batchSize,
+    data: { nTrain: 128 },
+    runs: [{ optimizer: { name } }],
+  });
+  const ids = (batchSize: number | 'full', name?: string) =>
+    relevantGroups(chartGroups(present), exp(batchSize, name)).map((g) => [g.id, g.metrics.map((m) => m.name)]);
+
+  it('full batch: no minibatch-loss line and no temperature chart', () => {
+    expect(ids('full')).toEqual([
+      ['loss', ['train_loss']],
+      ['accuracy', ['train_acc']],
+    ]);
+    expect(ids(128)).toEqual(ids('full')); // a batch of the whole training set is full batch
+  });
+
+  it('minibatch SGD keeps both; minibatch Adam alone has no temperature chart', () => {
+    expect(ids(16)).toEqual([
+      ['loss', ['train_loss', 'batch_loss']],
+      ['accuracy', ['train_acc']],
+      ['temperature', ['temperature']],
+    ]);
+    expect(ids(16, 'adam').map((x) => x[0])).toEqual(['loss', 'accuracy']);
   });
 });

@@ -171,3 +171,24 @@ export function chartGroups(present: readonly string[]): MetricGroup[] {
   }
   return out;
 }
+
+/**
+ * The charts that mean something for this experiment: on full-batch training the minibatch
+ * loss is the training loss one step late, and the SGD noise temperature η/B has no noise to
+ * describe; the temperature is also only SGD's notion (no run uses plain SGD: no chart).
+ */
+export function relevantGroups(
+  groups: readonly MetricGroup[],
+  exp: { batchSize: number | 'full'; data: { nTrain: number }; runs: readonly { optimizer: { name: string } }[] },
+): MetricGroup[] {
+  const fullBatch = exp.batchSize === 'full' || exp.batchSize >= exp.data.nTrain;
+  const sgd = exp.runs.some((r) => r.optimizer.name === 'sgd');
+  const out: MetricGroup[] = [];
+  for (const g of groups) {
+    if (g.id === 'temperature' && (fullBatch || !sgd)) continue;
+    const metrics = fullBatch ? g.metrics.filter((m) => m.name !== 'batch_loss') : g.metrics;
+    if (metrics.length === 0) continue;
+    out.push(metrics.length === g.metrics.length ? g : { ...g, metrics });
+  }
+  return out;
+}

@@ -1,15 +1,32 @@
 /**
- * Colour-blind-safe run colours: the Okabe-Ito palette (Okabe & Ito 2008) minus black, ordered
- * so that neighbouring runs contrast; sweeps use a viridis ramp (perceptually uniform, readable
- * with colour-vision deficiencies).
+ * Run colours: the first six are the colour-blind-safe Okabe-Ito palette (Okabe & Ito 2008)
+ * without black and without its yellow (#F0E442, contrast 1.3:1 on white: invisible on the light
+ * theme); six more from ColorBrewer's Dark2 and matplotlib's tab10 make twelve that stay distinct
+ * and keep at least 2:1 contrast on both themes' chart backgrounds (tested). Sweeps use a viridis
+ * ramp (perceptually uniform, readable with colour-vision deficiencies).
  */
-export const OKABE_ITO = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442'] as const;
+export const RUN_COLORS = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#7570B3',
+  '#A6761D',
+  '#E7298A',
+  '#7F7F7F',
+  '#66A61E',
+  '#8C564B',
+] as const;
+/** The first six run colours (Okabe-Ito). */
+export const OKABE_ITO = RUN_COLORS.slice(0, 6);
 
 /** The first palette colour not in `used`, else cycle by count. */
 export function nextColor(used: readonly (string | undefined)[]): string {
   const taken = new Set(used.filter((c): c is string => !!c).map((c) => c.toLowerCase()));
-  const free = OKABE_ITO.find((c) => !taken.has(c.toLowerCase()));
-  return free ?? OKABE_ITO[used.length % OKABE_ITO.length];
+  const free = RUN_COLORS.find((c) => !taken.has(c.toLowerCase()));
+  return free ?? RUN_COLORS[used.length % RUN_COLORS.length];
 }
 
 // viridis at 9 stops (matplotlib's colormap, sampled), interpolated linearly in RGB.
@@ -33,5 +50,5 @@ export function viridis(t: number): string {
 
 /** The colour a run is drawn in. */
 export function runColor(color: string | undefined, index: number): string {
-  return color ?? OKABE_ITO[index % OKABE_ITO.length];
+  return color ?? RUN_COLORS[index % RUN_COLORS.length];
 }

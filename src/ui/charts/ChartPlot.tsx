@@ -47,6 +47,8 @@ export function ChartPlot({
 }) {
   const store = usePlayground((s) => s.metrics);
   const theme = usePlayground((s) => s.theme);
+  // every chart's x axis runs over the whole experiment: one shared range, the same step under the same pixel
+  const steps = usePlayground((s) => s.applied.steps);
   const [box, width] = useWidth<HTMLDivElement>();
   const lines = useRef<readonly LineSpec[]>([]);
   const plot = useRef<Plot | null>(null);
@@ -71,7 +73,7 @@ export function ChartPlot({
     if (!ctx) return;
     lastDraw.current = performance.now();
     const view = chartView(group, runs, store, log);
-    const frame = chartFrame(view, width, log);
+    const frame = chartFrame({ ...view, xMax: Math.max(view.xMax, steps) }, width, log);
     lines.current = view.lines;
     plot.current = frame?.plot ?? null;
     if (style.current?.theme !== theme) style.current = { theme, style: chartStyle(el) };
@@ -90,7 +92,7 @@ export function ChartPlot({
       drawChart(c, frame, view.lines, store, log, look, tick, s, markers);
       return out;
     });
-  }, [group, runs, store, log, width, theme, markers]);
+  }, [group, runs, store, log, width, theme, markers, steps]);
 
   // Changes of props, width or theme redraw through the queue, so edits that touch every chart
   // do not add up in one task.

@@ -5,7 +5,7 @@
  */
 import { useMemo, useState } from 'react';
 import { usePlayground } from '../store/store';
-import { chartGroups, type MetricGroup } from '../metricGroups';
+import { chartGroups, relevantGroups, type MetricGroup } from '../metricGroups';
 import { runColor } from '../palette';
 import { MetricChart } from './MetricChart';
 import { RunLegend } from './RunLegend';
@@ -25,8 +25,12 @@ export function Charts() {
   );
   // Groups keep their identity while their metrics stay the same, so existing charts do not redraw.
   const [known] = useState(() => new Map<string, MetricGroup>());
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- store.metrics grows in place; metricCount marks changes
-  const groups = useMemo(() => stableGroups(chartGroups(store.metrics), known), [store, metricCount]);
+  const applied = usePlayground((s) => s.applied);
+  const groups = useMemo(
+    () => stableGroups(relevantGroups(chartGroups(store.metrics), applied), known),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- store.metrics grows in place; metricCount marks changes
+    [store, metricCount, applied],
+  );
   const claims = usePresetClaims();
   const storyCharts = claims?.preset.charts;
   const [showAll, setShowAll] = useState(false);

@@ -2,7 +2,7 @@
 import { useId, useState } from 'react';
 import { OPTIMIZERS, getOptimizer } from '../../engine/optim/registry';
 import type { RunConfig } from '../../experiment/types';
-import { OKABE_ITO, runColor } from '../palette';
+import { RUN_COLORS, runColor } from '../palette';
 import { usePlayground } from '../store/store';
 import { FieldError, useFieldError } from './fields';
 import { HyperFields } from './HyperFields';
@@ -59,7 +59,7 @@ export function RunCard({ run, index, count, steps }: { run: RunConfig; index: n
       <FieldError message={labelError} />
       {diverged !== undefined ? <DivergedNote run={index} step={diverged} /> : null}
       <div className="colors" role="group" aria-label={`Colour of run ${n}`}>
-        {OKABE_ITO.map((c) => (
+        {RUN_COLORS.map((c) => (
           <button
             key={c}
             type="button"
