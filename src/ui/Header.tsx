@@ -7,24 +7,27 @@ export function Header() {
   const setTheme = usePlayground((s) => s.setTheme);
   const large = usePlayground((s) => s.largeFont);
   const setLarge = usePlayground((s) => s.setLargeFont);
+  const embed = usePlayground((s) => s.embed);
   return (
     <header className="top">
       <h1>Optimizer playground</h1>
       <span className={`badge backend ${backend?.backend ?? 'pending'}`} data-testid="backend" title={backend?.adapter}>
         {backend ? (backend.backend === 'webgpu' ? `WebGPU · ${backend.adapter}` : 'CPU backend') : 'starting…'}
       </span>
-      <div className="toggles">
-        <button
-          type="button"
-          aria-pressed={theme === 'dark'}
-          onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
-        >
-          {theme === 'dark' ? 'Light theme' : 'Dark theme'}
-        </button>
-        <button type="button" aria-pressed={large} onClick={() => setLarge(!large)}>
-          Large text
-        </button>
-      </div>
+      {embed ? null : (
+        <div className="toggles">
+          <button
+            type="button"
+            aria-pressed={theme === 'dark'}
+            onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+          >
+            {theme === 'dark' ? 'Light theme' : 'Dark theme'}
+          </button>
+          <button type="button" aria-pressed={large} onClick={() => setLarge(!large)}>
+            Large text
+          </button>
+        </div>
+      )}
     </header>
   );
 }
