@@ -55,9 +55,8 @@ test('the default preset trains to the end and the page marks each of its claims
   expect(n).toBeGreaterThan(0);
   await page.waitForFunction(() => window.__playground!.snapshot().state === 'done', null, { timeout: 280_000 });
   for (let i = 0; i < n; i++) {
-    const text = (await claims.nth(i).textContent()) ?? '';
-    await expect(claims.nth(i), text).toHaveAttribute('data-status', 'seen', { timeout: 5_000 });
-    expect(text).toMatch(/seen at step \d+/);
+    await expect(claims.nth(i)).toHaveAttribute('data-status', 'seen', { timeout: 10_000 });
+    expect((await claims.nth(i).textContent()) ?? '').toMatch(/seen at step \d+/);
   }
   await page.screenshot({ path: 'test-output/default-preset-claims.png', fullPage: false });
   expect(log.errors).toEqual([]);
@@ -110,7 +109,9 @@ test('decision boundary per run on 2-D data, chart PNG and weights JSON download
     layers: { name: string; shape: number[]; values: number[] }[];
   };
   expect(w.layers[0].name).toBe('layers.0.weight');
-  expect(w.layers[0].shape).toEqual([32, 2]);
+  const model = (await page.evaluate(() => window.__playground!.experiment())).model;
+  const width = model.kind === 'mlp' ? model.hidden[0] : NaN;
+  expect(w.layers[0].shape).toEqual([width, 2]); // [out, in]: the first hidden layer on 2-D data
   for (const l of w.layers) expect(l.values.length).toBe(l.shape.reduce((a, b) => a * b, 1));
   expect(log.errors).toEqual([]);
 });
