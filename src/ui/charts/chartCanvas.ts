@@ -29,6 +29,7 @@ export const X_AXIS_HEIGHT = 30;
 export const AXIS_FONT_PX = 11;
 const TICK = 6;
 const LINE_WIDTH = 1.6;
+const DOT_RADIUS = 4;
 /** The height a y label takes when thinning them (what recharts measured for 11px text). */
 export const LABEL_HEIGHT = 14;
 
@@ -135,7 +136,8 @@ function drawLines(ctx: Ctx2D, plot: Plot, lines: readonly LineSpec[], store: Me
     const [idx, n] = env.picks(s.values, log, scratch);
     scratch = idx;
     ctx.beginPath();
-    let started = false;
+    let points = 0;
+    let first: [number, number] = [0, 0];
     for (let k = 0; k < n; k++) {
       const i = idx[k];
       const step = s.steps[i];
@@ -143,13 +145,22 @@ function drawLines(ctx: Ctx2D, plot: Plot, lines: readonly LineSpec[], store: Me
       const px = plot.x.map(step);
       const py = plot.y.map(s.values[i]);
       if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
-      if (started) ctx.lineTo(px, py);
+      if (points > 0) ctx.lineTo(px, py);
       else {
         ctx.moveTo(px, py);
-        started = true;
+        first = [px, py];
       }
+      points++;
     }
-    if (!started) continue;
+    if (points === 0) continue;
+    if (points === 1) {
+      // a metric logged once (e.g. the time to fit): a dot, since a line of one point is invisible
+      ctx.beginPath();
+      ctx.arc(first[0], first[1], DOT_RADIUS, 0, 2 * Math.PI);
+      ctx.fillStyle = l.color;
+      ctx.fill();
+      continue;
+    }
     ctx.strokeStyle = l.color;
     ctx.setLineDash(dashArray(l.dash));
     ctx.stroke();
@@ -275,8 +286,12 @@ export function drawChart(
   ctx.fillStyle = style.axis;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
+  const canvasRight = right + CHART_MARGIN.right;
   xs.forEach((px, i) => {
-    if (inX(px)) ctx.fillText(xLabels[i], px, bottom + TICK + 2);
+    if (!inX(px)) return;
+    // keep the last label ("3000") inside the canvas instead of cut at its edge
+    const half = ctx.measureText(xLabels[i]).width / 2;
+    ctx.fillText(xLabels[i], Math.min(px, canvasRight - half - 1), bottom + TICK + 2);
   });
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
