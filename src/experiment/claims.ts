@@ -410,18 +410,30 @@ export function claimMetric(test: ClaimTest): string {
   }
 }
 
-/** The runs a claim reads. */
-export function claimRuns(test: ClaimTest): number[] {
-  const of = (o: Operand): number[] => (typeof o === 'number' ? [] : [o.run]);
+/** The statistics a window statement compares (constants left out); null for the other kinds. */
+function claimStats(test: ClaimTest): Stat[] | null {
+  const stats = (...o: Operand[]) => o.filter((x): x is Stat => typeof x !== 'number');
   switch (test.kind) {
     case 'compare':
-      return [...of(test.left), ...of(test.right)];
+      return stats(test.left, test.right);
     case 'near':
-      return [...of(test.stat), ...of(test.target)];
+      return stats(test.stat, test.target);
+    case 'closes-gap':
+      return [test.a, test.b, test.c];
+    default:
+      return null;
+  }
+}
+
+/** The runs a claim reads. */
+export function claimRuns(test: ClaimTest): number[] {
+  switch (test.kind) {
+    case 'compare':
+    case 'near':
+    case 'closes-gap':
+      return (claimStats(test) ?? []).map((x) => x.run);
     case 'ordered':
       return [...test.runs];
-    case 'closes-gap':
-      return [test.a.run, test.b.run, test.c.run];
     default:
       return [test.run];
   }
@@ -429,23 +441,17 @@ export function claimRuns(test: ClaimTest): number[] {
 
 /** Every metric a claim reads (so a check can verify the experiment logs them). */
 export function claimMetrics(test: ClaimTest): string[] {
-  const of = (o: Operand): string[] => (typeof o === 'number' ? [] : [o.metric]);
   switch (test.kind) {
     case 'compare':
-      return [...of(test.left), ...of(test.right)];
     case 'near':
-      return [...of(test.stat), ...of(test.target)];
-    case 'ordered':
-      return [test.metric];
     case 'closes-gap':
-      return [test.a.metric, test.b.metric, test.c.metric];
+      return (claimStats(test) ?? []).map((x) => x.metric);
     case 'reaches':
       return typeof test.target === 'string' ? [test.metric, test.target] : [test.metric];
-    case 'spike':
-    case 'oscillates':
-      return [test.metric];
     case 'anti-phase':
       return [test.a, test.b];
+    default:
+      return [test.metric];
   }
 }
 
