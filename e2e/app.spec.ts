@@ -148,3 +148,29 @@ test('keyboard: the skip link reaches Play in a few Tabs; space on a summary ope
   expect((await snapshot(page)).state).toBe(stateBefore);
   expect(log.errors).toEqual([]);
 });
+
+test('the legend hides a run from every chart and shows it again', async ({ page }) => {
+  const log = watchConsole(page);
+  await openExperiment(page, smallExperiment(await defaultFromPage(page), 60));
+  await page.waitForFunction(() => window.__playground!.snapshot().state === 'done', null, { timeout: 120_000 });
+  const exp = await page.evaluate(() => window.__playground!.experiment());
+  const [first, second] = exp.runs.map((r) => r.label);
+  const loss = page.locator('figure.chart[data-group="loss"] .chart-plot');
+  const hoverNames = async () => {
+    const box = (await loss.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
+    const items = page.locator('figure.chart[data-group="loss"] .chart-tooltip-item-name');
+    await expect(items.first()).toBeVisible();
+    return items.allTextContents();
+  };
+  expect((await hoverNames()).some((n) => n.startsWith(second))).toBe(true);
+  await page.getByLabel(`Show ${second} in the charts`).uncheck();
+  await page.mouse.move(0, 0);
+  const names = await hoverNames();
+  expect(names.some((n) => n.startsWith(first))).toBe(true);
+  expect(names.some((n) => n.startsWith(second))).toBe(false);
+  await page.getByLabel(`Show ${second} in the charts`).check();
+  await page.mouse.move(0, 0);
+  expect((await hoverNames()).some((n) => n.startsWith(second))).toBe(true);
+  expect(log.errors).toEqual([]);
+});

@@ -88,3 +88,38 @@ describe('chart data', () => {
     expect(adjacentStep(lines, m, 0, -1, 20)).toBeNull();
   });
 });
+
+describe('hidden runs', () => {
+  it('a hidden run draws no line and has no say in the axis range', () => {
+    const s = new MetricStore();
+    s.add([
+      { run: 0, step: 0, metric: 'train_loss', value: 1 },
+      { run: 0, step: 10, metric: 'train_loss', value: 0.5 },
+      { run: 1, step: 0, metric: 'train_loss', value: 100 },
+      { run: 1, step: 10, metric: 'train_loss', value: 50 },
+    ]);
+    const group = { id: 'loss', title: 'Loss', metrics: [{ name: 'train_loss' }] };
+    const both = chartView(
+      group,
+      [
+        { label: 'a', color: '#000' },
+        { label: 'b', color: '#111' },
+      ],
+      s,
+      false,
+    );
+    expect(both.lines.map((l) => l.run)).toEqual([0, 1]);
+    expect(both.yMax).toBe(100);
+    const one = chartView(
+      group,
+      [
+        { label: 'a', color: '#000' },
+        { label: 'b', color: '#111', hidden: true },
+      ],
+      s,
+      false,
+    );
+    expect(one.lines.map((l) => l.run)).toEqual([0]);
+    expect(one.yMax).toBe(1);
+  });
+});

@@ -30,12 +30,13 @@ export interface ChartView {
 /** The lines of a chart: per run, per metric of the group that has data, in that order. */
 export function chartLines(
   group: MetricGroup,
-  runs: readonly { label: string; color: string }[],
+  runs: readonly { label: string; color: string; hidden?: boolean }[],
   store: MetricStore,
 ): LineSpec[] {
   const lines: LineSpec[] = [];
   const multi = group.metrics.length > 1;
   runs.forEach((run, r) => {
+    if (run.hidden) return; // hidden from the legend: no line, no say in the axis range
     for (const m of group.metrics) {
       const s = store.get(r, m.name);
       if (!s || s.steps.length === 0) continue;
@@ -55,7 +56,7 @@ export function chartLines(
 /** Lines and axis ranges; O(lines x envelope buckets), independent of the series length. */
 export function chartView(
   group: MetricGroup,
-  runs: readonly { label: string; color: string }[],
+  runs: readonly { label: string; color: string; hidden?: boolean }[],
   store: MetricStore,
   log: boolean,
 ): ChartView {

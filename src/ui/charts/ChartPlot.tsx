@@ -40,7 +40,7 @@ export function ChartPlot({
   markers = NO_MARKERS,
 }: {
   group: MetricGroup;
-  runs: readonly { label: string; color: string }[];
+  runs: readonly { label: string; color: string; hidden?: boolean }[];
   log: boolean;
   /** Moments to point at (a preset's claim seen at step N). */
   markers?: readonly ChartMarker[];

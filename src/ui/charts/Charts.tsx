@@ -19,9 +19,10 @@ export function Charts() {
   const appliedRuns = usePlayground((s) => s.applied.runs);
   const logPrefs = usePlayground((s) => s.logScale);
   const setLog = usePlayground((s) => s.setLogScale);
+  const hiddenRuns = usePlayground((s) => s.hiddenRuns);
   const runs = useMemo(
-    () => appliedRuns.map((r, i) => ({ label: r.label, color: runColor(r.color, i) })),
-    [appliedRuns],
+    () => appliedRuns.map((r, i) => ({ label: r.label, color: runColor(r.color, i), hidden: hiddenRuns.includes(i) })),
+    [appliedRuns, hiddenRuns],
   );
   // Groups keep their identity while their metrics stay the same, so existing charts do not redraw.
   const [known] = useState(() => new Map<string, MetricGroup>());

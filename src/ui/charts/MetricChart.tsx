@@ -14,7 +14,7 @@ import type { ChartMarker } from './chartCanvas';
 
 interface Props {
   group: MetricGroup;
-  runs: readonly { label: string; color: string }[];
+  runs: readonly { label: string; color: string; hidden?: boolean }[];
   log: boolean;
   onLog(groupId: string, on: boolean): void;
   markers?: readonly ChartMarker[];
@@ -36,7 +36,7 @@ function MetricChartImpl({ group, runs, log, onLog, markers }: Props) {
     if (figRef.current)
       exportChartPng(figRef.current, stamp(`chart-${safeId}`), {
         title: group.title,
-        legend: runs,
+        legend: runs.filter((r) => !r.hidden),
       }).catch((e: unknown) => console.warn(e instanceof Error ? e.message : String(e)));
   };
   return (

@@ -1,4 +1,4 @@
-/** The runs as a legend: colour, label, latest train/test loss, divergence. */
+/** The runs as a legend: a show/hide checkbox, colour, label, latest train/test loss, divergence. */
 import { usePlayground } from '../store/store';
 import { runColor } from '../palette';
 import { fmt } from '../format';
@@ -15,6 +15,8 @@ export function RunLegend() {
   const store = usePlayground((s) => s.metrics);
   useMetricsTick(LEGEND_MS); // re-render when values arrive
   const diverged = usePlayground((s) => s.diverged);
+  const hidden = usePlayground((s) => s.hiddenRuns);
+  const toggle = usePlayground((s) => s.toggleRun);
   return (
     <table className="legend">
       <thead>
@@ -29,7 +31,15 @@ export function RunLegend() {
         {runs.map((r, i) => (
           <tr key={i} data-run={i}>
             <td>
-              <span className="swatch" style={{ background: runColor(r.color, i) }} aria-hidden="true" /> {r.label}
+              <label className="run-toggle" title="Show or hide this run in the charts">
+                <input
+                  type="checkbox"
+                  checked={!hidden.includes(i)}
+                  onChange={() => toggle(i)}
+                  aria-label={`Show ${r.label} in the charts`}
+                />
+                <span className="swatch" style={{ background: runColor(r.color, i) }} aria-hidden="true" /> {r.label}
+              </label>
               {diverged[i] !== undefined ? <DivergedBadge store={store} run={i} step={diverged[i]} /> : null}
             </td>
             <td className="num">

@@ -62,6 +62,12 @@ export const createExperimentSlice =
       notice: initial.notice,
       embed: initial.embed,
       presetId: matchPreset(start)?.id ?? null,
+      hiddenRuns: [],
+
+      toggleRun(i) {
+        const h = get().hiddenRuns;
+        set({ hiddenRuns: h.includes(i) ? h.filter((x) => x !== i) : [...h, i].sort((a, b) => a - b) });
+      },
 
       edit(fn) {
         const draft = structuredClone(get().draft);
@@ -69,7 +75,8 @@ export const createExperimentSlice =
         const res = parseExperiment(draft);
         if (res.ok) {
           const cosmetic = numericShape(res.value) === numericShape(get().applied);
-          set({ draft, applied: res.value, errors: [] });
+          const hiddenRuns = cosmetic ? get().hiddenRuns : [];
+          set({ draft, applied: res.value, errors: [], hiddenRuns });
           // renaming or recolouring keeps the curves; anything else trains the new experiment
           if (!cosmetic) get().restart();
         } else {
@@ -79,7 +86,14 @@ export const createExperimentSlice =
 
       load(exp, notice = null, presetId) {
         const e = withColors(exp);
-        set({ draft: e, applied: e, errors: [], notice, presetId: presetId ?? matchPreset(e)?.id ?? null });
+        set({
+          draft: e,
+          applied: e,
+          errors: [],
+          notice,
+          presetId: presetId ?? matchPreset(e)?.id ?? null,
+          hiddenRuns: [],
+        });
         get().restart();
       },
 

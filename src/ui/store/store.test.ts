@@ -295,3 +295,22 @@ describe('refined schedule', () => {
     for (let t = 1; t < 40; t++) expect(f[t]).toBeLessThanOrEqual(f[t - 1]);
   });
 });
+
+describe('hiding runs from the charts', () => {
+  it('toggles a run, keeps the choice through a rename, forgets it on a numeric edit or a new experiment', () => {
+    const { store } = setup();
+    const st = () => store.getState();
+    st().toggleRun(1);
+    expect(st().hiddenRuns).toEqual([1]);
+    st().setLabel(0, 'renamed');
+    expect(st().hiddenRuns).toEqual([1]);
+    st().toggleRun(1);
+    expect(st().hiddenRuns).toEqual([]);
+    st().toggleRun(0);
+    st().setHyper(0, 'lr', 0.07);
+    expect(st().hiddenRuns).toEqual([]);
+    st().toggleRun(0);
+    st().load(defaultExperiment());
+    expect(st().hiddenRuns).toEqual([]);
+  });
+});

@@ -12,6 +12,10 @@ export interface Transport {
 export interface ExperimentSlice {
   draft: Experiment;
   applied: Experiment;
+  /** Runs hidden from the charts (the legend's checkboxes); a view choice, not part of the experiment. */
+  hiddenRuns: readonly number[];
+  /** Hide run i from the charts, or show it again. */
+  toggleRun(i: number): void;
   /** Problems with the draft; empty when the draft is valid (then draft and applied agree). */
   errors: ValidationError[];
   /** A friendly message (bad link, bad import), shown until dismissed. */
