@@ -123,3 +123,25 @@ describe('hidden runs', () => {
     expect(one.yMax).toBe(1);
   });
 });
+
+describe('diverged runs', () => {
+  it("a diverged run's stability line is drawn but leaves the axis range to the others", () => {
+    const s = new MetricStore();
+    s.add([
+      { run: 0, step: 0, metric: 'sharpness', value: 2 },
+      { run: 0, step: 10, metric: 'sharpness', value: 8 },
+      { run: 0, step: 10, metric: 'sharpness_threshold', value: 10 },
+      { run: 1, step: 10, metric: 'sharpness', value: 5 },
+      { run: 1, step: 10, metric: 'sharpness_threshold', value: 2e-9 },
+    ]);
+    const group = { id: 's', title: 'S', metrics: [{ name: 'sharpness' }, { name: 'sharpness_threshold' }] };
+    const runs = [
+      { label: 'a', color: '#000' },
+      { label: 'b', color: '#111', diverged: true },
+    ];
+    const v = chartView(group, runs, s, true);
+    expect(v.lines).toHaveLength(4);
+    expect([v.yMin, v.yMax]).toEqual([2, 10]);
+    expect(chartView(group, [runs[0], { ...runs[1], diverged: false }], s, true).yMin).toBe(2e-9);
+  });
+});

@@ -56,7 +56,7 @@ export function chartLines(
 /** Lines and axis ranges; O(lines x envelope buckets), independent of the series length. */
 export function chartView(
   group: MetricGroup,
-  runs: readonly { label: string; color: string; hidden?: boolean }[],
+  runs: readonly { label: string; color: string; hidden?: boolean; diverged?: boolean }[],
   store: MetricStore,
   log: boolean,
 ): ChartView {
@@ -69,6 +69,8 @@ export function chartView(
     const env = store.envelope(l.run, l.metric);
     if (!s || !env) continue;
     xMax = Math.max(xMax, s.steps[s.steps.length - 1]);
+    // a diverged run's stability line (2/η of a blown-up step) would squash everyone's axis
+    if (runs[l.run]?.diverged && l.metric.endsWith('_threshold')) continue;
     const e = env.extent(s.values, log);
     if (e) {
       if (e[0] < yMin) yMin = e[0];

@@ -40,13 +40,14 @@ export function ChartPlot({
   markers = NO_MARKERS,
 }: {
   group: MetricGroup;
-  runs: readonly { label: string; color: string; hidden?: boolean }[];
+  runs: readonly { label: string; color: string; hidden?: boolean; diverged?: boolean }[];
   log: boolean;
   /** Moments to point at (a preset's claim seen at step N). */
   markers?: readonly ChartMarker[];
 }) {
   const store = usePlayground((s) => s.metrics);
   const theme = usePlayground((s) => s.theme);
+  const large = usePlayground((s) => s.largeFont);
   // every chart's x axis runs over the whole experiment: one shared range, the same step under the same pixel
   const steps = usePlayground((s) => s.applied.steps);
   const [box, width] = useWidth<HTMLDivElement>();
@@ -76,23 +77,24 @@ export function ChartPlot({
     const frame = chartFrame({ ...view, xMax: Math.max(view.xMax, steps) }, width, log);
     lines.current = view.lines;
     plot.current = frame?.plot ?? null;
-    if (style.current?.theme !== theme) style.current = { theme, style: chartStyle(el) };
+    const look = `${theme}|${large}`;
+    if (style.current?.theme !== look) style.current = { theme: look, style: chartStyle(el) };
     const scale = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
     if (frame) sizeCanvas(ctx.canvas, frame, scale);
     drawChart(ctx, frame, view.lines, store, log, style.current.style, tick, scale, markers);
     hover.current?.refresh();
     // the PNG export draws the same chart afresh at its own scale
-    const look = style.current.style;
+    const drawn = style.current.style;
     setChartExporter(el, (s) => {
       if (!frame) return null;
       const out = document.createElement('canvas');
       sizeCanvas(out, frame, s);
       const c = out.getContext('2d');
       if (!c) return null;
-      drawChart(c, frame, view.lines, store, log, look, tick, s, markers);
+      drawChart(c, frame, view.lines, store, log, drawn, tick, s, markers);
       return out;
     });
-  }, [group, runs, store, log, width, theme, markers, steps]);
+  }, [group, runs, store, log, width, theme, large, markers, steps]);
 
   // Changes of props, width or theme redraw through the queue, so edits that touch every chart
   // do not add up in one task.

@@ -20,9 +20,16 @@ export function Charts() {
   const logPrefs = usePlayground((s) => s.logScale);
   const setLog = usePlayground((s) => s.setLogScale);
   const hiddenRuns = usePlayground((s) => s.hiddenRuns);
+  const diverged = usePlayground((s) => s.diverged);
   const runs = useMemo(
-    () => appliedRuns.map((r, i) => ({ label: r.label, color: runColor(r.color, i), hidden: hiddenRuns.includes(i) })),
-    [appliedRuns, hiddenRuns],
+    () =>
+      appliedRuns.map((r, i) => ({
+        label: r.label,
+        color: runColor(r.color, i),
+        hidden: hiddenRuns.includes(i),
+        diverged: diverged[i] !== undefined,
+      })),
+    [appliedRuns, hiddenRuns, diverged],
   );
   // Groups keep their identity while their metrics stay the same, so existing charts do not redraw.
   const [known] = useState(() => new Map<string, MetricGroup>());

@@ -14,7 +14,7 @@ import type { ChartMarker } from './chartCanvas';
 
 interface Props {
   group: MetricGroup;
-  runs: readonly { label: string; color: string; hidden?: boolean }[];
+  runs: readonly { label: string; color: string; hidden?: boolean; diverged?: boolean }[];
   log: boolean;
   onLog(groupId: string, on: boolean): void;
   markers?: readonly ChartMarker[];

@@ -83,15 +83,25 @@ export interface ChartStyle {
   grid: string;
   axis: string;
   font: string;
+  /** The height a y label takes when thinning them: grows with the font. */
+  labelHeight: number;
+}
+
+/** Axis font size in CSS pixels for a root font size: 11 px at the normal 16 px, scaled with large text. */
+export function axisFontPx(rootFontPx: number): number {
+  return Number.isFinite(rootFontPx) && rootFontPx > 0 ? Math.round((AXIS_FONT_PX * rootFontPx) / 16) : AXIS_FONT_PX;
 }
 
 export function chartStyle(el: Element): ChartStyle {
   const cs = getComputedStyle(el);
   const v = (name: string, fallback: string) => cs.getPropertyValue(name).trim() || fallback;
+  // large-text mode enlarges the root font: the axis labels follow it
+  const px = axisFontPx(parseFloat(getComputedStyle(document.documentElement).fontSize));
   return {
     grid: v('--grid', '#e4e4e0'),
     axis: v('--muted', '#5b5b5b'),
-    font: `${AXIS_FONT_PX}px ${cs.fontFamily || 'sans-serif'}`,
+    font: `${px}px ${cs.fontFamily || 'sans-serif'}`,
+    labelHeight: Math.round((LABEL_HEIGHT * px) / AXIS_FONT_PX),
   };
 }
 
@@ -236,7 +246,7 @@ export function drawChart(
   const keepY = preserveEnd(
     yAll.length,
     (i) => (inY(yAll[i]) ? yAll[i] : NaN),
-    () => LABEL_HEIGHT,
+    () => style.labelHeight,
   );
   const xs = xAll.map((px, i) => (keepX[i] ? px : NaN));
   const ys = yAll.map((py, i) => (keepY[i] ? py : NaN));
