@@ -95,14 +95,13 @@ describe('parseArgs', () => {
 });
 
 describe('check-presets', () => {
-  it('defaults to 3 seeds on the CPU, takes --only, --seeds, --backend and --short, and names bad values', () => {
-    expect(ok(['check-presets'])).toEqual({ kind: 'check-presets', seeds: 3, backend: 'cpu', only: [], short: false });
-    expect(ok(['check-presets', '--seeds', '5', '--backend', 'webgpu', '--only', 'a, b', '--short'])).toEqual({
+  it('defaults to 3 seeds on the CPU, takes --only, --seeds and --backend, and names bad values', () => {
+    expect(ok(['check-presets'])).toEqual({ kind: 'check-presets', seeds: 3, backend: 'cpu', only: [] });
+    expect(ok(['check-presets', '--seeds', '5', '--backend', 'webgpu', '--only', 'a, b'])).toEqual({
       kind: 'check-presets',
       seeds: 5,
       backend: 'webgpu',
       only: ['a', 'b'],
-      short: true,
     });
     expect(errs(['check-presets', '--seeds', '0']).join(' ')).toMatch(/--seeds/);
     expect(errs(['check-presets', 'extra']).join(' ')).toMatch(/no positional/);

@@ -37,8 +37,6 @@ export interface CheckPresetsCommand {
   backend: Backend;
   /** Preset ids to check (all when empty). */
   only: string[];
-  /** Train each preset for its gpuCheckSteps (the WebGPU test's length) instead of its full length. */
-  short: boolean;
 }
 export type Command = RunCommand | RefineCommand | ListCommand | CheckPresetsCommand | HelpCommand;
 
@@ -47,7 +45,7 @@ export const USAGE = `Usage:
                      [--save-weights] [--save-data] [--slice eigen|update]
   npm run cli -- refine DIR --run I [--tau 0.1] --out FILE.json
   npm run cli -- list
-  npm run cli -- check-presets [--seeds 3] [--backend cpu|webgpu] [--only ID,ID] [--short]
+  npm run cli -- check-presets [--seeds 3] [--backend cpu|webgpu] [--only ID,ID]
   npm run cli -- help
 
 run     trains every run of the experiment and writes DIR/metrics.csv (run,step,metric,value),
@@ -55,9 +53,9 @@ run     trains every run of the experiment and writes DIR/metrics.csv (run,step,
 refine  reads run I's grad_norm series from a finished run's DIR and writes a copy of its
         experiment with an added run on the refined schedule (Defazio et al. 2023).
 list    prints the optimizers with their hyperparameters, and the data kinds.
-check-presets  trains each preset on its seed and the ones after it (default 3 seeds, CPU
-        backend) and prints each claim with the number of seeds it held on and the numbers;
-        --short uses the shortened length the WebGPU test checks. Exit 1 if any claim failed.
+check-presets  trains each preset at full length on its seed and the ones after it (default
+        3 seeds, CPU backend) and prints each claim with the number of seeds it held on and the
+        numbers. Exit 1 if any claim failed.
 Exit codes: 0 success, 1 runtime failure, 2 bad arguments or bad experiment.`;
 
 type OptType = 'flag' | 'string' | 'int' | 'number' | 'backend';
@@ -85,7 +83,6 @@ const CHECK_OPTS: Record<string, OptSpec> = {
   seeds: { type: 'int', min: 1, max: 20 },
   backend: { type: 'backend' },
   only: { type: 'string' },
-  short: { type: 'flag' },
 };
 const COMMANDS = ['run', 'refine', 'list', 'check-presets', 'help'] as const;
 
@@ -246,7 +243,6 @@ export function parseArgs(argv: readonly string[]): Result<Command> {
         seeds: (p.opts.seeds as number | undefined) ?? 3,
         backend: (p.opts.backend as Backend | undefined) ?? 'cpu',
         only,
-        short: p.opts.short === true,
       },
     };
   }

@@ -114,7 +114,6 @@ async function checkPresetsCmd(
       outcomes.push(
         await checkPresetSeed(p, seed, {
           backend: cmd.backend,
-          steps: cmd.short ? p.gpuCheckSteps : undefined,
           createTrainer,
         }),
       );
