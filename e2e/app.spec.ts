@@ -174,3 +174,24 @@ test('the legend hides a run from every chart and shows it again', async ({ page
   expect((await hoverNames()).some((n) => n.startsWith(second))).toBe(true);
   expect(log.errors).toEqual([]);
 });
+
+test('hover on one chart shows the same step on every chart', async ({ page }) => {
+  const log = watchConsole(page);
+  const exp = smallExperiment(await defaultFromPage(page), 60);
+  exp.metrics.every = 1; // loss and accuracy logged at every step: the same steps exist on both charts
+  await openExperiment(page, exp);
+  await page.waitForFunction(() => window.__playground!.snapshot().state === 'done', null, { timeout: 120_000 });
+  const loss = page.locator('figure.chart[data-group="loss"] .chart-hover');
+  const acc = page.locator('figure.chart[data-group="accuracy"] .chart-hover');
+  const box = (await loss.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.5);
+  await expect(loss).toHaveAttribute('data-step', /^\d+$/);
+  const step = await loss.getAttribute('data-step');
+  await expect(acc).toHaveAttribute('data-step', step!);
+  // the other chart shows a cursor, not a second tooltip
+  await expect(page.locator('figure.chart[data-group="accuracy"] .chart-tooltip')).toHaveCount(0);
+  await expect(page.locator('figure.chart[data-group="loss"] .chart-tooltip')).toHaveCount(1);
+  await page.mouse.move(0, 0);
+  await expect(acc).not.toHaveAttribute('data-step', /\d/);
+  expect(log.errors).toEqual([]);
+});

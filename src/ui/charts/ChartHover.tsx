@@ -3,11 +3,12 @@
  * step and a tooltip with every line's value logged there (full resolution, not the drawn
  * envelope).
  */
-import { useImperativeHandle, useRef, useState, type Ref } from 'react';
+import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { adjacentStep, hoverAt, type Hover, type LineSpec } from '../chartData';
 import type { MetricStore } from '../series';
 import type { Plot } from './chartCanvas';
 import { HoverCursor, TooltipBox } from './Tooltip';
+import { publishHover, subscribeHover } from './hoverSync';
 
 export interface HoverHandle {
   /** Recompute the read-out at the last pointer position (after new data or new axes). */
@@ -30,9 +31,32 @@ interface Pointer {
 }
 
 export function ChartHover({ ref, plot, lines, store, log }: Props) {
-  const [shown, setShown] = useState<(Pointer & { hover: Hover; plot: Plot }) | null>(null);
+  const [shown, setShown] = useState<(Pointer & { hover: Hover; plot: Plot; echo?: boolean }) | null>(null);
   const pointer = useRef<Pointer | null>(null);
   const box = useRef<HTMLDivElement>(null);
+  // this chart's identity for the hover broadcast
+  const [self] = useState(() => ({}));
+
+  // another chart's read-out: cursor and dots here at the nearest logged step, no tooltip
+  useEffect(
+    () =>
+      subscribeHover((step, source) => {
+        if (source === self) return;
+        const p = plot.current;
+        const r = box.current?.getBoundingClientRect();
+        if (step === null || !p || !r) {
+          setShown((s) => (s?.echo ? null : s));
+          return;
+        }
+        const hover = hoverAt(lines.current, store, step, p.xMax);
+        setShown(
+          hover
+            ? { mx: p.x.map(hover.step), my: p.area.y, width: r.width, height: r.height, hover, plot: p, echo: true }
+            : null,
+        );
+      }),
+    [self, plot, lines, store],
+  );
 
   const update = () => {
     const p = plot.current;
@@ -40,10 +64,12 @@ export function ChartHover({ ref, plot, lines, store, log }: Props) {
     const a = p?.area;
     if (!p || !a || !at || at.mx < a.x || at.mx > a.x + a.width || at.my < a.y || at.my > a.y + a.height) {
       setShown(null);
+      publishHover(null, self);
       return;
     }
     const hover = hoverAt(lines.current, store, p.x.invert(at.mx), p.xMax);
     setShown(hover ? { ...at, hover, plot: p } : null);
+    publishHover(hover ? hover.step : null, self);
   };
 
   useImperativeHandle(ref, () => ({ refresh: () => pointer.current && update() }));
@@ -57,6 +83,7 @@ export function ChartHover({ ref, plot, lines, store, log }: Props) {
   const onLeave = () => {
     pointer.current = null;
     setShown(null);
+    publishHover(null, self);
   };
   // Keyboard (as recharts' accessibility layer did): arrows move the read-out between logged steps.
   const onKey = (e: React.KeyboardEvent<HTMLDivElement>) => {
@@ -90,7 +117,7 @@ export function ChartHover({ ref, plot, lines, store, log }: Props) {
     overlay = (
       <>
         <HoverCursor x={p.x.map(hover.step)} top={p.area.y} bottom={p.area.y + p.area.height} dots={dots} />
-        <TooltipBox {...shown} label={`step ${hover.step}`} items={hover.items} />
+        {shown.echo ? null : <TooltipBox {...shown} label={`step ${hover.step}`} items={hover.items} />}
       </>
     );
   }
@@ -98,6 +125,7 @@ export function ChartHover({ ref, plot, lines, store, log }: Props) {
     <div
       ref={box}
       className="chart-hover"
+      data-step={shown ? shown.hover.step : undefined}
       tabIndex={0}
       role="application"
       aria-label="Chart read-out: left and right arrows move between logged steps"
