@@ -8,6 +8,7 @@ import { evaluateClaim, seriesFromRows, type ClaimResult } from '../experiment/c
 import type { Preset } from '../experiment/presets';
 import type { MetricRow, Trainer } from '../engine/trainer';
 import type { Backend } from './args';
+import { chunkSize } from './run';
 
 export interface SeedOutcome {
   seed: number;
@@ -17,9 +18,9 @@ export interface SeedOutcome {
   wallSec: number;
 }
 
-/** The preset's experiment on `seed`, optionally shortened to `steps` (validated again). */
-export function presetVariant(preset: Preset, seed: number, steps?: number): Experiment {
-  const res = parseExperiment({ ...preset.experiment, seed, steps: steps ?? preset.experiment.steps });
+/** The preset's experiment on another seed (validated again). */
+export function presetVariant(preset: Preset, seed: number): Experiment {
+  const res = parseExperiment({ ...preset.experiment, seed });
   if (!res.ok)
     throw new Error(
       `preset ${preset.id} with seed ${seed}: ${res.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
@@ -31,7 +32,7 @@ export function presetVariant(preset: Preset, seed: number, steps?: number): Exp
 export async function trainAll(trainer: Trainer): Promise<MetricRow[]> {
   const rows: MetricRow[] = [];
   const total = trainer.experiment.steps;
-  const chunk = Math.max(1, Math.min(total, trainer.experiment.metrics.every * 20));
+  const chunk = chunkSize(trainer.experiment);
   while (trainer.step < total) {
     const before = trainer.step;
     rows.push(...(await trainer.advance(chunk)));
@@ -52,11 +53,10 @@ export async function checkPresetSeed(
   seed: number,
   opts: {
     backend: Backend;
-    steps?: number;
     createTrainer: (e: Experiment, o: { backend: Backend }) => Promise<Trainer>;
   },
 ): Promise<SeedOutcome> {
-  const exp = presetVariant(preset, seed, opts.steps);
+  const exp = presetVariant(preset, seed);
   const trainer = await opts.createTrainer(exp, { backend: opts.backend });
   try {
     const t0 = performance.now();

@@ -21,6 +21,7 @@ import { Population } from './population';
 import { alignmentDirections } from './model/directions';
 import { isLogStep, resolveHyper, runSeed } from './hyper';
 import { statsToRows } from './metrics/rows';
+import { zeroLossRows } from './metrics/names';
 import { checkDeviceLimits } from './limits';
 import { CURV_KINDS, SC, type CurvatureRequest } from './metrics/curvature_gpu';
 import { curvatureRows } from './metrics/curvature_rows';
@@ -522,12 +523,8 @@ export class GpuTrainer implements Trainer {
         this.diverged[row.run] = row.step;
       }
       out.push(row);
-      if (this.zeroLossStop(row)) {
-        out.push({ run: row.run, step: row.step, metric: 'zero_loss_step', value: row.step });
-        const lr = this.experiment.runs[row.run].optimizer.lr;
-        if (typeof lr === 'number')
-          out.push({ run: row.run, step: row.step, metric: 'fit_time', value: lr * row.step });
-      }
+      if (this.zeroLossStop(row))
+        out.push(...zeroLossRows(row.run, row.step, this.experiment.runs[row.run].optimizer.lr));
     }
     return out;
   }

@@ -130,15 +130,6 @@ function aggregate(v: readonly number[], agg: Agg): number {
   }
 }
 
-const AGG_WORD: Record<Agg, string> = {
-  final: 'final',
-  first: 'first',
-  min: 'min',
-  max: 'max',
-  median: 'median',
-  mean: 'mean',
-};
-
 function runName(ctx: ClaimContext, run: number): string {
   return ctx.labels?.[run] ?? `run ${run + 1}`;
 }
@@ -172,7 +163,7 @@ function statValue(ctx: ClaimContext, s: Stat): StatValue {
 function statLabel(ctx: ClaimContext, s: Stat, lo: number, hi: number): string {
   const win = s.from || (s.to !== undefined && s.to < 1) ? ` (steps ${lo}–${hi})` : '';
   const scale = s.scale !== undefined && s.scale !== 1 ? ` × ${fmt(s.scale)}` : '';
-  return `${runName(ctx, s.run)} ${AGG_WORD[s.agg]} ${s.metric}${scale}${win}`;
+  return `${runName(ctx, s.run)} ${s.agg} ${s.metric}${scale}${win}`;
 }
 
 function operandValue(ctx: ClaimContext, o: Operand): StatValue {
@@ -259,7 +250,7 @@ export function evaluateClaim(test: ClaimTest, ctx: ClaimContext): ClaimResult {
       return decided(
         ok,
         Math.max(...vs.map((v) => v.end)),
-        `${AGG_WORD[test.agg]} ${test.metric}${win}: ${list}${m ? ` (each by more than ${fmt(m * 100)}%)` : ''}`,
+        `${test.agg} ${test.metric}${win}: ${list}${m ? ` (each by more than ${fmt(m * 100)}%)` : ''}`,
       );
     }
     case 'closes-gap': {

@@ -17,6 +17,7 @@ import { initParams } from '../model/init';
 import type { ParamLayout } from '../model/layout';
 import { experimentLayout } from '../model/shape';
 import { getOptimizer, optimizerNames } from '../optim/registry';
+import { zeroLossRows } from '../metrics/names';
 import { scheduleFactor } from '../optim/schedules';
 import type { CpuOptimizerState, Hyper, OptimizerDef } from '../optim/types';
 import type { MetricRow, SliceOptions, SlicePoint, Trainer } from '../trainer';
@@ -329,9 +330,7 @@ export class CpuTrainer implements Trainer {
     if (!Number.isFinite(train.loss) || (info && !Number.isFinite(info.batchLoss))) run.diverged = s;
     else if (exp.stopAtZeroLoss && train.loss === 0) {
       run.stopped = s;
-      add('zero_loss_step', s);
-      const lr = exp.runs[r].optimizer.lr;
-      if (typeof lr === 'number') add('fit_time', lr * s);
+      rows.push(...zeroLossRows(r, s, exp.runs[r].optimizer.lr));
     }
     return rows;
   }

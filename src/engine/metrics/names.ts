@@ -56,3 +56,14 @@ export const METRICS = {
 } as const;
 
 export type MetricName = keyof typeof METRICS | string;
+
+/** The rows of a run stopped at zero training loss at `step` (stopAtZeroLoss): its step and t* = lr x step. */
+export function zeroLossRows(
+  run: number,
+  step: number,
+  lr: unknown,
+): { run: number; step: number; metric: string; value: number }[] {
+  const rows = [{ run, step, metric: 'zero_loss_step', value: step }];
+  if (typeof lr === 'number') rows.push({ run, step, metric: 'fit_time', value: lr * step });
+  return rows;
+}
