@@ -5,6 +5,7 @@
  */
 import { usePresetClaims } from './presetClaims';
 import type { ClaimResult } from '../../experiment/claims';
+import './story.css';
 
 function badge(r: ClaimResult): { text: string; cls: string } {
   if (r.status === 'seen') return { text: r.step !== undefined ? `seen at step ${r.step}` : 'seen', cls: 'seen' };
