@@ -3,13 +3,13 @@
  * and the citation. Presets are written as partial configs and completed by the validator; a
  * preset whose data kind or optimizer is not available in this build is left out (never shown
  * broken). Settings are small enough to train visibly on a CPU-backed WebGPU adapter. The presets
- * themselves, with their claims, are in presets/curvature.ts and presets/training.ts.
+ * themselves, with their claims, are in preset_defs/curvature.ts and preset_defs/training.ts.
  */
 import type { Experiment } from './types';
 import { parseExperiment } from './validate';
 import type { Claim } from './claims';
-import * as curvature from './presets/curvature';
-import * as training from './presets/training';
+import * as curvature from './preset_defs/curvature';
+import * as training from './preset_defs/training';
 
 /** What a preset says beside its experiment. */
 export interface PresetInfo {
