@@ -7,6 +7,8 @@ import { defineConfig } from '@playwright/test';
 import { findChromium } from './scripts/find-chromium.mjs';
 
 const port = Number(process.env.E2E_PORT ?? 4173);
+/** Another build folder than dist/ (lets two checkouts' suites run side by side). */
+const outDir = process.env.E2E_OUTDIR ? ` --outDir ${process.env.E2E_OUTDIR}` : '';
 const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH || findChromium() || undefined;
 
 /** Flags shared by both projects; WEBGPU_FLAG is added only where WebGPU is wanted. */
@@ -29,7 +31,7 @@ export default defineConfig({
   retries: 0,
   timeout: 180_000,
   expect: { timeout: 60_000 },
-  reporter: [['list'], ['json', { outputFile: 'test-output/e2e-results.json' }]],
+  reporter: [['list'], ['json', { outputFile: process.env.E2E_RESULTS_FILE ?? 'test-output/e2e-results.json' }]],
   use: {
     baseURL: `http://localhost:${port}`,
     headless: true,
@@ -51,7 +53,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `node node_modules/vite/bin/vite.js preview --port ${port} --strictPort --host localhost`,
+    command: `node node_modules/vite/bin/vite.js preview --port ${port} --strictPort --host localhost${outDir}`,
     url: `http://localhost:${port}/`,
     reuseExistingServer: false,
     timeout: 60_000,
