@@ -16,12 +16,15 @@ describe('presets', () => {
     expect(availablePresets()).toHaveLength(PRESET_COUNT);
   });
 
-  it('each has a title, a citation and a summary, and re-validates to itself', () => {
+  it('each has a title, a citation, a one-line look-for and a summary, and re-validates to itself', () => {
     const ids = new Set<string>();
     for (const p of availablePresets()) {
       expect(p.title.length).toBeGreaterThan(3);
       expect(p.paper.length).toBeGreaterThan(3);
       expect(p.summary.split('. ').length).toBeGreaterThanOrEqual(2);
+      // the one-liner fits a slide: one sentence, short enough for the embed's caption
+      expect(p.lookFor.length, p.id).toBeLessThanOrEqual(120);
+      expect(p.lookFor.trim().split(/\. |; /).length, p.id).toBeLessThanOrEqual(2);
       expect(ids.has(p.id)).toBe(false);
       ids.add(p.id);
       const again = parseExperiment(JSON.parse(JSON.stringify(p.experiment)));
@@ -30,7 +33,7 @@ describe('presets', () => {
   });
 
   it('hides a preset whose data kind or optimizer is not in this build, keeps the valid ones', () => {
-    const base = { title: 'T', paper: 'P', summary: 'A. B.', claims: [], charts: ['train_loss'] };
+    const base = { title: 'T', paper: 'P', lookFor: 'L.', summary: 'A. B.', claims: [], charts: ['train_loss'] };
     const sources: PresetSource[] = [
       { id: 'ok', ...base, config: () => defaultExperiment() },
       { id: 'no-data', ...base, config: () => ({ ...defaultExperiment(), data: { kind: 'not-landed-yet' } }) },

@@ -17,7 +17,9 @@ export interface PresetInfo {
   title: string;
   /** Short citation. */
   paper: string;
-  /** Two or three sentences: what to look for. */
+  /** One sentence a class can read off the first screen: the effect to look for. */
+  lookFor: string;
+  /** Two or three sentences: the set-up and what to look for. */
   summary: string;
   /**
    * What the paper reports, as statements over the logged metrics (claims.ts). The tests check
