@@ -9,7 +9,6 @@ import { Charts } from './charts/Charts';
 import { ExperimentEditor } from './editor/ExperimentEditor';
 import { SharePanel } from './SharePanel';
 import { ExportPanel } from './ExportPanel';
-import { PresetsPanel } from './presets/PresetsPanel';
 import { StoryPanel } from './presets/StoryPanel';
 import { BoundaryPanel } from './boundary/BoundaryPanel';
 import { PhaseDiagram } from './phase/PhaseDiagram';
@@ -40,7 +39,6 @@ export function App() {
       <main className="layout">
         {embed ? null : <ExperimentEditor />}
         <div className="main-col">
-          {embed ? null : <PresetsPanel />}
           <StoryPanel compact={embed} />
           <Controls />
           <Charts />

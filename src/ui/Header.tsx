@@ -1,5 +1,6 @@
-/** Title, backend badge and view toggles (theme, large text). */
+/** Title, backend badge, the presets gallery and view toggles (theme, large text). */
 import { usePlayground } from './store/store';
+import { PresetsPanel } from './presets/PresetsPanel';
 
 export function Header() {
   const backend = usePlayground((s) => s.backend);
@@ -14,6 +15,7 @@ export function Header() {
       <span className={`badge backend ${backend?.backend ?? 'pending'}`} data-testid="backend" title={backend?.adapter}>
         {backend ? (backend.backend === 'webgpu' ? `WebGPU · ${backend.adapter}` : 'CPU backend') : 'starting…'}
       </span>
+      {embed ? null : <PresetsPanel />}
       {embed ? null : (
         <div className="toggles">
           <button

@@ -1,10 +1,10 @@
 /**
- * The presets gallery: one card per phenomenon (title, citation, what to look for); "Load"
- * replaces the experiment and starts training.
+ * The presets gallery, opened from the header: one card per phenomenon (title, citation, the
+ * sentence to look for); "Load" replaces the experiment, starts training and closes the gallery.
  */
-import { useMemo } from 'react';
+import { useMemo, useRef } from 'react';
 import { availablePresets, type Preset } from '../../experiment/presets';
-import { appStoreApi } from '../store/store';
+import { appStoreApi, usePlayground } from '../store/store';
 
 export function loadPreset(p: Preset): void {
   const s = appStoreApi().getState();
@@ -14,22 +14,43 @@ export function loadPreset(p: Preset): void {
 
 export function PresetsPanel() {
   const presets = useMemo(() => availablePresets(), []);
+  const current = usePlayground((s) => s.presetId);
+  const ref = useRef<HTMLDetailsElement>(null);
+  const close = () => {
+    if (ref.current) ref.current.open = false;
+  };
   return (
-    <details className="panel presets" aria-label="Presets">
-      <summary>
-        <h2 className="inline-title">Presets: phenomena from the papers</h2>
-      </summary>
-      <div className="preset-grid">
-        {presets.map((p) => (
-          <article key={p.id} className="preset-card" data-preset={p.id}>
-            <h3>{p.title}</h3>
-            <p className="note">{p.paper}</p>
-            <p>{p.summary}</p>
-            <button type="button" onClick={() => loadPreset(p)} aria-label={`Load preset: ${p.title}`}>
-              Load
-            </button>
-          </article>
-        ))}
+    <details
+      ref={ref}
+      className="presets"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && ref.current?.open) {
+          close();
+          ref.current.querySelector('summary')?.focus();
+        }
+      }}
+    >
+      <summary>Presets: phenomena from the papers ({presets.length})</summary>
+      <div className="preset-popover panel" role="group" aria-label="Presets">
+        <div className="preset-grid">
+          {presets.map((p) => (
+            <article key={p.id} className={`preset-card${p.id === current ? ' current' : ''}`} data-preset={p.id}>
+              <h3>{p.title}</h3>
+              <p className="note">{p.paper}</p>
+              <p className="preset-look">{p.lookFor}</p>
+              <button
+                type="button"
+                onClick={() => {
+                  loadPreset(p);
+                  close();
+                }}
+                aria-label={`Load preset: ${p.title}`}
+              >
+                Load
+              </button>
+            </article>
+          ))}
+        </div>
       </div>
     </details>
   );

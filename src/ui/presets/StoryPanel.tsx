@@ -1,8 +1,10 @@
 /**
- * Beside the charts: the loaded preset's story (what to look for, the citation, what is
- * reconstructed) and its claims, each shown live as pending, seen (at step N) or not seen, with
- * the numbers behind the verdict.
+ * Above the charts: the loaded preset's title and citation, the one sentence to look for, the
+ * set-up in full (one click away) and its claims, each shown live as pending, seen (at step N) or
+ * not seen; the numbers behind each verdict are one click away too, so the first screen keeps
+ * Play and the main chart in view.
  */
+import { useState } from 'react';
 import { usePresetClaims } from './presetClaims';
 import type { ClaimResult } from '../../experiment/claims';
 import './story.css';
@@ -15,30 +17,51 @@ function badge(r: ClaimResult): { text: string; cls: string } {
 
 export function StoryPanel({ compact = false }: { compact?: boolean }) {
   const pc = usePresetClaims();
+  const [numbers, setNumbers] = useState(false);
   if (!pc) return null;
   const { preset, exact, results } = pc;
+  const seen = results.filter((r) => r.status === 'seen').length;
   return (
     <section className="panel story" aria-label="What this experiment shows" data-preset={preset.id}>
-      <h2 className="story-title">{preset.title}</h2>
-      <p className="note">{preset.paper}</p>
-      {compact ? null : <p className="story-text">{preset.summary}</p>}
-      {preset.reconstruction && !compact ? (
-        <p className="note reconstruction">Reconstruction: {preset.reconstruction}</p>
-      ) : null}
+      <div className="story-head">
+        <h2 className="story-title">{preset.title}</h2>
+        <span className="note story-paper">{preset.paper}</span>
+      </div>
+      <p className="story-look">
+        <strong>Look for:</strong> {preset.lookFor}
+      </p>
       {exact ? null : (
         <p className="note edited" role="note">
           You changed this preset: its claims were made for the preset as published and are judged here on your runs.
         </p>
       )}
-      <h3 className="claims-title">What the paper reports, checked on these runs</h3>
-      <ol className="claims">
+      {compact ? null : (
+        <details className="story-more">
+          <summary>The set-up in full{preset.reconstruction ? ', and what is reconstructed' : ''}</summary>
+          <p className="story-text">{preset.summary}</p>
+          {preset.reconstruction ? (
+            <p className="note reconstruction">Reconstruction: {preset.reconstruction}</p>
+          ) : null}
+        </details>
+      )}
+      <div className="claims-head">
+        <h3 className="claims-title">
+          What the paper reports, checked on these runs: {seen} of {results.length} seen
+        </h3>
+        {compact ? null : (
+          <button type="button" className="small" aria-pressed={numbers} onClick={() => setNumbers(!numbers)}>
+            {numbers ? 'Hide the numbers' : 'Show the numbers'}
+          </button>
+        )}
+      </div>
+      <ol className={`claims${compact ? ' compact' : ''}`}>
         {preset.claims.map((c, i) => {
           const r = results[i];
           const b = badge(r);
           return (
-            <li key={i} className={`claim ${b.cls}`} data-status={r.status}>
+            <li key={i} className={`claim ${b.cls}`} data-status={r.status} title={r.detail}>
               <span className={`claim-badge ${b.cls}`}>{b.text}</span> <span className="claim-text">{c.text}</span>
-              {compact ? null : <span className="claim-detail">{r.detail}</span>}
+              {numbers && !compact ? <span className="claim-detail">{r.detail}</span> : null}
             </li>
           );
         })}
