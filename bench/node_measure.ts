@@ -1,5 +1,5 @@
 /** One Node-side throughput measurement of the engine (used by `npm run bench` and its CI smoke test). */
-import type { Experiment } from '../src/experiment/types';
+import type { Experiment } from '../src/schema/types';
 import { createTrainer, type BackendName } from '../src/engine/create';
 import type { GpuHandle } from '../src/engine/gpu/device';
 import type { PipelineCache } from '../src/engine/gpu/pipelines';

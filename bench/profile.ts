@@ -12,7 +12,7 @@ import { acquireGpu } from '../src/engine/gpu/device';
 import { PipelineCache } from '../src/engine/gpu/pipelines';
 import { GpuTrainer } from '../src/engine/gpu_trainer';
 import { denseTileFor, denseTuning } from '../src/engine/model/mlp_gpu';
-import type { Experiment } from '../src/experiment/types';
+import type { Experiment } from '../src/schema/types';
 import { EXPERIMENTS } from './workloads';
 
 const args = process.argv.slice(2);

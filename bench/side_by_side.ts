@@ -5,7 +5,7 @@
  * plus the dispatch floor (the same number of empty dispatches and submits per step as our engine)
  * and the replay (our own dispatches with empty kernels).
  */
-import type { Experiment } from '../src/experiment/types';
+import type { Experiment } from '../src/schema/types';
 import { acquireGpu, type GpuHandle } from '../src/engine/gpu/device';
 import { PipelineCache } from '../src/engine/gpu/pipelines';
 import { GpuTrainer } from '../src/engine/gpu_trainer';

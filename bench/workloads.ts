@@ -1,5 +1,5 @@
 /** Benchmark workloads shared by the Node and browser harnesses. */
-import type { Experiment, RunConfig } from '../src/experiment/types';
+import type { Experiment, RunConfig } from '../src/schema/types';
 
 /** The benchmark's workloads (issue 7). */
 export const WORKLOADS = ['tiny', 'sweep64', 'wide', 'sharpness'] as const;

@@ -1,7 +1,7 @@
 /** Command-line parsing for the headless CLI: argv -> a typed command, or specific errors. */
-import type { Result, ValidationError } from '../experiment/types';
-import { didYouMean } from '../experiment/fields';
-import { LIMITS } from '../experiment/limits';
+import type { Result, ValidationError } from '../schema/types';
+import { didYouMean } from '../schema/fields';
+import { LIMITS } from '../schema/limits';
 
 export type Backend = 'webgpu' | 'cpu';
 

@@ -2,7 +2,7 @@
  * `cli check-presets`: train each preset headless on several seeds and judge its claims on the
  * logged rows, the same evaluator the page runs live. Used by the preset tests too.
  */
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import { parseExperiment } from '../experiment/validate';
 import { evaluateClaim, seriesFromRows, type ClaimResult } from '../experiment/claims';
 import type { Preset } from '../experiment/presets';

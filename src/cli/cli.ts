@@ -2,7 +2,7 @@
  * The CLI as a function: argv in, exit code out (0 ok, 1 runtime failure, 2 bad arguments or
  * bad experiment). Heavy modules (the engine) load only when a command needs them.
  */
-import type { Experiment, ValidationError } from '../experiment/types';
+import type { Experiment, ValidationError } from '../schema/types';
 import type { Backend } from './args';
 import type { SeedOutcome } from './check_presets';
 import { formatErrors } from '../experiment/validate';

@@ -2,10 +2,10 @@
  * A deterministic stand-in Trainer for CLI tests: logs train_loss at every log step and lr,
  * grad_norm at log steps >= 1 (per trainer.ts semantics), and can make a run diverge.
  */
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import type { MetricRow, Trainer } from '../engine/trainer';
 import { isLogStep } from '../engine/hyper';
-import { paramsPerRun } from '../experiment/limits';
+import { paramsPerRun } from '../engine/model/shape';
 
 export interface FakeOptions {
   /** run -> step at which its loss becomes NaN. */

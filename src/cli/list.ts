@@ -3,8 +3,8 @@ import { OPTIMIZERS } from '../engine/optim/registry';
 import type { HyperSpec } from '../engine/optim/types';
 import { dataParamSpecs, defaultDataConfig } from '../engine/data/defaults';
 import { METRICS } from '../engine/metrics/names';
-import { ACTIVATIONS, LOSSES } from '../experiment/types';
-import { DATA_KINDS } from '../experiment/limits';
+import { ACTIVATIONS, LOSSES } from '../schema/types';
+import { DATA_KINDS } from '../schema/limits';
 
 /** "(0, 1]", "[0, inf)": the range of a hyperparameter, brackets marking inclusive bounds. */
 export function rangeText(

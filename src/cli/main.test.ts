@@ -12,7 +12,7 @@ import { defaultExperiment } from '../experiment/defaults';
 import { experimentHash } from '../experiment/codec';
 import { parseExperiment } from '../experiment/validate';
 import { METRICS_HEADER, parseMetricsCsv } from './output';
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const dirs: string[] = [];

@@ -7,7 +7,7 @@ import { runExperiment } from './run';
 import { FakeTrainer, type FakeOptions } from './fake_trainer';
 import { defaultExperiment } from '../experiment/defaults';
 import { parseExperiment } from '../experiment/validate';
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import { runCli } from './cli';
 
 const dirs: string[] = [];

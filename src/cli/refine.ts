@@ -4,10 +4,10 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Experiment, Result, RunConfig, ValidationError } from '../experiment/types';
+import type { Experiment, Result, RunConfig, ValidationError } from '../schema/types';
 import { parseExperiment } from '../experiment/validate';
 import { refineSchedule } from '../engine/optim/schedules';
-import { isRecord } from '../experiment/fields';
+import { isRecord } from '../schema/fields';
 import { parseMetricsCsv, prettyJson } from './output';
 import type { RefineCommand } from './args';
 

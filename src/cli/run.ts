@@ -5,12 +5,12 @@
  */
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import type { Trainer } from '../engine/trainer';
 import type { Dataset } from '../engine/data/types';
 import { experimentLayout } from '../engine/model/shape';
 import type { ParamLayout } from '../engine/model/layout';
-import { dataShape } from '../experiment/limits';
+import { dataShape } from '../engine/data/shape';
 import type { Backend } from './args';
 import { METRICS_HEADER, csvRows, dataJson, prettyJson, weightsJson } from './output';
 import { Progress, type ErrStream } from './progress';

@@ -1,6 +1,6 @@
 /** Loading an experiment for the CLI: a JSON file, or an experiment URL / hash / encoded string. */
 import { readFile, stat } from 'node:fs/promises';
-import type { Experiment, Result } from '../experiment/types';
+import type { Experiment, Result } from '../schema/types';
 import { parseExperiment } from '../experiment/validate';
 import { experimentFromUrl } from '../experiment/codec';
 

@@ -6,7 +6,7 @@
  * per-tensor gsnr, frozen at step 1) and per-step noise (dp-sgd, keyed by seed and step).
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, RunConfig } from '../experiment/types';
+import type { Experiment, RunConfig } from '../schema/types';
 import { testGpu } from './gpu/testing';
 import { GpuTrainer } from './gpu_trainer';
 import { CpuTrainer } from './cpu/trainer';

@@ -9,7 +9,7 @@
  * the curvature probes' warm-start eigenvectors (the next sharpness power iteration starts from a
  * probe instead, so its value can differ within the iteration's tolerance).
  */
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 
 export const CHECKPOINT_VERSION = 1;
 

@@ -15,7 +15,7 @@ import {
   type Checkpoint,
   type RunCheckpoint,
 } from './checkpoint';
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import { isLogStep } from './hyper';
 
 /** Optimizer state a GpuOptimizer keeps in a buffer of its own, [run][floatsPerRun]. */

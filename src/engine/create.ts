@@ -1,5 +1,5 @@
 /** Build a Trainer for a validated experiment on the chosen backend. */
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import type { Trainer } from './trainer';
 import type { GpuHandle } from './gpu/device';
 import type { PipelineCache } from './gpu/pipelines';

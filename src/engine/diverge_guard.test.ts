@@ -5,7 +5,7 @@
  * of its population are bit-identical to a population without it.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, RunConfig } from '../experiment/types';
+import type { Experiment, RunConfig } from '../schema/types';
 import { testGpu } from './gpu/testing';
 import { GpuTrainer } from './gpu_trainer';
 import { CpuTrainer } from './cpu/trainer';

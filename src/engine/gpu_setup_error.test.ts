@@ -5,7 +5,7 @@
  * an out-of-memory error (which a test cannot cause safely) is reported by the device's error scope.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import { testGpu } from './gpu/testing';
 import { GpuSetupError, GpuTrainer } from './gpu_trainer';
 import type { GpuHandle } from './gpu/device';

@@ -3,7 +3,7 @@
  * (R runs in one dispatch = each run alone), determinism, and the curvature probes.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, RunConfig } from '../experiment/types';
+import type { Experiment, RunConfig } from '../schema/types';
 import { testGpu } from './gpu/testing';
 import { GpuTrainer } from './gpu_trainer';
 import { createCpuTrainer } from './cpu/trainer';

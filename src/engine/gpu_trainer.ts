@@ -3,7 +3,7 @@
  * advance in the same command buffers. Many steps are encoded per submit; metric records are
  * copied to staging buffers and mapped asynchronously, awaited only when advance() returns.
  */
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import type { MetricRow, SliceOptions, SlicePoint, Trainer } from './trainer';
 import { lossSliceGpu } from './metrics/slice_gpu';
 import type { Dataset } from './data/types';

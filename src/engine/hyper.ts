@@ -1,5 +1,5 @@
 /** Resolve a run's optimizer hyperparameters: the registry's defaults, overridden by the config. */
-import type { OptimizerConfig } from '../experiment/types';
+import type { OptimizerConfig } from '../schema/types';
 import type { Hyper, OptimizerDef } from './optim/types';
 
 export function resolveHyper(def: OptimizerDef, cfg: OptimizerConfig): Hyper {

@@ -4,7 +4,7 @@
  * losses, model.outputScale and stopAtZeroLoss.
  */
 import { describe, expect, it } from 'vitest';
-import type { DataConfig, Experiment, RunConfig } from '../experiment/types';
+import type { DataConfig, Experiment, RunConfig } from '../schema/types';
 import { defaultDataConfig } from './data/defaults';
 import { testGpu } from './gpu/testing';
 import { GpuTrainer } from './gpu_trainer';

@@ -4,8 +4,8 @@
  * same size (and vice versa). checkDeviceLimits is tested with small fake limits.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, RunConfig } from '../experiment/types';
-import { LIMITS } from '../experiment/limits';
+import type { Experiment, RunConfig } from '../schema/types';
+import { LIMITS } from '../schema/limits';
 import { testGpu } from './gpu/testing';
 import { GpuTrainer } from './gpu_trainer';
 import { checkDeviceLimits, dataDims, formatBytes, planMemory, type DeviceLimits } from './limits';

@@ -5,8 +5,9 @@
  * (limits.test.ts pins the sizes of a small experiment). checkDeviceLimits turns a plan into
  * specific ValidationErrors that say what to reduce. Pure arithmetic: no device, no DOM.
  */
-import type { Experiment, ValidationError } from '../experiment/types';
-import { dataShape, mlpParamCount, networkOutputs } from '../experiment/limits';
+import type { Experiment, ValidationError } from '../schema/types';
+import { mlpParamCount, networkOutputs } from '../schema/limits';
+import { dataShape } from './data/shape';
 import { getOptimizer } from './optim/registry';
 import { STEP_SCALARS } from './optim/types';
 import { BufferPool, dispatchSize } from './gpu/buffers';

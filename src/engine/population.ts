@@ -4,7 +4,7 @@
  */
 import runNormsWgsl from '../../shaders/run_norms.wgsl?raw';
 import alignmentWgsl from '../../shaders/alignment.wgsl?raw';
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import type { ParamLayout } from './model/layout';
 import type { GpuOptimizer, Hyper, OptimizerDef } from './optim/types';
 import { STEP_SCALARS } from './optim/types';

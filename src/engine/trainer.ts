@@ -11,7 +11,7 @@
  * - Metrics are logged at step 0, at every multiple of metrics.every, and at the last step.
  *   See metrics/names.ts for the definitions.
  */
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import type { Checkpoint } from './checkpoint';
 
 export interface MetricRow {

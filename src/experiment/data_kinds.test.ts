@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { DataConfig } from '../../experiment/types';
-import { dataShape } from '../../experiment/limits';
-import { defaultExperiment } from '../../experiment/defaults';
-import { formatErrors, parseExperiment } from '../../experiment/validate';
-import { dataConfigProblems, defaultDataConfig } from './defaults';
-import { generateDataset } from './index';
+import type { DataConfig } from '../schema/types';
+import { dataShape } from '../engine/data/shape';
+import { defaultExperiment } from './defaults';
+import { formatErrors, parseExperiment } from './validate';
+import { dataConfigProblems, defaultDataConfig } from '../engine/data/defaults';
+import { generateDataset } from '../engine/data/index';
 
 const KINDS = ['lms', 'ms57', 'lsn', 'opposing-signals', 'images', 'csv'] as const;
 

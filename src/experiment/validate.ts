@@ -7,7 +7,7 @@
 import { EXPERIMENT_VERSION, LOSSES, type Experiment, type LossName, type Result, type ValidationError } from './types';
 import { defaultExperiment } from './defaults';
 import { LIMITS, dataShape, paramsPerRun } from './limits';
-import { Issues, checkEnum, checkKeys, checkNumber, readBoolean, readNumber, show } from './fields';
+import { Issues, checkEnum, checkKeys, checkNumber, readBoolean, readNumber, show } from '../schema/fields';
 import { validateData } from './validate_data';
 import { validateMetrics, validateModel } from './validate_model';
 import { checkModelFitsData } from './validate_cnn';

@@ -26,7 +26,7 @@ import {
   readNumber,
   show,
   type NumberRule,
-} from './fields';
+} from '../schema/fields';
 import { getOptimizer } from '../engine/optim/registry';
 import { defaultExperiment } from './defaults';
 

@@ -13,7 +13,7 @@ import {
   readObject,
   show,
   type NumberRule,
-} from './fields';
+} from '../schema/fields';
 
 /** The fields of a data spec the validator reads (engine/data/defaults.ts owns the specs). */
 interface ParamSpecLike {

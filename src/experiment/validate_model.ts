@@ -14,7 +14,7 @@ import {
   readNumber,
   readObject,
   show,
-} from './fields';
+} from '../schema/fields';
 
 const MODEL_KEYS = ['kind', 'hidden', 'activation', 'initScale', 'bias', 'outputScale'] as const;
 export const MODEL_KINDS = ['mlp', 'cnn', 'patch-cnn'] as const satisfies readonly ModelKind[];

@@ -5,7 +5,7 @@ import { validateHyper } from '../engine/optim/validate';
 import { validateSchedule } from '../engine/optim/schedules';
 import { LIMITS } from './limits';
 import { autoLabel } from './defaults';
-import { Issues, at, checkKeys, child, readObject, show, suggestion } from './fields';
+import { Issues, at, checkKeys, child, readObject, show, suggestion } from '../schema/fields';
 
 const RUN_KEYS = ['label', 'color', 'optimizer', 'schedule'] as const;
 /** CSS colours: names, #hex, rgb()/hsl() forms; nothing that could escape a style value. */

@@ -1,10 +1,10 @@
 /**
- * Size limits, checked by the validator before anything is allocated, and the network shape an
- * experiment implies (computed from the config alone, without generating the data).
+ * Size limits, checked by the validator before anything is allocated, the list of data kinds, and
+ * the pure arithmetic of a network's size. The shape an experiment implies (which needs the CSV
+ * parser and the model layouts) is engine/data/shape.ts dataShape and engine/model/shape.ts
+ * paramsPerRun.
  */
-import type { DataConfig, DataKind, Experiment } from './types';
-import { parseCsvCached } from '../engine/data/csv';
-import { experimentLayout } from '../engine/model/shape';
+import type { DataKind, Experiment } from './types';
 
 export const LIMITS = {
   runs: 256,
@@ -57,38 +57,7 @@ export interface DataShape {
   targetDim: number;
 }
 
-/** Input dimension, classes and target size of a (valid) data config. */
-export function dataShape(data: DataConfig): DataShape {
-  switch (data.kind) {
-    case 'feature-noise':
-      return { inputDim: data.patchDim * data.numPatches, nClasses: 2, targetDim: 1 };
-    case 'circle':
-    case 'xor':
-      return { inputDim: 2, nClasses: 2, targetDim: 1 };
-    case 'gauss':
-    case 'spiral':
-      return { inputDim: 2, nClasses: data.nClasses, targetDim: 1 };
-    case 'teacher-student':
-      return { inputDim: data.inputDim, nClasses: 0, targetDim: data.outputDim };
-    case 'lms':
-    case 'ms57':
-    case 'lsn':
-      return { inputDim: data.dim, nClasses: 2, targetDim: 1 };
-    case 'opposing-signals':
-      return { inputDim: data.dim + 1, nClasses: 2, targetDim: 1 };
-    case 'images':
-      return { inputDim: data.channels * data.size * data.size, nClasses: data.nClasses, targetDim: 1 };
-    case 'csv': {
-      // A valid config parses (the validator checked it); an invalid one reports shape 0.
-      const r = parseCsvCached(data.text, { labelColumn: data.labelColumn, task: data.task });
-      return r.ok
-        ? { inputDim: r.value.inputDim, nClasses: r.value.nClasses, targetDim: 1 }
-        : { inputDim: 0, nClasses: 0, targetDim: 1 };
-    }
-  }
-}
-
-/** Output units of the network (same rule as engine/model/shape.ts). */
+/** Output units of the network (same rule as engine/model/shape.ts outputDim). */
 export function networkOutputs(loss: Experiment['loss'], shape: DataShape): number {
   if (shape.nClasses === 0) return shape.targetDim;
   if (loss === 'logistic' || loss === 'hinge') return 1;
@@ -100,15 +69,4 @@ export function mlpParamCount(widths: readonly number[], bias: boolean): number 
   let n = 0;
   for (let l = 0; l + 1 < widths.length; l++) n += widths[l] * widths[l + 1] + (bias ? widths[l + 1] : 0);
   return n;
-}
-
-/**
- * Parameters per run of a (valid) experiment, every model kind (the same layout the engine builds,
- * engine/model/shape.ts, from the data shape alone).
- */
-export function paramsPerRun(exp: Pick<Experiment, 'data' | 'model' | 'loss'>): number {
-  const shape = dataShape(exp.data);
-  const m = exp.model;
-  if (m.kind === 'mlp') return mlpParamCount([shape.inputDim, ...m.hidden, networkOutputs(exp.loss, shape)], m.bias);
-  return experimentLayout(exp, shape).paramCount;
 }

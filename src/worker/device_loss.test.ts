@@ -6,7 +6,7 @@
  * what happened.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import type { MetricRow } from '../engine/trainer';
 import { createTrainer } from '../engine/create';
 import { acquireGpu, type GpuHandle } from '../engine/gpu/device';

@@ -7,7 +7,7 @@
 import { createTrainer } from '../engine/create';
 import { acquireGpu, type GpuHandle } from '../engine/gpu/device';
 import { PipelineCache } from '../engine/gpu/pipelines';
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import type { Checkpoint } from '../engine/checkpoint';
 import type { FromWorker, ToWorker } from './protocol';
 import { TrainingSession } from './session';

@@ -3,7 +3,7 @@
  * training session carries `gen`, the generation the page assigned when it sent the experiment
  * (config) or a reset; the page drops anything from an older generation.
  */
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import type { MetricRow } from '../engine/trainer';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'cpu';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultExperiment } from '../experiment/defaults';
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import type { MetricRow, Trainer } from '../engine/trainer';
 import type { Checkpoint } from '../engine/checkpoint';
 import type { FromWorker } from './protocol';

@@ -8,7 +8,7 @@
  * experiment resumes from the last checkpoint on a new device, or on the CPU when none can be had;
  * rows the page already has (up to the last step posted) are not posted again.
  */
-import type { Experiment } from '../experiment/types';
+import type { Experiment } from '../schema/types';
 import type { MetricRow, Trainer } from '../engine/trainer';
 import type { Checkpoint } from '../engine/checkpoint';
 import { SharpnessTracker } from './divergence';

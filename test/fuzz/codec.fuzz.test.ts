@@ -16,7 +16,7 @@ import {
   toBase64Url,
 } from '../../src/experiment/codec';
 import { parseExperiment } from '../../src/experiment/validate';
-import type { Experiment } from '../../src/experiment/types';
+import type { Experiment } from '../../src/schema/types';
 import { baseExperiments, expectContract, expectNoPollution, mutate, mutation, prototypeSnapshot } from './helpers';
 
 const RUNS = 10_000;

@@ -17,7 +17,7 @@ import {
 import { generateDataset } from '../../src/engine/data/index';
 import { parseExperiment } from '../../src/experiment/validate';
 import { defaultExperiment } from '../../src/experiment/defaults';
-import type { Experiment } from '../../src/experiment/types';
+import type { Experiment } from '../../src/schema/types';
 import { expectContract, expectNoPollution, prototypeSnapshot } from './helpers';
 
 const RUNS = 10_000;

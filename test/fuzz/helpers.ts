@@ -3,7 +3,7 @@
  * of JSON-ish values with hostile keys, and the contract every parser result must meet.
  */
 import fc from 'fast-check';
-import type { Experiment, Result } from '../../src/experiment/types';
+import type { Experiment, Result } from '../../src/schema/types';
 import { defaultExperiment, runWithDefaults } from '../../src/experiment/defaults';
 import { parseExperiment } from '../../src/experiment/validate';
 import { optimizerNames } from '../../src/engine/optim/registry';

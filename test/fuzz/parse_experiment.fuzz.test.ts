@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseExperiment } from '../../src/experiment/validate';
-import { LIMITS } from '../../src/experiment/limits';
+import { LIMITS } from '../../src/schema/limits';
 import {
   baseExperiments,
   expectContract,

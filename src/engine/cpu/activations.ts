@@ -2,7 +2,7 @@
  * Activation functions in float64, each beside its derivative (the CPU oracle of
  * shaders/activations.wgsl). The derivative is taken at the pre-activation z.
  */
-import type { Activation } from '../../experiment/types';
+import type { Activation } from '../../schema/types';
 
 export interface ActivationFns {
   /** a = f(z). */

@@ -5,7 +5,7 @@
  * and a wrong pool backward.
  */
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, type CnnLayer, type CnnModel } from '../../experiment/types';
+import { ACTIVATIONS, type CnnLayer, type CnnModel } from '../../schema/types';
 import {
   buildCnnSpec,
   buildPatchCnnSpec,

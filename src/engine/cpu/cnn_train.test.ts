@@ -4,7 +4,7 @@
  * atol 1e-8), and the unchanged CPU trainer training a CNN and a patch CNN.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, ModelConfig } from '../../experiment/types';
+import type { Experiment, ModelConfig } from '../../schema/types';
 import { defaultDataConfig } from '../data/defaults';
 import { buildCnnSpec, buildPatchCnnSpec, cnnLayout } from '../model/cnn_spec';
 import { mlpLayout } from '../model/layout';

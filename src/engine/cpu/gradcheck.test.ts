@@ -3,7 +3,7 @@
  * atol 1e-8), and proof that the checker rejects wrong gradients.
  */
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, LOSSES, type Activation, type LossName } from '../../experiment/types';
+import { ACTIVATIONS, LOSSES, type Activation, type LossName } from '../../schema/types';
 import { mlpLayout } from '../model/layout';
 import { ACTIVATION_FNS, type ActivationFns } from './activations';
 import { exampleLoss } from './losses';

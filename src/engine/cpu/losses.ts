@@ -14,7 +14,7 @@
  * z > 0 means class 1 for logistic, hinge and binary mse (z = 0 predicts class 0).
  * Regression has no accuracy.
  */
-import type { LossName } from '../../experiment/types';
+import type { LossName } from '../../schema/types';
 
 export const LOSS_NAMES: readonly LossName[] = ['cross-entropy', 'logistic', 'mse', 'hinge'];
 

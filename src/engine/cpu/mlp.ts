@@ -10,7 +10,7 @@
  *   delta_{L-1} = dl/dlogits;  delta_{l-1} = (W_l^T delta_l) * act'(z_{l-1})
  *   dW_l += delta_l a_l^T;     db_l += delta_l
  */
-import type { Activation, LossName } from '../../experiment/types';
+import type { Activation, LossName } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
 import { activationFns, type ActivationFns } from './activations';
 import { checkLossTask, exampleCorrect, exampleLoss } from './losses';

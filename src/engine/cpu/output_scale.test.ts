@@ -4,7 +4,7 @@
  * parameters, and alpha = 1 with zero offsets is the plain loss.
  */
 import { describe, expect, it } from 'vitest';
-import type { LossName } from '../../experiment/types';
+import type { LossName } from '../../schema/types';
 import { mlpLayout } from '../model/layout';
 import { describeGradCheck, gradCheck } from './gradcheck';
 import { evalSet, lossAndGrad, meanLoss } from './mlp';

@@ -5,7 +5,7 @@
  * parameters (initOutputs); both backends use these values (the GPU gets them as f32). The centred
  * loss and gradient themselves are cpu/mlp.ts's lossAndGrad / meanLoss with an OutputCentre.
  */
-import type { Experiment } from '../../experiment/types';
+import type { Experiment } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
 import type { OptimizerDef } from '../optim/types';
 import { forward, type Act } from './mlp';

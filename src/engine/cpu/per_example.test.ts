@@ -1,6 +1,6 @@
 /** Per-example gradients, ghost norms and the DP-style clipped mean (SPEC §6). */
 import { describe, expect, it } from 'vitest';
-import type { Activation, LossName } from '../../experiment/types';
+import type { Activation, LossName } from '../../schema/types';
 import { mlpLayout } from '../model/layout';
 import { describeGradCheck, gradCheck } from './gradcheck';
 import { lossAndGrad, meanLoss } from './mlp';

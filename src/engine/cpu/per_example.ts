@@ -9,7 +9,7 @@
  *   ||dW_i||^2 + ||db_i||^2 = ||delta_i||^2 (||a_i||^2 + 1)   (without bias: ||delta_i||^2 ||a_i||^2),
  *   since dW_i = delta_i a_i^T is an outer product (ghostNorms; what the GPU computes).
  */
-import type { LossName } from '../../experiment/types';
+import type { LossName } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
 import { accumulateGrad, backward, batchLosses, forward, type CpuModel } from './mlp';
 

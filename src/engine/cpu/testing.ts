@@ -1,5 +1,5 @@
 /** Small deterministic helpers for the CPU backend's tests (not used by the engine). */
-import type { LossName } from '../../experiment/types';
+import type { LossName } from '../../schema/types';
 
 /** mulberry32: uniform in [0, 1). */
 export function uniformRng(seed: number): () => number {

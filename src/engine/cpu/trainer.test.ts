@@ -1,6 +1,6 @@
 /** The CPU Trainer: step semantics, metric definitions, divergence, determinism, every optimizer. */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, RunConfig } from '../../experiment/types';
+import type { Experiment, RunConfig } from '../../schema/types';
 import { batchIndices } from '../data/batches';
 import type { Dataset } from '../data/types';
 import { initParams } from '../model/init';

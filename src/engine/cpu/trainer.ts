@@ -8,7 +8,7 @@
  * perExampleClip), lr_t = peak lr * scheduleFactor(schedule, t-1, steps), then the optimizer's
  * cpuStep. Parameters start as the float32 initParams values and are float64 afterwards.
  */
-import type { Experiment, ScheduleConfig } from '../../experiment/types';
+import type { Experiment, ScheduleConfig } from '../../schema/types';
 import type { Dataset } from '../data/types';
 import { generateDataset } from '../data/index';
 import { batchIndices } from '../data/batches';

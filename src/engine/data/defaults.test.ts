@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DataConfig } from '../../experiment/types';
-import { DATA_KINDS, dataShape } from '../../experiment/limits';
+import type { DataConfig } from '../../schema/types';
+import { DATA_KINDS } from '../../schema/limits';
+import { dataShape } from './shape';
 import { dataConfigProblems, dataParamSpecs, defaultDataConfig } from './defaults';
 import { generateDataset } from './index';
 

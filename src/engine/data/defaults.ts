@@ -2,8 +2,8 @@
  * Default parameters of each data generator and the spec of every numeric parameter (range,
  * integer, description): the validator, the CLI's `list` and the UI read them from here.
  */
-import type { DataConfig, DataKind } from '../../experiment/types';
-import { LIMITS } from '../../experiment/limits';
+import type { DataConfig, DataKind } from '../../schema/types';
+import { LIMITS } from '../../schema/limits';
 import { exampleCsv, parseCsvCached } from './csv';
 
 export interface DataParamSpec {

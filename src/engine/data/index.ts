@@ -3,7 +3,7 @@
  * (seed, STREAM_DATA) with one sub-stream per part (train, test, teacher), computes in float64
  * and stores float32.
  */
-import type { DataConfig } from '../../experiment/types';
+import type { DataConfig } from '../../schema/types';
 import type { Dataset } from './types';
 import { dataConfigProblems } from './defaults';
 import { featureNoise } from './generators/feature_noise';

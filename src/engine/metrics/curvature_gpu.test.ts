@@ -4,7 +4,7 @@
  * each reduced by the Jacobi eigen-solver in linalg.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment } from '../../experiment/types';
+import type { Experiment } from '../../schema/types';
 import { testGpu } from '../gpu/testing';
 import { GpuTrainer } from '../gpu_trainer';
 import { generateDataset } from '../data/index';

@@ -8,7 +8,7 @@
  */
 import prngWgsl from '../../../shaders/prng.wgsl?raw';
 import curvatureWgsl from '../../../shaders/curvature.wgsl?raw';
-import type { Activation, LossName } from '../../experiment/types';
+import type { Activation, LossName } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
 import { groupLayout, type PipelineCache } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';

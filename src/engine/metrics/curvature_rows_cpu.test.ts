@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricsConfig } from '../../experiment/types';
+import type { MetricsConfig } from '../../schema/types';
 import type { CpuOptimizerState, Hyper, OptimizerDef } from '../optim/types';
 import type { MetricRow } from '../trainer';
 import { mlpLayout } from '../model/layout';

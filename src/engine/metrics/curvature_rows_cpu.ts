@@ -4,7 +4,7 @@
  * metrics/rows.ts). Definitions: docs/metrics.md.
  */
 import { alignmentDirections } from '../model/directions';
-import type { Activation, LossName, MetricsConfig } from '../../experiment/types';
+import type { Activation, LossName, MetricsConfig } from '../../schema/types';
 import { lossAndGrad, meanLoss, type OutputCentre } from '../cpu/mlp';
 import type { Dataset } from '../data/types';
 import type { ParamLayout } from '../model/layout';

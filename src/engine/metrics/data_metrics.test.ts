@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LmsData } from '../../experiment/types';
+import type { LmsData } from '../../schema/types';
 import { generateDataset } from '../data/index';
 import { defaultDataConfig } from '../data/defaults';
 import { mlpLayout } from '../model/layout';

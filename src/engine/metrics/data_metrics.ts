@@ -8,7 +8,7 @@
  *   groupLosses (SPEC §12): mean loss over the train points with x0 > 0 and with x0 < 0
  *     (meta.group +1 / -1 of the opposing-signals data).
  */
-import type { LossName } from '../../experiment/types';
+import type { LossName } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
 import type { Dataset } from '../data/types';
 import { Rng, STREAM_PROBE } from '../data/prng';

@@ -3,7 +3,7 @@
  * apply, and agreement of evalSet on a set with the data_metrics.ts definitions it implements.
  */
 import { describe, expect, it } from 'vitest';
-import type { DataConfig, Experiment } from '../../experiment/types';
+import type { DataConfig, Experiment } from '../../schema/types';
 import { defaultDataConfig } from '../data/defaults';
 import { generateDataset } from '../data/index';
 import { mlpLayout } from '../model/layout';

@@ -9,8 +9,8 @@
  * - group_loss_pos / group_loss_neg (opposing-signals data, SPEC §12): mean train loss over the
  *   train points with x0 > 0 / x0 < 0 (meta.group +1 / -1). A group with no points logs nothing.
  */
-import type { Experiment, SRandomizedChoice } from '../../experiment/types';
-import { S_RANDOMIZED_CHOICES } from '../../experiment/types';
+import type { Experiment, SRandomizedChoice } from '../../schema/types';
+import { S_RANDOMIZED_CHOICES } from '../../schema/types';
 import type { Dataset } from '../data/types';
 import { randomizedTestInputs } from './data_metrics';
 

@@ -3,7 +3,7 @@
  * direction by alpha in [-radius, radius], evaluated as one population of `points` runs by the MLP
  * graph (mean loss over the first `subset` training points). Returns [{ alpha, loss }].
  */
-import type { Activation, LossName } from '../../experiment/types';
+import type { Activation, LossName } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
 import type { PipelineCache } from '../gpu/pipelines';
 import { readF32, storageBuffer } from '../gpu/buffers';

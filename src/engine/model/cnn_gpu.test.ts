@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { testGpu } from '../gpu/testing';
 import { dispatchSize, readF32, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';
-import type { Activation, CnnLayer, LossName } from '../../experiment/types';
+import type { Activation, CnnLayer, LossName } from '../../schema/types';
 import { activationFns } from '../cpu/activations';
 import { opBackward, opForward, opInSize, opOutSize } from '../cpu/cnn';
 import { evalSet, lossAndGrad } from '../cpu/mlp';

@@ -23,7 +23,7 @@ import poolWgsl from '../../../shaders/cnn_pool.wgsl?raw';
 import denseWgsl from '../../../shaders/cnn_dense.wgsl?raw';
 import actWgsl from '../../../shaders/cnn_act.wgsl?raw';
 import patchHeadWgsl from '../../../shaders/cnn_patch_head.wgsl?raw';
-import type { Activation } from '../../experiment/types';
+import type { Activation } from '../../schema/types';
 import type { PipelineCache, Overrides } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
 import { buildLossOp, type LossCentre } from './loss_gpu';

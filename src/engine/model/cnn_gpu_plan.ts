@@ -9,7 +9,7 @@
  * the backward kernel of the NEXT stage multiplies its input gradient by act'(out), so the stage's
  * delta is always d loss / d out.
  */
-import type { Activation } from '../../experiment/types';
+import type { Activation } from '../../schema/types';
 import { opInSize, type CnnOp, type CnnSpec } from './cnn_spec';
 
 export interface CnnStage {

@@ -9,7 +9,7 @@
  * bias), and `layout.layers` lists the parametrised ops in order with inDim = fan-in, so
  * initParams (model/init.ts) draws N(0, initScale^2 / fanIn) for both kinds.
  */
-import type { Activation, CnnModel, PatchCnnModel } from '../../experiment/types';
+import type { Activation, CnnModel, PatchCnnModel } from '../../schema/types';
 import type { DenseLayerInfo, ParamLayout, TensorInfo } from './layout';
 
 export type Shape3 = [channels: number, height: number, width: number];

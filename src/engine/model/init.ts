@@ -4,7 +4,7 @@
  * fanIn = the layer's input width; biases start at 0. The draw depends only on (seed, o), so the
  * GPU could compute it too; both backends start from these float32 values.
  */
-import type { ModelConfig } from '../../experiment/types';
+import type { ModelConfig } from '../../schema/types';
 import { rngNormal, STREAM_INIT } from '../data/prng';
 import type { ParamLayout } from './layout';
 

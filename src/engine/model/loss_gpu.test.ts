@@ -7,7 +7,7 @@
  * buildLossOp with offsets shared by every run (offRuns = 1) and a binary-mse op on hand-computed values.
  */
 import { describe, expect, it } from 'vitest';
-import type { Activation, LossName } from '../../experiment/types';
+import type { Activation, LossName } from '../../schema/types';
 import { testGpu } from '../gpu/testing';
 import { readF32, storageBuffer } from '../gpu/buffers';
 import { StepSlots } from '../gpu/step_slots';

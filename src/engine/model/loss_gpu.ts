@@ -12,7 +12,7 @@
  * is compiled with CENTRED = 0 and computes exactly what it did before centring existed.
  */
 import lossWgsl from '../../../shaders/mlp_loss.wgsl?raw';
-import type { LossName } from '../../experiment/types';
+import type { LossName } from '../../schema/types';
 import type { PipelineCache } from '../gpu/pipelines';
 import { uniformBuffer } from '../gpu/buffers';
 import type { StepSlots } from '../gpu/step_slots';

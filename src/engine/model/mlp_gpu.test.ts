@@ -11,7 +11,7 @@ import { MlpGpu, NS, STAT, denseTileFor, denseTuning, isCpuBacked, splitBackward
 import { mlpLayout } from './layout';
 import { lossAndGrad, evalSet } from '../cpu/mlp';
 import { clippedBatchGrad } from '../cpu/per_example';
-import type { Activation, LossName } from '../../experiment/types';
+import type { Activation, LossName } from '../../schema/types';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

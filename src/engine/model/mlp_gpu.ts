@@ -9,7 +9,7 @@ import backwardWgsl from '../../../shaders/mlp_backward.wgsl?raw';
 import denseCommonWgsl from '../../../shaders/dense_common.wgsl?raw';
 import peNormsWgsl from '../../../shaders/per_example_norms.wgsl?raw';
 import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
-import type { Activation, LossName } from '../../experiment/types';
+import type { Activation, LossName } from '../../schema/types';
 import type { ParamLayout } from './layout';
 import { groupLayout, type Access, type PipelineCache } from '../gpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';

@@ -1,7 +1,7 @@
 /** experimentLayout for every model kind (model/shape.ts). */
 import { describe, expect, it } from 'vitest';
-import type { CnnModel, Experiment, PatchCnnModel } from '../../experiment/types';
-import { dataShape } from '../../experiment/limits';
+import type { CnnModel, Experiment, PatchCnnModel } from '../../schema/types';
+import { dataShape } from '../data/shape';
 import { generateDataset } from '../data';
 import { defaultDataConfig } from '../data/defaults';
 import { mlpLayout } from './layout';

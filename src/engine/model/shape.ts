@@ -1,12 +1,14 @@
 /** The network's parameter layout for an experiment and its dataset (every model kind). */
-import type { Experiment } from '../../experiment/types';
+import type { Experiment } from '../../schema/types';
+import { mlpParamCount, networkOutputs } from '../../schema/limits';
 import type { Dataset } from '../data/types';
+import { dataShape } from '../data/shape';
 import { mlpLayout, type ParamLayout } from './layout';
 import { buildCnnSpec, buildPatchCnnSpec, cnnInputShape, cnnLayout, type CnnSpec, type Shape3 } from './cnn_spec';
 
 /**
  * What a layout needs to know about the data: its dimensions and, for images, the image shape.
- * A generated Dataset fits; so does experiment/limits.ts dataShape() (no meta: the image shape
+ * A generated Dataset fits; so does engine/data/shape.ts dataShape() (no meta: the image shape
  * then comes from the images data config).
  */
 export type LayoutData = Pick<Dataset, 'nClasses' | 'targetDim' | 'inputDim'> & {
@@ -51,4 +53,15 @@ export function experimentLayout(exp: Pick<Experiment, 'data' | 'model' | 'loss'
   const m = exp.model;
   if (m.kind === 'mlp') return mlpLayout([ds.inputDim, ...m.hidden, outputDim(exp.loss, ds)], m.bias);
   return cnnLayout(experimentCnnSpec(exp, ds));
+}
+
+/**
+ * Parameters per run of a (valid) experiment, every model kind (the layout experimentLayout builds, from
+ * the data shape alone, without generating the data).
+ */
+export function paramsPerRun(exp: Pick<Experiment, 'data' | 'model' | 'loss'>): number {
+  const shape = dataShape(exp.data);
+  const m = exp.model;
+  if (m.kind === 'mlp') return mlpParamCount([shape.inputDim, ...m.hidden, networkOutputs(exp.loss, shape)], m.bias);
+  return experimentLayout(exp, shape).paramCount;
 }

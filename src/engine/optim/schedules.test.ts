@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ScheduleConfig } from '../../experiment/types';
+import type { ScheduleConfig } from '../../schema/types';
 import { medianFilter, refineSchedule, scheduleFactor, validateSchedule } from './schedules';
 
 const f = (s: ScheduleConfig, steps: number) => Array.from({ length: steps }, (_, t0) => scheduleFactor(s, t0, steps));

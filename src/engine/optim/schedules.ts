@@ -6,8 +6,8 @@
  *   cosine minF + (1 - minF)(1 + cos(pi u/T'))/2 | refined factors[t0] (no warmup: built in)
  * refineSchedule() derives `factors` from a finished run's gradient norms.
  */
-import type { ScheduleConfig, ScheduleName, ValidationError } from '../../experiment/types';
-import { Issues, checkEnum, checkKeys, checkNumber, child, isRecord, show } from '../../experiment/fields';
+import type { ScheduleConfig, ScheduleName, ValidationError } from '../../schema/types';
+import { Issues, checkEnum, checkKeys, checkNumber, child, isRecord, show } from '../../schema/fields';
 
 export const SCHEDULE_NAMES: readonly ScheduleName[] = [
   'constant',

@@ -3,8 +3,8 @@
  * optimizer's HyperSpec list and fills in defaults. Errors name the field (path.key, path.betas[1])
  * and say what was expected. The experiment validator calls it for every run.
  */
-import type { ValidationError } from '../../experiment/types';
-import { Issues, checkNumber, child, show, suggestion, type NumberRule } from '../../experiment/fields';
+import type { ValidationError } from '../../schema/types';
+import { Issues, checkNumber, child, show, suggestion, type NumberRule } from '../../schema/fields';
 import type { Hyper, HyperSpec, OptimizerDef } from './types';
 
 function rule(spec: HyperSpec): NumberRule {

@@ -2,7 +2,7 @@
  * The csv data kind: the parsed table (../csv.ts), rows shuffled by the seed; the first nTest
  * shuffled rows form the test set and the next nTrain the train set (nTrain + nTest <= rows).
  */
-import type { CsvData } from '../../../experiment/types';
+import type { CsvData } from '../../../schema/types';
 import type { Dataset, DataSplit } from '../types';
 import { parseCsvCached, type CsvTable } from '../csv';
 import { dataRng, emptySplit, SUB_TRAIN } from './common';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureNoiseData } from '../../../experiment/types';
+import type { FeatureNoiseData } from '../../../schema/types';
 import { generateDataset } from '../index';
 import { defaultDataConfig } from '../defaults';
 

@@ -9,7 +9,7 @@
  * A noise patch is N(0, noiseStd^2 I_d) projected orthogonal to u and v, i.e. coordinates 0 and 1
  * of the patch are zero and the rest are N(0, noiseStd^2). Labels: class 0 for y = -1, 1 for +1.
  */
-import type { FeatureNoiseData } from '../../../experiment/types';
+import type { FeatureNoiseData } from '../../../schema/types';
 import type { Dataset, DataSplit } from '../types';
 import type { Rng } from '../prng';
 import { dataRng, emptySplit, SUB_TEST, SUB_TRAIN } from './common';

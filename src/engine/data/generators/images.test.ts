@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImagesData } from '../../../experiment/types';
+import type { ImagesData } from '../../../schema/types';
 import { generateDataset } from '../index';
 import { defaultDataConfig } from '../defaults';
 

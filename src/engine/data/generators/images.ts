@@ -11,7 +11,7 @@
  * Each channel scales the shape by an intensity uniform in [0.5, 1]; every pixel then gets
  * N(0, noise^2) added.
  */
-import type { ImagesData } from '../../../experiment/types';
+import type { ImagesData } from '../../../schema/types';
 import type { Dataset, DataSplit } from '../types';
 import type { Rng } from '../prng';
 import { dataRng, emptySplit, SUB_TEST, SUB_TRAIN } from './common';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OpposingSignalsData } from '../../../experiment/types';
+import type { OpposingSignalsData } from '../../../schema/types';
 import { generateDataset } from '../index';
 import { defaultDataConfig } from '../defaults';
 

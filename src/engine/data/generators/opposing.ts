@@ -11,7 +11,7 @@
  * group and hurts the x0 < 0 group (for outlierClass 1; the reverse for 0). meta.group holds, per
  * train point, +1 (x0 > 0), -1 (x0 < 0) or 0 (clean).
  */
-import type { OpposingSignalsData } from '../../../experiment/types';
+import type { OpposingSignalsData } from '../../../schema/types';
 import type { Dataset, DataSplit } from '../types';
 import type { Rng } from '../prng';
 import { dataRng, emptySplit, SUB_TEST, SUB_TRAIN } from './common';

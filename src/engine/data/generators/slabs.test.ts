@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LmsData, LsnData, Ms57Data } from '../../../experiment/types';
+import type { LmsData, LsnData, Ms57Data } from '../../../schema/types';
 import { generateDataset } from '../index';
 import { defaultDataConfig } from '../defaults';
 import { P5_CENTER, P7_INNER, P7_NEG_CENTER, slabIntervals } from './slabs';

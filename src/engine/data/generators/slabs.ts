@@ -16,7 +16,7 @@
  * 7 slabs, applied to 3 slabs too). Then the linear coordinate is swapped with index linCoord, and
  * with randomRotation every point is multiplied by one seeded random orthonormal R (x R).
  */
-import type { LmsData, LsnData, Ms57Data } from '../../../experiment/types';
+import type { LmsData, LsnData, Ms57Data } from '../../../schema/types';
 import type { Dataset, DataSplit } from '../types';
 import type { Rng } from '../prng';
 import { dataRng, emptySplit, SUB_TEACHER, SUB_TEST, SUB_TRAIN } from './common';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TeacherStudentData } from '../../../experiment/types';
+import type { TeacherStudentData } from '../../../schema/types';
 import { ACTIVATION_FNS } from '../../cpu/activations';
 import { generateDataset } from '../index';
 import { makeTeacher, teacherForward } from './teacher_student';

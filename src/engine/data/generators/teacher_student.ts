@@ -4,7 +4,7 @@
  * output), weights N(0, 1/fanIn) and no biases, gives y = teacher(x) + noise * N(0, 1) per output.
  * The teacher is drawn from its own sub-stream, so it does not depend on nTrain or nTest.
  */
-import type { TeacherStudentData } from '../../../experiment/types';
+import type { TeacherStudentData } from '../../../schema/types';
 import { ACTIVATION_FNS } from '../../cpu/activations';
 import type { Dataset, DataSplit } from '../types';
 import type { Rng } from '../prng';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DataConfig } from '../../../experiment/types';
+import type { DataConfig } from '../../../schema/types';
 import { generateDataset } from '../index';
 import { defaultDataConfig } from '../defaults';
 import { TOY_RADIUS } from './toy2d';

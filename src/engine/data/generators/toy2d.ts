@@ -9,7 +9,7 @@
  *           angles pi/4 + 2 pi c / nClasses.
  *   spiral: arm c: s ~ U(0, 1), radius 5 s, angle 2 pi (turns s + c / nClasses).
  */
-import type { CircleData, GaussData, SpiralData, XorData } from '../../../experiment/types';
+import type { CircleData, GaussData, SpiralData, XorData } from '../../../schema/types';
 import type { Dataset, DataSplit } from '../types';
 import type { Rng } from '../prng';
 import { dataRng, emptySplit, SUB_TEST, SUB_TRAIN } from './common';
