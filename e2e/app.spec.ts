@@ -120,32 +120,95 @@ test('edit → watch: after a run finished, an edit trains again without Play; r
   expect(log.errors).toEqual([]);
 });
 
-test('keyboard: the skip link reaches Play in a few Tabs; space on a summary opens it instead of toggling training', async ({
+test('keyboard: the skip link reaches Play in a few Tabs; space on a summary opens it; no shortcut while a field, a checkbox or a summary has focus', async ({
   page,
 }) => {
   const log = watchConsole(page);
-  await openExperiment(page, smallExperiment(await defaultFromPage(page), 5000));
+  const hash = await openExperiment(page, smallExperiment(await defaultFromPage(page), 5000));
   await waitForStep(page, 5);
-  // from the top of the freshly loaded page: Tab to the skip link, follow it, Tab to Play/Pause
-  let presses = 0;
+  const before = await snapshot(page);
+  // from the top of the freshly loaded page: Tab to the skip link, follow it, one Tab to Play/Pause
   await page.keyboard.press('Tab');
-  presses++;
   await expect(page.locator(':focus')).toHaveText('Skip to the training controls');
   await page.keyboard.press('Enter');
-  for (; presses < 5; presses++) {
-    const name = await page.evaluate(() => document.activeElement?.textContent ?? '');
-    if (/Pause|Play/.test(name) && (await page.evaluate(() => document.activeElement?.tagName)) === 'BUTTON') break;
-    await page.keyboard.press('Tab');
-  }
-  await expect(page.locator(':focus')).toHaveText(/Pause|Play/);
-  expect(presses).toBeLessThanOrEqual(5);
-  // space on the presets' summary opens the gallery and leaves training alone
-  const stateBefore = (await snapshot(page)).state;
-  const summary = page.locator('details.presets > summary');
-  await summary.focus();
+  await expect(page.locator(':focus')).toHaveId('controls');
+  await page.keyboard.press('Tab');
+  await expect(page.locator(':focus')).toHaveAccessibleName(/^(Pause|Play)$/);
+  expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('BUTTON');
+  // following the skip link leaves the address (the experiment's hash) and the experiment alone
+  expect(new URL(page.url()).hash).toBe(hash);
+  const after = await snapshot(page);
+  expect([after.gen, after.notice]).toEqual([before.gen, null]);
+
+  // no shortcut acts while focus is on a <summary>, a text field or a checkbox; each does its own thing
+  const untouched = async () => {
+    const s = await snapshot(page);
+    expect([s.state, s.gen]).toEqual(['playing', before.gen]);
+  };
+  const gallery = page.locator('details.presets');
+  await gallery.locator('summary').focus();
   await page.keyboard.press(' ');
-  await expect(page.locator('details.presets')).toHaveAttribute('open', '');
-  expect((await snapshot(page)).state).toBe(stateBefore);
+  await expect(gallery).toHaveAttribute('open', '');
+  await untouched();
+  await page.keyboard.press('Escape');
+  await expect(gallery).not.toHaveAttribute('open', '');
+  const sweep = page.getByRole('region', { name: 'Run 1' }).locator('details.sweep-box');
+  await sweep.locator('summary').focus();
+  await page.keyboard.press(' ');
+  await expect(sweep).toHaveAttribute('open', '');
+  await untouched();
+  await page.keyboard.press('Enter');
+  await expect(sweep).not.toHaveAttribute('open', '');
+  const label = page.getByLabel('Label of run 1');
+  await label.focus();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' s r');
+  await expect(label).toHaveValue(/ s r$/);
+  await untouched();
+  const show = page.locator('table.legend input[type="checkbox"]').first();
+  await show.focus();
+  await page.keyboard.press(' ');
+  await expect(show).not.toBeChecked();
+  await untouched();
+  // and on the page itself, space pauses
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press(' ');
+  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
+  expect(log.errors).toEqual([]);
+});
+
+test('the problems summary names the run and the field as the page does, each problem once', async ({ page }) => {
+  const log = watchConsole(page);
+  const exp = smallExperiment(await defaultFromPage(page), 5000);
+  exp.batchSize = 16;
+  await openExperiment(page, exp);
+  await waitForStep(page, 5);
+  const gen = (await snapshot(page)).gen;
+  const problems = page.locator('.problems');
+  const run1 = page.getByRole('region', { name: 'Run 1' });
+  const lr = run1.getByLabel('lr', { exact: true });
+  await lr.fill('0');
+  // the label follows the optimizer's hyperparameters until one is typed
+  const label = await page.getByLabel('Label of run 1').inputValue();
+  const badLr = `Run 1 (${label}): learning rate lr — expected a number > 0, got 0`;
+  await expect(problems.locator('li')).toHaveText([badLr]);
+  await expect(run1.locator('.field-error')).toHaveText(['expected a number > 0, got 0']);
+  // the editor may show the training settings in a tab of their own
+  const trainingTab = page.getByRole('tab', { name: /^Training/ });
+  if ((await trainingTab.count()) > 0) await trainingTab.click();
+  await page.getByLabel('Batch size', { exact: true }).fill('5000');
+  const tooLarge = `5000 is larger than Data's nTrain (64); use at most 64 or "full"`;
+  await expect(problems.locator('li')).toHaveText([badLr, `Training: Batch size — ${tooLarge}`]);
+  // beside the fields, the batch-size problem shows once (under Batch size, not also under Full batch)
+  await expect(page.locator('.field-error', { hasText: 'is larger than' })).toHaveCount(1);
+  await expect(problems).not.toContainText('runs[');
+  await expect(problems).not.toContainText('batchSize');
+  expect((await snapshot(page)).gen).toBe(gen); // training goes on with the last valid experiment
+  await page.getByLabel('Batch size', { exact: true }).fill('32');
+  const runsTab = page.getByRole('tab', { name: /^Runs/ });
+  if ((await runsTab.count()) > 0) await runsTab.click();
+  await page.getByRole('region', { name: 'Run 1' }).getByLabel('lr', { exact: true }).fill('0.05');
+  await expect(problems).toHaveCount(0);
   expect(log.errors).toEqual([]);
 });
 

@@ -13,7 +13,7 @@ import { defaultFromPage, openExperiment, smallExperiment, watchConsole, waitFor
 
 async function loadPreset(page: Page, id: string): Promise<string> {
   const card = page.locator(`.preset-card[data-preset="${id}"]`);
-  const title = (await card.locator('h3').textContent()) ?? '';
+  const title = (await card.locator('h2').textContent()) ?? '';
   await card.getByRole('button', { name: /^Load/ }).click();
   await page.waitForFunction((t) => document.body.textContent?.includes(`Loaded preset: ${t}.`) ?? false, title, {
     timeout: 20_000,

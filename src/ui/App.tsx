@@ -13,6 +13,7 @@ import { StoryPanel } from './presets/StoryPanel';
 import { BoundaryPanel } from './boundary/BoundaryPanel';
 import { PhaseDiagram } from './phase/PhaseDiagram';
 import { hashFor } from './hash';
+import { SkipLink } from './SkipLink';
 
 export function App() {
   const theme = usePlayground((s) => s.theme);
@@ -31,9 +32,7 @@ export function App() {
 
   return (
     <div className={`app${embed ? ' embed' : ''}`}>
-      <a className="skip-link" href="#controls">
-        Skip to the training controls
-      </a>
+      <SkipLink />
       <Header />
       <Notices />
       <main className="layout">

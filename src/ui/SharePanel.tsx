@@ -40,7 +40,14 @@ export function SharePanel() {
           Copy embed link
         </button>
       </div>
-      <input className="link" aria-label="Share link" readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
+      <input
+        type="text"
+        className="link"
+        aria-label="Share link"
+        readOnly
+        value={link}
+        onFocus={(e) => e.currentTarget.select()}
+      />
       {copied ? (
         <p className="note" role="status">
           {copied}

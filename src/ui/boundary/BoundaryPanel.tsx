@@ -177,7 +177,8 @@ export function BoundaryPanel() {
                 type="button"
                 className="small"
                 onClick={() => void saveWeights(i)}
-                aria-label={`Download the weights of ${r.label} as JSON`}
+                aria-label={`Weights JSON of ${r.label}`}
+                title={`Download the weights of ${r.label} as JSON`}
               >
                 Weights JSON
               </button>

@@ -49,7 +49,7 @@ export function HyperFields({ run, optimizer, specs, onChange }: Props) {
             <div key={s.key} className="betas">
               <NumberField
                 label={`${s.key}[0]`}
-                path={path}
+                path={`${path}[0]`}
                 value={pair[0]}
                 min={s.min}
                 max={s.max}
@@ -58,7 +58,7 @@ export function HyperFields({ run, optimizer, specs, onChange }: Props) {
               />
               <NumberField
                 label={`${s.key}[1]`}
-                path={path}
+                path={`${path}[1]`}
                 value={pair[1]}
                 min={s.min}
                 max={s.max}

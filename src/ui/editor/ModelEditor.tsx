@@ -208,7 +208,7 @@ export function TrainingEditor() {
         />
         <CheckField
           label="Full batch"
-          path="batchSize"
+          path={null /* batchSize's messages show under Batch size (a number is what can be wrong) */}
           value={full}
           onChange={(on) => edit((d) => void (d.batchSize = on ? 'full' : Math.min(32, d.data.nTrain)))}
         />

@@ -2,11 +2,11 @@
 import { useId, useState, type ReactNode } from 'react';
 import { usePlayground } from '../store/store';
 
-/** The validation messages for exactly this field path, joined. */
-export function useFieldError(path: string): string {
+/** The validation messages for exactly this field path, joined ('' for a null path). */
+export function useFieldError(path: string | null): string {
   return usePlayground((s) =>
     s.errors
-      .filter((e) => e.path === path)
+      .filter((e) => path !== null && e.path === path)
       .map((e) => e.message)
       .join('; '),
   );
@@ -145,7 +145,8 @@ export function CheckField({
   description,
 }: {
   label: string;
-  path: string;
+  /** Validation path; null when another field shows this path's messages. */
+  path: string | null;
   value: boolean;
   onChange(v: boolean): void;
   description?: string;

@@ -35,7 +35,7 @@ export function PresetsPanel() {
         <div className="preset-grid">
           {presets.map((p) => (
             <article key={p.id} className={`preset-card${p.id === current ? ' current' : ''}`} data-preset={p.id}>
-              <h3>{p.title}</h3>
+              <h2>{p.title}</h2>
               <p className="note">{p.paper}</p>
               <p className="preset-look">{p.lookFor}</p>
               <button
