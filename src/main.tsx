@@ -7,6 +7,7 @@ import { createPlaygroundStore, setAppStore } from './ui/store/store';
 import { startWorker } from './worker/client';
 import { installTestHook } from './ui/testHook';
 import './ui/styles.css';
+import './ui/layout.css';
 
 function storage(): Storage | null {
   try {
@@ -21,6 +22,7 @@ const store = createPlaygroundStore({
   experiment: initial.experiment,
   notice: initial.notice,
   embed: initial.embed,
+  chartPick: initial.charts,
   storage: storage(),
   prefersDark: window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false,
 });
@@ -31,18 +33,18 @@ installTestHook(store);
 let written = '';
 const syncHash = () => {
   const s = store.getState();
-  const h = hashFor(s.applied, s.embed);
+  const h = hashFor(s.applied, s.embed, s.chartPick);
   if (h !== written && h !== location.hash) history.replaceState(null, '', h);
   written = h;
 };
 syncHash();
 store.subscribe((s, prev) => {
-  if (s.applied !== prev.applied) syncHash();
+  if (s.applied !== prev.applied || s.chartPick !== prev.chartPick) syncHash();
 });
 window.addEventListener('hashchange', () => {
   if (location.hash === written) return;
   const next = readHash(location.hash);
-  store.setState({ embed: next.embed });
+  store.setState({ embed: next.embed, chartPick: next.charts });
   store.getState().load(next.experiment, next.notice);
 });
 

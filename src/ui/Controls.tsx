@@ -1,7 +1,6 @@
 /** Play/pause, step, reset, speed and stop-at, with the step counter. Keys: space, s, r. */
 import { useId, useState } from 'react';
 import { usePlayground } from './store/store';
-import { fmt } from './format';
 import { useThrottledSelector } from './charts/useMetricsTick';
 import { LiveText } from './LiveText';
 import type { PlaygroundState } from './store/types';
@@ -12,7 +11,8 @@ const selectStatus = (s: PlaygroundState) => s.status;
 
 const SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, 500];
 
-export function Controls() {
+/** `compact` (embed mode): play/pause, step, reset and the counter only. */
+export function Controls({ compact = false }: { compact?: boolean }) {
   const state = usePlayground((s) => s.status.state);
   const status = useThrottledSelector(selectStatus, STATUS_MS);
   const wantPlay = usePlayground((s) => s.wantPlay);
@@ -46,30 +46,34 @@ export function Controls() {
       <button type="button" onClick={reset} title="Back to step 0 (r)">
         Reset
       </button>
-      <label htmlFor={`${id}-speed`}>Steps per frame</label>
-      <select id={`${id}-speed`} value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
-        {speeds.map((n) => (
-          <option key={n} value={n}>
-            {n}
-          </option>
-        ))}
-      </select>
-      <label htmlFor={`${id}-stop`}>Stop at</label>
-      <input
-        id={`${id}-stop`}
-        className="stop-at"
-        type="text"
-        inputMode="numeric"
-        placeholder="end"
-        value={stopText}
-        onChange={(e) => {
-          setStopText(e.target.value);
-          const t = e.target.value.trim();
-          const v = Number(t);
-          if (t === '') setStopAt(null);
-          else if (Number.isInteger(v) && v > 0) setStopAt(v);
-        }}
-      />
+      {compact ? null : (
+        <>
+          <label htmlFor={`${id}-speed`}>Steps per frame</label>
+          <select id={`${id}-speed`} value={speed} onChange={(e) => setSpeed(Number(e.target.value))}>
+            {speeds.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+          <label htmlFor={`${id}-stop`}>Stop at</label>
+          <input
+            id={`${id}-stop`}
+            className="stop-at"
+            type="text"
+            inputMode="numeric"
+            placeholder="end"
+            value={stopText}
+            onChange={(e) => {
+              setStopText(e.target.value);
+              const t = e.target.value.trim();
+              const v = Number(t);
+              if (t === '') setStopAt(null);
+              else if (Number.isInteger(v) && v > 0) setStopAt(v);
+            }}
+          />
+        </>
+      )}
       <div className="status" aria-live="polite">
         <span data-testid="step-counter">
           <LiveText text={`step ${status.step} / ${status.steps}`} />
@@ -79,7 +83,7 @@ export function Controls() {
         </span>
         {status.stepsPerSecond > 0 ? (
           <span className="sps">
-            <LiveText text={` · ${fmt(status.stepsPerSecond)} steps/s`} />
+            <LiveText text={` · ${Math.round(status.stepsPerSecond)} steps/s`} />
           </span>
         ) : null}
       </div>

@@ -1,6 +1,19 @@
 /** Title, backend badge, the presets gallery and view toggles (theme, large text). */
 import { usePlayground } from './store/store';
 import { PresetsPanel } from './presets/PresetsPanel';
+import { hashFor } from './hash';
+
+/** Embed mode: the way out to the whole playground, with this experiment and chart choice. */
+function OpenFull() {
+  const applied = usePlayground((s) => s.applied);
+  const charts = usePlayground((s) => s.chartPick);
+  const href = `${location.origin}${location.pathname}${hashFor(applied, false, charts)}`;
+  return (
+    <a className="open-full" href={href} target="_blank" rel="noopener noreferrer">
+      Open in the playground ↗
+    </a>
+  );
+}
 
 export function Header() {
   const backend = usePlayground((s) => s.backend);
@@ -15,7 +28,7 @@ export function Header() {
       <span className={`badge backend ${backend?.backend ?? 'pending'}`} data-testid="backend" title={backend?.adapter}>
         {backend ? (backend.backend === 'webgpu' ? `WebGPU · ${backend.adapter}` : 'CPU backend') : 'starting…'}
       </span>
-      {embed ? null : <PresetsPanel />}
+      {embed ? <OpenFull /> : <PresetsPanel />}
       {embed ? null : (
         <div className="toggles">
           <button

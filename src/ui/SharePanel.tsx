@@ -18,8 +18,9 @@ async function copy(text: string): Promise<boolean> {
 
 export function SharePanel() {
   const applied = usePlayground((s) => s.applied);
-  const link = useMemo(() => pageUrl(hashFor(applied)), [applied]);
-  const embedLink = useMemo(() => pageUrl(hashFor(applied, true)), [applied]);
+  const charts = usePlayground((s) => s.chartPick);
+  const link = useMemo(() => pageUrl(hashFor(applied, false, charts)), [applied, charts]);
+  const embedLink = useMemo(() => pageUrl(hashFor(applied, true, charts)), [applied, charts]);
   const [copied, setCopied] = useState('');
   const doCopy = async (text: string, what: string) => {
     const ok = await copy(text);

@@ -1,5 +1,18 @@
+import type { MetricGroup } from './metricGroups';
 import { describe, expect, it } from 'vitest';
-import { adjacentStep, chartLines, chartView, countUpTo, hoverAt, nearestIndex, yDomain } from './chartData';
+import {
+  ZOOM_RAW_MAX,
+  adjacentStep,
+  chartLines,
+  chartView,
+  countUpTo,
+  hoverAt,
+  indexRange,
+  nearestIndex,
+  rangeExtent,
+  tooltipRows,
+  yDomain,
+} from './chartData';
 import { MetricStore } from './series';
 
 const group = { id: 'loss', title: 'Loss', metrics: [{ name: 'train_loss' }, { name: 'test_loss', dash: '4 4' }] };
@@ -38,7 +51,7 @@ describe('chart data', () => {
     const log = chartView(group, runs, store(), true);
     expect([log.yMin, log.yMax]).toEqual([0.5, 2]);
     const empty = chartView(group, runs, new MetricStore(), false);
-    expect(empty).toEqual({ lines: [], xMax: 0, yMin: null, yMax: null, bounds: undefined });
+    expect(empty).toEqual({ lines: [], xMin: 0, xMax: 0, yMin: null, yMax: null, bounds: undefined });
     expect(yDomain(0.5, 2, true)).toEqual([0.1, 10]);
     expect(yDomain(3, 3, false)).toEqual([2.7, 3.3]);
     expect(yDomain(1, 3, false)).toEqual([0.9, 3.1]);
@@ -68,8 +81,8 @@ describe('chart data', () => {
     expect(hoverAt(lines, m, 8, 20)).toEqual({
       step: 10,
       items: [
-        { key: 'r0:train_loss', name: 'a · Training loss', color: '#000', value: 0 },
-        { key: 'r0:test_loss', name: 'a · Test loss', color: '#000', value: 0.5 },
+        { key: 'r0:train_loss', name: 'a · Training loss', color: '#000', value: 0, run: 0, metric: 'train_loss' },
+        { key: 'r0:test_loss', name: 'a · Test loss', color: '#000', value: 0.5, run: 0, metric: 'test_loss' },
       ],
     });
     expect(hoverAt(lines, m, 19, 20)?.items.map((i) => [i.key, i.value])).toEqual([['r1:train_loss', NaN]]);
@@ -143,5 +156,55 @@ describe('diverged runs', () => {
     expect(v.lines).toHaveLength(4);
     expect([v.yMin, v.yMax]).toEqual([2, 10]);
     expect(chartView(group, [runs[0], { ...runs[1], diverged: false }], s, true).yMin).toBe(2e-9);
+  });
+
+  it('zoomed: the x range is the zoom, and y fits only the points inside it', () => {
+    const zs = new MetricStore();
+    // a loss that starts at 100 and falls to about 1: zoomed into the tail, the spike at the start must not count
+    zs.add(
+      Array.from({ length: 101 }, (_, i) => ({
+        run: 0,
+        step: i * 10,
+        metric: 'train_loss',
+        value: i === 0 ? 100 : 1 + i / 100,
+      })),
+    );
+    const g: MetricGroup = { id: 'loss', title: 'Loss', metrics: [{ name: 'train_loss' }] };
+    const r = [{ label: 'a', color: '#000' }];
+    const whole = chartView(g, r, zs, false);
+    expect([whole.xMin, whole.xMax, whole.yMax]).toEqual([0, 1000, 100]);
+    const z = chartView(g, r, zs, false, [500, 700]);
+    expect([z.xMin, z.xMax, z.zoom]).toEqual([500, 700, [500, 700]]);
+    expect(z.yMin).toBeCloseTo(1.5, 12);
+    expect(z.yMax).toBeCloseTo(1.7, 12);
+  });
+
+  it('finds the points of a step range, with one neighbour each side', () => {
+    const steps = [0, 10, 20, 30, 40];
+    expect(indexRange(steps, 15, 25)).toEqual([1, 4]);
+    expect(indexRange(steps, 10, 30)).toEqual([0, 5]);
+    expect(indexRange(steps, 0, 40)).toEqual([0, 5]);
+    expect(indexRange(steps, 100, 200)).toEqual([4, 5]);
+    expect(indexRange([], 0, 10)).toEqual([0, 0]);
+    expect(rangeExtent([3, NaN, -1, 5, 0], 0, 5, false)).toEqual([-1, 5]);
+    expect(rangeExtent([3, NaN, -1, 5, 0], 0, 5, true)).toEqual([3, 5]);
+    expect(rangeExtent([3, 4], 1, 1, false)).toBeNull();
+    expect(ZOOM_RAW_MAX).toBeGreaterThan(1000);
+  });
+
+  it('groups a read-out by run: one row each, a column per metric in the chart order', () => {
+    const items = [
+      { key: 'r1:test_loss', name: 'b · Test loss', color: '#111', value: 0.7, run: 1, metric: 'test_loss' },
+      { key: 'r0:train_loss', name: 'a · Training loss', color: '#000', value: 0.1, run: 0, metric: 'train_loss' },
+      { key: 'r0:test_loss', name: 'a · Test loss', color: '#000', value: 0.2, run: 0, metric: 'test_loss' },
+    ];
+    const label = (r: number) => ['a', 'b'][r];
+    expect(tooltipRows(items, ['train_loss', 'test_loss'], label)).toEqual([
+      { key: 'r0', label: 'a', color: '#000', values: [0.1, 0.2] },
+      { key: 'r1', label: 'b', color: '#111', values: [undefined, 0.7] },
+    ]);
+    // one metric, or items not tied to runs (the phase diagram's): the plain list
+    expect(tooltipRows(items, ['test_loss'], label)).toBeNull();
+    expect(tooltipRows([{ key: 'x', name: 'x', color: '#000', value: 1 }], ['a', 'b'], label)).toBeNull();
   });
 });

@@ -18,8 +18,15 @@ export interface LineSpec {
 
 export interface ChartView {
   lines: LineSpec[];
-  /** The last logged step over the lines (the x axis runs from 0 to it); 0 when there are none. */
+  /** The x axis's start: 0, or the zoomed range's start. */
+  xMin: number;
+  /**
+   * The last logged step over the lines (the x axis runs from 0 to it), or the zoomed range's
+   * end; 0 when there are none.
+   */
   xMax: number;
+  /** Set when zoomed: the x range shown. */
+  zoom?: [number, number];
   /** y range of the finite (and, on a log axis, positive) values; null when there are none. */
   yMin: number | null;
   yMax: number | null;
@@ -53,12 +60,20 @@ export function chartLines(
   return lines;
 }
 
-/** Lines and axis ranges; O(lines x envelope buckets), independent of the series length. */
+/** Above this many points in a zoomed range, the envelope's picks stand in for the points. */
+export const ZOOM_RAW_MAX = 8192;
+
+/**
+ * Lines and axis ranges; O(lines x envelope buckets), independent of the series length. With
+ * `zoom` (a step range) the y range fits the points inside it (every point when there are at
+ * most ZOOM_RAW_MAX of them per line, else the envelope's picks).
+ */
 export function chartView(
   group: MetricGroup,
   runs: readonly { label: string; color: string; hidden?: boolean; diverged?: boolean }[],
   store: MetricStore,
   log: boolean,
+  zoom?: readonly [number, number] | null,
 ): ChartView {
   const lines = chartLines(group, runs, store);
   let xMax = 0;
@@ -71,7 +86,7 @@ export function chartView(
     xMax = Math.max(xMax, s.steps[s.steps.length - 1]);
     // a diverged run's stability line (2/η of a blown-up step) would squash everyone's axis
     if (runs[l.run]?.diverged && l.metric.endsWith('_threshold')) continue;
-    const e = env.extent(s.values, log);
+    const e = zoom ? zoomedExtent(s, env, zoom, log) : env.extent(s.values, log);
     if (e) {
       if (e[0] < yMin) yMin = e[0];
       if (e[1] > yMax) yMax = e[1];
@@ -79,11 +94,62 @@ export function chartView(
   }
   return {
     lines,
-    xMax,
+    xMin: zoom ? zoom[0] : 0,
+    xMax: zoom ? zoom[1] : xMax,
+    ...(zoom ? { zoom: [zoom[0], zoom[1]] as [number, number] } : {}),
     yMin: Number.isFinite(yMin) ? yMin : null,
     yMax: Number.isFinite(yMax) ? yMax : null,
     bounds: group.bounds,
   };
+}
+
+/**
+ * Indices [i0, i1) of the points of ascending `steps` inside [x0, x1], widened by one point on
+ * each side (so a zoomed line runs to the plot's edges).
+ */
+export function indexRange(steps: readonly number[], x0: number, x1: number): [number, number] {
+  const i0 = Math.max(0, countUpTo(steps, x0 - 1e-9) - 1);
+  const i1 = Math.min(steps.length, countUpTo(steps, x1) + 1);
+  return [i0, Math.max(i0, i1)];
+}
+
+/** Smallest and largest finite (on a log axis: positive) value among values[i0..i1). */
+export function rangeExtent(values: ArrayLike<number>, i0: number, i1: number, log: boolean): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = i0; i < i1; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v) || (log && v <= 0)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+let picksScratch: Int32Array = new Int32Array(0);
+
+function zoomedExtent(
+  s: { steps: number[]; values: number[] },
+  env: { picks(values: ArrayLike<number>, log: boolean, out: Int32Array): [Int32Array, number] },
+  zoom: readonly [number, number],
+  log: boolean,
+): [number, number] | null {
+  // only the points inside the range count here (not the neighbours that run the line to the edge)
+  const i0 = countUpTo(s.steps, zoom[0] - 1e-9);
+  const i1 = countUpTo(s.steps, zoom[1]);
+  if (i1 - i0 <= ZOOM_RAW_MAX) return rangeExtent(s.values, i0, i1, log);
+  const [idx, n] = env.picks(s.values, log, picksScratch);
+  picksScratch = idx;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const i = idx[k];
+    if (i < i0 || i >= i1) continue;
+    const v = s.values[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : null;
 }
 
 /** A y domain with a little headroom; on a log axis whole decades around the data. */
@@ -135,6 +201,9 @@ export interface HoverItem {
   name: string;
   color: string;
   value: number;
+  /** The run and metric of the line (for a read-out grouped by run). */
+  run?: number;
+  metric?: string;
 }
 
 export interface Hover {
@@ -168,7 +237,8 @@ export function hoverAt(lines: readonly LineSpec[], store: MetricStore, target: 
     const s = store.get(l.run, l.metric);
     if (!s) continue;
     const i = nearestIndex(s.steps, countUpTo(s.steps, xMax), best);
-    if (i >= 0 && s.steps[i] === best) items.push({ key: l.key, name: l.name, color: l.color, value: s.values[i] });
+    if (i >= 0 && s.steps[i] === best)
+      items.push({ key: l.key, name: l.name, color: l.color, value: s.values[i], run: l.run, metric: l.metric });
   }
   return { step: best, items };
 }
@@ -210,4 +280,37 @@ export function countUpTo(steps: readonly number[], x: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** One row per run: its colour, its label and the values of the chart's metrics in order. */
+export interface TooltipRow {
+  key: string;
+  label: string;
+  color: string;
+  values: (number | undefined)[];
+}
+
+/**
+ * A compact read-out for a chart with several metrics per run (train, test, minibatch loss):
+ * one row per run instead of one per line, the columns in the chart's metric order. Null when
+ * the items are not per run and metric, or there is one metric only.
+ */
+export function tooltipRows(
+  items: readonly HoverItem[],
+  metrics: readonly string[],
+  runLabel: (run: number) => string,
+): TooltipRow[] | null {
+  if (metrics.length < 2 || items.some((it) => it.run === undefined || it.metric === undefined)) return null;
+  const rows = new Map<number, TooltipRow>();
+  for (const it of items) {
+    const run = it.run!;
+    let row = rows.get(run);
+    if (!row) {
+      row = { key: `r${run}`, label: runLabel(run), color: it.color, values: metrics.map(() => undefined) };
+      rows.set(run, row);
+    }
+    const col = metrics.indexOf(it.metric!);
+    if (col >= 0) row.values[col] = it.value;
+  }
+  return [...rows.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deflateSync, strToU8 } from 'fflate';
 import { defaultExperiment } from '../experiment/defaults';
 import { toBase64Url } from '../experiment/codec';
-import { hashFor, readHash } from './hash';
+import { MAX_CHART_IDS, hashFor, readCharts, readHash } from './hash';
 
 describe('readHash', () => {
   it('an empty hash is the default experiment with no message', () => {
@@ -17,6 +17,22 @@ describe('readHash', () => {
     expect(h).toMatchObject({ fromLink: true, embed: true, notice: null });
     expect(h.experiment).toEqual(exp);
     expect(readHash(hashFor(exp)).embed).toBe(false);
+  });
+
+  it('round-trips the chart picker, and reads only chart-like ids from a link', () => {
+    const exp = { ...defaultExperiment(), steps: 42 };
+    const h = readHash(hashFor(exp, false, ['sharpness', 'loss', 'metric:my_metric']));
+    expect(h.charts).toEqual(['sharpness', 'loss', 'metric:my_metric']);
+    expect(h.experiment).toEqual(exp);
+    expect(readHash(hashFor(exp)).charts).toBeNull();
+    expect(readHash('#charts=loss,accuracy').charts).toEqual(['loss', 'accuracy']);
+    expect(readHash('#charts=loss,accuracy').notice).toBeNull();
+    // markup, empty or repeated ids are dropped, never shown
+    expect(readCharts('%3Cimg%20src%3Dx%3E,loss,,loss')).toEqual(['loss']);
+    expect(readCharts('%E0%A4%A')).toBeNull();
+    expect(readCharts('')).toBeNull();
+    const many = Array.from({ length: 100 }, (_, i) => `m${i}`).join(',');
+    expect(readCharts(many)).toHaveLength(MAX_CHART_IDS);
   });
 
   it('a garbage experiment falls back to the default with a specific message', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { METRICS } from '../engine/metrics/names';
-import { METRIC_GROUPS, chartGroups, relevantGroups, metricLabel } from './metricGroups';
+import { METRIC_GROUPS, axisTitle, chartGroups, relevantGroups, metricLabel } from './metricGroups';
 
 describe('chartGroups', () => {
   it('draws the table groups that have data, with only the metrics present, in table order', () => {
@@ -52,5 +52,12 @@ describe('relevantGroups', () => {
       ['temperature', ['temperature']],
     ]);
     expect(ids(16, 'adam').map((x) => x[0])).toEqual(['loss', 'accuracy']);
+  });
+});
+
+describe('axisTitle', () => {
+  it('names what every known chart measures, and falls back to the title for new metrics', () => {
+    for (const g of METRIC_GROUPS) expect(axisTitle(g), g.id).not.toBe(g.title);
+    expect(axisTitle({ id: 'metric:x', title: 'x thing', metrics: [{ name: 'x' }] })).toBe('x thing');
   });
 });

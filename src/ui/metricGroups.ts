@@ -23,6 +23,34 @@ export interface MetricGroup {
   bounds?: [number, number];
 }
 
+/** The y axis's title for a chart (what is measured, with its unit where it has one). */
+const Y_TITLES: Record<string, string> = {
+  loss: 'loss',
+  accuracy: 'accuracy (fraction)',
+  weak: 'accuracy (fraction)',
+  sharpness: 'λmax(H)',
+  precond: 'λmax(P⁻¹H)',
+  trace: 'tr(H), ‖H‖F',
+  eigcos: '|cos|',
+  directional: 'vᵀHv / ‖v‖²',
+  lr: 'learning rate η',
+  grad: '‖∇L‖',
+  weight: '‖θ‖',
+  distance: 'distance in weights',
+  update: '‖Δθ‖ / η',
+  alignment: 'alignment',
+  srandomized: 'accuracy (fraction)',
+  groups: 'loss',
+  lazy: '‖w − w₀‖ / ‖w₀‖',
+  temperature: 'η / B',
+  'fit-time': 'η × steps',
+  'zero-loss': 'step',
+};
+
+export function axisTitle(group: MetricGroup): string {
+  return Y_TITLES[group.id] ?? group.title;
+}
+
 const DASH = '6 4';
 const DOT = '2 3';
 

@@ -1,14 +1,20 @@
 /**
  * The pointer read-out of a metric chart: a vertical cursor, a dot on each line at the hovered
  * step and a tooltip with every line's value logged there (full resolution, not the drawn
- * envelope).
+ * envelope). Dragging across the plot zooms every chart to that step range; a double click
+ * (or the charts' "Reset zoom") shows the whole run again.
  */
 import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
-import { adjacentStep, hoverAt, type Hover, type LineSpec } from '../chartData';
+import { adjacentStep, hoverAt, tooltipRows, type Hover, type LineSpec } from '../chartData';
 import type { MetricStore } from '../series';
 import type { Plot } from './chartCanvas';
 import { HoverCursor, TooltipBox } from './Tooltip';
+import { metricLabel } from '../metricGroups';
 import { publishHover, subscribeHover } from './hoverSync';
+import { appStoreApi } from '../store/store';
+
+/** A drag shorter than this (CSS pixels) is a click, not a zoom. */
+export const MIN_DRAG_PX = 6;
 
 export interface HoverHandle {
   /** Recompute the read-out at the last pointer position (after new data or new axes). */
@@ -21,6 +27,9 @@ interface Props {
   lines: { current: readonly LineSpec[] };
   store: MetricStore;
   log: boolean;
+  /** The chart's metrics, in order (several: the read-out has a row per run, a column per metric). */
+  metrics?: readonly string[];
+  runLabel?: (run: number) => string;
 }
 
 interface Pointer {
@@ -30,12 +39,14 @@ interface Pointer {
   height: number;
 }
 
-export function ChartHover({ ref, plot, lines, store, log }: Props) {
+export function ChartHover({ ref, plot, lines, store, log, metrics = [], runLabel = (r) => `run ${r + 1}` }: Props) {
   const [shown, setShown] = useState<(Pointer & { hover: Hover; plot: Plot; echo?: boolean }) | null>(null);
   const pointer = useRef<Pointer | null>(null);
   const box = useRef<HTMLDivElement>(null);
   // this chart's identity for the hover broadcast
   const [self] = useState(() => ({}));
+  // the drag under way: where it started and where the pointer is (x, CSS pixels)
+  const [drag, setDrag] = useState<{ x0: number; x1: number } | null>(null);
 
   // another chart's read-out: cursor and dots here at the nearest logged step, no tooltip
   useEffect(
@@ -80,6 +91,35 @@ export function ChartHover({ ref, plot, lines, store, log }: Props) {
     pointer.current = { mx: e.clientX - r.left, my: e.clientY - r.top, width: r.width, height: r.height };
     update();
   };
+  const inPlot = (mx: number) => {
+    const a = plot.current?.area;
+    return !!a && mx >= a.x && mx <= a.x + a.width;
+  };
+  const clampX = (mx: number) => {
+    const a = plot.current?.area;
+    return a ? Math.min(a.x + a.width, Math.max(a.x, mx)) : mx;
+  };
+  const onPointerDown = (e: React.PointerEvent<HTMLDivElement>) => {
+    const r = box.current?.getBoundingClientRect();
+    if (e.button !== 0 || !r || !inPlot(e.clientX - r.left)) return;
+    box.current?.setPointerCapture?.(e.pointerId);
+    setDrag({ x0: e.clientX - r.left, x1: e.clientX - r.left });
+  };
+  const onPointerMove = (e: React.PointerEvent<HTMLDivElement>) => {
+    const r = box.current?.getBoundingClientRect();
+    if (drag && r) setDrag({ ...drag, x1: clampX(e.clientX - r.left) });
+  };
+  const onPointerUp = () => {
+    const p = plot.current;
+    if (drag && p && Math.abs(drag.x1 - drag.x0) >= MIN_DRAG_PX) {
+      const a = p.x.invert(Math.min(drag.x0, drag.x1));
+      const b = p.x.invert(Math.max(drag.x0, drag.x1));
+      appStoreApi()
+        .getState()
+        .setXZoom([Math.floor(a), Math.ceil(b)]);
+    }
+    setDrag(null);
+  };
   const onLeave = () => {
     pointer.current = null;
     setShown(null);
@@ -99,6 +139,16 @@ export function ChartHover({ ref, plot, lines, store, log }: Props) {
     } else if (e.key === 'Escape') {
       onLeave();
       return;
+    } else if (e.key === '+' || e.key === '=' || e.key === '-' || e.key === '0') {
+      e.preventDefault();
+      const st = appStoreApi().getState();
+      if (e.key === '0') return st.setXZoom(null);
+      const [lo, hi] = st.xZoom ?? [0, st.applied.steps];
+      const half = ((hi - lo) / 2) * (e.key === '-' ? 2 : 0.5);
+      const mid = current ?? (lo + hi) / 2;
+      const a = Math.max(0, Math.floor(mid - half));
+      const b = Math.min(st.applied.steps, Math.ceil(mid + half));
+      return st.setXZoom(a <= 0 && b >= st.applied.steps ? null : [a, b]);
     } else return;
     e.preventDefault();
     if (step === null) return;
@@ -117,10 +167,30 @@ export function ChartHover({ ref, plot, lines, store, log }: Props) {
     overlay = (
       <>
         <HoverCursor x={p.x.map(hover.step)} top={p.area.y} bottom={p.area.y + p.area.height} dots={dots} />
-        {shown.echo ? null : <TooltipBox {...shown} label={`step ${hover.step}`} items={hover.items} />}
+        {shown.echo ? null : (
+          <TooltipBox
+            {...shown}
+            label={`step ${hover.step}`}
+            items={hover.items}
+            columns={metrics.map(metricLabel)}
+            rows={tooltipRows(hover.items, metrics, runLabel)}
+          />
+        )}
       </>
     );
   }
+  const band =
+    drag && Math.abs(drag.x1 - drag.x0) >= MIN_DRAG_PX && plot.current ? (
+      <div
+        className="zoom-band"
+        style={{
+          left: Math.min(drag.x0, drag.x1),
+          width: Math.abs(drag.x1 - drag.x0),
+          top: plot.current.area.y,
+          height: plot.current.area.height,
+        }}
+      />
+    ) : null;
   return (
     <div
       ref={box}
@@ -128,13 +198,19 @@ export function ChartHover({ ref, plot, lines, store, log }: Props) {
       data-step={shown ? shown.hover.step : undefined}
       tabIndex={0}
       role="application"
-      aria-label="Chart read-out: left and right arrows move between logged steps"
+      aria-label="Chart read-out: left and right arrows move between logged steps; plus and minus zoom, 0 shows the whole run"
       onMouseMove={onMove}
       onMouseLeave={onLeave}
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={onPointerUp}
+      onPointerCancel={() => setDrag(null)}
+      onDoubleClick={() => appStoreApi().getState().setXZoom(null)}
       onKeyDown={onKey}
       onBlur={onLeave}
     >
       {overlay}
+      {band}
     </div>
   );
 }

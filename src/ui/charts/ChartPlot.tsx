@@ -8,10 +8,10 @@
  * New metrics reach a chart through the shared frame queue, at most every REDRAW_MS
  * (HIDDEN_REDRAW_MS while scrolled out of view); the queue spreads the charts over frames.
  */
-import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { chartView, type LineSpec } from '../chartData';
 import { tick } from '../format';
-import type { MetricGroup } from '../metricGroups';
+import { axisTitle, type MetricGroup } from '../metricGroups';
 import { appStoreApi, usePlayground } from '../store/store';
 import { useWidth } from './Axes';
 import {
@@ -50,6 +50,9 @@ export function ChartPlot({
   const large = usePlayground((s) => s.largeFont);
   // every chart's x axis runs over the whole experiment: one shared range, the same step under the same pixel
   const steps = usePlayground((s) => s.applied.steps);
+  const zoom = usePlayground((s) => s.xZoom);
+  const metricNames = useMemo(() => group.metrics.map((m) => m.name), [group]);
+  const runLabel = useCallback((r: number) => runs[r]?.label ?? `run ${r + 1}`, [runs]);
   const [box, width] = useWidth<HTMLDivElement>();
   const lines = useRef<readonly LineSpec[]>([]);
   const plot = useRef<Plot | null>(null);
@@ -73,12 +76,15 @@ export function ChartPlot({
     const ctx = surface.current?.ctx;
     if (!ctx) return;
     lastDraw.current = performance.now();
-    const view = chartView(group, runs, store, log);
-    const frame = chartFrame({ ...view, xMax: Math.max(view.xMax, steps) }, width, log);
-    lines.current = view.lines;
-    plot.current = frame?.plot ?? null;
     const look = `${theme}|${large}`;
     if (style.current?.theme !== look) style.current = { theme: look, style: chartStyle(el) };
+    const view = chartView(group, runs, store, log, zoom);
+    const frame = chartFrame({ ...view, xMax: zoom ? view.xMax : Math.max(view.xMax, steps) }, width, log, {
+      yTitle: axisTitle(group),
+      fontPx: style.current.style.fontPx,
+    });
+    lines.current = view.lines;
+    plot.current = frame?.plot ?? null;
     const scale = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
     if (frame) sizeCanvas(ctx.canvas, frame, scale);
     drawChart(ctx, frame, view.lines, store, log, style.current.style, tick, scale, markers);
@@ -94,7 +100,7 @@ export function ChartPlot({
       drawChart(c, frame, view.lines, store, log, drawn, tick, s, markers);
       return out;
     });
-  }, [group, runs, store, log, width, theme, large, markers, steps]);
+  }, [group, runs, store, log, width, theme, large, markers, steps, zoom]);
 
   // Changes of props, width or theme redraw through the queue, so edits that touch every chart
   // do not add up in one task.
@@ -158,7 +164,15 @@ export function ChartPlot({
         aria-label={`${group.title} chart`}
         style={{ width: '100%', height: CHART_HEIGHT }}
       />
-      <ChartHover ref={hover} plot={plot} lines={lines} store={store} log={log} />
+      <ChartHover
+        ref={hover}
+        plot={plot}
+        lines={lines}
+        store={store}
+        log={log}
+        metrics={metricNames}
+        runLabel={runLabel}
+      />
     </div>
   );
 }

@@ -3,7 +3,7 @@
  * component renders again only when the set of metrics (or the runs, or a log switch) changes;
  * each chart follows new values by itself (MetricChart).
  */
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { usePlayground } from '../store/store';
 import { chartGroups, relevantGroups, type MetricGroup } from '../metricGroups';
 import { runColor } from '../palette';
@@ -11,8 +11,16 @@ import { MetricChart } from './MetricChart';
 import { RunLegend } from './RunLegend';
 import type { ChartMarker } from './chartCanvas';
 import { claimMarkers, usePresetClaims, type PresetClaims } from '../presets/presetClaims';
+import { ChartPicker } from './ChartPicker';
+import { splitForPick } from './chartPick';
+import { fmt } from '../format';
+import './charts.css';
 
-export function Charts() {
+/**
+ * `lead`: a panel shown as the first cell of the chart grid (the decision boundary on 2-D data,
+ * beside the loss). `compact`: embed mode (no run table, no picker).
+ */
+export function Charts({ lead, compact = false }: { lead?: ReactNode; compact?: boolean }) {
   const store = usePlayground((s) => s.metrics);
   // the store is mutated in place: its metric count is what changes the chart list
   const metricCount = usePlayground((s) => s.metrics.metrics.length);
@@ -42,9 +50,16 @@ export function Charts() {
   const claims = usePresetClaims();
   const storyCharts = claims?.preset.charts;
   const [showAll, setShowAll] = useState(false);
-  const { first, rest } = useMemo(() => splitForStory(groups, storyCharts), [groups, storyCharts]);
+  const pick = usePlayground((s) => s.chartPick);
+  const zoom = usePlayground((s) => s.xZoom);
+  const setZoom = usePlayground((s) => s.setXZoom);
+  const { first, rest } = useMemo(
+    () => (pick ? splitForPick(groups, pick) : splitForStory(groups, storyCharts)),
+    [groups, storyCharts, pick],
+  );
   const markers = useStableMarkers(claims);
-  const shown = storyCharts && !showAll ? first : [...first, ...rest];
+  const chosen = !!pick || !!storyCharts;
+  const shown = chosen && !showAll ? first : [...first, ...rest];
   const groupMarkers = useMemo(
     () => new Map(groups.map((g) => [g.id, markersFor(g, markers)] as const)),
     [groups, markers],
@@ -52,9 +67,24 @@ export function Charts() {
 
   return (
     <section className="charts" aria-label="Charts">
-      <RunLegend />
+      {compact ? null : (
+        <div className="charts-bar">
+          {groups.length > 0 ? <ChartPicker groups={groups} shown={first.length ? first : groups} /> : null}
+          {zoom ? (
+            <span className="zoom-state" role="status">
+              Steps {fmt(zoom[0])}–{fmt(zoom[1])}{' '}
+              <button type="button" className="small" onClick={() => setZoom(null)}>
+                Reset zoom
+              </button>
+            </span>
+          ) : groups.length > 0 ? (
+            <span className="note">Drag across a chart to zoom; double-click to see the whole run.</span>
+          ) : null}
+        </div>
+      )}
       {groups.length === 0 ? <p className="note waiting">Waiting for the first metrics…</p> : null}
       <div className="chart-grid">
+        {lead}
         {shown.map((g) => (
           <MetricChart
             key={g.id}
@@ -66,11 +96,14 @@ export function Charts() {
           />
         ))}
       </div>
-      {storyCharts && rest.length > 0 ? (
+      {chosen && rest.length > 0 ? (
         <button type="button" className="show-all-charts" aria-expanded={showAll} onClick={() => setShowAll(!showAll)}>
-          {showAll ? `Show only the preset's ${first.length} charts` : `Show all charts (${rest.length} more)`}
+          {showAll
+            ? `Show only the ${pick ? 'chosen' : "preset's"} ${first.length} charts`
+            : `Show all charts (${rest.length} more)`}
         </button>
       ) : null}
+      {compact ? null : <RunLegend />}
     </section>
   );
 }

@@ -5,12 +5,15 @@
  */
 import { useLayoutEffect, useRef } from 'react';
 import { fmt } from '../format';
+import type { TooltipRow } from '../chartData';
 
 export interface TooltipItem {
   key: string;
   name: string;
   color: string;
   value: number;
+  run?: number;
+  metric?: string;
 }
 
 const OFFSET = 10;
@@ -31,8 +34,11 @@ export function TooltipBox(props: {
   height: number;
   label: string;
   items: readonly TooltipItem[];
+  /** When set: one row per run, these column headings (the chart's metrics). */
+  columns?: readonly string[];
+  rows?: readonly TooltipRow[] | null;
 }) {
-  const { mx, my, width, height, label, items } = props;
+  const { mx, my, width, height, label, items, columns, rows } = props;
   const tip = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     const el = tip.current;
@@ -49,15 +55,38 @@ export function TooltipBox(props: {
     <div ref={tip} className="chart-tooltip-wrapper chart-tooltip">
       <div className="chart-default-tooltip">
         <p className="chart-tooltip-label">{label}</p>
-        <ul className="chart-tooltip-item-list">
-          {sortedByName(items).map((it) => (
-            <li key={it.key} className="chart-tooltip-item" style={{ color: it.color }}>
-              <span className="chart-tooltip-item-name">{it.name}</span>
-              <span className="chart-tooltip-item-separator"> : </span>
-              <span className="chart-tooltip-item-value">{fmt(it.value)}</span>
-            </li>
-          ))}
-        </ul>
+        {rows && columns ? (
+          <table className="chart-tooltip-table">
+            <thead>
+              <tr>
+                <th />
+                {columns.map((c) => (
+                  <th key={c}>{c}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.key}>
+                  <th style={{ color: r.color }}>{r.label}</th>
+                  {r.values.map((v, i) => (
+                    <td key={i}>{v === undefined ? '' : fmt(v)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <ul className="chart-tooltip-item-list">
+            {sortedByName(items).map((it) => (
+              <li key={it.key} className="chart-tooltip-item" style={{ color: it.color }}>
+                <span className="chart-tooltip-item-name">{it.name}</span>
+                <span className="chart-tooltip-item-separator"> : </span>
+                <span className="chart-tooltip-item-value">{fmt(it.value)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
       </div>
     </div>
   );

@@ -4,7 +4,7 @@
  * recharts version of these charts was (same margins, axis widths, font size, colours from the
  * theme's CSS variables). Redrawing touches no DOM: no style, layout or SVG work per update.
  */
-import { yDomain, type ChartView, type LineSpec } from '../chartData';
+import { ZOOM_RAW_MAX, indexRange, yDomain, type ChartView, type LineSpec } from '../chartData';
 import type { MetricStore } from '../series';
 import { linearTicks, logTicks, makeScale, preserveEnd, type Scale } from './ticks';
 
@@ -22,7 +22,7 @@ export interface Margin {
   left: number;
 }
 
-export const CHART_HEIGHT = 200;
+export const CHART_HEIGHT = 214;
 export const CHART_MARGIN: Margin = { top: 6, right: 12, bottom: 4, left: 4 };
 export const Y_AXIS_WIDTH = 52;
 export const X_AXIS_HEIGHT = 30;
@@ -34,14 +34,20 @@ const DOT_RADIUS = 4;
 export const LABEL_HEIGHT = 14;
 
 /** The plot area inside a chart of `width` x `height` with these margins and y-axis width. */
-export function plotArea(width: number, height: number, margin: Margin, yAxisWidth: number): PlotArea {
+export function plotArea(
+  width: number,
+  height: number,
+  margin: Margin,
+  yAxisWidth: number,
+  xAxisHeight = X_AXIS_HEIGHT,
+): PlotArea {
   const x = margin.left + yAxisWidth;
   const y = margin.top;
   return {
     x,
     y,
     width: Math.max(1, width - x - margin.right),
-    height: Math.max(1, height - y - margin.bottom - X_AXIS_HEIGHT),
+    height: Math.max(1, height - y - margin.bottom - xAxisHeight),
   };
 }
 
@@ -50,31 +56,62 @@ export interface Plot {
   area: PlotArea;
   x: Scale;
   y: Scale;
+  /** The start of the x axis (0, or where a zoom starts). */
+  xMin: number;
   /** The end of the x axis; points logged after it are drawn with the next frame. */
   xMax: number;
+  /** Zoomed in: every point of the range is drawn (when there are not too many). */
+  zoomed: boolean;
 }
 
 export interface Frame {
   plot: Plot;
   xTicks: number[];
   yTicks: number[];
+  /** Axis titles: x ("step") under the tick labels, y (with the scale) along the left edge. */
+  xTitle: string;
+  yTitle: string;
 }
 
-/** Axes of a chart `width` pixels wide showing `view`: x from 0 to the last step, y around the data. */
-export function chartFrame(view: ChartView, width: number, log: boolean): Frame | null {
+/** Axis titles and the axis font size (large-text mode enlarges it, and the space it takes). */
+export interface FrameText {
+  xTitle?: string;
+  yTitle?: string;
+  fontPx?: number;
+}
+
+/**
+ * Axes of a chart `width` pixels wide showing `view`: x from `view.xMin` (0 unless zoomed) to
+ * `view.xMax`, y around the data, room for the axis titles.
+ */
+export function chartFrame(view: ChartView, width: number, log: boolean, text: FrameText = {}): Frame | null {
   if (width <= 0) return null;
-  const area = plotArea(width, CHART_HEIGHT, CHART_MARGIN, Y_AXIS_WIDTH);
-  const xMax = Math.max(1, view.xMax);
+  const fontPx = text.fontPx ?? AXIS_FONT_PX;
+  const grow = fontPx / AXIS_FONT_PX;
+  const titleRoom = Math.round(fontPx * 1.3) + 2;
+  const area = plotArea(
+    width,
+    CHART_HEIGHT,
+    { ...CHART_MARGIN, left: CHART_MARGIN.left + titleRoom },
+    Math.round(Y_AXIS_WIDTH * grow),
+    Math.round(X_AXIS_HEIGHT * grow) + titleRoom - 6,
+  );
+  const xMin = Math.max(0, view.xMin);
+  const xMax = Math.max(xMin + 1, view.xMax);
   const yd: [number, number] = yDomain(view.yMin, view.yMax, log, view.bounds) ?? (log ? [1, 10] : [0, 1]);
   return {
     plot: {
       area,
-      x: makeScale([0, xMax], area.x, area.x + area.width, false),
+      x: makeScale([xMin, xMax], area.x, area.x + area.width, false),
       y: makeScale(yd, area.y + area.height, area.y, log),
+      xMin,
       xMax,
+      zoomed: view.zoom !== undefined,
     },
-    xTicks: linearTicks(0, xMax, 5, true),
+    xTicks: linearTicks(xMin, xMax, 5, true),
     yTicks: log ? logTicks(yd[0], yd[1]) : linearTicks(yd[0], yd[1]),
+    xTitle: text.xTitle ?? 'step',
+    yTitle: text.yTitle ? `${text.yTitle}${log ? ' (log scale)' : ''}` : '',
   };
 }
 
@@ -83,6 +120,8 @@ export interface ChartStyle {
   grid: string;
   axis: string;
   font: string;
+  /** The axis font's size in CSS pixels. */
+  fontPx: number;
   /** The height a y label takes when thinning them: grows with the font. */
   labelHeight: number;
 }
@@ -101,6 +140,7 @@ export function chartStyle(el: Element): ChartStyle {
     grid: v('--grid', '#e4e4e0'),
     axis: v('--muted', '#5b5b5b'),
     font: `${px}px ${cs.fontFamily || 'sans-serif'}`,
+    fontPx: px,
     labelHeight: Math.round((LABEL_HEIGHT * px) / AXIS_FONT_PX),
   };
 }
@@ -143,12 +183,25 @@ function drawLines(ctx: Ctx2D, plot: Plot, lines: readonly LineSpec[], store: Me
     const s = store.get(l.run, l.metric);
     const env = store.envelope(l.run, l.metric);
     if (!s || !env) continue;
-    const [idx, n] = env.picks(s.values, log, scratch);
-    scratch = idx;
+    let idx: Int32Array;
+    let from = 0;
+    let n: number;
+    const [i0, i1] = plot.zoomed ? indexRange(s.steps, plot.xMin, plot.xMax) : [0, 0];
+    if (plot.zoomed && i1 - i0 <= ZOOM_RAW_MAX) {
+      // zoomed in: every logged point of the range (with its neighbours, to run to the edges)
+      if (scratch.length < i1 - i0) scratch = new Int32Array(Math.max(i1 - i0, 2 * ENVELOPE_PICKS));
+      for (let k = 0; k < i1 - i0; k++) scratch[k] = i0 + k;
+      idx = scratch;
+      n = i1 - i0;
+    } else {
+      [idx, n] = env.picks(s.values, log, scratch);
+      scratch = idx;
+      if (plot.zoomed) from = firstPickAtOrAfter(idx, n, i0);
+    }
     ctx.beginPath();
     let points = 0;
     let first: [number, number] = [0, 0];
-    for (let k = 0; k < n; k++) {
+    for (let k = from; k < n; k++) {
       const i = idx[k];
       const step = s.steps[i];
       if (step > plot.xMax) break;
@@ -176,6 +229,21 @@ function drawLines(ctx: Ctx2D, plot: Plot, lines: readonly LineSpec[], store: Me
     ctx.stroke();
   }
   ctx.restore();
+}
+
+/** Room for the envelope's picks (2 per bucket and the last point). */
+const ENVELOPE_PICKS = 2049;
+
+/** The first k with idx[k] >= i (idx ascending). */
+function firstPickAtOrAfter(idx: Int32Array, n: number, i: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (idx[mid] < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.max(0, lo - 1);
 }
 
 /** A moment to point at: a vertical line at `step` with a short label at its top. */
@@ -308,6 +376,19 @@ export function drawChart(
   ys.forEach((py, i) => {
     if (inY(py)) ctx.fillText(yLabels[i], area.x - TICK - 2, py);
   });
+
+  // axis titles: x centred under its tick labels, y along the left edge (read bottom to top)
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'bottom';
+  ctx.fillText(frame.xTitle, area.x + area.width / 2, CHART_HEIGHT - 1);
+  if (frame.yTitle) {
+    ctx.save();
+    ctx.translate(2, area.y + area.height / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = 'top';
+    ctx.fillText(frame.yTitle, 0, 0, area.height);
+    ctx.restore();
+  }
 }
 
 /** Per on-page chart canvas: draws the chart afresh at a given scale (for PNG export). */

@@ -18,6 +18,8 @@ function badge(r: ClaimResult): { text: string; cls: string } {
 export function StoryPanel({ compact = false }: { compact?: boolean }) {
   const pc = usePresetClaims();
   const [numbers, setNumbers] = useState(false);
+  // on a phone the claims start folded, so Play and the first chart share the first screen
+  const [claimsOpen] = useState(() => !(window.matchMedia?.('(max-width: 480px)').matches ?? false));
   if (!pc) return null;
   const { preset, exact, results } = pc;
   const seen = results.filter((r) => r.status === 'seen').length;
@@ -44,28 +46,34 @@ export function StoryPanel({ compact = false }: { compact?: boolean }) {
           ) : null}
         </details>
       )}
-      <div className="claims-head">
-        <h3 className="claims-title">
-          What the paper reports, checked on these runs: {seen} of {results.length} seen
-        </h3>
-        {compact ? null : (
+      {compact ? (
+        <p className="claims-title">
+          What the paper reports: {seen} of {results.length} seen
+        </p>
+      ) : (
+        <details className="claims-box" open={claimsOpen}>
+          <summary>
+            <h3 className="claims-title">
+              What the paper reports, checked on these runs: {seen} of {results.length} seen
+            </h3>
+          </summary>
+          <ol className="claims">
+            {preset.claims.map((c, i) => {
+              const r = results[i];
+              const b = badge(r);
+              return (
+                <li key={i} className={`claim ${b.cls}`} data-status={r.status} title={r.detail}>
+                  <span className={`claim-badge ${b.cls}`}>{b.text}</span> <span className="claim-text">{c.text}</span>
+                  {numbers ? <span className="claim-detail">{r.detail}</span> : null}
+                </li>
+              );
+            })}
+          </ol>
           <button type="button" className="small" aria-pressed={numbers} onClick={() => setNumbers(!numbers)}>
-            {numbers ? 'Hide the numbers' : 'Show the numbers'}
+            {numbers ? 'Hide the numbers behind each verdict' : 'Show the numbers behind each verdict'}
           </button>
-        )}
-      </div>
-      <ol className={`claims${compact ? ' compact' : ''}`}>
-        {preset.claims.map((c, i) => {
-          const r = results[i];
-          const b = badge(r);
-          return (
-            <li key={i} className={`claim ${b.cls}`} data-status={r.status} title={r.detail}>
-              <span className={`claim-badge ${b.cls}`}>{b.text}</span> <span className="claim-text">{c.text}</span>
-              {numbers && !compact ? <span className="claim-detail">{r.detail}</span> : null}
-            </li>
-          );
-        })}
-      </ol>
+        </details>
+      )}
     </section>
   );
 }

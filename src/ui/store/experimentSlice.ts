@@ -46,6 +46,7 @@ export const createExperimentSlice =
     experiment: Experiment;
     notice: string | null;
     embed: boolean;
+    chartPick?: readonly string[] | null;
   }): StateCreator<PlaygroundState, [], [], ExperimentSlice> =>
   (set, get) => {
     const start = withColors(initial.experiment);
@@ -63,10 +64,26 @@ export const createExperimentSlice =
       embed: initial.embed,
       presetId: matchPreset(start)?.id ?? null,
       hiddenRuns: [],
+      xZoom: null,
+      chartPick: initial.chartPick ?? null,
 
       toggleRun(i) {
         const h = get().hiddenRuns;
         set({ hiddenRuns: h.includes(i) ? h.filter((x) => x !== i) : [...h, i].sort((a, b) => a - b) });
+      },
+
+      setXZoom(range) {
+        if (range === null) set({ xZoom: null });
+        else {
+          const lo = Math.max(0, Math.min(range[0], range[1]));
+          const hi = Math.min(get().applied.steps, Math.max(range[0], range[1]));
+          // a range under one step shows nothing: keep the view as it is
+          if (hi - lo >= 1) set({ xZoom: [lo, hi] });
+        }
+      },
+
+      setChartPick(ids) {
+        set({ chartPick: ids === null ? null : [...new Set(ids)] });
       },
 
       edit(fn) {
@@ -76,7 +93,9 @@ export const createExperimentSlice =
         if (res.ok) {
           const cosmetic = numericShape(res.value) === numericShape(get().applied);
           const hiddenRuns = cosmetic ? get().hiddenRuns : [];
-          set({ draft, applied: res.value, errors: [], hiddenRuns });
+          // a zoom stays while the run length does
+          const xZoom = res.value.steps === get().applied.steps ? get().xZoom : null;
+          set({ draft, applied: res.value, errors: [], hiddenRuns, xZoom });
           // renaming or recolouring keeps the curves; anything else trains the new experiment
           if (!cosmetic) get().restart();
         } else {
@@ -93,6 +112,9 @@ export const createExperimentSlice =
           notice,
           presetId: presetId ?? matchPreset(e)?.id ?? null,
           hiddenRuns: [],
+          xZoom: null,
+          // a preset brings its own charts
+          chartPick: presetId ? null : get().chartPick,
         });
         get().restart();
       },

@@ -314,3 +314,37 @@ describe('hiding runs from the charts', () => {
     expect(st().hiddenRuns).toEqual([]);
   });
 });
+
+describe('zoom and the chart picker', () => {
+  it('zooms every chart to a step range inside the run, keeps it through edits of the same length', () => {
+    const { store } = setup();
+    const st = () => store.getState();
+    const steps = st().applied.steps;
+    st().setXZoom([300, 100]);
+    expect(st().xZoom).toEqual([100, 300]);
+    st().setXZoom([-50, steps + 1000]);
+    expect(st().xZoom).toEqual([0, steps]);
+    // less than a step: nothing to show, the view stays
+    st().setXZoom([10, 10.5]);
+    expect(st().xZoom).toEqual([0, steps]);
+    st().setXZoom([100, 200]);
+    st().setHyper(0, 'lr', 0.07);
+    expect(st().xZoom).toEqual([100, 200]);
+    st().edit((d) => void (d.steps = steps + 10));
+    expect(st().xZoom).toBeNull();
+    st().setXZoom([5, 50]);
+    st().load(defaultExperiment());
+    expect(st().xZoom).toBeNull();
+  });
+
+  it('keeps the picked charts once each, and a preset brings back its own', () => {
+    const { store } = setup();
+    const st = () => store.getState();
+    st().setChartPick(['sharpness', 'loss', 'sharpness']);
+    expect(st().chartPick).toEqual(['sharpness', 'loss']);
+    st().load(defaultExperiment());
+    expect(st().chartPick).toEqual(['sharpness', 'loss']);
+    st().load(defaultExperiment(), null, 'benign-oscillation');
+    expect(st().chartPick).toBeNull();
+  });
+});

@@ -14,6 +14,8 @@ export interface StoreOptions {
   experiment: Experiment;
   notice?: string | null;
   embed?: boolean;
+  /** The chart picker's choice from the link (null: automatic). */
+  chartPick?: readonly string[] | null;
   /** Start training as soon as the worker connects (default true). */
   autoplay?: boolean;
   /** Where prefs persist (localStorage in the app; null in tests). */
@@ -27,9 +29,12 @@ export function createPlaygroundStore(opts: StoreOptions): PlaygroundStore {
   const storage = opts.storage ?? null;
   const prefs = loadPrefs(storage, defaultPrefs(opts.prefersDark));
   const store = createStore<PlaygroundState>()((...a) => ({
-    ...createExperimentSlice({ experiment: opts.experiment, notice: opts.notice ?? null, embed: opts.embed ?? false })(
-      ...a,
-    ),
+    ...createExperimentSlice({
+      experiment: opts.experiment,
+      notice: opts.notice ?? null,
+      embed: opts.embed ?? false,
+      chartPick: opts.chartPick ?? null,
+    })(...a),
     ...createRuntimeSlice(opts.autoplay ?? true)(...a),
     ...createPrefsSlice(prefs)(...a),
   }));

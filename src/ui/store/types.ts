@@ -16,6 +16,15 @@ export interface ExperimentSlice {
   hiddenRuns: readonly number[];
   /** Hide run i from the charts, or show it again. */
   toggleRun(i: number): void;
+  /** The x range every chart shows (drag across a chart to zoom); null: the whole run. A view choice. */
+  xZoom: readonly [number, number] | null;
+  setXZoom(range: readonly [number, number] | null): void;
+  /**
+   * The charts chosen in the chart picker (metric-group ids, in order), kept in the page's link;
+   * null: the preset's charts first (all charts when no preset is loaded).
+   */
+  chartPick: readonly string[] | null;
+  setChartPick(ids: readonly string[] | null): void;
   /** Problems with the draft; empty when the draft is valid (then draft and applied agree). */
   errors: ValidationError[];
   /** A friendly message (bad link, bad import), shown until dismissed. */
