@@ -6,9 +6,9 @@
  * dense kernels' design (docs/performance.md). A benchmark, not a test: times are per dispatch,
  * the median of 5 submits of 100 dispatches each.
  */
-import { acquireGpu } from '../src/engine/gpu/device';
-import { storageBuffer } from '../src/engine/gpu/buffers';
-import { groupLayout } from '../src/engine/gpu/pipelines';
+import { acquireGpu } from '../src/engine/webgpu/device';
+import { storageBuffer } from '../src/engine/webgpu/buffers';
+import { groupLayout } from '../src/engine/webgpu/pipelines';
 
 const gpu = await acquireGpu();
 const device = gpu.device;

@@ -5,9 +5,9 @@
  * SwiftShader every storage load is a per-lane gather, so what counts is multiply-adds per load.
  * Each variant is checked against a CPU product before it is timed. A benchmark, not a test.
  */
-import { acquireGpu } from '../src/engine/gpu/device';
-import { unrollWgsl } from '../src/engine/gpu/unroll';
-import { readF32, storageBuffer } from '../src/engine/gpu/buffers';
+import { acquireGpu } from '../src/engine/webgpu/device';
+import { unrollWgsl } from '../src/engine/webgpu/unroll';
+import { readF32, storageBuffer } from '../src/engine/webgpu/buffers';
 
 const [B, IN, OUT] = process.argv
   .slice(2)

@@ -10,8 +10,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { BackendName } from '../src/engine/create';
-import { acquireGpu, nodeGpuInstance } from '../src/engine/gpu/device';
-import { PipelineCache } from '../src/engine/gpu/pipelines';
+import { acquireGpu, nodeGpuInstance } from '../src/engine/webgpu/device';
+import { PipelineCache } from '../src/engine/webgpu/pipelines';
 import { denseTileFor, denseTuning } from '../src/engine/model/mlp_gpu';
 import { EXPERIMENTS, WORKLOADS, type WorkloadName } from './workloads';
 import { measure, type Figure } from './node_measure';

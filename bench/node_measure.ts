@@ -1,8 +1,8 @@
 /** One Node-side throughput measurement of the engine (used by `npm run bench` and its CI smoke test). */
 import type { Experiment } from '../src/schema/types';
 import { createTrainer, type BackendName } from '../src/engine/create';
-import type { GpuHandle } from '../src/engine/gpu/device';
-import type { PipelineCache } from '../src/engine/gpu/pipelines';
+import type { GpuHandle } from '../src/engine/webgpu/device';
+import type { PipelineCache } from '../src/engine/webgpu/pipelines';
 import { atLeast } from './timing';
 
 export interface Figure {

@@ -8,9 +8,9 @@
  * which is what the smallest kernels show. `--tile N` sets the dense kernels' register tile
  * (denseTuning.tile; 1 = one output per thread) to compare.
  */
-import { acquireGpu } from '../src/engine/gpu/device';
-import { PipelineCache } from '../src/engine/gpu/pipelines';
-import { GpuTrainer } from '../src/engine/gpu_trainer';
+import { acquireGpu } from '../src/engine/webgpu/device';
+import { PipelineCache } from '../src/engine/webgpu/pipelines';
+import { GpuTrainer } from '../src/engine/webgpu/trainer';
 import { denseTileFor, denseTuning } from '../src/engine/model/mlp_gpu';
 import type { Experiment } from '../src/schema/types';
 import { EXPERIMENTS } from './workloads';

@@ -6,9 +6,9 @@
  * and the replay (our own dispatches with empty kernels).
  */
 import type { Experiment } from '../src/schema/types';
-import { acquireGpu, type GpuHandle } from '../src/engine/gpu/device';
-import { PipelineCache } from '../src/engine/gpu/pipelines';
-import { GpuTrainer } from '../src/engine/gpu_trainer';
+import { acquireGpu, type GpuHandle } from '../src/engine/webgpu/device';
+import { PipelineCache } from '../src/engine/webgpu/pipelines';
+import { GpuTrainer } from '../src/engine/webgpu/trainer';
 import { generateDataset } from '../src/engine/data/index';
 import { initParams } from '../src/engine/model/init';
 import { experimentLayout, outputDim } from '../src/engine/model/shape';

@@ -24,7 +24,7 @@ override FUSE_ACT: bool = false;
 // Backward data: multiply the input gradient by act'(zPrev) (the input is a fused act's output).
 override PREV_ACT: bool = false;
 
-// Flat 1-D invocation index (dispatches split over x and y; see dispatchSize in gpu/buffers.ts).
+// Flat 1-D invocation index (dispatches split over x and y; see dispatchSize in src/engine/webgpu/buffers.ts).
 fn flat_index(gid: vec3u, nwg: vec3u) -> u32 {
   return gid.x + gid.y * nwg.x * WG;
 }

@@ -16,7 +16,7 @@ struct GuardDims { R: u32, P: u32, NS: u32, BATCH_FIELD: u32, TRAIN_FIELD: u32, 
 struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
 
 @group(0) @binding(0) var<uniform> d: GuardDims;
-// PARAMS_LEN and LAST_LEN: constants src/engine/diverge_guard.ts writes in front of this file
+// PARAMS_LEN and LAST_LEN: constants src/engine/webgpu/diverge_guard.ts writes in front of this file
 // (fixed-size arrays are cheaper to access on SwiftShader).
 @group(0) @binding(1) var<storage, read_write> params: array<f32, PARAMS_LEN>;
 @group(0) @binding(2) var<storage, read_write> lastGood: array<f32, LAST_LEN>;

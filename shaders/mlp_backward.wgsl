@@ -12,7 +12,7 @@
 // result goes to the `grads` binding (bound to the clipped-gradient buffer by the caller).
 // Register tiles as in mlp_forward.wgsl (edge tiles clamp their loads and store only inside the
 // shape; each sum runs in the same order as an untiled kernel's). This file is a template for
-// src/engine/gpu/unroll.ts, which defines TB, TJ, TK and unrolls the "//#each" lines.
+// src/engine/webgpu/unroll.ts, which defines TB, TJ, TK and unrolls the "//#each" lines.
 // Shapes are override constants. The modes (IN_MODE, input modes as in mlp_forward.wgsl; NEED_PREV;
 // SCALED; PART) are //#if switches of the template, so a dispatch carries no code it never runs.
 // PART 0 runs both parts in one dispatch (threads [0, nGrad) the weight gradient, the rest the

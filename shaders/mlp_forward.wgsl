@@ -5,9 +5,9 @@
 // last row/unit and store only the elements inside [0, B) x [0, OUT), so every shape works. Each
 // element's sum runs over k in order starting from the bias, exactly as an untiled kernel would.
 // This file is a template: the "//#each" lines are unrolled and TB, TJ defined by
-// src/engine/gpu/unroll.ts (a tile element must be its own variable to stay in registers).
+// src/engine/webgpu/unroll.ts (a tile element must be its own variable to stay in registers).
 // Shapes are override constants; the modes (IN_MODE, IS_LAST, STORE_Z) are //#if switches of the
-// template (see src/engine/gpu/unroll.ts for why). Without STORE_Z a hidden layer writes only A
+// template (see src/engine/webgpu/unroll.ts for why). Without STORE_Z a hidden layer writes only A
 // (src/engine/model/mlp_gpu.ts says when Z is not needed). Input modes: 0 = previous activations [R, B, IN];
 // 1 = data rows X[idx[r', b]] (minibatch; r' = r when indices are per run, else 0);
 // 2 = data rows X[rowOffset + b] (full batch / evaluation chunk).

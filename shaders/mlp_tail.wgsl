@@ -11,7 +11,7 @@
 //   and partial sums over its own examples of dz[b, j] * in[b, k] and dz[b, j];
 // then the workgroup adds the threads' partials in thread order: grads of W and bias, and the
 // run's loss sum and correct count into its stats record (field FIELD of the step's slot).
-// Template for src/engine/gpu/unroll.ts: TB (examples per thread) and TJ (= OUT) are tile sizes;
+// Template for src/engine/webgpu/unroll.ts: TB (examples per thread) and TJ (= OUT) are tile sizes;
 // IN_MODE (1 minibatch rows idx[r' * B + b], 2 full batch rows b), NB, WP, PART_FLOATS, GRAD_LEN
 // and PREV_LEN are defines; PREV_IS_IN says act' reads the layer's input itself (ReLU hidden layers
 // keep only A, and act'(Z) = [A > 0]: mlp_gpu.ts), so the value just loaded serves. Needs activations.wgsl in front (act_grad).

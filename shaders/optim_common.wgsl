@@ -27,7 +27,7 @@ override SS: u32 = 8u; // STEP_SCALARS
 @group(1) @binding(0) var<uniform> step: StepInfo;
 
 // With GUARD (a define frameKernel writes, true when the population's divergence guard is attached:
-// src/engine/diverge_guard.ts) the update also does the guard's per-step work on the values it
+// src/engine/webgpu/diverge_guard.ts) the update also does the guard's per-step work on the values it
 // already holds: param_in saves theta_{t-1} to lastGood, param_out notes a non-finite theta_t, and
 // `main` records the step in the run's status word (with a non-finite batch loss, the stats record's
 // field GUARD_BATCH of GUARD_NS). The guard's own kernels then only put frozen runs back.

@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { testGpu } from '../src/engine/gpu/testing';
-import { GpuTrainer } from '../src/engine/gpu_trainer';
+import { testGpu } from '../src/engine/webgpu/testing';
+import { GpuTrainer } from '../src/engine/webgpu/trainer';
 import { measure } from '../bench/node_measure';
 import { EXPERIMENTS, tinyExperiment } from '../bench/workloads';
 

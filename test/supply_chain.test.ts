@@ -82,7 +82,7 @@ describe('supply chain (offline checks)', () => {
 
   it('what src/ imports from npm is a declared runtime dependency (not only a dev dependency)', () => {
     const imported = importedPackages();
-    // Node-only imports: `webgpu` (the CLI's WebGPU) and `vitest` (gpu/testing.ts) are never in
+    // Node-only imports: `webgpu` (the CLI's WebGPU) and `vitest` (engine/webgpu/testing.ts) are never in
     // the browser bundle.
     const nodeOnly = new Set(['webgpu', 'vitest']);
     const undeclared = [...imported.keys()].filter((name) => !(name in runtime) && !nodeOnly.has(name));

@@ -5,9 +5,9 @@
  * Query: w (tiny | sweep64 | wide), steps, rounds, v = variants separated by ',', each a '/'-separated
  * list of setting:value (tile, minGroups, splitBackward: denseTuning in src/engine/model/mlp_gpu.ts).
  */
-import { acquireGpu } from '../../src/engine/gpu/device';
-import { PipelineCache } from '../../src/engine/gpu/pipelines';
-import { GpuTrainer } from '../../src/engine/gpu_trainer';
+import { acquireGpu } from '../../src/engine/webgpu/device';
+import { PipelineCache } from '../../src/engine/webgpu/pipelines';
+import { GpuTrainer } from '../../src/engine/webgpu/trainer';
 import { denseTuning } from '../../src/engine/model/mlp_gpu';
 import { EXPERIMENTS } from '../workloads';
 

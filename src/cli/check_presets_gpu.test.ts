@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { presetById } from '../experiment/presets';
 import { createTrainer } from '../engine/create';
-import { testGpu } from '../engine/gpu/testing';
+import { testGpu } from '../engine/webgpu/testing';
 import { checkPresetSeed, checkSeeds, claimTable } from './check_presets';
 
 /** Chosen to cover the kinds of metric the claims read: per-step losses, sharpness, per-example clipping. */

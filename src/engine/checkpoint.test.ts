@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Experiment, RunConfig } from '../schema/types';
-import { testGpu } from './gpu/testing';
-import { GpuTrainer } from './gpu_trainer';
+import { testGpu } from './webgpu/testing';
+import { GpuTrainer } from './webgpu/trainer';
 import { CpuTrainer } from './cpu/trainer';
 import { createTrainer } from './create';
 import { CheckpointError, type Checkpoint } from './checkpoint';

@@ -1,8 +1,8 @@
 /** Build a Trainer for a validated experiment on the chosen backend. */
 import type { Experiment } from '../schema/types';
 import type { Trainer } from './trainer';
-import type { GpuHandle } from './gpu/device';
-import type { PipelineCache } from './gpu/pipelines';
+import type { GpuHandle } from './webgpu/device';
+import type { PipelineCache } from './webgpu/pipelines';
 import type { Checkpoint } from './checkpoint';
 
 export type BackendName = 'webgpu' | 'cpu';
@@ -25,7 +25,7 @@ export async function createTrainer(exp: Experiment, opts: CreateTrainerOptions)
     const { createCpuTrainer } = await import('./cpu/trainer');
     return createCpuTrainer(exp, { resume: opts.resume });
   }
-  const { GpuTrainer } = await import('./gpu_trainer');
+  const { GpuTrainer } = await import('./webgpu/trainer');
   return GpuTrainer.create(exp, {
     gpu: opts.gpu,
     pipelines: opts.pipelines,

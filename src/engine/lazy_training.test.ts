@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DataConfig, Experiment, RunConfig } from '../schema/types';
 import { defaultDataConfig } from './data/defaults';
-import { testGpu } from './gpu/testing';
-import { GpuTrainer } from './gpu_trainer';
+import { testGpu } from './webgpu/testing';
+import { GpuTrainer } from './webgpu/trainer';
 import { CpuTrainer } from './cpu/trainer';
 import type { MetricRow, Trainer } from './trainer';
 

@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Experiment } from '../schema/types';
 import type { MetricRow } from '../engine/trainer';
 import { createTrainer } from '../engine/create';
-import { acquireGpu, type GpuHandle } from '../engine/gpu/device';
-import { PipelineCache } from '../engine/gpu/pipelines';
-import { testGpu } from '../engine/gpu/testing';
+import { acquireGpu, type GpuHandle } from '../engine/webgpu/device';
+import { PipelineCache } from '../engine/webgpu/pipelines';
+import { testGpu } from '../engine/webgpu/testing';
 import type { FromWorker } from './protocol';
 import { TrainingSession } from './session';
 

@@ -5,8 +5,8 @@
  * TrainingSession loop (which resumes from its last checkpoint when the device is lost).
  */
 import { createTrainer } from '../engine/create';
-import { acquireGpu, type GpuHandle } from '../engine/gpu/device';
-import { PipelineCache } from '../engine/gpu/pipelines';
+import { acquireGpu, type GpuHandle } from '../engine/webgpu/device';
+import { PipelineCache } from '../engine/webgpu/pipelines';
 import type { Experiment } from '../schema/types';
 import type { Checkpoint } from '../engine/checkpoint';
 import type { FromWorker, ToWorker } from './protocol';

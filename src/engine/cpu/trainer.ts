@@ -36,7 +36,7 @@ import { buildEvalSets, evalSetValue, type EvalSetSpec } from '../metrics/eval_s
 import { clippedBatchGrad, l2 } from './per_example';
 import { stepIsFinite } from './guard';
 import { CHECKPOINT_VERSION, checkCheckpoint, experimentFingerprint, type Checkpoint } from '../checkpoint';
-import { cpuRunCheckpoint, loadCpuRun } from '../checkpoint_cpu';
+import { cpuRunCheckpoint, loadCpuRun } from './checkpoint';
 
 export const CPU_ADAPTER_DESCRIPTION = 'cpu (float64 reference)';
 

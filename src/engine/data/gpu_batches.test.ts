@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { testGpu } from '../gpu/testing';
-import { readBuffer, storageBuffer } from '../gpu/buffers';
-import { StepSlots } from '../gpu/step_slots';
+import { testGpu } from '../webgpu/testing';
+import { readBuffer, storageBuffer } from '../webgpu/buffers';
+import { StepSlots } from '../webgpu/step_slots';
 import { batchIndices } from './batches';
 import { GpuBatches } from './gpu_batches';
 

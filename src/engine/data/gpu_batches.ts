@@ -6,8 +6,8 @@
  */
 import prngWgsl from '../../../shaders/prng.wgsl?raw';
 import batchWgsl from '../../../shaders/batch_indices.wgsl?raw';
-import { dispatchSize, uniformBuffer } from '../gpu/buffers';
-import { COMPUTE, groupLayout, type PipelineCache } from '../gpu/pipelines';
+import { dispatchSize, uniformBuffer } from '../webgpu/buffers';
+import { COMPUTE, groupLayout, type PipelineCache } from '../webgpu/pipelines';
 import { checkBatch, FEISTEL_ROUNDS } from './batches';
 
 /** Threads per workgroup of batch_indices.wgsl (its WG override). */

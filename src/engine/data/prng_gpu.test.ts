@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import prngWgsl from '../../../shaders/prng.wgsl?raw';
-import { testGpu } from '../gpu/testing';
-import { dispatchSize, readBuffer, storageBuffer } from '../gpu/buffers';
+import { testGpu } from '../webgpu/testing';
+import { dispatchSize, readBuffer, storageBuffer } from '../webgpu/buffers';
 import { hash32, rngNormal, rngRademacher, rngU32, rngUniform, STREAM_DP_NOISE, STREAM_PROBE } from './prng';
 
 // Evaluates every PRNG function (and the snake_case aliases) on (seed, stream, counter) triples.

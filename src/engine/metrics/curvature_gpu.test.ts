@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Experiment } from '../../schema/types';
-import { testGpu } from '../gpu/testing';
-import { GpuTrainer } from '../gpu_trainer';
+import { testGpu } from '../webgpu/testing';
+import { GpuTrainer } from '../webgpu/trainer';
 import { generateDataset } from '../data/index';
 import { experimentLayout } from '../model/shape';
 import { initParams } from '../model/init';

@@ -10,9 +10,9 @@ import prngWgsl from '../../../shaders/prng.wgsl?raw';
 import curvatureWgsl from '../../../shaders/curvature.wgsl?raw';
 import type { Activation, LossName } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
-import { groupLayout, type PipelineCache } from '../gpu/pipelines';
-import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
-import type { StepSlots } from '../gpu/step_slots';
+import { groupLayout, type PipelineCache } from '../webgpu/pipelines';
+import { dispatchSize, storageBuffer, uniformBuffer } from '../webgpu/buffers';
+import type { StepSlots } from '../webgpu/step_slots';
 import { NS, type GpuData, type OutputCentreGpu } from '../model/mlp_gpu';
 import { createModelGpu, type ModelGpu } from '../model/model_gpu';
 
@@ -328,7 +328,7 @@ export class CurvatureGpu {
 
   /** The run's top eigenvector (unit norm after a sharpness measurement; zeros before). */
   async eigenvector(run: number): Promise<Float32Array> {
-    const { readF32 } = await import('../gpu/buffers');
+    const { readF32 } = await import('../webgpu/buffers');
     return readF32(this.device, this.vEig, this.P, run * this.P);
   }
 

@@ -1,6 +1,6 @@
 /**
  * The CPU backend's curvature and oscillation rows for one run at one logged step, with the same
- * names, conditions and conventions as the GPU path (gpu_trainer.ts curvRequest, metrics/curvature_rows.ts,
+ * names, conditions and conventions as the GPU path (webgpu/trainer.ts curvRequest, metrics/curvature_rows.ts,
  * metrics/rows.ts). Definitions: docs/metrics.md.
  */
 import { alignmentDirections } from '../model/directions';

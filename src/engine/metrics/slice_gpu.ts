@@ -5,9 +5,9 @@
  */
 import type { Activation, LossName } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
-import type { PipelineCache } from '../gpu/pipelines';
-import { readF32, storageBuffer } from '../gpu/buffers';
-import { StepSlots } from '../gpu/step_slots';
+import type { PipelineCache } from '../webgpu/pipelines';
+import { readF32, storageBuffer } from '../webgpu/buffers';
+import { StepSlots } from '../webgpu/step_slots';
 import { NS, STAT, type GpuData, type OutputCentreGpu } from '../model/mlp_gpu';
 import { createModelGpu } from '../model/model_gpu';
 import type { SlicePoint } from '../trainer';

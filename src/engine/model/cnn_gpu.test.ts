@@ -8,9 +8,9 @@
  * chunks, bit-identical repeats, and the dispatch count of the default preset.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { testGpu } from '../gpu/testing';
-import { dispatchSize, readF32, storageBuffer, uniformBuffer } from '../gpu/buffers';
-import { StepSlots } from '../gpu/step_slots';
+import { testGpu } from '../webgpu/testing';
+import { dispatchSize, readF32, storageBuffer, uniformBuffer } from '../webgpu/buffers';
+import { StepSlots } from '../webgpu/step_slots';
 import type { Activation, CnnLayer, LossName } from '../../schema/types';
 import { activationFns } from '../cpu/activations';
 import { opBackward, opForward, opInSize, opOutSize } from '../cpu/cnn';

@@ -1,6 +1,6 @@
 /**
  * How CnnGpu (model/cnn_gpu.ts) maps a CnnSpec's op list onto dispatches and buffers, as pure
- * arithmetic (no device): the memory planner (engine/limits.ts) mirrors the allocation through
+ * arithmetic (no device): the memory planner (engine/webgpu/memory_plan.ts) mirrors the allocation through
  * cnnGpuBufferFloats, and CnnGpu allocates exactly that list.
  *
  * A stage is one forward dispatch: one op, plus the activation op after it when that activation is

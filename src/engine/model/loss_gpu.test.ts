@@ -8,9 +8,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Activation, LossName } from '../../schema/types';
-import { testGpu } from '../gpu/testing';
-import { readF32, storageBuffer } from '../gpu/buffers';
-import { StepSlots } from '../gpu/step_slots';
+import { testGpu } from '../webgpu/testing';
+import { readF32, storageBuffer } from '../webgpu/buffers';
+import { StepSlots } from '../webgpu/step_slots';
 import { evalSet, lossAndGrad } from '../cpu/mlp';
 import { initOutputs } from '../cpu/output_scale';
 import { exampleCorrect, exampleLoss } from '../cpu/losses';

@@ -13,9 +13,9 @@
  */
 import lossWgsl from '../../../shaders/mlp_loss.wgsl?raw';
 import type { LossName } from '../../schema/types';
-import type { PipelineCache } from '../gpu/pipelines';
-import { uniformBuffer } from '../gpu/buffers';
-import type { StepSlots } from '../gpu/step_slots';
+import type { PipelineCache } from '../webgpu/pipelines';
+import { uniformBuffer } from '../webgpu/buffers';
+import type { StepSlots } from '../webgpu/step_slots';
 
 export const LOSS_CODE: Record<LossName, number> = { 'cross-entropy': 0, logistic: 1, mse: 2, hinge: 3 };
 

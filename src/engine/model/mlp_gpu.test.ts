@@ -4,9 +4,9 @@
  * multiples of the workgroup sizes. The CPU side is the float64 reference in src/engine/cpu.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testGpu } from '../gpu/testing';
-import { readF32, storageBuffer } from '../gpu/buffers';
-import { StepSlots } from '../gpu/step_slots';
+import { testGpu } from '../webgpu/testing';
+import { readF32, storageBuffer } from '../webgpu/buffers';
+import { StepSlots } from '../webgpu/step_slots';
 import { MlpGpu, NS, STAT, denseTileFor, denseTuning, isCpuBacked, splitBackward, tailPlan } from './mlp_gpu';
 import { mlpLayout } from './layout';
 import { lossAndGrad, evalSet } from '../cpu/mlp';

@@ -11,12 +11,12 @@ import peNormsWgsl from '../../../shaders/per_example_norms.wgsl?raw';
 import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
 import type { Activation, LossName } from '../../schema/types';
 import type { ParamLayout } from './layout';
-import { groupLayout, type Access, type PipelineCache } from '../gpu/pipelines';
-import { dispatchSize, storageBuffer, uniformBuffer } from '../gpu/buffers';
-import { StepSlots } from '../gpu/step_slots';
+import { groupLayout, type Access, type PipelineCache } from '../webgpu/pipelines';
+import { dispatchSize, storageBuffer, uniformBuffer } from '../webgpu/buffers';
+import { StepSlots } from '../webgpu/step_slots';
 import { buildLossOp, type LossCentre, type LossOpOptions } from './loss_gpu';
 import { buildTailOp } from './tail_gpu';
-import { unrollWgsl, type Defines } from '../gpu/unroll';
+import { unrollWgsl, type Defines } from '../webgpu/unroll';
 import {
   denseBackwardThreads,
   denseForwardThreads,

@@ -4,7 +4,7 @@
  * take the same options and expose the same surface, so populations, curvature graphs and loss
  * slices work for every model kind.
  */
-import type { PipelineCache } from '../gpu/pipelines';
+import type { PipelineCache } from '../webgpu/pipelines';
 import { CnnGpu } from './cnn_gpu';
 import { MlpGpu, type MlpGpuOptions } from './mlp_gpu';
 

@@ -5,9 +5,9 @@
  */
 import activationsWgsl from '../../../shaders/activations.wgsl?raw';
 import tailWgsl from '../../../shaders/mlp_tail.wgsl?raw';
-import { COMPUTE, groupLayout, type PipelineCache } from '../gpu/pipelines';
-import type { StepSlots } from '../gpu/step_slots';
-import { unrollWgsl } from '../gpu/unroll';
+import { COMPUTE, groupLayout, type PipelineCache } from '../webgpu/pipelines';
+import type { StepSlots } from '../webgpu/step_slots';
+import { unrollWgsl } from '../webgpu/unroll';
 import type { TailPlan } from './dense_tuning';
 
 export interface TailOpOptions {

@@ -5,7 +5,7 @@
  * GPU: three dispatches per step for all runs (shaders/optim_adamp.wgsl: rows, decide, update).
  */
 import adampWgsl from '../../../shaders/optim_adamp.wgsl?raw';
-import { dispatchSize, storageBuffer } from '../gpu/buffers';
+import { dispatchSize, storageBuffer } from '../webgpu/buffers';
 import type { TensorInfo } from '../model/layout';
 import { adamPrecondThreshold, adamPreconditioner, flag, momentumSgdThreshold, num, pair } from './hp';
 import { betasSpec, checkTensorTiling, epsSpec, flagSpec, gpuOptimizer, lrSpec, momentumSpec, wdSpec } from './common';

@@ -6,7 +6,7 @@
  * GPU per step: 8 select dispatches, (SGD) one per-tensor norm dispatch, one update dispatch.
  */
 import clipWgsl from '../../../shaders/optim_clip.wgsl?raw';
-import { dispatchSize, storageBuffer } from '../gpu/buffers';
+import { dispatchSize, storageBuffer } from '../webgpu/buffers';
 import { adamPrecondThreshold, adamPreconditioner, flag, momentumSgdThreshold, num, pair } from './hp';
 import {
   betasSpec,

@@ -4,8 +4,8 @@
  * the StepInfo record at a dynamic offset) and the tensor table some kernels need.
  */
 import commonWgsl from '../../../shaders/optim_common.wgsl?raw';
-import { floatsIn, perRunGrid, storageBuffer } from '../gpu/buffers';
-import { unrollWgsl } from '../gpu/unroll';
+import { floatsIn, perRunGrid, storageBuffer } from '../webgpu/buffers';
+import { unrollWgsl } from '../webgpu/unroll';
 import type { TensorInfo } from '../model/layout';
 import { createKernel, type Access, type Kernel } from './kernel';
 import { STEP_SCALARS, type GpuOptimizer, type GpuOptimizerContext, type HyperSpec } from './types';

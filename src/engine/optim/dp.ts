@@ -20,7 +20,7 @@
  */
 import dpWgsl from '../../../shaders/optim_dp.wgsl?raw';
 import prngWgsl from '../../../shaders/prng.wgsl?raw';
-import { dispatchSize, storageBuffer } from '../gpu/buffers';
+import { dispatchSize, storageBuffer } from '../webgpu/buffers';
 import { rngNormal, rngU32, STREAM_DP_NOISE } from '../data/prng';
 import { num } from './hp';
 import { gpuOptimizer, lrSpec, wdSpec } from './common';

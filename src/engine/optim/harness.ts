@@ -13,8 +13,8 @@
  * copy of the parameters (and state) into a history buffer. Steps are submitted in chunks of
  * `chunk` steps that cycle through the step slots, so dynamic offsets are exercised.
  */
-import { COPY_DST, readF32, storageBuffer, UNIFORM } from '../gpu/buffers';
-import { testGpu } from '../gpu/testing';
+import { COPY_DST, readF32, storageBuffer, UNIFORM } from '../webgpu/buffers';
+import { testGpu } from '../webgpu/testing';
 import type { TensorInfo } from '../model/layout';
 import { STEP_SCALARS, type CpuOptimizerState, type Hyper, type OptimizerDef } from './types';
 

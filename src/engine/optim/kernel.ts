@@ -6,7 +6,14 @@
  * serves every step slot of a chunk, and after it any per-population buffers a step's kernels share
  * (the divergence guard's, for the frame's update: common.ts).
  */
-import { COMPUTE, groupLayout, layoutEntry, type Access, type PipelineCache, type Overrides } from '../gpu/pipelines';
+import {
+  COMPUTE,
+  groupLayout,
+  layoutEntry,
+  type Access,
+  type PipelineCache,
+  type Overrides,
+} from '../webgpu/pipelines';
 
 /** Access of each group-0 binding, in binding order (defined with the pipeline cache). */
 export type { Access };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { testGpu } from '../gpu/testing';
-import { readBuffer, storageBuffer } from '../gpu/buffers';
+import { testGpu } from '../webgpu/testing';
+import { readBuffer, storageBuffer } from '../webgpu/buffers';
 import { clipFractionF32, clipRank, clipTo, createTopcSelect, topcThreshold } from './select';
 
 /** Small deterministic generator for test data (independent of the production PRNG). */

@@ -11,8 +11,8 @@
  * for all runs, exact: the same tau as a CPU sort of the same f32 values.
  */
 import selectWgsl from '../../../shaders/select_topc.wgsl?raw';
-import { dispatchSize, storageBuffer } from '../gpu/buffers';
-import type { PipelineCache } from '../gpu/pipelines';
+import { dispatchSize, storageBuffer } from '../webgpu/buffers';
+import type { PipelineCache } from '../webgpu/pipelines';
 import { createKernel, type Access, type Kernel } from './kernel';
 
 const WG = 256;

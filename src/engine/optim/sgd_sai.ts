@@ -11,7 +11,7 @@
  * GPU: a per-(tensor, run) reduction kernel on step 1, then one update kernel (optim_sgd_sai.wgsl).
  */
 import saiWgsl from '../../../shaders/optim_sgd_sai.wgsl?raw';
-import { storageBuffer } from '../gpu/buffers';
+import { storageBuffer } from '../webgpu/buffers';
 import {
   checkTensorTiling,
   epsSpec,

@@ -4,7 +4,7 @@
  * CPU reference step (float64, the oracle) and its fused WGSL update for a whole population.
  */
 import type { TensorInfo } from '../model/layout';
-import type { PipelineCache } from '../gpu/pipelines';
+import type { PipelineCache } from '../webgpu/pipelines';
 
 export type HyperType = 'number' | 'boolean' | 'betas';
 
@@ -88,7 +88,7 @@ export interface GpuOptimizerContext {
    */
   clippedGrads?: GPUBuffer;
   /**
-   * The population's divergence guard (src/engine/diverge_guard.ts), for optimizers that do its
+   * The population's divergence guard (src/engine/webgpu/diverge_guard.ts), for optimizers that do its
    * per-step work in their update (the one-dispatch frame, optim_common.wgsl): they then report
    * `guarded` and the guard only puts frozen runs back.
    */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { testGpu } from './testing';
 import { emptyEntryPoint, PipelineCache } from './pipelines';
-import { GpuTrainer } from '../gpu_trainer';
+import { GpuTrainer } from './trainer';
 import type { Experiment } from '../../schema/types';
 
 // Three Adam runs of a 2-16-16-2 network on the circle data, logging at steps 10 and 20.

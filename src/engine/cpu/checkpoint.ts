@@ -1,6 +1,6 @@
 /** Checkpoint <-> CPU trainer state (float64), for the CPU Trainer (cpu/trainer.ts). */
-import type { CpuOptimizerState } from './optim/types';
-import { CheckpointError, slotName, stateOf, type Checkpoint, type RunCheckpoint } from './checkpoint';
+import type { CpuOptimizerState } from '../optim/types';
+import { CheckpointError, slotName, stateOf, type Checkpoint, type RunCheckpoint } from '../checkpoint';
 
 /** The mutable state of one CPU run that a checkpoint holds. */
 export interface CpuRunView {

@@ -2,22 +2,22 @@
  * A population: R runs of one architecture and one optimizer kind, advanced in the same
  * dispatches. Every buffer is laid out [run][...]; per-run hyperparameters live in ctx.hyper.
  */
-import runNormsWgsl from '../../shaders/run_norms.wgsl?raw';
-import alignmentWgsl from '../../shaders/alignment.wgsl?raw';
-import type { Experiment } from '../schema/types';
-import type { ParamLayout } from './model/layout';
-import type { GpuOptimizer, Hyper, OptimizerDef } from './optim/types';
-import { STEP_SCALARS } from './optim/types';
-import type { PipelineCache } from './gpu/pipelines';
-import { storageBuffer, uniformBuffer } from './gpu/buffers';
-import { StepSlots } from './gpu/step_slots';
-import { NS, STAT, type GpuData, type MlpGpuOptions } from './model/mlp_gpu';
-import { createModelGpu, type ModelGpu } from './model/model_gpu';
-import { GpuBatches } from './data/gpu_batches';
-import { CurvatureGpu, type CurvatureRequest } from './metrics/curvature_gpu';
+import runNormsWgsl from '../../../shaders/run_norms.wgsl?raw';
+import alignmentWgsl from '../../../shaders/alignment.wgsl?raw';
+import type { Experiment } from '../../schema/types';
+import type { ParamLayout } from '../model/layout';
+import type { GpuOptimizer, Hyper, OptimizerDef } from '../optim/types';
+import { STEP_SCALARS } from '../optim/types';
+import type { PipelineCache } from './pipelines';
+import { storageBuffer, uniformBuffer } from './buffers';
+import { StepSlots } from './step_slots';
+import { NS, STAT, type GpuData, type MlpGpuOptions } from '../model/mlp_gpu';
+import { createModelGpu, type ModelGpu } from '../model/model_gpu';
+import { GpuBatches } from '../data/gpu_batches';
+import { CurvatureGpu, type CurvatureRequest } from '../metrics/curvature_gpu';
 import { DivergeGuard } from './diverge_guard';
-import { internalStateOf, type InternalState, type PopulationState } from './checkpoint_gpu';
-import type { EvalSetSpec } from './metrics/eval_sets';
+import { internalStateOf, type InternalState, type PopulationState } from './checkpoint';
+import type { EvalSetSpec } from '../metrics/eval_sets';
 
 export interface PopulationSpec {
   exp: Experiment;
@@ -344,7 +344,7 @@ export class Population {
     for (const e of this.spec.evalSets ?? []) this.mlp.encodeEval(pass, e.spec.key, slot);
   }
 
-  /** The buffers a checkpoint copies and a resume writes (checkpoint_gpu.ts). */
+  /** The buffers a checkpoint copies and a resume writes (checkpoint.ts in this folder). */
   stateBuffers(): PopulationState {
     const { R, P, guard, internal } = this;
     const slots = this.spec.def.stateSlots;

@@ -3,11 +3,11 @@
  * (R runs in one dispatch = each run alone), determinism, and the curvature probes.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, RunConfig } from '../schema/types';
-import { testGpu } from './gpu/testing';
-import { GpuTrainer } from './gpu_trainer';
-import { createCpuTrainer } from './cpu/trainer';
-import type { MetricRow } from './trainer';
+import type { Experiment, RunConfig } from '../../schema/types';
+import { testGpu } from './testing';
+import { GpuTrainer } from './trainer';
+import { createCpuTrainer } from '../cpu/trainer';
+import type { MetricRow } from '../trainer';
 
 function run(label: string, optimizer: RunConfig['optimizer']): RunConfig {
   return { label, optimizer, schedule: { name: 'constant' } };
@@ -226,7 +226,7 @@ describe('GpuTrainer divergence: the frozen parameters', () => {
 
 describe('every registered optimizer trains in one experiment on both backends', () => {
   it('17 optimizers, 10 steps: finite, and webgpu final train_loss close to the float64 CPU trainer', async () => {
-    const { OPTIMIZERS } = await import('./optim/registry');
+    const { OPTIMIZERS } = await import('../optim/registry');
     const exp = threeRunExperiment(10);
     exp.runs = OPTIMIZERS.map((d) =>
       run(d.name, { name: d.name, lr: d.name.includes('sgd') && !d.name.includes('sign') ? 0.05 : 0.005 }),
@@ -250,7 +250,7 @@ describe('GpuTrainer device limits', () => {
     exp.data = { kind: 'circle', nTrain: 100000, nTest: 0, noise: 0.1 };
     exp.batchSize = 'full';
     if (exp.model.kind === 'mlp') exp.model = { ...exp.model, hidden: [4096] };
-    const { DeviceLimitError } = await import('./gpu_trainer');
+    const { DeviceLimitError } = await import('./trainer');
     const err = await GpuTrainer.create(exp, { gpu, pipelines }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeviceLimitError);
     expect((err as InstanceType<typeof DeviceLimitError>).problems[0].path).toMatch(/^(model|batchSize|runs|data)/);

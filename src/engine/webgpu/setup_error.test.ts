@@ -5,11 +5,11 @@
  * an out-of-memory error (which a test cannot cause safely) is reported by the device's error scope.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment } from '../schema/types';
-import { testGpu } from './gpu/testing';
-import { GpuSetupError, GpuTrainer } from './gpu_trainer';
-import type { GpuHandle } from './gpu/device';
-import { PipelineCache } from './gpu/pipelines';
+import type { Experiment } from '../../schema/types';
+import { testGpu } from './testing';
+import { GpuSetupError, GpuTrainer } from './trainer';
+import type { GpuHandle } from './device';
+import { PipelineCache } from './pipelines';
 
 function experiment(): Experiment {
   return {

@@ -4,11 +4,11 @@
  * same size (and vice versa). checkDeviceLimits is tested with small fake limits.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, RunConfig } from '../schema/types';
-import { LIMITS } from '../schema/limits';
-import { testGpu } from './gpu/testing';
-import { GpuTrainer } from './gpu_trainer';
-import { checkDeviceLimits, dataDims, formatBytes, planMemory, type DeviceLimits } from './limits';
+import type { Experiment, RunConfig } from '../../schema/types';
+import { LIMITS } from '../../schema/limits';
+import { testGpu } from './testing';
+import { GpuTrainer } from './trainer';
+import { checkDeviceLimits, dataDims, formatBytes, planMemory, type DeviceLimits } from './memory_plan';
 
 const run = (name: string, extra: Record<string, number> = {}): RunConfig => ({
   label: name,

@@ -4,11 +4,11 @@
  * synthetic images and the "patch-cnn" on feature-noise data.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, RunConfig } from '../schema/types';
-import { testGpu } from './gpu/testing';
-import { GpuTrainer } from './gpu_trainer';
-import { createCpuTrainer } from './cpu/trainer';
-import type { MetricRow } from './trainer';
+import type { Experiment, RunConfig } from '../../schema/types';
+import { testGpu } from './testing';
+import { GpuTrainer } from './trainer';
+import { createCpuTrainer } from '../cpu/trainer';
+import type { MetricRow } from '../trainer';
 
 function run(label: string, optimizer: RunConfig['optimizer']): RunConfig {
   return { label, optimizer, schedule: { name: 'constant' } };

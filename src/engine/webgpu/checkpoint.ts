@@ -4,8 +4,8 @@
  * fresh population. Layout in the buffers: params and prev2 [run][P], optimizer state slot s of run
  * r at (s * R + r) * P, internal optimizer state [run][n] (e.g. SGD-SaI's gsnr, n = tensors).
  */
-import type { GpuOptimizer } from './optim/types';
-import { COPY_DST, MAP_READ } from './gpu/buffers';
+import type { GpuOptimizer } from '../optim/types';
+import { COPY_DST, MAP_READ } from './buffers';
 import { DivergeGuard, type GuardStatus } from './diverge_guard';
 import {
   CHECKPOINT_VERSION,
@@ -14,9 +14,9 @@ import {
   stateOf,
   type Checkpoint,
   type RunCheckpoint,
-} from './checkpoint';
-import type { Experiment } from '../schema/types';
-import { isLogStep } from './hyper';
+} from '../checkpoint';
+import type { Experiment } from '../../schema/types';
+import { isLogStep } from '../hyper';
 
 /** Optimizer state a GpuOptimizer keeps in a buffer of its own, [run][floatsPerRun]. */
 export interface InternalState {

@@ -15,12 +15,12 @@
  * the frozen runs back and leaves the others alone: the parameters are read and written once per
  * step instead of three times.
  */
-import guardWgsl from '../../shaders/diverge_guard.wgsl?raw';
-import type { PipelineCache } from './gpu/pipelines';
-import { BufferPool, COPY_DST, MAP_READ, floatsIn, perRunGrid, storageBuffer, uniformBuffer } from './gpu/buffers';
-import { unrollWgsl } from './gpu/unroll';
-import { createKernel, type Kernel } from './optim/kernel';
-import type { FrameGuard } from './optim/types';
+import guardWgsl from '../../../shaders/diverge_guard.wgsl?raw';
+import type { PipelineCache } from './pipelines';
+import { BufferPool, COPY_DST, MAP_READ, floatsIn, perRunGrid, storageBuffer, uniformBuffer } from './buffers';
+import { unrollWgsl } from './unroll';
+import { createKernel, type Kernel } from '../optim/kernel';
+import type { FrameGuard } from '../optim/types';
 
 /** An unset status word. */
 export const GUARD_NONE = 0xffffffff;
@@ -38,7 +38,7 @@ export interface DivergeGuardOptions {
   ns: number;
   batchField: number;
   trainField: number;
-  /** StepInfo records (gpu/step_slots.ts), bound with a dynamic offset. */
+  /** StepInfo records (step_slots.ts), bound with a dynamic offset. */
   stepInfo: GPUBuffer;
   /** Freeze a run at the first logged step whose train loss is exactly 0 (experiment.stopAtZeroLoss). */
   stopAtZeroLoss?: boolean;

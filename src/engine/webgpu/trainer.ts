@@ -3,34 +3,34 @@
  * advance in the same command buffers. Many steps are encoded per submit; metric records are
  * copied to staging buffers and mapped asynchronously, awaited only when advance() returns.
  */
-import type { Experiment } from '../schema/types';
-import type { MetricRow, SliceOptions, SlicePoint, Trainer } from './trainer';
-import { lossSliceGpu } from './metrics/slice_gpu';
-import type { Dataset } from './data/types';
-import { acquireGpu, type GpuHandle } from './gpu/device';
-import { PipelineCache } from './gpu/pipelines';
-import { BufferPool, MAP_READ, COPY_DST, readF32, storageBuffer } from './gpu/buffers';
-import { generateDataset } from './data/index';
-import { getOptimizer } from './optim/registry';
-import { scheduleFactor } from './optim/schedules';
-import { initParams } from './model/init';
-import { experimentLayout } from './model/shape';
-import type { ParamLayout } from './model/layout';
-import { NS, STAT, type GpuData } from './model/mlp_gpu';
+import type { Experiment } from '../../schema/types';
+import type { MetricRow, SliceOptions, SlicePoint, Trainer } from '../trainer';
+import { lossSliceGpu } from '../metrics/slice_gpu';
+import type { Dataset } from '../data/types';
+import { acquireGpu, type GpuHandle } from './device';
+import { PipelineCache } from './pipelines';
+import { BufferPool, MAP_READ, COPY_DST, readF32, storageBuffer } from './buffers';
+import { generateDataset } from '../data/index';
+import { getOptimizer } from '../optim/registry';
+import { scheduleFactor } from '../optim/schedules';
+import { initParams } from '../model/init';
+import { experimentLayout } from '../model/shape';
+import type { ParamLayout } from '../model/layout';
+import { NS, STAT, type GpuData } from '../model/mlp_gpu';
 import { Population } from './population';
-import { alignmentDirections } from './model/directions';
-import { isLogStep, resolveHyper, runSeed } from './hyper';
-import { statsToRows } from './metrics/rows';
-import { zeroLossRows } from './metrics/names';
-import { checkDeviceLimits } from './limits';
-import { CURV_KINDS, SC, type CurvatureRequest } from './metrics/curvature_gpu';
-import { curvatureRows } from './metrics/curvature_rows';
+import { alignmentDirections } from '../model/directions';
+import { isLogStep, resolveHyper, runSeed } from '../hyper';
+import { statsToRows } from '../metrics/rows';
+import { zeroLossRows } from '../metrics/names';
+import { checkDeviceLimits } from './memory_plan';
+import { CURV_KINDS, SC, type CurvatureRequest } from '../metrics/curvature_gpu';
+import { curvatureRows } from '../metrics/curvature_rows';
 import { DivergeGuard } from './diverge_guard';
-import { checkCheckpoint, type Checkpoint } from './checkpoint';
-import { restorePopulation, takeGpuCheckpoint } from './checkpoint_gpu';
-import { buildEvalSets, type EvalSetSpec } from './metrics/eval_sets';
-import { checkOutputScale, outputScaleOf, stackedInitOutputs } from './cpu/output_scale';
-import { DeviceLimitError, GpuSetupError } from './gpu_errors';
+import { checkCheckpoint, type Checkpoint } from '../checkpoint';
+import { restorePopulation, takeGpuCheckpoint } from './checkpoint';
+import { buildEvalSets, type EvalSetSpec } from '../metrics/eval_sets';
+import { checkOutputScale, outputScaleOf, stackedInitOutputs } from '../cpu/output_scale';
+import { DeviceLimitError, GpuSetupError } from './errors';
 
 export { GpuSetupError, DeviceLimitError };
 

@@ -1,20 +1,20 @@
 /**
  * Memory planning and device-limit checks, done before anything is allocated. planMemory mirrors
- * the allocation code (gpu_trainer.ts, population.ts, model/mlp_gpu.ts, metrics/curvature_gpu.ts,
- * gpu/step_slots.ts): when one of those changes the buffers it creates, change the plan here too
- * (limits.test.ts pins the sizes of a small experiment). checkDeviceLimits turns a plan into
+ * the allocation code (trainer.ts, population.ts, model/mlp_gpu.ts, metrics/curvature_gpu.ts,
+ * step_slots.ts): when one of those changes the buffers it creates, change the plan here too
+ * (memory_plan.test.ts pins the sizes of a small experiment). checkDeviceLimits turns a plan into
  * specific ValidationErrors that say what to reduce. Pure arithmetic: no device, no DOM.
  */
-import type { Experiment, ValidationError } from '../schema/types';
-import { mlpParamCount, networkOutputs } from '../schema/limits';
-import { dataShape } from './data/shape';
-import { getOptimizer } from './optim/registry';
-import { STEP_SCALARS } from './optim/types';
-import { BufferPool, dispatchSize } from './gpu/buffers';
-import type { CnnSpec } from './model/cnn_spec';
-import { cnnEvalDispatch, cnnGpuBufferFloats, cnnTrainDispatches } from './model/cnn_gpu_plan';
-import { experimentLayout } from './model/shape';
-import { NS } from './model/stats_layout';
+import type { Experiment, ValidationError } from '../../schema/types';
+import { mlpParamCount, networkOutputs } from '../../schema/limits';
+import { dataShape } from '../data/shape';
+import { getOptimizer } from '../optim/registry';
+import { STEP_SCALARS } from '../optim/types';
+import { BufferPool, dispatchSize } from './buffers';
+import type { CnnSpec } from '../model/cnn_spec';
+import { cnnEvalDispatch, cnnGpuBufferFloats, cnnTrainDispatches } from '../model/cnn_gpu_plan';
+import { experimentLayout } from '../model/shape';
+import { NS } from '../model/stats_layout';
 
 /** Floats per run in a stats record: NS (model/stats_layout.ts); a curvature scalar record: SC. */
 const SC = 16;

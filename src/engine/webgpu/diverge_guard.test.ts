@@ -5,14 +5,14 @@
  * of its population are bit-identical to a population without it.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, RunConfig } from '../schema/types';
-import { testGpu } from './gpu/testing';
-import { GpuTrainer } from './gpu_trainer';
-import { CpuTrainer } from './cpu/trainer';
+import type { Experiment, RunConfig } from '../../schema/types';
+import { testGpu } from './testing';
+import { GpuTrainer } from './trainer';
+import { CpuTrainer } from '../cpu/trainer';
 import { DivergeGuard, GUARD_NONE } from './diverge_guard';
-import { StepSlots } from './gpu/step_slots';
-import { readF32, storageBuffer } from './gpu/buffers';
-import type { MetricRow } from './trainer';
+import { StepSlots } from './step_slots';
+import { readF32, storageBuffer } from './buffers';
+import type { MetricRow } from '../trainer';
 
 function mulberry(seed: number): () => number {
   let a = seed >>> 0;
@@ -112,7 +112,7 @@ describe('diverge_guard.wgsl against its CPU model', () => {
   });
 });
 
-/** The feature-noise experiment of gpu_trainer.test.ts (a copy: importing a test file reruns its tests). */
+/** The feature-noise experiment of trainer.test.ts (a copy: importing a test file reruns its tests). */
 function baseExperiment(steps: number): Experiment {
   return {
     version: 1,
