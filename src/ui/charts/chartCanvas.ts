@@ -22,7 +22,7 @@ export interface Margin {
   left: number;
 }
 
-export const CHART_HEIGHT = 214;
+export const CHART_HEIGHT = 204;
 export const CHART_MARGIN: Margin = { top: 6, right: 12, bottom: 4, left: 4 };
 export const Y_AXIS_WIDTH = 52;
 export const X_AXIS_HEIGHT = 30;

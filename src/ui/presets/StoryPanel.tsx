@@ -38,13 +38,18 @@ export function StoryPanel({ compact = false }: { compact?: boolean }) {
         </p>
       )}
       {compact ? null : (
-        <details className="story-more">
-          <summary>The set-up in full{preset.reconstruction ? ', and what is reconstructed' : ''}</summary>
-          <p className="story-text">{preset.summary}</p>
-          {preset.reconstruction ? (
-            <p className="note reconstruction">Reconstruction: {preset.reconstruction}</p>
-          ) : null}
-        </details>
+        <div className="story-tools">
+          <details className="story-more">
+            <summary>The set-up in full{preset.reconstruction ? ', and what is reconstructed' : ''}</summary>
+            <p className="story-text">{preset.summary}</p>
+            {preset.reconstruction ? (
+              <p className="note reconstruction">Reconstruction: {preset.reconstruction}</p>
+            ) : null}
+          </details>
+          <button type="button" className="small" aria-pressed={numbers} onClick={() => setNumbers(!numbers)}>
+            {numbers ? 'Hide the numbers behind each verdict' : 'Show the numbers behind each verdict'}
+          </button>
+        </div>
       )}
       {compact ? (
         <p className="claims-title">
@@ -69,9 +74,6 @@ export function StoryPanel({ compact = false }: { compact?: boolean }) {
               );
             })}
           </ol>
-          <button type="button" className="small" aria-pressed={numbers} onClick={() => setNumbers(!numbers)}>
-            {numbers ? 'Hide the numbers behind each verdict' : 'Show the numbers behind each verdict'}
-          </button>
         </details>
       )}
     </section>

@@ -1,0 +1,171 @@
+/**
+ * What a class sees first, and the chart tools:
+ * - at 1280x720 the story's look-for line, Play and the whole first chart are on the first screen;
+ * - on a 390-px phone Play and the first chart are on the first screen, with no sideways scroll;
+ * - an embed fits a 720x480 slide: title, look-for line, Play, two charts, the way out;
+ * - dragging across a chart zooms every chart to that step range, double-click shows it all;
+ * - a chart's own legend hides a run from every chart;
+ * - the chart picker's choice is in the link and a reload keeps it.
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { defaultFromPage, openExperiment, smallExperiment, waitForHook, waitForStep, watchConsole } from './helpers';
+
+async function inViewport(page: Page, loc: Locator, what: string): Promise<void> {
+  const box = await loc.boundingBox();
+  const vp = page.viewportSize()!;
+  expect(box, what).not.toBeNull();
+  console.log(
+    `[e2e] ${vp.width}x${vp.height}: ${what} at x ${Math.round(box!.x)}–${Math.round(box!.x + box!.width)}, y ${Math.round(box!.y)}–${Math.round(box!.y + box!.height)}`,
+  );
+  expect(box!.x, what).toBeGreaterThanOrEqual(0);
+  expect(box!.y, what).toBeGreaterThanOrEqual(0);
+  expect(box!.x + box!.width, what).toBeLessThanOrEqual(vp.width + 0.5);
+  expect(box!.y + box!.height, what).toBeLessThanOrEqual(vp.height + 0.5);
+}
+
+async function noSidewaysScroll(page: Page): Promise<void> {
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  expect(scroll, 'page wider than the screen').toBeLessThanOrEqual(width);
+}
+
+test('1280x720: the story, Play and the whole first chart are on the first screen', async ({ page }) => {
+  const log = watchConsole(page);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/');
+  await waitForHook(page);
+  await expect(page.locator('.chart-grid .chart').first()).toBeVisible();
+  await inViewport(page, page.locator('.story-look'), 'look-for line');
+  await inViewport(page, page.getByRole('button', { name: /^(Play|Pause)$/ }), 'Play');
+  await inViewport(page, page.locator('.chart-grid .chart').first(), 'first chart');
+  await noSidewaysScroll(page);
+  await page.screenshot({ path: 'test-output/first-view-1280x720.png' });
+  expect(log.errors).toEqual([]);
+});
+
+test('phone (390x844): Play and the first chart on the first screen, the editor below, no sideways scroll', async ({
+  page,
+}) => {
+  const log = watchConsole(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/');
+  await waitForHook(page);
+  await expect(page.locator('.chart-grid .chart').first()).toBeVisible();
+  await inViewport(page, page.getByRole('button', { name: /^(Play|Pause)$/ }), 'Play');
+  await inViewport(page, page.locator('.chart-grid .chart .chart-plot').first(), 'first chart plot');
+  await noSidewaysScroll(page);
+  // the editor follows the charts instead of coming first
+  const editorTop = (await page.getByRole('complementary', { name: 'Experiment editor' }).boundingBox())!.y;
+  const chartTop = (await page.locator('.chart-grid .chart').first().boundingBox())!.y;
+  expect(editorTop).toBeGreaterThan(chartTop);
+  await page.screenshot({ path: 'test-output/phone-390.png' });
+  expect(log.errors).toEqual([]);
+});
+
+test('embed fits a 720x480 slide: the look-for line, Play, two charts and the way out', async ({ page }) => {
+  const log = watchConsole(page);
+  const base = await defaultFromPage(page);
+  const hash = await page.evaluate((e) => window.__playground!.hashFor(e), base as unknown);
+  expect(typeof hash).toBe('string');
+  await page.setViewportSize({ width: 720, height: 480 });
+  await page.goto('about:blank');
+  await page.goto(`/${hash as string}&embed=1`);
+  await waitForHook(page);
+  const charts = page.locator('.chart-grid .chart');
+  await expect(charts.nth(1)).toBeVisible();
+  await inViewport(page, page.locator('.story-title'), 'preset title');
+  await inViewport(page, page.locator('.story-look'), 'look-for line');
+  await inViewport(page, page.getByRole('button', { name: /^(Play|Pause)$/ }), 'Play');
+  await inViewport(page, page.getByRole('link', { name: /Open in the playground/ }), 'link to the playground');
+  await inViewport(page, charts.nth(0).locator('.chart-plot'), 'first chart plot');
+  await inViewport(page, charts.nth(1).locator('.chart-plot'), 'second chart plot');
+  await noSidewaysScroll(page);
+  // no editing chrome
+  await expect(page.getByRole('complementary', { name: 'Experiment editor' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Dark theme' })).toHaveCount(0);
+  await expect(page.locator('table.legend')).toHaveCount(0);
+  await page.screenshot({ path: 'test-output/embed-720x480.png' });
+  expect(log.errors).toEqual([]);
+});
+
+test('drag across a chart zooms every chart to that step range; double-click shows the whole run', async ({ page }) => {
+  const log = watchConsole(page);
+  await openExperiment(page, smallExperiment(await defaultFromPage(page), 200));
+  await page.waitForFunction(() => window.__playground!.snapshot().state === 'done', null, { timeout: 120_000 });
+  const loss = page.locator('.chart[data-group="loss"] .chart-hover');
+  const acc = page.locator('.chart[data-group="accuracy"] .chart-hover');
+  const box = (await loss.boundingBox())!;
+  // from about a quarter to about half of the plot's width
+  const y = box.y + box.height * 0.4;
+  await page.mouse.move(box.x + box.width * 0.3, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.45, y, { steps: 5 });
+  await page.mouse.move(box.x + box.width * 0.6, y, { steps: 5 });
+  await page.mouse.up();
+  const state = page.locator('.zoom-state');
+  await expect(state).toBeVisible();
+  const m = /Steps (\d+)–(\d+)/.exec((await state.textContent()) ?? '');
+  expect(m, 'zoom range shown').not.toBeNull();
+  const [lo, hi] = [Number(m![1]), Number(m![2])];
+  console.log(`[e2e] zoomed to steps ${lo}–${hi}`);
+  expect(lo).toBeGreaterThan(0);
+  expect(hi).toBeLessThan(200);
+  expect(hi - lo).toBeGreaterThan(20);
+  // the other chart now runs over the same range: its left and right edges read out steps inside it
+  const ab = (await acc.boundingBox())!;
+  for (const fx of [0.2, 0.95]) {
+    await page.mouse.move(ab.x + ab.width * fx, ab.y + ab.height * 0.4);
+    const step = Number(await acc.getAttribute('data-step'));
+    expect(step).toBeGreaterThanOrEqual(lo - 10);
+    expect(step).toBeLessThanOrEqual(hi + 10);
+  }
+  await page.mouse.dblclick(ab.x + ab.width * 0.5, ab.y + ab.height * 0.4);
+  await expect(state).toHaveCount(0);
+  await page.mouse.move(ab.x + ab.width * 0.95, ab.y + ab.height * 0.4);
+  expect(Number(await acc.getAttribute('data-step'))).toBeGreaterThan(hi + 10);
+  expect(log.errors).toEqual([]);
+});
+
+test("a chart's legend hides a run from every chart; the chart picker's choice is in the link and survives a reload", async ({
+  page,
+}) => {
+  const log = watchConsole(page);
+  await openExperiment(page, smallExperiment(await defaultFromPage(page), 5000));
+  await waitForStep(page, 20);
+  const legend = page.locator('.chart[data-group="loss"] .chart-legend');
+  const second = legend.getByRole('button').nth(1);
+  await expect(second).toHaveAttribute('aria-pressed', 'true');
+  await second.click();
+  await expect(second).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.locator('.chart[data-group="accuracy"] .chart-legend').getByRole('button').nth(1)).toHaveAttribute(
+    'aria-pressed',
+    'false',
+  );
+  await expect(page.locator('table.legend tr[data-run="1"] input[type="checkbox"]')).not.toBeChecked();
+  await second.click();
+  await expect(second).toHaveAttribute('aria-pressed', 'true');
+
+  // choose the charts: accuracy first, without the loss
+  const order = () =>
+    page.locator('.chart-grid .chart').evaluateAll((els) => els.map((e) => e.getAttribute('data-group')));
+  const before = await order();
+  expect(before.slice(0, 2)).toEqual(['loss', 'accuracy']);
+  await page.getByText(/^Choose charts/).click();
+  await page.getByRole('button', { name: 'Move Accuracy up' }).click();
+  await page.locator('.chart-picker li[data-chart="loss"] input[type="checkbox"]').uncheck();
+  await expect
+    .poll(order)
+    .toEqual(before.filter((g) => g !== 'loss').sort((a, b) => (a === 'accuracy' ? -1 : b === 'accuracy' ? 1 : 0)));
+  const picked = await order();
+  await expect.poll(() => new URL(page.url()).hash).toContain('charts=');
+  const url = page.url();
+  await page.goto('about:blank');
+  await page.goto(url);
+  await waitForHook(page);
+  await expect.poll(order).toEqual(picked);
+  // and back to the automatic choice
+  await page.getByText(/^Choose charts/).click();
+  await page.getByRole('button', { name: 'Back to the automatic choice' }).click();
+  await expect.poll(order).toEqual(before);
+  await expect.poll(() => new URL(page.url()).hash).not.toContain('charts=');
+  expect(log.errors).toEqual([]);
+});
