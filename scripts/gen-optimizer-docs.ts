@@ -72,6 +72,7 @@ function section(def: OptimizerDef): string {
     '',
     `- Update: \`${def.rule}\``,
     `- Source: ${def.source}`,
+    ...(def.notes ?? []).map((n) => `- Note: ${n}`),
     `- Optimizer state: ${def.stateSlots} float${def.stateSlots === 1 ? '' : 's'} per parameter (at most).`,
     ...stabilityLines(def),
     '',

@@ -1,4 +1,4 @@
-// The patch CNN's fixed second layer (SPEC §10) for a population of runs. Input [2M, 1, NP]: the
+// The patch CNN's fixed second layer (docs/models.md) for a population of runs. Input [2M, 1, NP]: the
 // activation of filter j at patch p; output one value per example:
 //   forward        out[r,b] = sum_p sum_j s_j in[r,b,j,p] / M,  s_j = +1 for j < M, -1 otherwise
 //                  (one invocation per example).

@@ -1,4 +1,4 @@
-// Coordinate-clipped SGD and Adam (Pan & Li 2023, SPEC §5) for a population. The per-run
+// Coordinate-clipped SGD and Adam (Pan & Li 2023; docs/optimizers.md) for a population. The per-run
 // threshold tau (already times thresholdScale) comes from select_topc.wgsl in sel[4r + 3];
 // clip(a) = sign(a) min(|a|, tau).
 //  tnorm:       one workgroup per (tensor, run): ||clip(g)||^2 of the tensor (clipped SGD's

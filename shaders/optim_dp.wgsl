@@ -1,5 +1,5 @@
 // DP-SGD (Abadi et al. 2016) and DiceSGD (Zhang et al., ICLR 2024) updates for a population
-// (SPEC §6). Needs prng.wgsl concatenated in front. clipped = (1/B) sum_i clip(g_i, C) from the
+// (docs/optimizers.md). Needs prng.wgsl concatenated in front. clipped = (1/B) sum_i clip(g_i, C) from the
 // engine's ghost-norm pass; grads = the unclipped batch mean (1/B) sum_i g_i.
 // Noise: z ~ N(0,1) per coordinate j of run r at step t, drawn as
 //   rngNormal(rngU32(seed_r, STREAM_DP_NOISE, t), STREAM_DP_NOISE, j)   (identical in TS),

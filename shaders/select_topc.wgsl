@@ -1,4 +1,4 @@
-// Exact per-run top-c threshold without a sort (SPEC §5): tau_r = the k-th largest |a| of run r
+// Exact per-run top-c threshold without a sort (docs/optimizers.md, clipped-sgd): tau_r = the k-th largest |a| of run r
 // (0-indexed, descending), k = floor(P * c_r). Radix select over the f32 bit pattern of |a| (as a
 // u32 it is monotone for non-negative floats): four passes, most significant byte first. Pass p:
 //   hist: count, per run, the elements whose higher bytes equal the prefix found so far, in 256

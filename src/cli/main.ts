@@ -1,5 +1,5 @@
 /**
- * Node entry of the headless CLI (see DESIGN.md "Headless CLI contract"):
+ * Node entry of the headless CLI (README.md, "Headless CLI"):
  *   npm run cli -- run <file.json | experiment URL> --out DIR [--steps N] [--backend webgpu|cpu]
  *                      [--save-weights] [--save-data]
  *   npm run cli -- refine DIR --run I [--tau 0.1] --out FILE.json

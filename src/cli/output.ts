@@ -1,5 +1,5 @@
 /**
- * The CLI's file formats (DESIGN.md "Headless CLI contract"): metrics.csv rows, weight files,
+ * The CLI's file formats (README.md, "Headless CLI"): metrics.csv rows, weight files,
  * data.json, and a JSON printer that keeps number arrays on one line.
  */
 import type { MetricRow } from '../engine/trainer';

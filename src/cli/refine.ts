@@ -1,6 +1,6 @@
 /**
  * `cli refine`: from a finished `cli run` directory, take run I's logged grad_norm series,
- * derive a refined schedule (SPEC §9) and write the experiment with one added run using it.
+ * derive a refined schedule (docs/optimizers.md, "Learning-rate schedules") and write the experiment with one added run using it.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -224,7 +224,7 @@ describe('model.outputScale (centred output alpha (F - F0), loss / alpha^2)', ()
   });
 });
 
-describe('S-randomized accuracy of an MLP trained briefly on LMS-5 (simplicity bias, SPEC §11)', () => {
+describe('S-randomized accuracy of an MLP trained briefly on LMS-5 (simplicity bias)', () => {
   it('randomizing the linear coordinate drops test accuracy to about 0.5; randomizing the rest leaves it', async () => {
     const exp = base({ ...defaultDataConfig('lms'), nTrain: 512, nTest: 400, dim: 10, slabs: 5 } as DataConfig, {
       model: { kind: 'mlp', hidden: [64], activation: 'relu', initScale: 1, bias: true },

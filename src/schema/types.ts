@@ -1,7 +1,7 @@
 /**
  * The experiment format, version 1. This is the public contract shared by the URL hash,
  * the CLI's input file, the UI store and the engine. Extend it; never rename a field without a
- * version bump and a migration (see ../../DESIGN.md in shared/).
+ * version bump and a migration that reads the old version.
  */
 
 export const EXPERIMENT_VERSION = 1 as const;
@@ -35,7 +35,7 @@ interface DataCommon {
 }
 
 /**
- * Benign-oscillation feature-noise data (SPEC §10). A reconstruction: x is P patches of
+ * Benign-oscillation feature-noise data (docs/data.md, a reconstruction): x is P patches of
  * dimension d, concatenated (input dimension P*d). Patch 0 holds the weak feature y*weakNorm*v in
  * every point; patch 1 holds the strong feature y*strongNorm*u with probability strongFraction,
  * otherwise noise; patches 2..P-1 are noise N(0, noiseStd^2) orthogonal to u and v. The test set
@@ -81,7 +81,7 @@ export interface TeacherStudentData extends DataCommon {
 }
 
 /**
- * Simplicity-bias slab data (SPEC §11, Shah et al. 2020). Labels y in {0, 1}. `width` W: coordinates
+ * Simplicity-bias slab data (docs/data.md; Shah et al. 2020). Labels y in {0, 1}. `width` W: coordinates
  * lie in [-W, W]; margins are fractions of W. `corruptLinear` / `corruptSlab`: fraction of the points
  * of each split whose linear coordinate is sign-flipped / whose slab coordinates are moved to a slab
  * of the other class. `randomRotation`: multiply every point by one seeded random orthonormal matrix.
@@ -116,7 +116,7 @@ export interface LsnData extends SlabCommon {
   linCoord: number;
 }
 /**
- * Opposing-signals toy data (SPEC §12; a reconstruction). x = (x0, x1..x_dim). Clean points:
+ * Opposing-signals toy data (docs/data.md; a reconstruction). x = (x0, x1..x_dim). Clean points:
  * x0 = 0, y ~ Bernoulli(1/2), x1 = (2y - 1) * signal, x2.. ~ N(0, noiseStd^2). Outliers (exactly
  * round(outlierFraction * n) per split): x0 = +alpha or -alpha (fair coin), label outlierClass,
  * x1 = +-signal with a fair sign independent of the label, x2.. as for clean points.
@@ -192,7 +192,7 @@ export type CnnLayer =
 export type CnnLayerType = CnnLayer['type'];
 
 /**
- * The two-layer patch CNN of the benign-oscillation paper (SPEC §10, architecture confirmed only
+ * The two-layer patch CNN of the benign-oscillation paper (docs/models.md; architecture confirmed only
  * through reviews): 2m filters w_j in R^d applied to each of the P patches of x,
  * f(W, x) = sum_p sum_j s_j act(<w_j, x_p>) / m with s_j = +1 for j < m and -1 otherwise; the
  * second layer (s_j / m) is fixed. One output; no bias. Filters ~ N(0, initScale^2 / d).
@@ -207,7 +207,7 @@ export interface PatchCnnModel {
   initScale: number;
 }
 /**
- * Output scale alpha, common to every model kind (SPEC §15, a reconstruction): when set, the
+ * Output scale alpha, common to every model kind (docs/metrics.md "Output scale", a reconstruction): when set, the
  * network output is the centred alpha * (F(w, x) - F(w0, x)) and the loss is multiplied by
  * 1 / alpha^2. Absent: the plain output F(w, x).
  */
@@ -256,7 +256,7 @@ export interface MetricsConfig {
   /** Hutchinson trace and Frobenius norm. */
   trace?: { every: number; samples: number; subset?: number };
   /**
-   * Slab data (lms, ms57, lsn): which S-randomized test accuracies to log (SPEC §11), each the test
+   * Slab data (lms, ms57, lsn): which S-randomized test accuracies to log (docs/metrics.md), each the test
    * accuracy after permuting those coordinates across test points. Absent: every choice the data
    * has ('linear' needs a linear coordinate, which ms57 lacks); [] logs none.
    */
@@ -279,7 +279,7 @@ export interface Experiment {
   runs: RunConfig[];
   metrics: MetricsConfig;
   /**
-   * Hinge loss only (SPEC §15): a run whose logged train_loss is exactly 0 stops training there (its
+   * Hinge loss only (docs/metrics.md, `zero_loss_step`): a run whose logged train_loss is exactly 0 stops training there (its
    * parameters freeze, later steps are not logged) and logs zero_loss_step = that step (t* = lr x
    * zero_loss_step). Absent: false.
    */

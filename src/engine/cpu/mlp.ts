@@ -149,7 +149,7 @@ export function accumulateGrad(
 }
 
 /**
- * Output centring (model.outputScale alpha, SPEC §15): the scored output is f = alpha (F - f0[row])
+ * Output centring (model.outputScale alpha, docs/metrics.md "Output scale"): the scored output is f = alpha (F - f0[row])
  * with F the network's logits and f0 the outputs at the initial parameters of the rows of the set
  * being scored ([rows][outDim]); the loss is l(f) / alpha^2, so d loss / dF = l'(f) / alpha.
  */

@@ -1,5 +1,5 @@
 /**
- * Output scale alpha (model.outputScale, SPEC §15, the lazy / feature-learning control) on the CPU:
+ * Output scale alpha (model.outputScale, docs/metrics.md "Output scale", the lazy / feature-learning control) on the CPU:
  * the network output is f = alpha (F(w, x) - F(w0, x)) and the loss is multiplied by 1 / alpha^2.
  * F(w0, x) is computed once per run and set, with the float64 forward pass from the run's initial
  * parameters (initOutputs); both backends use these values (the GPU gets them as f32). The centred

@@ -1,4 +1,4 @@
-/** Per-example gradients, ghost norms and the DP-style clipped mean (SPEC §6). */
+/** Per-example gradients, ghost norms and the DP-style clipped mean (docs/optimizers.md, dp-sgd). */
 import { describe, expect, it } from 'vitest';
 import type { Activation, LossName } from '../../schema/types';
 import { mlpLayout } from '../model/layout';

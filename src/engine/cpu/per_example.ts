@@ -1,5 +1,5 @@
 /**
- * Per-example gradients and DP-style clipping (SPEC §6), in float64.
+ * Per-example gradients and DP-style clipping (docs/optimizers.md, dp-sgd), in float64.
  *
  * g_i is the gradient of example i's own loss (not divided by B). The clipped mean is
  *   (1/B) sum_i g_i min(1, C / (||g_i|| + 1e-6)),   ||g_i|| over ALL parameters (flat clipping),

@@ -6,7 +6,7 @@
  *
  * Hessian-vector products are central differences of that gradient along the unit direction:
  *   H v ~ ||v|| (g(theta + h v/||v||) - g(theta - h v/||v||)) / (2h),  h = FD_STEP_F64,
- * the same formula as the GPU (which uses h = 5e-3 in f32). The error is O(h^2) from third
+ * the same formula as the GPU (which uses h = FD_STEP = 1e-3 in f32). The error is O(h^2) from third
  * derivatives plus O(eps_f64 |g| / h) from round-off; with h = 1e-5 both are ~1e-10 relative
  * on smooth networks (measured in curvature_cpu.test.ts against exact forward-over-reverse).
  */

@@ -72,7 +72,7 @@ export function mlpCurvatureOracles(o: {
 
 /**
  * The optimizer's diagonal preconditioner after step t: D_i = scale * (sqrt(vScale * max(v_i, 0)) + eps),
- * v = state.slots[slot] (SPEC §13; Adam: scale = 1 - beta1^t, vScale = 1/(1 - beta2^t)). Undefined for
+ * v = state.slots[slot] (docs/metrics.md; Adam: scale = 1 - beta1^t, vScale = 1/(1 - beta2^t)). Undefined for
  * optimizers without one.
  */
 export function preconditionerDiag(

@@ -25,7 +25,7 @@ function linearClassifier(
 const cfg: LmsData = { ...defaultDataConfig('lms'), nTrain: 10, nTest: 4000, dim: 8, slabs: 5 };
 const SD5 = 5 * Math.sqrt(0.25 / cfg.nTest);
 
-describe('S-randomized accuracy (SPEC §11)', () => {
+describe('S-randomized accuracy (slab data)', () => {
   it('a model using only the linear coordinate: ~50% when it is randomized, 100% when the complex ones are', () => {
     const ds = generateDataset(cfg, 21);
     const w = new Float64Array(8);
@@ -86,7 +86,7 @@ describe('S-randomized accuracy (SPEC §11)', () => {
   });
 });
 
-describe('group losses (opposing signals, SPEC §12)', () => {
+describe('group losses (opposing signals)', () => {
   it('mean loss over x0 > 0 and x0 < 0 train points; a positive weight on x0 helps one group and hurts the other', () => {
     const ocfg = { ...defaultDataConfig('opposing-signals'), nTrain: 800, dim: 3, outlierFraction: 0.2, alpha: 2 };
     const ds = generateDataset(ocfg, 5);

@@ -1,11 +1,11 @@
 /**
  * Metrics tied to particular datasets (CPU, float64, over one run's parameter vector):
- *   sRandomizedAcc (SPEC §11, Shah et al.'s get_feature_deps with dep_type 'random'): test
+ *   sRandomizedAcc (docs/metrics.md; Shah et al.'s get_feature_deps with dep_type 'random'): test
  *     accuracy after permuting the chosen coordinates across the test points (one seeded
  *     permutation shared by the chosen coordinates), which destroys their label information. With
  *     a rotated dataset the coordinates are those before the rotation: x_raw = x R^T is permuted
  *     and rotated back (x_raw R).
- *   groupLosses (SPEC §12): mean loss over the train points with x0 > 0 and with x0 < 0
+ *   groupLosses (docs/metrics.md): mean loss over the train points with x0 > 0 and with x0 < 0
  *     (meta.group +1 / -1 of the opposing-signals data).
  */
 import type { LossName } from '../../schema/types';

@@ -3,10 +3,10 @@
  * points other than the train and test sets. Built once per experiment on the host; both backends
  * evaluate them at every logged step with the same code path as train/test (CPU: cpu/mlp.ts
  * evalSet; GPU: MlpGpuOptions.extraEvalSets), so their values obey the same definitions:
- * - s_randomized_acc_<choice> (slab data, SPEC §11): test accuracy after permuting the chosen
+ * - s_randomized_acc_<choice> (slab data, docs/metrics.md): test accuracy after permuting the chosen
  *   coordinates across test points (data_metrics.ts randomizedTestInputs, permutation seeded by the
  *   experiment seed). Choices: metrics.sRandomized, default every choice the data has.
- * - group_loss_pos / group_loss_neg (opposing-signals data, SPEC §12): mean train loss over the
+ * - group_loss_pos / group_loss_neg (opposing-signals data, docs/metrics.md): mean train loss over the
  *   train points with x0 > 0 / x0 < 0 (meta.group +1 / -1). A group with no points logs nothing.
  */
 import type { Experiment, SRandomizedChoice } from '../../schema/types';

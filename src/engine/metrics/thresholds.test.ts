@@ -1,6 +1,6 @@
 /**
- * Checks the stability lines that sharpness_threshold / precond_threshold report (SPEC §13; the
- * Nesterov line is marked [recall] there) by running each optimizer's update on a 1-D quadratic
+ * Checks the stability lines that sharpness_threshold / precond_threshold report (docs/metrics.md; the
+ * Nesterov line there was recalled, not sourced) by running each optimizer's update on a 1-D quadratic
  * f = lambda theta^2 / 2: 1% below the line the iterate decays, 1% above it blows up.
  */
 import { describe, expect, it } from 'vitest';

@@ -5,7 +5,7 @@
  * - MLP with a hidden layer on feature-noise data: the weak / strong unit directions in input space.
  * - Patch CNN: the filters live in patch space (R^d); the weak feature sits in patch 0 and the strong
  *   one in patch 1 (data/generators/feature_noise.ts), so their patch-space directions are those
- *   slices. This is SPEC §10's "max_j <w_j, v>" curve.
+ *   slices. This is the paper's "max_j <w_j, v>" curve, as a cosine (docs/metrics.md).
  * - Other models (a linear model, a general CNN): none.
  */
 import type { Dataset } from '../data/types';

@@ -6,7 +6,7 @@
  * "mse" with outDim 1 on 2-class data is the binary squared loss 0.5 (z - y)^2, y = 2c - 1 (the
  * patch CNN's; cpu/losses.ts isBinaryMse), scored like logistic.
  *
- * Output centring (model.outputScale alpha, SPEC §15): pass `centre` with the offsets
+ * Output centring (model.outputScale alpha, docs/metrics.md "Output scale"): pass `centre` with the offsets
  * F(w0, x) [offRuns][offRows][outDim] of the set the rows index (run r uses offset run r % offRuns);
  * the kernel then scores f = alpha (F - F0) and the loss l(f) / alpha^2. Without `centre` the kernel
  * is compiled with CENTRED = 0 and computes exactly what it did before centring existed.

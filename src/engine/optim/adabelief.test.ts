@@ -15,7 +15,7 @@ interface RefOpts {
   ams: boolean;
 }
 
-/** Independent scalar AdaBelief written from adabelief_pytorch 0.2 (SPEC §1), not the production code. */
+/** Independent scalar AdaBelief written from adabelief_pytorch 0.2 (docs/optimizers.md), not the production code. */
 function refAdaBelief(o: RefOpts, x0: number, gs: number[]): number[] {
   let [x, m, s, smax] = [x0, 0, 0, 0];
   const rhoInf = 2 / (1 - o.b2) - 1;

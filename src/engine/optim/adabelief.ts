@@ -1,5 +1,5 @@
 /**
- * AdaBelief (Zhuang et al., NeurIPS 2020), following adabelief_pytorch 0.2 (SPEC §1): the second
+ * AdaBelief (Zhuang et al., NeurIPS 2020), following adabelief_pytorch 0.2 (docs/optimizers.md): the second
  * moment tracks the squared residual (g - m)^2 (the "belief"), eps is added into s every step and
  * again to the denominator, optional RAdam-style rectification (rho_t < 5: an SGD-with-momentum
  * step, or none), decoupled / fixed / coupled weight decay and AMSGrad. With rectify on, the

@@ -1,5 +1,5 @@
 /**
- * Adagrad: torch.optim.Adagrad semantics (SPEC §7): lr decayed as lr / (1 + (t-1) lrDecay), the
+ * Adagrad: torch.optim.Adagrad semantics (docs/optimizers.md): lr decayed as lr / (1 + (t-1) lrDecay), the
  * accumulator starts at initialAccumulatorValue, eps added after the square root. (optax puts eps
  * and the initial accumulator differently; this follows PyTorch.)
  */

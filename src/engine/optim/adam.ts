@@ -1,6 +1,6 @@
 /**
  * Adam (coupled L2 weight decay) and AdamW (decoupled decay), with the AMSGrad option:
- * torch.optim.Adam / torch.optim.AdamW semantics (SPEC §7). One fused kernel, optim_adam.wgsl.
+ * torch.optim.Adam / torch.optim.AdamW semantics (docs/optimizers.md). One fused kernel, optim_adam.wgsl.
  */
 import adamWgsl from '../../../shaders/optim_adam.wgsl?raw';
 import {

@@ -1,7 +1,7 @@
 /**
  * AdamP and SGDP (Heo et al., ICLR 2021; clovaai/AdamP): Adam / SGD whose update of each dense
  * weight loses its radial component when the gradient is nearly orthogonal to the weight
- * (the weight looks scale-invariant), with weight decay scaled by wdRatio there. SPEC §3.
+ * (the weight looks scale-invariant), with weight decay scaled by wdRatio there (docs/optimizers.md).
  * GPU: three dispatches per step for all runs (shaders/optim_adamp.wgsl: rows, decide, update).
  */
 import adampWgsl from '../../../shaders/optim_adamp.wgsl?raw';
@@ -196,6 +196,14 @@ export const sgdp: OptimizerDef = {
     "SGD (momentum buffer from zero) with AdamP's projection of the update of scale-invariant-looking weights.",
   rule: 'buf <- mu buf + (1-dampening) g; u = buf (or g + mu buf); project u as AdamP; theta <- theta(1 - lr wd factor/(1-mu)) - lr u',
   source: 'Heo et al., "AdamP", ICLR 2021; clovaai/AdamP adamp/sgdp.py',
+  notes: [
+    'The momentum buffer stays unprojected: the projection acts on a copy of it (u), as pytorch_optimizer ' +
+      "does with buf.clone(). The authors' sgdp.py passes the buffer itself when nesterov is off, so when " +
+      'the projection fires the buffer is projected in place and later steps build on it. The two agree ' +
+      'without momentum, with nesterov, and while the projection does not fire; otherwise they drift apart ' +
+      '(in an independent replay of both on a linear model with momentum, dampening and weight decay, the ' +
+      'final weights ended about 0.11 apart).',
+  ],
   hyperparams: SGDP_HPS,
   stateSlots: 1,
   hyperSize: HYPER_SIZE,

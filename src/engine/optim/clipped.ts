@@ -1,6 +1,6 @@
 /**
  * Coordinate-clipped SGD and Adam (Pan & Li 2023, panyan7/adam-vs-sgd sgd_clip.py / adam_clip.py;
- * SPEC §5). Per run, tau = the floor(N c)-th largest |a_i| over ALL N parameters (select.ts), times
+ * docs/optimizers.md). Per run, tau = the floor(N c)-th largest |a_i| over ALL N parameters (select.ts), times
  * thresholdScale, then a_i -> sign(a_i) min(|a_i|, tau): about a fraction c of the coordinates
  * saturate. The reference only clips in its multi-tensor path; here clipping always applies.
  * GPU per step: 8 select dispatches, (SGD) one per-tensor norm dispatch, one update dispatch.

@@ -1,5 +1,5 @@
 /**
- * diffGrad, the fixed v2 (Dubey et al. 2019; shivram1987/diffGrad diffGrad_v2.py, SPEC §2): Adam
+ * diffGrad, the fixed v2 (Dubey et al. 2019; shivram1987/diffGrad diffGrad_v2.py; docs/optimizers.md): Adam
  * whose first moment is damped per coordinate by the "friction" xi = sigmoid(|g_prev - g|), with
  * g_prev a copy of the previous gradient (after weight decay), 0 before the first step.
  */

@@ -1,5 +1,5 @@
 /**
- * DP-SGD (Abadi et al., CCS 2016) and DiceSGD (Zhang, Bu, Wu, Hong, ICLR 2024), SPEC §6.
+ * DP-SGD (Abadi et al., CCS 2016) and DiceSGD (Zhang, Bu, Wu, Hong, ICLR 2024); docs/optimizers.md.
  *
  * Both set perExampleClip(hp) = C (C1), so the engine supplies the mean of the per-example clipped
  * gradients, clippedGrads = (1/B) sum_i g_i min(1, C/(||g_i|| + 1e-6)), with ||g_i|| over all

@@ -1,5 +1,5 @@
 /**
- * FRUGAL (Zmushko, Beznosikov, Takac & Horvath, ICML 2025, arXiv 2411.07837; SPEC §8), the
+ * FRUGAL (Zmushko, Beznosikov, Takac & Horvath, ICML 2025, arXiv 2411.07837; docs/optimizers.md), the
  * playground version FRUGAL(AdamW, signSGD) with a RandK-style projector: in each period of
  * updateGap steps a random fraction `density` of every dense weight's coordinates (an independent
  * Bernoulli(density) draw per coordinate from the counter PRNG, stream STREAM_MASK, keyed by the

@@ -1,6 +1,6 @@
 /**
  * Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms"), following the
- * reference google/automl lion/lion_pytorch.py (SPEC §7): decoupled decay first, the sign of an
+ * reference google/automl lion/lion_pytorch.py (docs/optimizers.md): decoupled decay first, the sign of an
  * interpolation of momentum and gradient, then the momentum update with beta2. sign(0) = 0.
  */
 import lionWgsl from '../../../shaders/optim_lion.wgsl?raw';

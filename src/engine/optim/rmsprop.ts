@@ -1,5 +1,5 @@
 /**
- * RMSprop with the centered and momentum options: torch.optim.RMSprop semantics (SPEC §7): no bias
+ * RMSprop with the centered and momentum options: torch.optim.RMSprop semantics (docs/optimizers.md): no bias
  * correction, eps added after the square root. Centered variance v - g_avg^2 is clamped at 0 (it is
  * >= 0 in exact arithmetic; f32 rounding could otherwise take a square root of a tiny negative).
  */

@@ -1,5 +1,5 @@
 /**
- * AdamP/SGDP's projection (SPEC §3, clovaai/AdamP): remove the radial component of the update of
+ * AdamP/SGDP's projection (clovaai/AdamP; docs/optimizers.md): remove the radial component of the update of
  * a scale-invariant-looking weight tensor. The float64 CPU routine, and the row/segment tables the
  * WGSL kernels (shaders/optim_adamp.wgsl) use to do the same for all runs at once.
  */

@@ -1,5 +1,5 @@
 /**
- * Learning-rate schedules (SPEC §9). scheduleFactor(s, t0, steps) is the multiplier of the peak lr
+ * Learning-rate schedules (docs/optimizers.md, "Learning-rate schedules"). scheduleFactor(s, t0, steps) is the multiplier of the peak lr
  * for step t0+1 (t0 is 0-based). Every schedule may start with a linear warmup of W steps (factor
  * (t0+1)/W), then runs over the remaining T' = steps - W steps with u = t0 - W:
  *   constant 1 | step gamma^floor(u/stepSize) | exponential gamma^u | linear 1 - u/T' (to 0)

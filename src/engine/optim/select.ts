@@ -1,5 +1,5 @@
 /**
- * The global top-c clipping threshold of Pan & Li (SPEC §5): per run, tau = the floor(N c)-th
+ * The global top-c clipping threshold of Pan & Li (docs/optimizers.md, clipped-sgd): per run, tau = the floor(N c)-th
  * largest |a_i| over all N parameters (0-indexed, descending); c = 0: no clipping (tau = +inf);
  * c = 1 (or floor(N c) >= N): tau = 0; then tau <- tau * thresholdScale.
  *

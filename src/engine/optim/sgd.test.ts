@@ -71,7 +71,7 @@ describe('sgd (CPU reference, golden values)', () => {
     expect(out[1][0]).toBeCloseTo(-3.25, 12);
   });
 
-  it('gives the SPEC §13 stability lines', () => {
+  it('gives the stability lines of docs/metrics.md', () => {
     expect(sgd.sharpnessThreshold!(hp({}), 0.1)).toBeCloseTo(20, 10);
     expect(sgd.sharpnessThreshold!(hp({ momentum: 0.9 }), 0.1)).toBeCloseTo(38, 10);
     expect(sgd.sharpnessThreshold!(hp({ momentum: 0.9, nesterov: true }), 0.1)).toBeCloseTo(38 / 2.8, 10);

@@ -1,6 +1,6 @@
 /**
  * SGD with momentum, dampening, Nesterov and coupled L2 weight decay: torch.optim.SGD semantics
- * (SPEC §7), including the momentum buffer starting as a copy of the first gradient.
+ * (docs/optimizers.md), including the momentum buffer starting as a copy of the first gradient.
  */
 import sgdWgsl from '../../../shaders/optim_sgd.wgsl?raw';
 import { createElementwiseGpu, flagSpec, lrSpec, momentumSpec, optimizerSource } from './common';
@@ -48,7 +48,7 @@ export const sgd: OptimizerDef = {
       params[i] -= lr * d;
     }
   },
-  /** GD 2/lr; heavy ball (2+2mu)/(lr(1-tau)); Nesterov (2+2mu)/(lr(1+mu(2-tau))) (SPEC §13, hp.ts). */
+  /** GD 2/lr; heavy ball (2+2mu)/(lr(1-tau)); Nesterov (2+2mu)/(lr(1+mu(2-tau))) (docs/metrics.md, hp.ts). */
   sharpnessThreshold: (hp, lr) =>
     momentumSgdThreshold(lr, num(hp, 'momentum'), num(hp, 'dampening'), flag(hp, 'nesterov')),
 };

@@ -1,6 +1,6 @@
 /**
  * SGD-SaI (Xu et al., "No More Adam: Learning Rate Scaling at Initialization is All You Need",
- * arXiv 2412.11768; AnonymousAlethiometer/SGD_SaI v1.0.3, SPEC §4): SGD with EMA momentum where
+ * arXiv 2412.11768; AnonymousAlethiometer/SGD_SaI v1.0.3; docs/optimizers.md): SGD with EMA momentum where
  * each parameter tensor's lr is scaled by its gradient signal-to-noise ratio at step 1,
  * gsnr = ||g_1|| / (std(g_1) + eps) (unbiased std), frozen for the rest of training. Decoupled
  * decay theta *= 1 - lr wd. Differences from the reference, each behind an option:

@@ -150,6 +150,8 @@ export interface OptimizerDef {
   rule: string;
   /** Paper and reference code it follows. */
   source: string;
+  /** Where this implementation departs from, or chooses between, references (docs/optimizers.md "Note" lines). */
+  notes?: string[];
   hyperparams: HyperSpec[];
   /** Per-parameter state arrays needed (the max over any hyperparameter setting). */
   stateSlots: number;
@@ -175,7 +177,7 @@ export interface OptimizerDef {
   perExampleClip?(hp: Hyper): number;
   /**
    * Adam family: the diagonal preconditioner after step t, P_i = scale * (sqrt(vScale * state[slot][i]) + eps),
-   * e.g. Adam: slot of v, scale = 1 - beta1^t, vScale = 1 / (1 - beta2^t) (SPEC §13). Used for precond_sharpness.
+   * e.g. Adam: slot of v, scale = 1 - beta1^t, vScale = 1 / (1 - beta2^t) (docs/metrics.md). Used for precond_sharpness.
    */
   preconditioner?(hp: Hyper, t: number): { slot: number; scale: number; vScale: number; eps: number };
   /** Adam-family: preconditioned-sharpness line (2+2b1)/(lr(1-b1)). */

@@ -56,7 +56,7 @@ export interface ExperimentSlice {
   sweep(i: number, spec: SweepSpec): string | null;
   /**
    * Add a copy of finished run i with the refined schedule derived from its logged gradient
-   * norms (SPEC §9); a message when that is not possible yet, else null.
+   * norms (docs/optimizers.md, "Learning-rate schedules"); a message when that is not possible yet, else null.
    */
   refineRun(i: number): string | null;
 }

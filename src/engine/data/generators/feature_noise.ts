@@ -1,5 +1,5 @@
 /**
- * Benign-oscillation feature-noise data (SPEC §10; a reconstruction of Lu, Wu, Yang, Zou, ICLR
+ * Benign-oscillation feature-noise data (docs/data.md; a reconstruction of Lu, Wu, Yang, Zou, ICLR
  * 2024, whose exact constants are not sourced). x is numPatches patches of dimension d = patchDim,
  * concatenated (input index p * d + i is coordinate i of patch p). With y uniform in {-1, +1}:
  *   patch 0: y * weakNorm * v, v = e_0 of the patch (every point, train and test);

@@ -15,7 +15,7 @@ const cfg: OpposingSignalsData = {
   outlierClass: 1,
 };
 
-describe('opposing-signals generator (SPEC §12, reconstruction)', () => {
+describe('opposing-signals generator (a reconstruction, docs/data.md)', () => {
   const ds = generateDataset(cfg, 13);
   const D = cfg.dim + 1;
 

@@ -1,5 +1,5 @@
 /**
- * Opposing-signals toy data (SPEC §12; a reconstruction of Rosenfeld & Risteski, ICLR 2024, whose
+ * Opposing-signals toy data (docs/data.md; a reconstruction of Rosenfeld & Risteski, ICLR 2024, whose
  * exact toy model is not sourced). Input x = (x0, x1, ..., x_dim), dimension dim + 1.
  *   Clean points: x0 = 0; y ~ Bernoulli(1/2); x1 = (2y - 1) * signal (the true signal);
  *                 x2..x_dim ~ N(0, noiseStd^2).

@@ -30,7 +30,7 @@ const lmsCfg = (over: Partial<LmsData>): LmsData => ({
   ...over,
 });
 
-describe('slab generators (SPEC §11)', () => {
+describe('slab generators (docs/data.md)', () => {
   for (const k of [3, 5, 7]) {
     it(`LMS-${k}: slab values lie in their class's slabs with the stated probabilities`, () => {
       const ds = generateDataset(lmsCfg({ slabs: k }), 5);

@@ -1,5 +1,5 @@
 /**
- * Simplicity-bias slab data (SPEC §11; Shah et al., NeurIPS 2020, after scripts/gendata.py of
+ * Simplicity-bias slab data (docs/data.md; Shah et al., NeurIPS 2020, after scripts/gendata.py of
  * harshays/simplicitybiaspitfalls). y ~ Bernoulli(1/2) in {0, 1}, s = 2y - 1, W = width,
  * m = slabMargin * W, U ~ U[0, 1), +- a fresh fair sign per value. Given y, coordinates are
  * independent.
