@@ -1,10 +1,16 @@
 /** Storage-buffer helpers and a small pool that recycles buffers by (size, usage). */
 
-export const STORAGE = 0x80; // GPUBufferUsage.STORAGE
-export const COPY_SRC = 0x04;
-export const COPY_DST = 0x08;
-export const UNIFORM = 0x40;
-export const MAP_READ = 0x01;
+/**
+ * GPUBufferUsage flags by name, with the values the WebGPU specification fixes. The global
+ * GPUBufferUsage exists only once a WebGPU implementation is loaded (in Node, after acquireGpu),
+ * and this module is also loaded by CPU-only runs, so the values are written out here;
+ * device.test.ts checks them against the implementation's.
+ */
+export const MAP_READ = 0x0001;
+export const COPY_SRC = 0x0004;
+export const COPY_DST = 0x0008;
+export const UNIFORM = 0x0040;
+export const STORAGE = 0x0080;
 
 export class BufferPool {
   private readonly free = new Map<string, GPUBuffer[]>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testGpu } from './testing';
-import { storageBuffer, readF32, dispatchSize } from './buffers';
+import { COPY_DST, COPY_SRC, MAP_READ, STORAGE, UNIFORM, storageBuffer, readF32, dispatchSize } from './buffers';
 import { ShaderError } from './pipelines';
 
 describe('gpu runtime', () => {
@@ -43,5 +43,16 @@ override WG: u32 = 64u;
     await expect(pipelines.get('broken2', '@compute @workgroup_size(1) fn main() { undefined_fn(); }')).rejects.toThrow(
       /undefined_fn|unresolved/,
     );
+  });
+
+  it("names the buffer usage flags with the implementation's GPUBufferUsage values", async () => {
+    await testGpu(); // in Node, loading the implementation defines GPUBufferUsage
+    expect({ MAP_READ, COPY_SRC, COPY_DST, UNIFORM, STORAGE }).toEqual({
+      MAP_READ: GPUBufferUsage.MAP_READ,
+      COPY_SRC: GPUBufferUsage.COPY_SRC,
+      COPY_DST: GPUBufferUsage.COPY_DST,
+      UNIFORM: GPUBufferUsage.UNIFORM,
+      STORAGE: GPUBufferUsage.STORAGE,
+    });
   });
 });

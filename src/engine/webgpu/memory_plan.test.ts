@@ -8,6 +8,7 @@ import type { Experiment, RunConfig } from '../../schema/types';
 import { LIMITS } from '../../schema/limits';
 import { testGpu } from './testing';
 import { GpuTrainer } from './trainer';
+import { MAP_READ, STORAGE } from './buffers';
 import { checkDeviceLimits, dataDims, formatBytes, planMemory, type DeviceLimits } from './memory_plan';
 
 const run = (name: string, extra: Record<string, number> = {}): RunConfig => ({
@@ -47,7 +48,7 @@ async function recordBuffers(exp: Experiment): Promise<Map<string, number[]>> {
   const seen = new Map<string, number[]>();
   const original = device.createBuffer;
   (device as { createBuffer: GPUDevice['createBuffer'] }).createBuffer = (d: GPUBufferDescriptor) => {
-    const storage = (d.usage & 0x80) !== 0 || (d.usage & 0x01) !== 0; // STORAGE or MAP_READ (staging)
+    const storage = (d.usage & STORAGE) !== 0 || (d.usage & MAP_READ) !== 0; // staging buffers are MAP_READ
     if (storage) {
       const key = d.label || '(staging)';
       seen.set(key, [...(seen.get(key) ?? []), d.size]);

@@ -10,6 +10,7 @@ import { testGpu } from './testing';
 import { GpuSetupError, GpuTrainer } from './trainer';
 import type { GpuHandle } from './device';
 import { PipelineCache } from './pipelines';
+import { MAP_READ, STORAGE } from './buffers';
 
 function experiment(): Experiment {
   return {
@@ -45,8 +46,6 @@ async function handleWith(device: GPUDevice): Promise<{ gpu: GpuHandle; pipeline
 describe('GpuSetupError', () => {
   it('a validation error during allocation becomes "WebGPU rejected the setup ..." with the device message', async () => {
     const { device } = await testGpu();
-    const MAP_READ = 0x1;
-    const STORAGE = 0x80;
     const bad = wrap(device, {
       createBuffer: (desc: GPUBufferDescriptor) =>
         device.createBuffer(desc.label === 'opt-state' ? { ...desc, usage: MAP_READ | STORAGE } : desc),
