@@ -169,3 +169,34 @@ test("a chart's legend hides a run from every chart; the chart picker's choice i
   await expect.poll(() => new URL(page.url()).hash).not.toContain('charts=');
   expect(log.errors).toEqual([]);
 });
+
+test('the data tab shows a thumbnail per dataset; picking the spiral puts its decision boundary beside the loss', async ({
+  page,
+}) => {
+  const log = watchConsole(page);
+  await openExperiment(page, smallExperiment(await defaultFromPage(page), 5000));
+  await waitForStep(page, 5);
+  await page.getByRole('tab', { name: 'Data' }).click();
+  const tiles = page.locator('.dataset-tile');
+  expect(await tiles.count()).toBeGreaterThanOrEqual(12);
+  // every thumbnail was drawn: some pixel of each canvas is not blank
+  const drawn = await tiles.locator('canvas').evaluateAll((cs) =>
+    cs.map((c) => {
+      const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+      return false;
+    }),
+  );
+  expect(drawn.every(Boolean), JSON.stringify(drawn)).toBe(true);
+  const gen = (await page.evaluate(() => window.__playground!.snapshot())).gen;
+  await page.locator('.dataset-tile[data-kind="spiral"]').click();
+  await expect(page.locator('.dataset-tile[data-kind="spiral"]')).toHaveAttribute('aria-pressed', 'true');
+  await page.waitForFunction((g) => window.__playground!.snapshot().gen > g, gen);
+  expect(await page.evaluate(() => window.__playground!.experiment().data.kind)).toBe('spiral');
+  // the boundary maps lead the chart grid, the loss chart right after them
+  const first = page.locator('.chart-grid > *').first();
+  await expect(first).toHaveClass(/boundary/);
+  await expect(page.locator('.chart-grid > *').nth(1)).toHaveAttribute('data-group', 'loss');
+  await expect(first.locator('.boundary-run[data-run="0"]')).not.toHaveAttribute('data-step', '', { timeout: 60_000 });
+  expect(log.errors).toEqual([]);
+});

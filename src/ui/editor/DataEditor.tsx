@@ -4,6 +4,7 @@ import { DATA_KINDS } from '../../experiment/limits';
 import { dataParamSpecs, defaultDataConfig } from '../../engine/data/defaults';
 import { usePlayground } from '../store/store';
 import { CheckField, IntListField, NumberField, SelectField } from './fields';
+import { DatasetPicker } from './DatasetPicker';
 
 interface DataSpec {
   key: string;
@@ -34,6 +35,7 @@ export function DataEditor() {
   return (
     <fieldset className="panel-section">
       <legend>Data</legend>
+      <DatasetPicker value={data.kind} onPick={(k) => setKind(k)} />
       <SelectField<DataKind>
         label="Dataset"
         path="data.kind"
