@@ -1,5 +1,6 @@
 /** Command-line parsing for the headless CLI: argv -> a typed command, or specific errors. */
 import type { Result, ValidationError } from '../schema/types';
+import { parseArgs as parseArgv } from 'node:util';
 import { didYouMean } from '../schema/fields';
 import { LIMITS } from '../schema/limits';
 
@@ -88,52 +89,65 @@ const COMMANDS = ['run', 'refine', 'list', 'check-presets', 'help'] as const;
 
 type Parsed = { positional: string[]; opts: Record<string, string | number | boolean> };
 
+/**
+ * The options of one command, read with node:util parseArgs (tokens, not strict, so that every
+ * problem is reported, each with its option) and checked against `specs`.
+ */
 function parseOptions(argv: string[], specs: Record<string, OptSpec>, errors: ValidationError[]): Parsed {
-  const positional: string[] = [];
-  const opts: Record<string, string | number | boolean> = {};
+  const out: Parsed = { positional: [], opts: {} };
+  readOptions(argv, specs, errors, out);
+  return out;
+}
+
+function readOptions(argv: string[], specs: Record<string, OptSpec>, errors: ValidationError[], out: Parsed): void {
   const names = Object.keys(specs);
-  for (let i = 0; i < argv.length; i++) {
-    const tok = argv[i];
-    if (tok === '--') {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!tok.startsWith('--') || tok === '--') {
-      if (tok.startsWith('-') && tok.length > 1 && !/^-\d/.test(tok)) {
-        errors.push({ path: tok, message: `unknown option; options are ${names.map((n) => `--${n}`).join(', ')}` });
-      } else positional.push(tok);
+  const options = Object.fromEntries(
+    names.map((n) => [n, { type: specs[n].type === 'flag' ? ('boolean' as const) : ('string' as const) }]),
+  );
+  const { tokens } = parseArgv({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  const choices = `options are ${names.map((n) => `--${n}`).join(', ')}`;
+  let lastShort = -1;
+  for (const tok of tokens) {
+    if (tok.kind === 'positional') out.positional.push(tok.value);
+    if (tok.kind !== 'option') continue;
+    if (tok.rawName.length === 2 && tok.rawName !== '--') {
+      // A short option: we have none. "-abc" is one argument (one error); "-1" is a positional.
+      if (tok.index === lastShort) continue;
+      lastShort = tok.index;
+      const raw = argv[tok.index];
+      if (/^-\d/.test(raw)) out.positional.push(raw);
+      else errors.push({ path: raw, message: `unknown option; ${choices}` });
       continue;
     }
-    const eq = tok.indexOf('=');
-    const name = tok.slice(2, eq < 0 ? undefined : eq);
+    const { name } = tok;
     const spec = specs[name];
     const path = `--${name}`;
     if (!spec) {
       const near = didYouMean(name, names);
-      errors.push({
-        path,
-        message: `unknown option${near ? ` (did you mean --${near}?)` : ''}; options are ${names.map((n) => `--${n}`).join(', ')}`,
-      });
+      errors.push({ path, message: `unknown option${near ? ` (did you mean --${near}?)` : ''}; ${choices}` });
       continue;
     }
-    if (name in opts) errors.push({ path, message: 'given more than once' });
+    if (name in out.opts) errors.push({ path, message: 'given more than once' });
     if (spec.type === 'flag') {
-      if (eq >= 0) errors.push({ path, message: `is a flag and takes no value, got "${tok.slice(eq + 1)}"` });
-      opts[name] = true;
+      if (tok.value !== undefined) errors.push({ path, message: `is a flag and takes no value, got "${tok.value}"` });
+      out.opts[name] = true;
       continue;
     }
-    let value: string | undefined;
-    if (eq >= 0) value = tok.slice(eq + 1);
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
-    if (value === undefined || value === '') {
+    // parseArgs takes the next argument as the value even when it is another option ("--out
+    // --steps 5"): then the value is missing, and the rest is read again from that argument.
+    if (tok.value !== undefined && !tok.inlineValue && tok.value.startsWith('--')) {
+      errors.push({ path, message: `expects a value (${describe(spec)})` });
+      readOptions(argv.slice(tok.index + 1), specs, errors, out);
+      return;
+    }
+    if (tok.value === undefined || tok.value === '') {
       errors.push({ path, message: `expects a value (${describe(spec)})` });
       continue;
     }
-    const v = convert(value, spec);
-    if (v === undefined) errors.push({ path, message: `expected ${describe(spec)}, got "${value}"` });
-    else opts[name] = v;
+    const v = convert(tok.value, spec);
+    if (v === undefined) errors.push({ path, message: `expected ${describe(spec)}, got "${tok.value}"` });
+    else out.opts[name] = v;
   }
-  return { positional, opts };
 }
 
 function describe(spec: OptSpec): string {
