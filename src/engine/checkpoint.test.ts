@@ -13,30 +13,17 @@ import { CpuTrainer } from './cpu/trainer';
 import { createTrainer } from './create';
 import { CheckpointError, type Checkpoint } from './checkpoint';
 import type { MetricRow, Trainer } from './trainer';
+import { featureNoiseData, mlp, run as fixtureRun, testExperiment } from '../test_fixtures';
 
-function run(label: string, optimizer: RunConfig['optimizer']): RunConfig {
-  return { label, optimizer, schedule: { name: 'cosine', warmup: 3 } };
-}
+const run = (label: string, optimizer: RunConfig['optimizer']): RunConfig =>
+  fixtureRun(label, optimizer, { name: 'cosine', warmup: 3 });
 
 function experiment(): Experiment {
-  return {
-    version: 1,
+  return testExperiment({
     seed: 11,
-    data: {
-      kind: 'feature-noise',
-      nTrain: 96,
-      nTest: 64,
-      patchDim: 6,
-      numPatches: 3,
-      weakNorm: 0.3,
-      strongNorm: 2,
-      strongFraction: 0.5,
-      noiseStd: 0.5,
-    },
-    model: { kind: 'mlp', hidden: [12], activation: 'relu', initScale: 1, bias: true },
-    loss: 'cross-entropy',
+    data: featureNoiseData({ nTrain: 96, nTest: 64, patchDim: 6 }),
+    model: mlp({ hidden: [12] }),
     steps: 40,
-    batchSize: 16,
     varySeedPerRun: true,
     runs: [
       run('adam', { name: 'adam', lr: 0.01 }),
@@ -47,7 +34,7 @@ function experiment(): Experiment {
       run('dp-sgd', { name: 'dp-sgd', lr: 0.1, clipNorm: 1, noiseMultiplier: 0.5 }),
     ],
     metrics: { every: 5, evalSubset: 0 },
-  };
+  });
 }
 
 async function gpu(exp: Experiment, resume?: Checkpoint): Promise<Trainer> {

@@ -4,31 +4,23 @@
  * losses, model.outputScale and stopAtZeroLoss.
  */
 import { describe, expect, it } from 'vitest';
-import type { DataConfig, Experiment, RunConfig } from '../schema/types';
+import type { DataConfig, Experiment } from '../schema/types';
 import { defaultDataConfig } from './data/defaults';
 import { testGpu } from './webgpu/testing';
 import { GpuTrainer } from './webgpu/trainer';
 import { CpuTrainer } from './cpu/trainer';
 import type { MetricRow, Trainer } from './trainer';
-
-function run(label: string, optimizer: RunConfig['optimizer']): RunConfig {
-  return { label, optimizer, schedule: { name: 'constant' } };
-}
+import { mlp, run, testExperiment } from '../test_fixtures';
 
 function base(data: DataConfig, over: Partial<Experiment> = {}): Experiment {
-  return {
-    version: 1,
+  return testExperiment({
     seed: 5,
     data,
-    model: { kind: 'mlp', hidden: [12], activation: 'tanh', initScale: 1, bias: true },
-    loss: 'cross-entropy',
-    steps: 20,
-    batchSize: 16,
-    varySeedPerRun: false,
+    model: mlp({ hidden: [12], activation: 'tanh' }),
     runs: [run('sgd', { name: 'sgd', lr: 0.1 }), run('adam', { name: 'adam', lr: 0.01 })],
     metrics: { every: 5, evalSubset: 0 },
     ...over,
-  };
+  });
 }
 
 async function gpuTrainer(exp: Experiment): Promise<GpuTrainer> {

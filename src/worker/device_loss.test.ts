@@ -14,6 +14,7 @@ import { PipelineCache } from '../engine/webgpu/pipelines';
 import { testGpu } from '../engine/webgpu/testing';
 import type { FromWorker } from './protocol';
 import { TrainingSession } from './session';
+import { circleData, mlp, run, testExperiment } from '../test_fixtures';
 
 const handles: GpuHandle[] = [];
 afterAll(() => {
@@ -22,21 +23,14 @@ afterAll(() => {
 });
 
 function experiment(): Experiment {
-  return {
-    version: 1,
+  return testExperiment({
     seed: 5,
-    data: { kind: 'circle', nTrain: 64, nTest: 32, noise: 0.1 },
-    model: { kind: 'mlp', hidden: [8], activation: 'tanh', initScale: 1, bias: true },
-    loss: 'cross-entropy',
+    data: circleData({ nTest: 32 }),
+    model: mlp({ activation: 'tanh' }),
     steps: 120,
-    batchSize: 16,
     varySeedPerRun: true,
-    runs: [
-      { label: 'adam', optimizer: { name: 'adam', lr: 0.02 }, schedule: { name: 'constant' } },
-      { label: 'sgd', optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9 }, schedule: { name: 'constant' } },
-    ],
-    metrics: { every: 10, evalSubset: 0 },
-  };
+    runs: [run('adam', { name: 'adam', lr: 0.02 }), run('sgd', { name: 'sgd', lr: 0.1, momentum: 0.9 })],
+  });
 }
 
 /** Run `exp` in a session whose first device is destroyed at step 90; `noSecondGpu`: no new device can be had. */

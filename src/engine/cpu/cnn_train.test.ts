@@ -13,6 +13,7 @@ import { describeGradCheck, gradCheck } from './gradcheck';
 import { accumulateGrad, backward, batchLosses, forward, lossAndGrad, meanLoss } from './mlp';
 import { clippedBatchGrad, ghostNorms } from './per_example';
 import { randomArray, randomTargets, uniformRng } from './testing';
+import { run, testExperiment } from '../../test_fixtures';
 import { CpuTrainer } from './trainer';
 
 describe('whole models: mean-loss gradient against finite differences', () => {
@@ -140,19 +141,14 @@ describe('whole models: mean-loss gradient against finite differences', () => {
 });
 
 function baseExperiment(model: ModelConfig, over: Partial<Experiment>): Experiment {
-  return {
-    version: 1,
+  return testExperiment({
     seed: 5,
     data: { ...defaultDataConfig('images'), nTrain: 64, nTest: 32, size: 8, channels: 1, nClasses: 3, noise: 0.1 },
     model,
-    loss: 'cross-entropy',
     steps: 30,
-    batchSize: 16,
-    varySeedPerRun: false,
-    runs: [{ label: 'sgd', optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9 }, schedule: { name: 'constant' } }],
-    metrics: { every: 10, evalSubset: 0 },
+    runs: [run('sgd', { name: 'sgd', lr: 0.1, momentum: 0.9 })],
     ...over,
-  };
+  });
 }
 
 describe('the CPU trainer trains convolutional models unchanged', () => {

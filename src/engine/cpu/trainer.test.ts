@@ -11,25 +11,20 @@ import type { MetricRow } from '../trainer';
 import { evalSet, lossAndGrad } from './mlp';
 import { l2 } from './per_example';
 import { createCpuTrainer, CpuTrainer } from './trainer';
+import { circleData, mlp, run, testExperiment } from '../../test_fixtures';
 
 function sgdRun(lr: number, label = `sgd ${lr}`): RunConfig {
-  return { label, optimizer: { name: 'sgd', lr }, schedule: { name: 'constant' } };
+  return run(label, { name: 'sgd', lr });
 }
 
 function exp(over: Partial<Experiment> = {}): Experiment {
-  return {
-    version: 1,
-    seed: 3,
-    data: { kind: 'circle', nTrain: 64, nTest: 48, noise: 0.05 },
-    model: { kind: 'mlp', hidden: [8], activation: 'tanh', initScale: 1, bias: true },
-    loss: 'cross-entropy',
-    steps: 20,
-    batchSize: 16,
-    varySeedPerRun: false,
+  return testExperiment({
+    data: circleData({ nTest: 48, noise: 0.05 }),
+    model: mlp({ activation: 'tanh' }),
     runs: [sgdRun(0.1)],
     metrics: { every: 5, evalSubset: 0 },
     ...over,
-  };
+  });
 }
 
 function pick(rows: MetricRow[], metric: string, run = 0): Map<number, number> {

@@ -13,6 +13,7 @@ import { initParams } from '../model/init';
 import { symEig } from './linalg';
 import { denseMatrix, fdHvp } from './curvature_cpu';
 import { mlpCurvatureOracles } from './curvature_rows_cpu';
+import { mlp, run, testExperiment } from '../../test_fixtures';
 
 async function step0(exp: Experiment) {
   const { gpu, pipelines } = await testGpu();
@@ -25,9 +26,7 @@ async function step0(exp: Experiment) {
 
 describe('GPU curvature', () => {
   it('linear model, mse: sharpness within 1% and Hutchinson trace within 5% of the exact Hessian', async () => {
-    const exp: Experiment = {
-      version: 1,
-      seed: 3,
+    const exp = testExperiment({
       data: {
         kind: 'teacher-student',
         nTrain: 50,
@@ -38,19 +37,18 @@ describe('GPU curvature', () => {
         teacherActivation: 'linear',
         noise: 0.1,
       },
-      model: { kind: 'mlp', hidden: [], activation: 'relu', initScale: 1, bias: true },
+      model: mlp({ hidden: [] }),
       loss: 'mse',
       steps: 10,
       batchSize: 'full',
-      varySeedPerRun: false,
-      runs: [{ label: 'gd', optimizer: { name: 'sgd', lr: 0.01 }, schedule: { name: 'constant' } }],
+      runs: [run('gd', { name: 'sgd', lr: 0.01 })],
       metrics: {
         every: 10,
         evalSubset: 0,
         sharpness: { every: 10, iters: 60, tol: 1e-6, subset: 50 },
         trace: { every: 10, samples: 400, subset: 50 },
       },
-    };
+    });
     const ds = generateDataset(exp.data, exp.seed);
     const layout = experimentLayout(exp, ds);
     // Exact Hessian of 0.5 * mean_i ||W x_i + b - t_i||^2: for each output j, (1/n) sum_i [x_i; 1][x_i; 1]^T.
@@ -84,18 +82,15 @@ describe('GPU curvature', () => {
   });
 
   it('tanh network, cross-entropy: sharpness matches the float64 finite-difference Hessian within 1%', async () => {
-    const exp: Experiment = {
-      version: 1,
+    const exp = testExperiment({
       seed: 5,
       data: { kind: 'gauss', nTrain: 40, nTest: 0, nClasses: 3, separation: 2, noise: 0.8 },
-      model: { kind: 'mlp', hidden: [5], activation: 'tanh', initScale: 1.5, bias: true },
-      loss: 'cross-entropy',
+      model: mlp({ hidden: [5], activation: 'tanh', initScale: 1.5 }),
       steps: 10,
       batchSize: 'full',
-      varySeedPerRun: false,
-      runs: [{ label: 'gd', optimizer: { name: 'sgd', lr: 0.01 }, schedule: { name: 'constant' } }],
+      runs: [run('gd', { name: 'sgd', lr: 0.01 })],
       metrics: { every: 10, evalSubset: 0, sharpness: { every: 10, iters: 200, tol: 1e-7, subset: 40 } },
-    };
+    });
     const ds = generateDataset(exp.data, exp.seed);
     const layout = experimentLayout(exp, ds);
     const theta = Float64Array.from(initParams(layout, exp.model, exp.seed));

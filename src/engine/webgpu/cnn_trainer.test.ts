@@ -4,65 +4,47 @@
  * synthetic images and the "patch-cnn" on feature-noise data.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, RunConfig } from '../../schema/types';
+import type { Experiment } from '../../schema/types';
 import { testGpu } from './testing';
 import { GpuTrainer } from './trainer';
 import { createCpuTrainer } from '../cpu/trainer';
 import type { MetricRow } from '../trainer';
-
-function run(label: string, optimizer: RunConfig['optimizer']): RunConfig {
-  return { label, optimizer, schedule: { name: 'constant' } };
-}
+import { featureNoiseData, run, testExperiment } from '../../test_fixtures';
 
 // Configs in the validated form (layer sizes as [height, width], varySeedPerRun set); the
 // hyperparameters left out take the registry's defaults, as they would after validation.
-const imagesCnn = (): Experiment => ({
-  version: 1,
-  seed: 5,
-  data: { kind: 'images', nTrain: 96, nTest: 48, size: 7, channels: 2, nClasses: 3, noise: 0.2 },
-  model: {
-    kind: 'cnn',
-    layers: [
-      { type: 'conv2d', channels: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1] },
-      { type: 'maxpool', size: [2, 2], stride: [2, 2] },
-      { type: 'conv2d', channels: 3, kernel: [2, 3], stride: [2, 2], padding: [0, 1] },
-      { type: 'flatten' },
-      { type: 'dense', units: 6 },
-    ],
-    activation: 'relu',
-    initScale: 1,
-    bias: true,
-  },
-  loss: 'cross-entropy',
-  steps: 30,
-  batchSize: 16,
-  varySeedPerRun: false,
-  runs: [run('sgd', { name: 'sgd', lr: 0.1 }), run('adam', { name: 'adam', lr: 0.01 })],
-  metrics: { every: 10, evalSubset: 0, sharpness: { every: 15, iters: 3, subset: 32 } },
-});
+const imagesCnn = (): Experiment =>
+  testExperiment({
+    seed: 5,
+    data: { kind: 'images', nTrain: 96, nTest: 48, size: 7, channels: 2, nClasses: 3, noise: 0.2 },
+    model: {
+      kind: 'cnn',
+      layers: [
+        { type: 'conv2d', channels: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1] },
+        { type: 'maxpool', size: [2, 2], stride: [2, 2] },
+        { type: 'conv2d', channels: 3, kernel: [2, 3], stride: [2, 2], padding: [0, 1] },
+        { type: 'flatten' },
+        { type: 'dense', units: 6 },
+      ],
+      activation: 'relu',
+      initScale: 1,
+      bias: true,
+    },
+    steps: 30,
+    runs: [run('sgd', { name: 'sgd', lr: 0.1 }), run('adam', { name: 'adam', lr: 0.01 })],
+    metrics: { every: 10, evalSubset: 0, sharpness: { every: 15, iters: 3, subset: 32 } },
+  });
 
-const patchCnn = (): Experiment => ({
-  version: 1,
-  seed: 2,
-  data: {
-    kind: 'feature-noise',
-    nTrain: 64,
-    nTest: 64,
-    patchDim: 6,
-    numPatches: 3,
-    weakNorm: 0.3,
-    strongNorm: 2,
-    strongFraction: 0.5,
-    noiseStd: 0.3,
-  },
-  model: { kind: 'patch-cnn', filters: 4, activation: 'relu2', initScale: 0.3 },
-  loss: 'logistic',
-  steps: 30,
-  batchSize: 'full',
-  varySeedPerRun: false,
-  runs: [run('small lr', { name: 'sgd', lr: 0.2 }), run('large lr', { name: 'sgd', lr: 2 })],
-  metrics: { every: 10, evalSubset: 0 },
-});
+const patchCnn = (): Experiment =>
+  testExperiment({
+    seed: 2,
+    data: featureNoiseData({ nTrain: 64, nTest: 64, patchDim: 6, noiseStd: 0.3 }),
+    model: { kind: 'patch-cnn', filters: 4, activation: 'relu2', initScale: 0.3 },
+    loss: 'logistic',
+    steps: 30,
+    batchSize: 'full',
+    runs: [run('small lr', { name: 'sgd', lr: 0.2 }), run('large lr', { name: 'sgd', lr: 2 })],
+  });
 
 async function both(exp: Experiment): Promise<{ gpu: MetricRow[]; cpu: MetricRow[] }> {
   const c = await createCpuTrainer(exp);

@@ -5,7 +5,7 @@
  * of its population are bit-identical to a population without it.
  */
 import { describe, expect, it } from 'vitest';
-import type { Experiment, RunConfig } from '../../schema/types';
+import type { Experiment } from '../../schema/types';
 import { testGpu } from './testing';
 import { GpuTrainer } from './trainer';
 import { CpuTrainer } from '../cpu/trainer';
@@ -13,6 +13,7 @@ import { DivergeGuard, GUARD_NONE } from './diverge_guard';
 import { StepSlots } from './step_slots';
 import { readF32, storageBuffer } from './buffers';
 import type { MetricRow } from '../trainer';
+import { run, threeRunExperiment } from '../../test_fixtures';
 
 function mulberry(seed: number): () => number {
   let a = seed >>> 0;
@@ -112,35 +113,8 @@ describe('diverge_guard.wgsl against its CPU model', () => {
   });
 });
 
-/** The feature-noise experiment of trainer.test.ts (a copy: importing a test file reruns its tests). */
-function baseExperiment(steps: number): Experiment {
-  return {
-    version: 1,
-    seed: 7,
-    data: {
-      kind: 'feature-noise',
-      nTrain: 128,
-      nTest: 128,
-      patchDim: 8,
-      numPatches: 3,
-      weakNorm: 0.3,
-      strongNorm: 2,
-      strongFraction: 0.5,
-      noiseStd: 0.5,
-    },
-    model: { kind: 'mlp', hidden: [16], activation: 'relu', initScale: 1, bias: true },
-    loss: 'cross-entropy',
-    steps,
-    batchSize: 16,
-    varySeedPerRun: false,
-    runs: [],
-    metrics: { every: 10, evalSubset: 0 },
-  };
-}
-
-function run(label: string, optimizer: RunConfig['optimizer'], schedule?: RunConfig['schedule']): RunConfig {
-  return { label, optimizer, schedule: schedule ?? { name: 'constant' } };
-}
+/** The feature-noise experiment of trainer.test.ts, without runs. */
+const baseExperiment = (steps: number): Experiment => ({ ...threeRunExperiment(steps), runs: [] });
 
 /**
  * Three sgd runs in one population; run 1's lr is infinite at step `bad` only (a spike in a

@@ -9,28 +9,20 @@ import { LIMITS } from '../../schema/limits';
 import { testGpu } from './testing';
 import { GpuTrainer } from './trainer';
 import { MAP_READ, STORAGE } from './buffers';
+import { circleData, run as fixtureRun, testExperiment } from '../../test_fixtures';
 import { checkDeviceLimits, dataDims, formatBytes, planMemory, type DeviceLimits } from './memory_plan';
 
-const run = (name: string, extra: Record<string, number> = {}): RunConfig => ({
-  label: name,
-  optimizer: { name, lr: 0.01, ...extra },
-  schedule: { name: 'constant' },
-});
+/** A run of optimizer `name` at lr 0.01 (plus `extra`), labelled by the name. */
+const run = (name: string, extra: Record<string, number> = {}): RunConfig =>
+  fixtureRun(name, { name, lr: 0.01, ...extra });
 
 function small(over: Partial<Experiment> = {}): Experiment {
-  return {
-    version: 1,
-    seed: 3,
-    data: { kind: 'circle', nTrain: 100, nTest: 50, noise: 0.1 },
-    model: { kind: 'mlp', hidden: [8], activation: 'relu', initScale: 1, bias: true },
-    loss: 'cross-entropy',
-    steps: 20,
+  return testExperiment({
+    data: circleData({ nTrain: 100, nTest: 50 }),
     batchSize: 10,
-    varySeedPerRun: false,
     runs: [run('sgd'), run('sgd')],
-    metrics: { every: 10, evalSubset: 0 },
     ...over,
-  };
+  });
 }
 
 const ROOMY: DeviceLimits = {

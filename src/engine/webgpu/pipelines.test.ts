@@ -7,24 +7,16 @@ import { testGpu } from './testing';
 import { emptyEntryPoint, PipelineCache } from './pipelines';
 import { GpuTrainer } from './trainer';
 import type { Experiment } from '../../schema/types';
+import { circleData, mlp, run, testExperiment } from '../../test_fixtures';
 
 // Three Adam runs of a 2-16-16-2 network on the circle data, logging at steps 10 and 20.
-const experiment: Experiment = {
-  version: 1,
-  seed: 3,
-  data: { kind: 'circle', nTrain: 256, nTest: 64, noise: 0.1 },
-  model: { kind: 'mlp', hidden: [16, 16], activation: 'relu', initScale: 1, bias: true },
-  loss: 'cross-entropy',
-  steps: 20,
+const experiment: Experiment = testExperiment({
+  data: circleData({ nTrain: 256, nTest: 64 }),
+  model: mlp({ hidden: [16, 16] }),
   batchSize: 32,
-  varySeedPerRun: false,
-  runs: [1e-3, 1e-2, 1e-1].map((lr) => ({
-    label: `adam ${lr}`,
-    optimizer: { name: 'adam', lr },
-    schedule: { name: 'constant' },
-  })),
+  runs: [1e-3, 1e-2, 1e-1].map((lr) => run(`adam ${lr}`, { name: 'adam', lr })),
   metrics: { every: 10, evalSubset: 64 },
-};
+});
 
 describe('emptyEntryPoint', () => {
   const code = `fn mainHelper(x: f32) -> f32 { return x; }

@@ -11,20 +11,14 @@ import { GpuSetupError, GpuTrainer } from './trainer';
 import type { GpuHandle } from './device';
 import { PipelineCache } from './pipelines';
 import { MAP_READ, STORAGE } from './buffers';
+import { run, testExperiment } from '../../test_fixtures';
 
 function experiment(): Experiment {
-  return {
-    version: 1,
-    seed: 3,
-    data: { kind: 'circle', nTrain: 64, nTest: 16, noise: 0.1 },
-    model: { kind: 'mlp', hidden: [8], activation: 'relu', initScale: 1, bias: true },
-    loss: 'cross-entropy',
+  return testExperiment({
     steps: 5,
-    batchSize: 16,
-    varySeedPerRun: false,
-    runs: [{ label: 'adam', optimizer: { name: 'adam', lr: 0.01 }, schedule: { name: 'constant' } }],
+    runs: [run('adam', { name: 'adam', lr: 0.01 })],
     metrics: { every: 5, evalSubset: 0 },
-  };
+  });
 }
 
 /** The test device behind a proxy whose methods can be replaced. */

@@ -8,39 +8,7 @@ import { testGpu } from './testing';
 import { GpuTrainer } from './trainer';
 import { createCpuTrainer } from '../cpu/trainer';
 import type { MetricRow } from '../trainer';
-
-function run(label: string, optimizer: RunConfig['optimizer']): RunConfig {
-  return { label, optimizer, schedule: { name: 'constant' } };
-}
-
-export function threeRunExperiment(steps = 100): Experiment {
-  return {
-    version: 1,
-    seed: 7,
-    data: {
-      kind: 'feature-noise',
-      nTrain: 128,
-      nTest: 128,
-      patchDim: 8,
-      numPatches: 3,
-      weakNorm: 0.3,
-      strongNorm: 2,
-      strongFraction: 0.5,
-      noiseStd: 0.5,
-    },
-    model: { kind: 'mlp', hidden: [16], activation: 'relu', initScale: 1, bias: true },
-    loss: 'cross-entropy',
-    steps,
-    batchSize: 16,
-    varySeedPerRun: false,
-    runs: [
-      run('sgd', { name: 'sgd', lr: 0.05 }),
-      run('sgd momentum', { name: 'sgd', lr: 0.05, momentum: 0.9 }),
-      run('adam', { name: 'adam', lr: 0.01 }),
-    ],
-    metrics: { every: 10, evalSubset: 0 },
-  };
-}
+import { run, threeRunExperiment } from '../../test_fixtures';
 
 async function train(exp: Experiment, backend: 'webgpu' | 'cpu'): Promise<MetricRow[]> {
   if (backend === 'cpu') {

@@ -1,0 +1,88 @@
+/**
+ * Experiments for tests, written out in the validated form (every field set) so that the tests of
+ * every layer, the engine's included, can use them without the validator. Each builder takes
+ * overrides; a test states only what it depends on. Imports nothing but the schema
+ * (scripts/layers.mjs).
+ */
+import type {
+  CircleData,
+  Experiment,
+  FeatureNoiseData,
+  MlpModel,
+  OptimizerConfig,
+  RunConfig,
+  ScheduleConfig,
+} from './schema/types';
+
+/** A run; constant schedule unless one is given. */
+export function run(
+  label: string,
+  optimizer: OptimizerConfig,
+  schedule: ScheduleConfig = { name: 'constant' },
+): RunConfig {
+  return { label, optimizer, schedule };
+}
+
+/** Two-class circle data: 64 training and 16 test points, jitter 0.1. */
+export function circleData(over: Partial<Omit<CircleData, 'kind'>> = {}): CircleData {
+  return { kind: 'circle', nTrain: 64, nTest: 16, noise: 0.1, ...over };
+}
+
+/** Feature-noise data: 128 + 128 points, 3 patches of 8, weak norm 0.3, strong norm 2 in half the points, noise 0.5. */
+export function featureNoiseData(over: Partial<Omit<FeatureNoiseData, 'kind'>> = {}): FeatureNoiseData {
+  return {
+    kind: 'feature-noise',
+    nTrain: 128,
+    nTest: 128,
+    patchDim: 8,
+    numPatches: 3,
+    weakNorm: 0.3,
+    strongNorm: 2,
+    strongFraction: 0.5,
+    noiseStd: 0.5,
+    ...over,
+  };
+}
+
+/** An MLP with one hidden layer of 8 ReLU units, init scale 1, with biases. */
+export function mlp(over: Partial<Omit<MlpModel, 'kind'>> = {}): MlpModel {
+  return { kind: 'mlp', hidden: [8], activation: 'relu', initScale: 1, bias: true, ...over };
+}
+
+/**
+ * A small experiment: seed 3, circleData(), mlp(), cross-entropy, 20 steps of batch 16, the same
+ * seed for every run, one SGD run (lr 0.1), metrics every 10 steps over the whole training set.
+ */
+export function testExperiment(over: Partial<Experiment> = {}): Experiment {
+  return {
+    version: 1,
+    seed: 3,
+    data: circleData(),
+    model: mlp(),
+    loss: 'cross-entropy',
+    steps: 20,
+    batchSize: 16,
+    varySeedPerRun: false,
+    runs: [run('sgd', { name: 'sgd', lr: 0.1 })],
+    metrics: { every: 10, evalSubset: 0 },
+    ...over,
+  };
+}
+
+/**
+ * The WebGPU trainer tests' experiment: featureNoiseData() on a [16] ReLU MLP, seed 7, batch 16,
+ * three runs (sgd, sgd with momentum 0.9, adam), metrics every 10 steps.
+ */
+export function threeRunExperiment(steps = 100): Experiment {
+  return testExperiment({
+    seed: 7,
+    data: featureNoiseData(),
+    model: mlp({ hidden: [16] }),
+    steps,
+    runs: [
+      run('sgd', { name: 'sgd', lr: 0.05 }),
+      run('sgd momentum', { name: 'sgd', lr: 0.05, momentum: 0.9 }),
+      run('adam', { name: 'adam', lr: 0.01 }),
+    ],
+  });
+}
