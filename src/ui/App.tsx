@@ -12,6 +12,7 @@ import { ExportPanel } from './ExportPanel';
 import { StoryPanel } from './presets/StoryPanel';
 import { BoundaryPanel } from './boundary/BoundaryPanel';
 import { PhaseDiagram } from './phase/PhaseDiagram';
+import { RunSummary } from './figures/RunSummary';
 import { hashFor } from './hash';
 import { SkipLink } from './SkipLink';
 
@@ -41,6 +42,7 @@ export function App() {
           <StoryPanel compact={embed} />
           <Controls />
           <Charts />
+          <RunSummary />
           <PhaseDiagram />
           <BoundaryPanel />
           {embed ? (

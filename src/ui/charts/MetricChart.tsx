@@ -8,9 +8,13 @@ import { flushSync } from 'react-dom';
 import { metricLabel, type MetricGroup } from '../metricGroups';
 import { exportChartPng } from '../exporting';
 import { stamp } from '../download';
+import { appStoreApi } from '../store/store';
+import { downloadFigureSvg, loadedPreset, warn } from '../figures/exportFigure';
+import { metricFigure } from '../figures/figure';
 import { chartQueue, exclusive } from './frameQueue';
 import { ChartPlot } from './ChartPlot';
 import type { ChartMarker } from './chartCanvas';
+import '../figures/figures.css';
 
 interface Props {
   group: MetricGroup;
@@ -39,6 +43,21 @@ function MetricChartImpl({ group, runs, log, onLog, markers }: Props) {
         legend: runs.filter((r) => !r.hidden),
       }).catch((e: unknown) => console.warn(e instanceof Error ? e.message : String(e)));
   };
+  // a recharts figure of the same decimated lines, drawn off screen on demand
+  const svg = () => {
+    const s = appStoreApi().getState();
+    const fig = metricFigure({
+      group,
+      runs,
+      store: s.metrics,
+      log,
+      xEnd: s.applied.steps,
+      zoom: s.xZoom,
+      markers,
+      preset: loadedPreset(),
+    });
+    downloadFigureSvg(fig, stamp(`chart-${safeId}`)).catch(warn);
+  };
   return (
     <figure ref={figRef} className="chart" aria-labelledby={titleId} data-group={group.id}>
       <figcaption>
@@ -48,9 +67,14 @@ function MetricChartImpl({ group, runs, log, onLog, markers }: Props) {
         <label className="log-toggle">
           <input type="checkbox" checked={log} onChange={(e) => onLog(group.id, e.target.checked)} /> log
         </label>
-        <button type="button" className="small png" onClick={png} aria-label={`Download ${group.title} as PNG`}>
-          PNG
-        </button>
+        <span className="chart-exports">
+          <button type="button" className="small png" onClick={png} aria-label={`Download ${group.title} as PNG`}>
+            PNG
+          </button>
+          <button type="button" className="small svg" onClick={svg} aria-label={`Download ${group.title} as SVG`}>
+            SVG
+          </button>
+        </span>
       </figcaption>
       {group.metrics.length > 1 ? (
         <div className="dash-key">

@@ -1,0 +1,62 @@
+/**
+ * When a recharts figure follows new metrics: at most every `minMs` while it is on screen, not
+ * while it is scrolled out of view (its React render would share frames with the canvas charts'
+ * work for nothing to see), and at once when it comes back into view. The update is
+ * a transition: React renders it in slices of a few milliseconds between frames, so a recharts
+ * render of a small chart (measured 40-110 ms per update in one piece on a busy 2-core machine,
+ * 8 runs training) does not make one long frame.
+ */
+import { startTransition, useEffect, useState } from 'react';
+import { appStoreApi } from '../store/store';
+import { chartQueue, exclusive, type Job } from '../charts/frameQueue';
+
+/** [a ref callback for the figure's element, a value that changes when the figure should update]. */
+export function useFigureTick(minMs: number): [(el: Element | null) => void, number] {
+  const [el, setEl] = useState<Element | null>(null);
+  const [version, setVersion] = useState(() => appStoreApi().getState().metricsVersion);
+  useEffect(() => {
+    const queue = chartQueue();
+    let visible = typeof IntersectionObserver !== 'function'; // no observer: always follow
+    let last = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const job: Job = exclusive(() => {
+      last = performance.now();
+      // the frame queue spaces the updates out; the render itself is sliced by React
+      startTransition(() => setVersion(appStoreApi().getState().metricsVersion));
+    });
+    const request = () => {
+      if (!visible || timer !== undefined) return;
+      const wait = last + minMs - performance.now();
+      if (wait <= 0) queue.request(job);
+      else
+        timer = setTimeout(() => {
+          timer = undefined;
+          queue.request(job);
+        }, wait);
+    };
+    const unsubscribe = appStoreApi().subscribe((s, prev) => {
+      if (s.metricsVersion !== prev.metricsVersion) request();
+    });
+    let io: IntersectionObserver | undefined;
+    if (el && typeof IntersectionObserver === 'function') {
+      io = new IntersectionObserver((entries) => {
+        const was = visible;
+        visible = entries.some((e) => e.isIntersecting);
+        if (visible && !was) {
+          if (timer !== undefined) clearTimeout(timer);
+          timer = undefined;
+          queue.request(job);
+        }
+      });
+      io.observe(el);
+    }
+    request(); // catch up with changes made before subscribing
+    return () => {
+      unsubscribe();
+      io?.disconnect();
+      if (timer !== undefined) clearTimeout(timer);
+      queue.cancel(job);
+    };
+  }, [el, minMs]);
+  return [setEl, version];
+}
