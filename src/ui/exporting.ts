@@ -250,13 +250,13 @@ export function backgroundOf(el: Element): string {
 
 /**
  * Download the chart inside `container` as `<name>.png`: a metric chart's canvas
- * (canvas.chart-canvas) or an SVG chart (svg.chart-surface); rejects with a reason when there
- * is nothing drawn yet.
+ * (canvas.chart-canvas) or an SVG chart (svg.chart-surface, or a recharts figure's
+ * svg.recharts-surface); rejects with a reason when there is nothing drawn yet.
  */
 export async function exportChartPng(container: Element, name: string, caption: PngCaption = {}): Promise<void> {
   const canvas = container.querySelector<HTMLCanvasElement>('canvas.chart-canvas');
   const draw = canvas ? chartExporter(canvas) : undefined;
-  const svg = container.querySelector<SVGSVGElement>('svg.chart-surface');
+  const svg = container.querySelector<SVGSVGElement>('svg.chart-surface, svg.recharts-surface');
   const bg = backgroundOf(container);
   if (canvas && draw) downloadBlob(`${name}.png`, await chartCanvasToPng(canvas, draw, bg, caption));
   else if (svg) downloadBlob(`${name}.png`, await svgToPng(svg, bg, caption));

@@ -1,19 +1,24 @@
 /**
  * The phase-diagram view of a sweep: a chosen metric's final value against the swept
- * hyperparameter (1-D: points joined by a line; 2-D: a viridis heatmap). Shown only when the
- * runs differ in one or two numeric hyperparameters.
+ * hyperparameter (1-D: points joined by a line, drawn by recharts; 2-D: a viridis heatmap, an
+ * HTML table, since recharts has no heatmap). Shown only when the runs differ in one or two
+ * numeric hyperparameters. Both download as SVG (the heatmap's file is written by figureSvg.ts).
  */
-import { useId, useMemo, useRef, useState } from 'react';
+import { useCallback, useId, useMemo, useRef, useState } from 'react';
 import { usePlayground } from '../store/store';
 import { metricLabel } from '../metricGroups';
 import { fmt } from '../format';
-import { viridis } from '../palette';
+import { RUN_COLORS, viridis } from '../palette';
 import { exportChartPng } from '../exporting';
-import { stamp } from '../download';
+import { downloadText, stamp } from '../download';
+import { phaseFigure, presetHeading } from '../figures/figure';
+import { heatmapSvg } from '../figures/figureSvg';
+import { downloadFigureSvg, loadedPreset, warn } from '../figures/exportFigure';
 import { defaultMetric, finalValues, heatGrid, sweepAxes, type SweepAxis } from './phase';
-import { useMetricsTick } from '../charts/useMetricsTick';
+import { useFigureTick } from '../figures/useFigureTick';
 import { PhaseLine } from './PhaseLine';
 import './phase.css';
+import '../figures/figures.css';
 
 /** How often the diagram follows new metrics. */
 const PHASE_MS = 500;
@@ -21,11 +26,21 @@ const PHASE_MS = 500;
 export function PhaseDiagram() {
   const runs = usePlayground((s) => s.applied.runs);
   const store = usePlayground((s) => s.metrics);
-  const version = useMetricsTick(PHASE_MS);
+  // a new metric (the list grows in place) re-renders the select and the default choice
+  usePlayground((s) => s.metrics.metrics.length);
+  // follows new metrics while on screen (useFigureTick)
+  const [tickRef, version] = useFigureTick(PHASE_MS);
   const axes = useMemo(() => sweepAxes(runs), [runs]);
   const [chosen, setChosen] = useState<string | null>(null);
   const id = useId();
   const figRef = useRef<HTMLElement>(null);
+  const setFig = useCallback(
+    (el: HTMLElement | null) => {
+      figRef.current = el;
+      tickRef(el);
+    },
+    [tickRef],
+  );
   const present = store.metrics;
   const metric = chosen && present.includes(chosen) ? chosen : defaultMetric(present);
   const values = useMemo(
@@ -35,6 +50,27 @@ export function PhaseDiagram() {
   if (!axes) return null;
   const title = () =>
     `Final ${metric ? metricLabel(metric) : 'metric'} against ${axes.map((a) => a.key).join(' and ')}`;
+  const svg = () => {
+    if (!metric) return;
+    const name = stamp('phase-diagram');
+    const preset = loadedPreset();
+    if (axes.length === 1) {
+      const fig = phaseFigure({ axis: axes[0], values, metric, title: title(), color: RUN_COLORS[0], preset });
+      downloadFigureSvg(fig, name).catch(warn);
+      return;
+    }
+    const [ax, ay] = axes;
+    const text = heatmapSvg({
+      title: title(),
+      ...presetHeading(preset),
+      xLabel: ax.key,
+      yLabel: ay.key,
+      xLevels: ax.levels,
+      yLevels: ay.levels,
+      cells: heatGrid(axes, values),
+    });
+    downloadText(`${name}.svg`, text, 'image/svg+xml');
+  };
   const png = () => {
     if (figRef.current)
       exportChartPng(figRef.current, stamp('phase-diagram'), { title: title() }).catch((e: unknown) =>
@@ -43,14 +79,14 @@ export function PhaseDiagram() {
   };
   return (
     <figure
-      ref={figRef}
+      ref={setFig}
       className="chart phase"
       aria-label="Phase diagram"
       data-axes={axes.map((a) => a.key).join(',')}
     >
       <figcaption>
         <span className="chart-title">{title()}</span>
-        <span>
+        <span className="chart-exports">
           <label htmlFor={id} className="log-toggle">
             metric{' '}
           </label>
@@ -65,10 +101,17 @@ export function PhaseDiagram() {
             <button type="button" className="small png" onClick={png} aria-label="Download the phase diagram as PNG">
               PNG
             </button>
-          ) : null}
+          ) : null}{' '}
+          <button type="button" className="small svg" onClick={svg} aria-label="Download the phase diagram as SVG">
+            SVG
+          </button>
         </span>
       </figcaption>
-      {axes.length === 1 ? <PhaseLine axis={axes[0]} values={values} /> : <Heat2d axes={axes} values={values} />}
+      {axes.length === 1 ? (
+        <PhaseLine axis={axes[0]} values={values} metric={metric ?? ''} title={title()} />
+      ) : (
+        <Heat2d axes={axes} values={values} />
+      )}
     </figure>
   );
 }
