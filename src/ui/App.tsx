@@ -13,7 +13,7 @@ import { StoryPanel } from './presets/StoryPanel';
 import { BoundaryPanel } from './boundary/BoundaryPanel';
 import { PhaseDiagram } from './phase/PhaseDiagram';
 import { RunSummary } from './figures/RunSummary';
-import { hashFor } from './hash';
+import { dataShape } from '../experiment/limits';
 import { SkipLink } from './SkipLink';
 
 export function App() {
@@ -29,7 +29,8 @@ export function App() {
     root.dataset.font = large ? 'large' : 'normal';
   }, [theme, large]);
 
-  const fullLink = embed ? `${location.origin}${location.pathname}${hashFor(applied)}` : '';
+  // on 2-D data the decision boundary leads the charts, beside the loss
+  const planar = dataShape(applied.data).inputDim === 2;
 
   return (
     <div className={`app${embed ? ' embed' : ''}`}>
@@ -40,18 +41,12 @@ export function App() {
         {embed ? null : <ExperimentEditor />}
         <div className="main-col">
           <StoryPanel compact={embed} />
-          <Controls />
-          <Charts />
-          <RunSummary />
-          <PhaseDiagram />
-          <BoundaryPanel />
-          {embed ? (
-            <p className="note">
-              <a href={fullLink} target="_blank" rel="noopener noreferrer">
-                Open this experiment in the playground
-              </a>
-            </p>
-          ) : (
+          <Controls compact={embed} />
+          <Charts lead={planar ? <BoundaryPanel /> : undefined} compact={embed} />
+          {embed ? null : <RunSummary />}
+          {embed ? null : <PhaseDiagram />}
+          {embed || planar ? null : <BoundaryPanel />}
+          {embed ? null : (
             <div className="side-panels">
               <SharePanel />
               <ExportPanel />
@@ -59,10 +54,12 @@ export function App() {
           )}
         </div>
       </main>
-      <footer className="foot">
-        Keys: space play/pause · s step · r reset. Data generators marked “reconstruction” follow the papers in spirit;
-        every constant is a parameter.
-      </footer>
+      {embed ? null : (
+        <footer className="foot">
+          Keys: space play/pause · s step · r reset. Data generators marked “reconstruction” follow the papers in
+          spirit; every constant is a parameter.
+        </footer>
+      )}
     </div>
   );
 }

@@ -13,6 +13,7 @@ import { downloadFigureSvg, loadedPreset, warn } from '../figures/exportFigure';
 import { metricFigure } from '../figures/figure';
 import { chartQueue, exclusive } from './frameQueue';
 import { ChartPlot } from './ChartPlot';
+import { ChartLegend } from './ChartLegend';
 import type { ChartMarker } from './chartCanvas';
 import '../figures/figures.css';
 
@@ -76,6 +77,7 @@ function MetricChartImpl({ group, runs, log, onLog, markers }: Props) {
           </button>
         </span>
       </figcaption>
+      <ChartLegend runs={runs} />
       {group.metrics.length > 1 ? (
         <div className="dash-key">
           {group.metrics.map((m) => (
