@@ -181,8 +181,8 @@ test('the data tab shows a thumbnail per dataset; picking the spiral puts its de
   expect(await tiles.count()).toBeGreaterThanOrEqual(12);
   // every thumbnail was drawn: some pixel of each canvas is not blank
   const drawn = await tiles.locator('canvas').evaluateAll((cs) =>
-    cs.map((c) => {
-      const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    (cs as HTMLCanvasElement[]).map((c) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
       for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
       return false;
     }),
