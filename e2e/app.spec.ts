@@ -220,9 +220,14 @@ test('the legend hides a run from every chart and shows it again', async ({ page
   const [first, second] = exp.runs.map((r) => r.label);
   const loss = page.locator('figure.chart[data-group="loss"] .chart-plot');
   const hoverNames = async () => {
+    // the run table sits below the charts: bring the chart back into view before pointing at it
+    await loss.scrollIntoViewIfNeeded();
     const box = (await loss.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
-    const items = page.locator('figure.chart[data-group="loss"] .chart-tooltip-item-name');
+    // the read-out lists lines by name, or (several metrics per run) has a row per run
+    const items = page.locator(
+      'figure.chart[data-group="loss"] :is(.chart-tooltip-item-name, .chart-tooltip-table tbody th)',
+    );
     await expect(items.first()).toBeVisible();
     return items.allTextContents();
   };

@@ -12,6 +12,9 @@ import { expect, test, type Page } from '@playwright/test';
 import { defaultFromPage, openExperiment, smallExperiment, watchConsole, waitForHook, waitForStep } from './helpers';
 
 async function loadPreset(page: Page, id: string): Promise<string> {
+  // the gallery opens from the header and closes once a preset is loaded
+  const gallery = page.locator('details.presets');
+  if ((await gallery.getAttribute('open')) === null) await gallery.locator('summary').click();
   const card = page.locator(`.preset-card[data-preset="${id}"]`);
   const title = (await card.locator('h2').textContent()) ?? '';
   await card.getByRole('button', { name: /^Load/ }).click();
