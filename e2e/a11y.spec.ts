@@ -1,7 +1,8 @@
 /**
  * Accessibility: axe-core (every rule it has, every impact) finds nothing on the trained default
- * page in light and dark themes and in large-text mode, with the presets gallery open and with a
- * field error showing, on a page with a preset loaded (2-D data: decision boundaries, weights
+ * page in light and dark themes and in large-text mode, with the presets gallery open, with a
+ * field error showing, with the data tab, the chart picker and the claims' numbers open and the
+ * charts zoomed, on a page with a preset loaded (2-D data: decision boundaries, weights
  * buttons) and on an embedded page.
  */
 import { readFileSync } from 'node:fs';
@@ -111,6 +112,30 @@ test('axe: the default page in light, dark and large-text modes, gallery open, a
   found['light, problems'] = await axeViolations(page, 'light, problems');
   await page.getByRole('button', { name: 'Dark theme' }).click();
   found['dark, problems'] = await axeViolations(page, 'dark, problems');
+
+  // the data tab (dataset tiles), the chart picker and the claims' numbers open, zoomed in
+  await lr.fill('0.05');
+  await expect(page.locator('.problems')).toHaveCount(0);
+  await page.getByRole('tab', { name: 'Data' }).click();
+  await page.getByRole('button', { name: /Show the numbers/ }).click();
+  const plot = (await page.locator('figure.chart[data-group="loss"] .chart-hover').boundingBox())!;
+  await page.mouse.move(plot.x + plot.width * 0.3, plot.y + plot.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(plot.x + plot.width * 0.6, plot.y + plot.height / 2, { steps: 4 });
+  await page.mouse.up();
+  await expect(page.locator('.zoom-state')).toBeVisible();
+  await page.locator('details.chart-picker > summary').click();
+  await expect(page.locator('details.chart-picker')).toHaveAttribute('open', '');
+  found['dark, data tab, chart picker, numbers, zoom'] = await axeViolations(
+    page,
+    'dark, data tab, chart picker, numbers, zoom',
+  );
+  await page.getByRole('button', { name: 'Light theme' }).click();
+  await page.getByRole('button', { name: 'Large text' }).click();
+  found['light, large text, data tab, chart picker, numbers, zoom'] = await axeViolations(
+    page,
+    'light, large text, data tab, chart picker, numbers, zoom',
+  );
 
   expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
   expect(log.errors).toEqual([]);

@@ -2,7 +2,7 @@
  * The presets gallery, opened from the header: one card per phenomenon (title, citation, the
  * sentence to look for); "Load" replaces the experiment, starts training and closes the gallery.
  */
-import { useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { availablePresets, type Preset } from '../../experiment/presets';
 import { appStoreApi, usePlayground } from '../store/store';
 
@@ -19,6 +19,15 @@ export function PresetsPanel() {
   const close = () => {
     if (ref.current) ref.current.open = false;
   };
+  // a press anywhere outside the open gallery closes it (it lies over the page)
+  useEffect(() => {
+    const onDown = (e: PointerEvent) => {
+      const d = ref.current;
+      if (d?.open && e.target instanceof Node && !d.contains(e.target)) d.open = false;
+    };
+    document.addEventListener('pointerdown', onDown);
+    return () => document.removeEventListener('pointerdown', onDown);
+  }, []);
   return (
     <details
       ref={ref}
