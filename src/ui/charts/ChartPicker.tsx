@@ -3,37 +3,20 @@
  * (`charts=`), so a shared link opens with the same charts; "Back to the automatic choice" shows
  * the loaded preset's charts first again (every chart when no preset is loaded).
  */
-import { useEffect, useRef } from 'react';
 import type { MetricGroup } from '../metricGroups';
 import { usePlayground } from '../store/store';
 import { movePick, togglePick } from './chartPick';
+import { usePopover } from '../popover';
 
 export function ChartPicker({ groups, shown }: { groups: readonly MetricGroup[]; shown: readonly MetricGroup[] }) {
   const pick = usePlayground((s) => s.chartPick);
   const setPick = usePlayground((s) => s.setChartPick);
-  const ref = useRef<HTMLDetailsElement>(null);
-  // a press outside the open picker closes it (it lies over the charts); so does Escape
-  useEffect(() => {
-    const onDown = (e: PointerEvent) => {
-      const d = ref.current;
-      if (d?.open && e.target instanceof Node && !d.contains(e.target)) d.open = false;
-    };
-    document.addEventListener('pointerdown', onDown);
-    return () => document.removeEventListener('pointerdown', onDown);
-  }, []);
+  // it lies over the charts: a press outside or Escape closes it
+  const { ref, onKeyDown } = usePopover();
   const current = shown.map((g) => g.id);
   const order = [...shown, ...groups.filter((g) => !current.includes(g.id))];
   return (
-    <details
-      ref={ref}
-      className="chart-picker"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape' && ref.current?.open) {
-          ref.current.open = false;
-          ref.current.querySelector('summary')?.focus();
-        }
-      }}
-    >
+    <details ref={ref} className="chart-picker" onKeyDown={onKeyDown}>
       <summary>Choose charts ({shown.length} shown)</summary>
       <div className="chart-picker-body panel">
         <ul>

@@ -2,9 +2,10 @@
  * The presets gallery, opened from the header: one card per phenomenon (title, citation, the
  * sentence to look for); "Load" replaces the experiment, starts training and closes the gallery.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useMemo } from 'react';
 import { availablePresets, type Preset } from '../../experiment/presets';
 import { appStoreApi, usePlayground } from '../store/store';
+import { usePopover } from '../popover';
 
 export function loadPreset(p: Preset): void {
   const s = appStoreApi().getState();
@@ -15,30 +16,10 @@ export function loadPreset(p: Preset): void {
 export function PresetsPanel() {
   const presets = useMemo(() => availablePresets(), []);
   const current = usePlayground((s) => s.presetId);
-  const ref = useRef<HTMLDetailsElement>(null);
-  const close = () => {
-    if (ref.current) ref.current.open = false;
-  };
-  // a press anywhere outside the open gallery closes it (it lies over the page)
-  useEffect(() => {
-    const onDown = (e: PointerEvent) => {
-      const d = ref.current;
-      if (d?.open && e.target instanceof Node && !d.contains(e.target)) d.open = false;
-    };
-    document.addEventListener('pointerdown', onDown);
-    return () => document.removeEventListener('pointerdown', onDown);
-  }, []);
+  // it lies over the page: a press outside or Escape closes it, and so does loading a preset
+  const { ref, close, onKeyDown } = usePopover();
   return (
-    <details
-      ref={ref}
-      className="presets"
-      onKeyDown={(e) => {
-        if (e.key === 'Escape' && ref.current?.open) {
-          close();
-          ref.current.querySelector('summary')?.focus();
-        }
-      }}
-    >
+    <details ref={ref} className="presets" onKeyDown={onKeyDown}>
       <summary>Presets: phenomena from the papers ({presets.length})</summary>
       <div className="preset-popover panel" role="group" aria-label="Presets">
         <div className="preset-grid">
