@@ -26,7 +26,7 @@ import {
   type Ctx2D,
   type Plot,
 } from './chartCanvas';
-import { chartQueue, exclusive, type Job } from './frameQueue';
+import { chartQueue, exclusive, spaced, type Job } from './frameQueue';
 import { ChartHover, type HoverHandle } from './ChartHover';
 
 const NO_MARKERS: readonly ChartMarker[] = [];
@@ -119,39 +119,27 @@ export function ChartPlot({
   }, [job, width]);
 
   useEffect(() => {
-    const queue = chartQueue();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const request = () => {
-      if (timer !== undefined) return;
-      const wait = lastDraw.current + (visible.current ? REDRAW_MS : HIDDEN_REDRAW_MS) - performance.now();
-      if (wait <= 0) queue.request(job);
-      else
-        timer = setTimeout(() => {
-          timer = undefined;
-          queue.request(job);
-        }, wait);
-    };
+    const runs = spaced(
+      chartQueue(),
+      job,
+      () => lastDraw.current + (visible.current ? REDRAW_MS : HIDDEN_REDRAW_MS) - performance.now(),
+    );
     const unsubscribe = appStoreApi().subscribe((s, prev) => {
-      if (s.metricsVersion !== prev.metricsVersion && s.metrics === store) request();
+      if (s.metricsVersion !== prev.metricsVersion && s.metrics === store) runs.request();
     });
     let io: IntersectionObserver | undefined;
     if (typeof IntersectionObserver === 'function' && box.current) {
       io = new IntersectionObserver((entries) => {
         const was = visible.current;
         visible.current = entries.some((e) => e.isIntersecting);
-        if (visible.current && !was) {
-          if (timer !== undefined) clearTimeout(timer);
-          timer = undefined;
-          queue.request(job);
-        }
+        if (visible.current && !was) runs.now();
       });
       io.observe(box.current);
     }
     return () => {
       unsubscribe();
       io?.disconnect();
-      if (timer !== undefined) clearTimeout(timer);
-      queue.cancel(job);
+      runs.cancel();
     };
   }, [job, store, box]);
 

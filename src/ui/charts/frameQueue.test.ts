@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { FrameQueue, exclusive } from './frameQueue';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FrameQueue, exclusive, spaced } from './frameQueue';
 
 function setup(budget = 6) {
   let clock = 0;
@@ -97,5 +97,43 @@ describe('FrameQueue', () => {
     expect(ran).toEqual(['a', 'dom']);
     runFrame();
     expect(ran).toEqual(['a', 'dom', 'b']);
+  });
+});
+
+describe('spaced', () => {
+  afterEach(() => void vi.useRealTimers());
+  it('queues at once when the window has passed, else once when it ends; now() skips the wait; cancel() drops it', () => {
+    vi.useFakeTimers();
+    const { q, frames, runFrame } = setup();
+    let ran = 0;
+    let left = 0;
+    const runs = spaced(
+      q,
+      () => void ran++,
+      () => left,
+    );
+    runs.request();
+    runFrame();
+    expect(ran).toBe(1);
+    left = 100;
+    runs.request();
+    runs.request(); // one timer only
+    expect(frames).toHaveLength(0);
+    vi.advanceTimersByTime(99);
+    expect(frames).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    runFrame();
+    expect(ran).toBe(2);
+    runs.request();
+    runs.now(); // e.g. the chart came back into view
+    runFrame();
+    expect(ran).toBe(3);
+    vi.advanceTimersByTime(1000);
+    expect(frames).toHaveLength(0); // the dropped timer did not fire
+    runs.request();
+    runs.cancel();
+    vi.advanceTimersByTime(1000);
+    expect(frames).toHaveLength(0);
+    expect(ran).toBe(3);
   });
 });

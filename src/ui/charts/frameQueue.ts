@@ -84,3 +84,41 @@ export function chartQueue(): FrameQueue {
   });
   return shared;
 }
+
+/**
+ * `job` requested through `queue` at most once per `wait()` window: `request()` queues it at once
+ * when `wait()` (the milliseconds still to wait) is not positive, else sets one timer for then
+ * (a request while that timer is set does nothing); `now()` drops the timer and queues it at
+ * once; `cancel()` drops both.
+ */
+export function spaced(
+  queue: FrameQueue,
+  job: Job,
+  wait: () => number,
+): { request(): void; now(): void; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const clear = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  return {
+    request() {
+      if (timer !== undefined) return;
+      const ms = wait();
+      if (ms <= 0) queue.request(job);
+      else
+        timer = setTimeout(() => {
+          timer = undefined;
+          queue.request(job);
+        }, ms);
+    },
+    now() {
+      clear();
+      queue.request(job);
+    },
+    cancel() {
+      clear();
+      queue.cancel(job);
+    },
+  };
+}

@@ -7,37 +7,25 @@ import { useEffect, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { appStoreApi } from '../store/store';
 import type { PlaygroundState } from '../store/types';
-import { chartQueue, exclusive, type Job } from './frameQueue';
+import { chartQueue, exclusive, spaced, type Job } from './frameQueue';
 
 /** `select(state)`, updated at most every `minMs`. `select` must be a stable (module-level) function. */
 export function useThrottledSelector<T>(select: (s: PlaygroundState) => T, minMs: number): T {
   const [value, setValue] = useState(() => select(appStoreApi().getState()));
   useEffect(() => {
-    const queue = chartQueue();
     let last = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const job: Job = exclusive(() => {
       last = performance.now();
       flushSync(() => setValue(select(appStoreApi().getState())));
     });
-    const request = () => {
-      if (timer !== undefined) return;
-      const wait = last + minMs - performance.now();
-      if (wait <= 0) queue.request(job);
-      else
-        timer = setTimeout(() => {
-          timer = undefined;
-          queue.request(job);
-        }, wait);
-    };
+    const runs = spaced(chartQueue(), job, () => last + minMs - performance.now());
     const unsubscribe = appStoreApi().subscribe((s, prev) => {
-      if (select(s) !== select(prev)) request();
+      if (select(s) !== select(prev)) runs.request();
     });
-    request(); // catch up with changes made before subscribing
+    runs.request(); // catch up with changes made before subscribing
     return () => {
       unsubscribe();
-      if (timer !== undefined) clearTimeout(timer);
-      queue.cancel(job);
+      runs.cancel();
     };
   }, [select, minMs]);
   return value;

@@ -8,31 +8,23 @@
  */
 import { startTransition, useEffect, useState } from 'react';
 import { appStoreApi } from '../store/store';
-import { chartQueue, exclusive, type Job } from '../charts/frameQueue';
+import { chartQueue, exclusive, spaced, type Job } from '../charts/frameQueue';
 
 /** [a ref callback for the figure's element, a value that changes when the figure should update]. */
 export function useFigureTick(minMs: number): [(el: Element | null) => void, number] {
   const [el, setEl] = useState<Element | null>(null);
   const [version, setVersion] = useState(() => appStoreApi().getState().metricsVersion);
   useEffect(() => {
-    const queue = chartQueue();
     let visible = typeof IntersectionObserver !== 'function'; // no observer: always follow
     let last = 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const job: Job = exclusive(() => {
       last = performance.now();
       // the frame queue spaces the updates out; the render itself is sliced by React
       startTransition(() => setVersion(appStoreApi().getState().metricsVersion));
     });
+    const runs = spaced(chartQueue(), job, () => last + minMs - performance.now());
     const request = () => {
-      if (!visible || timer !== undefined) return;
-      const wait = last + minMs - performance.now();
-      if (wait <= 0) queue.request(job);
-      else
-        timer = setTimeout(() => {
-          timer = undefined;
-          queue.request(job);
-        }, wait);
+      if (visible) runs.request();
     };
     const unsubscribe = appStoreApi().subscribe((s, prev) => {
       if (s.metricsVersion !== prev.metricsVersion) request();
@@ -42,11 +34,7 @@ export function useFigureTick(minMs: number): [(el: Element | null) => void, num
       io = new IntersectionObserver((entries) => {
         const was = visible;
         visible = entries.some((e) => e.isIntersecting);
-        if (visible && !was) {
-          if (timer !== undefined) clearTimeout(timer);
-          timer = undefined;
-          queue.request(job);
-        }
+        if (visible && !was) runs.now();
       });
       io.observe(el);
     }
@@ -54,8 +42,7 @@ export function useFigureTick(minMs: number): [(el: Element | null) => void, num
     return () => {
       unsubscribe();
       io?.disconnect();
-      if (timer !== undefined) clearTimeout(timer);
-      queue.cancel(job);
+      runs.cancel();
     };
   }, [el, minMs]);
   return [setEl, version];
