@@ -1,0 +1,272 @@
+/**
+ * The training graph of an MlpGpu (mlp_gpu.ts), built once: the per-layer buffers, then the ops of
+ * one step in dispatch order: forward (with the paired ReLU masks of curvature graphs), loss,
+ * backward (or the fused last layer of tail_gpu.ts) and, for DP optimizers, per-example clipping.
+ */
+import peNormsWgsl from '../../../shaders/per_example_norms.wgsl?raw';
+import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
+import { dispatchSize } from '../webgpu/buffers';
+import { buildTailOp } from './tail_gpu';
+import { splitBackward, tailPlan, type TailPlan } from './dense_tuning';
+import { STAT, NS } from './stats_layout';
+import { WG, type MlpGraphContext, type Op } from './mlp_gpu_kernels';
+
+/** The training graph's per-layer buffers (R runs x B points x the layer's units each). */
+export interface MlpActivations {
+  /** Pre-activations, where something reads them (else the writable placeholder). */
+  Z: GPUBuffer[];
+  /** Hidden activations (the last layer's entry is the writable placeholder). */
+  A: GPUBuffer[];
+  /** d(mean loss)/dZ of each layer. */
+  D: GPUBuffer[];
+  /** Curvature graphs of ReLU networks: the midpoint pre-activations per hidden layer (buildForward). */
+  zMid: GPUBuffer[];
+  /** Whether hidden ReLU masks are fixed to the pair's midpoint (o.pairedReluMask with ReLU). */
+  paired: boolean;
+  /** Whether layer l stores its pre-activations. */
+  keepZ: (l: number) => boolean;
+}
+
+/** Allocate Z, A and delta of every layer of the training graph. */
+export function allocateActivations(g: MlpGraphContext): MlpActivations {
+  const { o, dummyW } = g;
+  const L = o.layout.layers.length;
+  const R = o.runs;
+  const B = o.batch;
+  const widths = o.layout.widths;
+  const Z: GPUBuffer[] = [];
+  const A: GPUBuffer[] = [];
+  const D: GPUBuffer[] = [];
+  const paired = !!o.pairedReluMask && o.activation === 'relu';
+  // A hidden layer's pre-activations are read only by the backward, for act'(Z), and by the paired
+  // ReLU mask. For ReLU, act'(Z) = [Z > 0] = [A > 0], so the backward reads A and Z is not stored.
+  const keepZ = (l: number) => l === L - 1 || paired || o.activation !== 'relu';
+  for (let l = 0; l < L; l++) {
+    const n = R * B * widths[l + 1];
+    Z.push(keepZ(l) ? g.buffer(n, `Z${l}`) : dummyW);
+    A.push(l < L - 1 ? g.buffer(n, `A${l}`) : dummyW);
+    D.push(g.buffer(n, `delta${l}`));
+  }
+  return { Z, A, D, zMid: [], paired, keepZ };
+}
+
+/** The buffer the backward of layer l >= 1 reads act'(Z_{l-1}) from: the midpoint, Z or A (ReLU). */
+function actPrimeSource(a: MlpActivations, l: number): GPUBuffer {
+  return a.zMid[l - 1] ?? (a.keepZ(l - 1) ? a.Z[l - 1] : a.A[l - 1]);
+}
+
+/** The ops of one training step: forward, loss, backward and (o.clip) per-example clipping. */
+export async function buildTrainGraph(g: MlpGraphContext): Promise<Op[]> {
+  const { o } = g;
+  const inMode = o.fullBatch ? 2 : 1;
+  const acts = allocateActivations(g);
+  const ops: Op[] = [];
+  const maskPipe = acts.paired ? await g.pipelines.get('relu_pair_mask', pairMaskWgsl, 'main', { WG }) : undefined;
+  // The last layer's forward, the loss and the last layer's backward as one dispatch, where it applies.
+  const tail = tailPlan(g.device, g.k.tile, {
+    loss: o.loss,
+    centred: !!o.outputCentre,
+    clip: !!o.clip,
+    paired: acts.paired,
+    widths: o.layout.widths,
+    batch: o.batch,
+  });
+  await buildForward(g, acts, ops, inMode, !!tail, maskPipe);
+  if (!tail) await buildTrainLoss(g, acts, ops, inMode);
+  await buildBackward(g, acts, ops, inMode, tail);
+  if (o.clip) await buildClip(g, acts, ops, inMode);
+  return ops;
+}
+
+/** The dense forward of every layer (all but the last with the fused tail), with the paired ReLU masks. */
+async function buildForward(
+  g: MlpGraphContext,
+  acts: MlpActivations,
+  ops: Op[],
+  inMode: number,
+  fusedTail: boolean,
+  maskPipe: GPUComputePipeline | undefined,
+): Promise<void> {
+  const { o, k, dummy } = g;
+  const { Z, A, zMid } = acts;
+  const L = o.layout.layers.length;
+  const R = o.runs;
+  const B = o.batch;
+  const widths = o.layout.widths;
+  for (let l = 0; l < (fusedTail ? L - 1 : L); l++) {
+    const u = g.uniform(k.layerDense(l, 0), `fwd${l}`);
+    const fwd = await k.forward(l, inMode, B, acts.keepZ(l));
+    const bg = k.bind(fwd.pipe, [u, o.params, l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx, Z[l], A[l]]);
+    const n = R * B * widths[l + 1];
+    ops.push((pass) => {
+      pass.setPipeline(fwd.pipe);
+      pass.setBindGroup(0, bg);
+      pass.dispatchWorkgroups(...dispatchSize(fwd.n, fwd.wg));
+    });
+    if (maskPipe && l < L - 1) {
+      const zm = g.buffer(n, `zmid${l}`);
+      zMid[l] = zm;
+      const mu = g.uniform(new Uint32Array([R, B, widths[l + 1], 0]), `pair${l}`);
+      const mbg = k.bind(maskPipe, [mu, Z[l], A[l], zm]);
+      ops.push((pass) => {
+        pass.setPipeline(maskPipe);
+        pass.setBindGroup(0, mbg);
+        pass.dispatchWorkgroups(...dispatchSize(n, WG));
+      });
+    }
+  }
+}
+
+/** The training loss: batch stats into the step's record and the last layer's delta. */
+async function buildTrainLoss(g: MlpGraphContext, acts: MlpActivations, ops: Op[], inMode: number): Promise<void> {
+  const { o } = g;
+  const L = o.layout.layers.length;
+  const op = await g.lossOp({
+    batch: o.batch,
+    inMode: inMode as 1 | 2,
+    rowOffset: 0,
+    train: true,
+    accumulate: false,
+    field: STAT.batchLoss,
+    logits: acts.Z[L - 1],
+    y: o.data.yTrain,
+    idx: o.idx,
+    delta: acts.D[L - 1],
+    centre: g.centre(o.outputCentre?.train, o.data.nTrain),
+    label: 'loss-train',
+  });
+  ops.push((pass, slot) => op.encode(pass, slot));
+}
+
+/** The dense backward from the last layer to the first (the last one fused with the loss when `tail`). */
+async function buildBackward(
+  g: MlpGraphContext,
+  acts: MlpActivations,
+  ops: Op[],
+  inMode: number,
+  tail: TailPlan | null,
+): Promise<void> {
+  const { o, k, dummy, dummyW } = g;
+  const { A, D } = acts;
+  const L = o.layout.layers.length;
+  const R = o.runs;
+  const B = o.batch;
+  const P = o.layout.paramCount;
+  const widths = o.layout.widths;
+  for (let l = L - 1; l >= 0; l--) {
+    const u = g.uniform(k.layerDense(l, 0), `bwd${l}`);
+    if (tail && l === L - 1) {
+      const zPrev = actPrimeSource(acts, l);
+      const op = await buildTailOp(g.device, g.pipelines, {
+        plan: tail,
+        runs: R,
+        batch: B,
+        inDim: widths[l],
+        outDim: widths[L],
+        paramCount: P,
+        hasBias: o.layout.layers[l].biasOffset >= 0,
+        act: g.act,
+        inMode,
+        idxPerRun: !!o.idxPerRun,
+        ns: NS,
+        field: STAT.batchLoss,
+        prevIsIn: zPrev === A[l - 1],
+        buffers: [u, o.params, A[l - 1], zPrev, o.data.yTrain, o.idx, o.grads, D[l - 1], o.stats],
+        steps: o.steps,
+      });
+      ops.push(op);
+      continue;
+    }
+    const split = l > 0 && splitBackward(k.tile, R, B, widths[l], widths[l + 1]);
+    for (const part of split ? [1, 2] : [0]) {
+      const bwd = await k.backward(l, inMode, B, false, part);
+      const bg = k.bind(bwd.pipe, [
+        u,
+        o.params,
+        D[l],
+        l === 0 ? dummy : A[l - 1],
+        o.data.xTrain,
+        o.idx,
+        l === 0 ? dummy : actPrimeSource(acts, l),
+        o.grads,
+        l === 0 ? dummyW : D[l - 1],
+      ]);
+      ops.push((pass) => {
+        pass.setPipeline(bwd.pipe);
+        pass.setBindGroup(0, bg);
+        pass.dispatchWorkgroups(...dispatchSize(bwd.n, bwd.wg));
+      });
+    }
+  }
+}
+
+/**
+ * DP per-example clipping (ghost norms): L + 1 dispatches of per_example_norms.wgsl (each layer's
+ * per-example gradient norms, then the clip scales), then L of the backward's SCALED variant, which
+ * writes the clipped mean gradient into o.clip.clipped.
+ */
+async function buildClip(g: MlpGraphContext, acts: MlpActivations, ops: Op[], inMode: number): Promise<void> {
+  const { o, k, dummy, dummyW } = g;
+  const { A, D } = acts;
+  const clip = o.clip!;
+  const R = o.runs;
+  const B = o.batch;
+  const L = o.layout.layers.length;
+  const pe = await g.pipelines.get('per_example_norms', peNormsWgsl, 'main', { WG });
+  const scale = g.buffer(R * B, 'pe-scale');
+  for (let l = 0; l <= L; l++) {
+    const fin = l === L;
+    const ly = o.layout.layers[Math.min(l, L - 1)];
+    const u = g.uniform(
+      new Uint32Array([
+        R,
+        B,
+        ly.inDim,
+        ly.outDim,
+        ly.biasOffset >= 0 ? 1 : 0,
+        l === 0 ? inMode : 0,
+        o.idxPerRun ? 1 : 0,
+        0,
+        l === 0 ? 1 : 0,
+        fin ? 1 : 0,
+        0,
+        0,
+      ]),
+      `pe${l}`,
+    );
+    const bg = k.bind(pe, [
+      u,
+      D[Math.min(l, L - 1)],
+      l === 0 || fin ? dummy : A[l - 1],
+      o.data.xTrain,
+      o.idx,
+      clip.clipNorm,
+      scale,
+    ]);
+    ops.push((pass) => {
+      pass.setPipeline(pe);
+      pass.setBindGroup(0, bg);
+      pass.dispatchWorkgroups(...dispatchSize(R * B, WG));
+    });
+  }
+  for (let l = 0; l < L; l++) {
+    const u = g.uniform(k.layerDense(l, 0), `bwdc${l}`);
+    const scaled = await k.backward(l, inMode, B, true);
+    const bg = k.bind(scaled.pipe, [
+      u,
+      o.params,
+      D[l],
+      l === 0 ? dummy : A[l - 1],
+      o.data.xTrain,
+      o.idx,
+      scale,
+      clip.clipped,
+      dummyW,
+    ]);
+    ops.push((pass) => {
+      pass.setPipeline(scaled.pipe);
+      pass.setBindGroup(0, bg);
+      pass.dispatchWorkgroups(...dispatchSize(scaled.n, scaled.wg));
+    });
+  }
+}
