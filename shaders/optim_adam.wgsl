@@ -1,6 +1,6 @@
-// torch.optim.Adam / AdamW for a population (concatenated after optim_common.wgsl).
-// hyper:   [beta1, beta2, eps, coupledWd, amsgrad]
-// scalars: [lr, lr / bc1, 1 / sqrt(bc2), decay]   (decay = 1 - lr wd for AdamW, 1 for Adam)
+// torch.optim.Adam / AdamW for a population (concatenated after optim_common.wgsl and the accessors
+// of the hyper and scalars named in src/engine/optim/adam.ts: stepSize = lr / bc1,
+// invSqrtBc2 = 1 / sqrt(bc2), decay = 1 - lr wd for AdamW and 1 for Adam).
 // state:   slot 0 m; slot 1 the v of the denominator (v, or max_t v with amsgrad); slot 2 raw v (amsgrad).
 
 // Whether any run of the population uses AMSGrad (anyHyper in src/engine/optim/common.ts): when
@@ -8,14 +8,14 @@
 override AMSGRAD: bool = true;
 
 fn update(i: u32, r: u32) {
-  let b1 = hp(r, 0u);
-  let b2 = hp(r, 1u);
+  let b1 = hp_beta1(r);
+  let b2 = hp_beta2(r);
   let p0 = param_in(i);
-  let g = grads[i] + hp(r, 3u) * p0;
+  let g = grads[i] + hp_coupledWd(r) * p0;
   let m = b1 * state[si(0u, i)] + (1.0 - b1) * g;
   state[si(0u, i)] = m;
   var v: f32;
-  if (AMSGRAD && flagOn(hp(r, 4u))) {
+  if (AMSGRAD && flagOn(hp_amsgrad(r))) {
     let raw = b2 * state[si(2u, i)] + (1.0 - b2) * g * g;
     state[si(2u, i)] = raw;
     v = max(state[si(1u, i)], raw);
@@ -23,5 +23,5 @@ fn update(i: u32, r: u32) {
     v = b2 * state[si(1u, i)] + (1.0 - b2) * g * g;
   }
   state[si(1u, i)] = v;
-  param_out(i, p0 * sc(r, 3u) - sc(r, 1u) * m / (sqrt(v) * sc(r, 2u) + hp(r, 2u)));
+  param_out(i, p0 * sc_decay(r) - sc_stepSize(r) * m / (sqrt(v) * sc_invSqrtBc2(r) + hp_eps(r)));
 }

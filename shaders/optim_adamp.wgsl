@@ -6,9 +6,9 @@
 //             then the whole-tensor cosine vs delta/sqrt(size) (layer view).
 //  3. update: one thread per coordinate: recompute u from the state, remove its radial component
 //             (per row or per tensor), decoupled weight decay scaled by wdRatio when projected, step.
-// KIND 0 = AdamP (state: m, v), KIND 1 = SGDP (state: momentum buffer).
-// hyper (HS floats per run): [beta1|momentum, beta2|dampening, eps, weightDecay, delta, wdRatio, nesterov]
-// stepScalars (per step slot and run): [lr, lr/bc1, sqrt(bc2)] (AdamP), [lr] (SGDP).
+// ADAMP (a define, src/engine/optim/adamp.ts): true = AdamP (state: m, v), false = SGDP (state:
+// momentum buffer). Hyperparameters and step scalars through the accessors generated from the
+// names in adamp.ts (hp_<name>, sc_<name>), prepended to this file.
 
 struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
 
@@ -18,7 +18,6 @@ override P: u32;      // floats per run
 override NROWS: u32;  // projected rows per run (rowStats has 4 floats per row)
 override NT: u32;     // tensors per run
 override HS: u32;     // hyper floats per run
-override KIND: u32;   // 0 AdamP, 1 SGDP
 
 const NONE: u32 = 0xffffffffu;
 const SS: u32 = 8u; // STEP_SCALARS
@@ -38,18 +37,18 @@ fn hp(r: u32, k: u32) -> f32 { return hyperR[r * HS + k]; }
 
 var<workgroup> red: array<vec4f, WG>;
 
-fn scalar(r: u32, q: u32) -> f32 { return scalars[(step.slot * R + r) * SS + q]; }
+fn sc(r: u32, q: u32) -> f32 { return scalars[(step.slot * R + r) * SS + q]; }
 
 // Advance the state of coordinate (r, j) with gradient g; returns the proposed update u.
 fn advance(r: u32, j: u32, g: f32) -> f32 {
   let i0 = r * P + j;
-  if (KIND == 0u) {
-    let i1 = (R + r) * P + j;
-    state[i0] = hp(r, 0u) * state[i0] + (1.0 - hp(r, 0u)) * g;
-    state[i1] = hp(r, 1u) * state[i1] + (1.0 - hp(r, 1u)) * g * g;
-  } else {
-    state[i0] = hp(r, 0u) * state[i0] + (1.0 - hp(r, 1u)) * g;
-  }
+//#if ADAMP
+  let i1 = (R + r) * P + j;
+  state[i0] = hp_beta1(r) * state[i0] + (1.0 - hp_beta1(r)) * g;
+  state[i1] = hp_beta2(r) * state[i1] + (1.0 - hp_beta2(r)) * g * g;
+//#else
+  state[i0] = hp_momentum(r) * state[i0] + (1.0 - hp_dampening(r)) * g;
+//#endif
   return proposal(r, j, g);
 }
 
@@ -92,8 +91,8 @@ fn decide(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
   let tn = tensors[i % NT];
   var out = vec2f(0.0, 0.0);
   if (tn.z > 0u) {
-    let eps = hp(r, 2u);
-    let delta = hp(r, 4u);
+    let eps = hp_eps(r);
+    let delta = hp_delta(r);
     let cols = tn.y / tn.z;
     var maxCos: f32 = 0.0;
     var sum = vec4f(0.0);
@@ -115,17 +114,18 @@ fn decide(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
 // Proposed update of coordinate (r, j) from the state that rows() already advanced.
 fn proposal(r: u32, j: u32, g: f32) -> f32 {
   let i0 = r * P + j;
-  let nesterov = hp(r, 6u) != 0.0;
-  if (KIND == 0u) {
-    let b1 = hp(r, 0u);
-    let m = state[i0];
-    let denom = sqrt(state[(R + r) * P + j]) / scalar(r, 2u) + hp(r, 2u);
-    if (nesterov) { return (b1 * m + (1.0 - b1) * g) / denom; }
-    return m / denom;
-  }
+  let nesterov = hp_nesterov(r) != 0.0;
+//#if ADAMP
+  let b1 = hp_beta1(r);
+  let m = state[i0];
+  let denom = sqrt(state[(R + r) * P + j]) / sc_sqrtBc2(r) + hp_eps(r);
+  if (nesterov) { return (b1 * m + (1.0 - b1) * g) / denom; }
+  return m / denom;
+//#else
   let buf = state[i0];
-  if (nesterov) { return g + hp(r, 0u) * buf; }
+  if (nesterov) { return g + hp_momentum(r) * buf; }
   return buf;
+//#endif
 }
 
 @compute @workgroup_size(WG)
@@ -144,26 +144,26 @@ fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
   let d = decision[r * NT + k];
   if (d.x == 1.0) {
     let st = rowStats[r * NROWS + tn.w + (j - tn.x) / (tn.y / tn.z)];
-    let n = sqrt(st.z) + hp(r, 2u);
+    let n = sqrt(st.z) + hp_eps(r);
     u -= p * (st.w / (n * n));
-    wdFactor = hp(r, 5u);
+    wdFactor = hp_wdRatio(r);
   } else if (d.x == 2.0) {
     u -= p * d.y;
-    wdFactor = hp(r, 5u);
+    wdFactor = hp_wdRatio(r);
   }
-  let lr = scalar(r, 0u);
-  let wd = hp(r, 3u);
+  let lr = sc_lr(r);
+  let wd = hp_weightDecay(r);
   if (wd > 0.0) {
-    if (KIND == 0u) {
-      p *= 1.0 - lr * wd * wdFactor;
-    } else {
-      p *= 1.0 - lr * wd * wdFactor / (1.0 - hp(r, 0u));
-    }
+//#if ADAMP
+    p *= 1.0 - lr * wd * wdFactor;
+//#else
+    p *= 1.0 - lr * wd * wdFactor / (1.0 - hp_momentum(r));
+//#endif
   }
-  if (KIND == 0u) {
-    p -= scalar(r, 1u) * u;
-  } else {
-    p -= lr * u;
-  }
+//#if ADAMP
+  p -= sc_stepSize(r) * u;
+//#else
+  p -= lr * u;
+//#endif
   params[i] = p;
 }

@@ -6,9 +6,9 @@
 //  update_sgd:  clip g, normalise (g * sqrt(numel)/||g||, 0 when the norm is 0), coupled weight
 //               decay, PyTorch momentum (buffer = d on step 1), step.
 //  update_adam: a = g + wd theta; the first moment takes clip(a), the second moment a itself.
-// hyper SGD:  [c, scale, momentum, dampening, nesterov, weightDecay, normalize, 0]
-// hyper Adam: [c, scale, beta1, beta2, eps, weightDecay, 0, 0]
-// stepScalars: [lr] (SGD), [lr, lr/bc1, sqrt(bc2)] (Adam).
+// ADAM (a define, src/engine/optim/clipped.ts): true for clipped-adam (update_adam), false for
+// clipped-sgd (tnorm, update_sgd). Hyperparameters and step scalars through the accessors generated
+// from the names in clipped.ts (hp_<name>, sc_<name>), prepended to this file.
 
 struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
 
@@ -33,7 +33,7 @@ const SS: u32 = 8u; // STEP_SCALARS
 var<workgroup> red: array<f32, WG>;
 
 fn hp(r: u32, k: u32) -> f32 { return hyper[r * HS + k]; }
-fn scalar(r: u32, q: u32) -> f32 { return scalars[(step.slot * R + r) * SS + q]; }
+fn sc(r: u32, q: u32) -> f32 { return scalars[(step.slot * R + r) * SS + q]; }
 fn tauOf(r: u32) -> f32 { return bitcast<f32>(sel[r * 4u + 3u]); }
 
 fn clipTo(a: f32, tau: f32) -> f32 {
@@ -41,11 +41,12 @@ fn clipTo(a: f32, tau: f32) -> f32 {
   return sign(a) * tau;
 }
 
+//#if !ADAM
 @compute @workgroup_size(WG)
 fn tnorm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let k = wid.x;
   let r = wid.y;
-  if (hp(r, 6u) == 0.0) { return; } // normalize off: uniform over the workgroup
+  if (hp_normalize(r) == 0.0) { return; } // normalize off: uniform over the workgroup
   let tn = tensors[k];
   let tau = tauOf(r);
   var s: f32 = 0.0;
@@ -70,23 +71,24 @@ fn update_sgd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
   let j = i - r * P;
   var p = params[i];
   var d = clipTo(grads[i], tauOf(r));
-  if (hp(r, 6u) != 0.0) {
+  if (hp_normalize(r) != 0.0) {
     var k = 0u;
     while (k + 1u < NT && j >= tensors[k].x + tensors[k].y) { k++; }
     let n2 = tnorms[r * NT + k];
     d *= select(0.0, sqrt(f32(tensors[k].y)) / sqrt(n2), n2 > 0.0);
   }
-  let wd = hp(r, 5u);
+  let wd = hp_weightDecay(r);
   if (wd != 0.0) { d += wd * p; }
-  let mu = hp(r, 2u);
+  let mu = hp_momentum(r);
   if (mu != 0.0) {
     var buf = d;
-    if (step.t > 1u) { buf = mu * state[i] + (1.0 - hp(r, 3u)) * d; }
+    if (step.t > 1u) { buf = mu * state[i] + (1.0 - hp_dampening(r)) * d; }
     state[i] = buf;
-    if (hp(r, 4u) != 0.0) { d += mu * buf; } else { d = buf; }
+    if (hp_nesterov(r) != 0.0) { d += mu * buf; } else { d = buf; }
   }
-  params[i] = p - scalar(r, 0u) * d;
+  params[i] = p - sc_lr(r) * d;
 }
+//#else
 
 @compute @workgroup_size(WG)
 fn update_adam(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -94,13 +96,14 @@ fn update_adam(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   if (i >= R * P) { return; }
   let r = i / P;
   let p = params[i];
-  let a = grads[i] + hp(r, 5u) * p;
-  let b1 = hp(r, 2u);
-  let b2 = hp(r, 3u);
+  let a = grads[i] + hp_weightDecay(r) * p;
+  let b1 = hp_beta1(r);
+  let b2 = hp_beta2(r);
   let iv = i + R * P; // slot 1 of run r: (R + r) * P + j
   let m = b1 * state[i] + (1.0 - b1) * clipTo(a, tauOf(r));
   let v = b2 * state[iv] + (1.0 - b2) * a * a;
   state[i] = m;
   state[iv] = v;
-  params[i] = p - scalar(r, 1u) * m / (sqrt(v) / scalar(r, 2u) + hp(r, 4u));
+  params[i] = p - sc_stepSize(r) * m / (sqrt(v) / sc_sqrtBc2(r) + hp_eps(r));
 }
+//#endif

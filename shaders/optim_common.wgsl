@@ -73,9 +73,11 @@ fn load_run(r: u32) {
   for (var q = 0u; q < min(SS, MAX_SS); q++) { scRun[q] = scalars[(step.slot * step.runs + r) * SS + q]; }
 }
 
-// Hyperparameter k of run r (the run passed to load_run).
+// Hyperparameter k of run r (the run passed to load_run) and per-step scalar q (q = 0 is the
+// scheduled lr). Optimizers do not call these by position: they call the accessors generated from
+// the names their def declares (hp_beta1(r), sc_lr(r): src/engine/optim/slots.ts), which
+// optimizerSource() puts after this file.
 fn hp(r: u32, k: u32) -> f32 { return hpRun[k]; }
-// Per-step scalar q of run r (q = 0 is the scheduled lr).
 fn sc(r: u32, q: u32) -> f32 { return scRun[q]; }
 // Index of coordinate i in state slot s.
 fn si(s: u32, i: u32) -> u32 { return s * step.runs * step.paramCount + i; }

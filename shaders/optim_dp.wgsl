@@ -8,7 +8,9 @@
 //  dice_norm:   one workgroup per run: ||e||^2 over all parameters of the run
 //  dice_update: v = clipped + e min(1, C2/(||e|| + 1e-6)); theta -= lr (v + sigma C1/B z);
 //               e <- e + grads - v
-// hyper dp-sgd: [C, sigma, weightDecay, 0]; dice-sgd: [C1, C2, sigma, 0]. stepScalars: [lr].
+// DICE (a define, src/engine/optim/dp.ts): true for dice-sgd (dice_norm, dice_update), false for
+// dp-sgd (dp_update). Hyperparameters and step scalars through the accessors generated from the
+// names in dp.ts (hp_<name>, sc_<name>), prepended after prng.wgsl.
 
 struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
 
@@ -33,11 +35,13 @@ const SS: u32 = 8u; // STEP_SCALARS
 var<workgroup> red: array<f32, WG>;
 
 fn hp(r: u32, k: u32) -> f32 { return hyper[r * HS + k]; }
+fn sc(r: u32, q: u32) -> f32 { return scalars[(step.slot * R + r) * SS + q]; }
 
 fn noise(r: u32, j: u32) -> f32 {
   return rngNormal(rngU32(seeds[r], STREAM_DP_NOISE, step.t), STREAM_DP_NOISE, j);
 }
 
+//#if !DICE
 @compute @workgroup_size(WG)
 fn dp_update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
@@ -45,12 +49,13 @@ fn dp_update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
   let r = i / P;
   let p = params[i];
   var g = clipped[i];
-  let sigma = hp(r, 1u);
-  if (sigma != 0.0) { g += sigma * hp(r, 0u) / BATCH * noise(r, i - r * P); }
-  let wd = hp(r, 2u);
+  let sigma = hp_noiseMultiplier(r);
+  if (sigma != 0.0) { g += sigma * hp_clipNorm(r) / BATCH * noise(r, i - r * P); }
+  let wd = hp_weightDecay(r);
   if (wd != 0.0) { g += wd * p; }
-  params[i] = p - scalars[(step.slot * R + r) * SS] * g;
+  params[i] = p - sc_lr(r) * g;
 }
+//#else
 
 @compute @workgroup_size(WG)
 fn dice_norm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -75,10 +80,11 @@ fn dice_update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   if (i >= R * P) { return; }
   let r = i / P;
   let e = state[i];
-  let v = clipped[i] + e * min(1.0, hp(r, 1u) / (sqrt(enorm[r]) + 1e-6));
+  let v = clipped[i] + e * min(1.0, hp_errorClipNorm(r) / (sqrt(enorm[r]) + 1e-6));
   var step_dir = v;
-  let sigma = hp(r, 2u);
-  if (sigma != 0.0) { step_dir += sigma * hp(r, 0u) / BATCH * noise(r, i - r * P); }
-  params[i] = params[i] - scalars[(step.slot * R + r) * SS] * step_dir;
+  let sigma = hp_noiseMultiplier(r);
+  if (sigma != 0.0) { step_dir += sigma * hp_clipNorm(r) / BATCH * noise(r, i - r * P); }
+  params[i] = params[i] - sc_lr(r) * step_dir;
   state[i] = e + grads[i] - v;
 }
+//#endif

@@ -1,13 +1,11 @@
-// FRUGAL(AdamW, signSGD) with a random-coordinate mask for a population (after optim_common.wgsl
-// and prng.wgsl). Dense-weight coordinate j of run r is in the state-full set during period
+// FRUGAL(AdamW, signSGD) with a random-coordinate mask for a population (after optim_common.wgsl,
+// the accessors of the hyper and scalars named in src/engine/optim/frugal.ts, and prng.wgsl). Dense-weight coordinate j of run r is in the state-full set during period
 // k = (t - 1) / updateGap iff (rngU32(rngU32(seed_r, STREAM_MASK, k), STREAM_MASK, j) >> 8) < threshold
 // (threshold = round(density 2^24)); biases are always state-full.
 //   state-full: per-coordinate AdamW with its own step count n (bias corrections 1 - beta^n)
 //   state-free: theta -= lr inactiveLrScale sign(g); the coordinate's m, v, n are zeroed, so a
 //               coordinate entering the set starts a fresh Adam.
 // Decoupled decay theta *= 1 - lr wd applies to every coordinate first.
-// hyper:   [beta1, beta2, eps, ln beta1, ln beta2, threshold, updateGap]
-// scalars: [lr, decay = 1 - lr wd, lr inactiveLrScale]
 // state:   slot 0 m, slot 1 v, slot 2 n (steps since the coordinate entered the set).
 
 @group(0) @binding(5) var<storage, read> tensors: array<vec4u>; // (offset, size, isBias, 0)
@@ -32,14 +30,14 @@ fn isBias(j: u32) -> bool {
 
 fn update(i: u32, r: u32) {
   let j = i - r * step.paramCount;
-  let gap = u32(hp(r, 6u));
+  let gap = u32(hp_updateGap(r));
   let period = (step.t - 1u) / gap;
   let key = rngU32(seeds[r], STREAM_MASK, period);
-  let inSet = isBias(j) || f32(rngU32(key, STREAM_MASK, j) >> 8u) < hp(r, 5u);
-  let p = param_in(i) * sc(r, 1u);
+  let inSet = isBias(j) || f32(rngU32(key, STREAM_MASK, j) >> 8u) < hp_threshold(r);
+  let p = param_in(i) * sc_decay(r);
   let g = grads[i];
   if (!inSet) {
-    param_out(i, p - sc(r, 2u) * sign(g));
+    param_out(i, p - sc_inactiveLr(r) * sign(g));
     if (state[si(2u, i)] != 0.0) {
       state[si(0u, i)] = 0.0;
       state[si(1u, i)] = 0.0;
@@ -47,15 +45,15 @@ fn update(i: u32, r: u32) {
     }
     return;
   }
-  let b1 = hp(r, 0u);
-  let b2 = hp(r, 1u);
+  let b1 = hp_beta1(r);
+  let b2 = hp_beta2(r);
   let n = state[si(2u, i)] + 1.0;
   let m = b1 * state[si(0u, i)] + (1.0 - b1) * g;
   let v = b2 * state[si(1u, i)] + (1.0 - b2) * g * g;
   state[si(0u, i)] = m;
   state[si(1u, i)] = v;
   state[si(2u, i)] = n;
-  let bc1 = oneMinusExp(n * hp(r, 3u));
-  let bc2 = oneMinusExp(n * hp(r, 4u));
-  param_out(i, p - (sc(r, 0u) / bc1) * m / (sqrt(v) / sqrt(bc2) + hp(r, 2u)));
+  let bc1 = oneMinusExp(n * hp_lnBeta1(r));
+  let bc2 = oneMinusExp(n * hp_lnBeta2(r));
+  param_out(i, p - (sc_lr(r) / bc1) * m / (sqrt(v) / sqrt(bc2) + hp_eps(r)));
 }

@@ -1,13 +1,13 @@
 // SGD-SaI (Xu et al. 2024; AnonymousAlethiometer/SGD_SaI v1.0.3) for a population (after
-// optim_common.wgsl). Two entry points, both dispatched every step:
+// optim_common.wgsl and the accessors of the hyper and scalars named in src/engine/optim/sgd_sai.ts).
+// Two entry points, both dispatched every step:
 //   snr:  one workgroup per (tensor, run); on step 1 only, reduces the tensor's first gradient to
 //         gsnr = ||g|| / (std(g) + eps) (unbiased std, two passes) and freezes it in `gsnr`.
 //   main: one thread per coordinate: b = g (step 1 or momentum 0) else mu b + (1 - mu) g;
 //         theta <- theta decay - lr gsnr b   (decay = 1 - lr wd).
-// hyper:   [momentum, eps, guard, normalize]   scalars: [lr, decay]
 // state:   slot 0 momentum buffer.
 // guard = 1: a one-element tensor gets gsnr = 1; guard = 0 (faithful): its NaN std counts as 0.
-// normalize = 1 (v1.0.4): gsnr / max over the run's tensors.
+// normalizeGsnr = 1 (v1.0.4): gsnr / max over the run's tensors.
 
 @group(0) @binding(5) var<storage, read> tensors: array<vec4u>; // (offset, size, isBias, 0)
 @group(0) @binding(6) var<storage, read_write> gsnr: array<f32>; // [runs * NT]
@@ -57,8 +57,8 @@ fn snr(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: ve
   if (lid == 0u) {
     var sd = 0.0;
     if (n > 1u) { sd = sqrt(css / f32(n - 1u)); }
-    var value = sqrt(sum2) / (sd + hp(r, 1u));
-    if (n == 1u && flagOn(hp(r, 2u))) { value = 1.0; }
+    var value = sqrt(sum2) / (sd + hp_eps(r));
+    if (n == 1u && flagOn(hp_guard(r))) { value = 1.0; }
     gsnr[r * NT + k] = value;
   }
 }
@@ -71,15 +71,15 @@ fn update(i: u32, r: u32) {
     if (j >= tq.x && j < tq.x + tq.y) { k = q; }
   }
   var scale = gsnr[r * NT + k];
-  if (flagOn(hp(r, 3u))) {
+  if (flagOn(hp_normalizeGsnr(r))) {
     var mx = 0.0;
     for (var q = 0u; q < NT; q++) { mx = max(mx, gsnr[r * NT + q]); }
     scale = select(0.0, scale / mx, mx > 0.0);
   }
-  let mu = hp(r, 0u);
+  let mu = hp_momentum(r);
   let g = grads[i];
   var b = g;
   if (step.t > 1u && mu != 0.0) { b = mu * state[si(0u, i)] + (1.0 - mu) * g; }
   state[si(0u, i)] = b;
-  param_out(i, param_in(i) * sc(r, 1u) - sc(r, 0u) * scale * b);
+  param_out(i, param_in(i) * sc_decay(r) - sc_lr(r) * scale * b);
 }

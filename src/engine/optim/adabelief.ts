@@ -8,6 +8,7 @@
 import adabeliefWgsl from '../../../shaders/optim_adabelief.wgsl?raw';
 import { betasSpec, createElementwiseGpu, epsSpec, flagSpec, lrSpec, optimizerSource, wdSpec } from './common';
 import { adamPrecondThreshold, flag, num, pair } from './hp';
+import { namedSlots } from './slots';
 import type { CpuStepArgs, Hyper, OptimizerDef } from './types';
 
 /** rho_inf, rho_t and (when rho_t >= 5) the rectification factor r_t of step t. */
@@ -67,16 +68,28 @@ export const adabelief: OptimizerDef = {
     ),
   ],
   stateSlots: 3,
-  hyperSize: 5,
-  packHyper(hp) {
-    const [b1, b2] = pair(hp, 'betas');
-    return [b1, b2, num(hp, 'eps'), flag(hp, 'weightDecouple') ? 0 : num(hp, 'weightDecay'), usesMax(hp) ? 1 : 0];
-  },
-  stepScalars(hp, t, lr) {
-    const c = coefficients(hp, t, lr);
-    return [lr, c.decay, c.A, c.B, c.C];
-  },
-  createGpu: (ctx) => createElementwiseGpu(ctx, 'optim_adabelief', optimizerSource(adabeliefWgsl), adabelief.hyperSize),
+  ...namedSlots('adabelief', {
+    // coupledWd: the L2 coefficient added to the gradient (0 with weightDecouple); amsgrad: only without rectify.
+    hyper: ['beta1', 'beta2', 'eps', 'coupledWd', 'amsgrad'],
+    // theta <- theta decay - (A m / (sqrt(s) B + eps) + C m): coefficients() above.
+    scalars: ['lr', 'decay', 'A', 'B', 'C'],
+    packHyper(hp) {
+      const [b1, b2] = pair(hp, 'betas');
+      return {
+        beta1: b1,
+        beta2: b2,
+        eps: num(hp, 'eps'),
+        coupledWd: flag(hp, 'weightDecouple') ? 0 : num(hp, 'weightDecay'),
+        amsgrad: usesMax(hp) ? 1 : 0,
+      };
+    },
+    stepScalars(hp, t, lr) {
+      const { decay, A, B, C } = coefficients(hp, t, lr);
+      return { lr, decay, A, B, C };
+    },
+  }),
+  createGpu: (ctx) =>
+    createElementwiseGpu(ctx, 'optim_adabelief', optimizerSource(adabelief, adabeliefWgsl), adabelief.hyperSize),
   cpuInit: (paramCount) => ({ slots: [0, 1, 2].map(() => new Float64Array(paramCount)), extra: {} }),
   cpuStep: (a) => cpuStep(a),
   /**

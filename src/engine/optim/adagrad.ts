@@ -6,6 +6,7 @@
 import adagradWgsl from '../../../shaders/optim_adagrad.wgsl?raw';
 import { createElementwiseGpu, epsSpec, lrSpec, optimizerSource, wdSpec } from './common';
 import { num } from './hp';
+import { namedSlots } from './slots';
 import type { OptimizerDef } from './types';
 
 export const adagrad: OptimizerDef = {
@@ -33,10 +34,19 @@ export const adagrad: OptimizerDef = {
     epsSpec(1e-10, 'Added to sqrt(S) (after the square root, as PyTorch).'),
   ],
   stateSlots: 1,
-  hyperSize: 3,
-  packHyper: (hp) => [num(hp, 'weightDecay'), num(hp, 'initialAccumulatorValue'), num(hp, 'eps')],
-  stepScalars: (hp, t, lr) => [lr, lr / (1 + (t - 1) * num(hp, 'lrDecay'))],
-  createGpu: (ctx) => createElementwiseGpu(ctx, 'optim_adagrad', optimizerSource(adagradWgsl), adagrad.hyperSize),
+  ...namedSlots('adagrad', {
+    hyper: ['weightDecay', 'initialAccumulatorValue', 'eps'],
+    // clr = lr / (1 + (t - 1) lrDecay)
+    scalars: ['lr', 'clr'],
+    packHyper: (hp) => ({
+      weightDecay: num(hp, 'weightDecay'),
+      initialAccumulatorValue: num(hp, 'initialAccumulatorValue'),
+      eps: num(hp, 'eps'),
+    }),
+    stepScalars: (hp, t, lr) => ({ lr, clr: lr / (1 + (t - 1) * num(hp, 'lrDecay')) }),
+  }),
+  createGpu: (ctx) =>
+    createElementwiseGpu(ctx, 'optim_adagrad', optimizerSource(adagrad, adagradWgsl), adagrad.hyperSize),
   cpuInit: (paramCount, _tensors, hp) => ({
     slots: [new Float64Array(paramCount).fill(num(hp, 'initialAccumulatorValue'))],
     extra: {},

@@ -14,6 +14,7 @@ import {
   wdSpec,
 } from './common';
 import { adamPrecondThreshold, flag, num, pair } from './hp';
+import { namedSlots } from './slots';
 import type { CpuStepArgs, Hyper, OptimizerDef } from './types';
 
 function makeAdam(decoupled: boolean): OptimizerDef {
@@ -42,18 +43,34 @@ function makeAdam(decoupled: boolean): OptimizerDef {
       flagSpec('amsgrad', false, 'AMSGrad: divide by the running maximum of v instead of v.'),
     ],
     stateSlots: 3,
-    hyperSize: 5,
-    packHyper(hp) {
-      const [b1, b2] = pair(hp, 'betas');
-      return [b1, b2, num(hp, 'eps'), decoupled ? 0 : num(hp, 'weightDecay'), flag(hp, 'amsgrad') ? 1 : 0];
-    },
-    stepScalars(hp, t, lr) {
-      const [b1, b2] = pair(hp, 'betas');
-      return [lr, lr / (1 - b1 ** t), 1 / Math.sqrt(1 - b2 ** t), decoupled ? 1 - lr * num(hp, 'weightDecay') : 1];
-    },
+    ...namedSlots(name, {
+      // coupledWd: the L2 coefficient added to the gradient (0 for AdamW).
+      hyper: ['beta1', 'beta2', 'eps', 'coupledWd', 'amsgrad'],
+      // stepSize = lr / bc1, invSqrtBc2 = 1 / sqrt(bc2), decay = 1 - lr wd (AdamW; 1 for Adam).
+      scalars: ['lr', 'stepSize', 'invSqrtBc2', 'decay'],
+      packHyper(hp) {
+        const [b1, b2] = pair(hp, 'betas');
+        return {
+          beta1: b1,
+          beta2: b2,
+          eps: num(hp, 'eps'),
+          coupledWd: decoupled ? 0 : num(hp, 'weightDecay'),
+          amsgrad: flag(hp, 'amsgrad') ? 1 : 0,
+        };
+      },
+      stepScalars(hp, t, lr) {
+        const [b1, b2] = pair(hp, 'betas');
+        return {
+          lr,
+          stepSize: lr / (1 - b1 ** t),
+          invSqrtBc2: 1 / Math.sqrt(1 - b2 ** t),
+          decay: decoupled ? 1 - lr * num(hp, 'weightDecay') : 1,
+        };
+      },
+    }),
     createGpu: (ctx) =>
-      createElementwiseGpu(ctx, `optim_${name}`, optimizerSource(adamWgsl), def.hyperSize, undefined, [], {
-        AMSGRAD: anyHyper(ctx, def.hyperSize, 4) ? 1 : 0,
+      createElementwiseGpu(ctx, `optim_${name}`, optimizerSource(def, adamWgsl), def.hyperSize, undefined, [], {
+        AMSGRAD: anyHyper(ctx, def, 'amsgrad') ? 1 : 0,
       }),
     cpuInit: (paramCount) => ({ slots: [0, 1, 2].map(() => new Float64Array(paramCount)), extra: {} }),
     cpuStep: (a) => adamCpuStep(a, decoupled),

@@ -6,11 +6,13 @@
  */
 import adampWgsl from '../../../shaders/optim_adamp.wgsl?raw';
 import { dispatchSize, storageBuffer } from '../webgpu/buffers';
+import { unrollWgsl } from '../webgpu/unroll';
 import type { TensorInfo } from '../model/layout';
 import { adamPrecondThreshold, adamPreconditioner, flag, momentumSgdThreshold, num, pair } from './hp';
 import { betasSpec, checkTensorTiling, epsSpec, flagSpec, gpuOptimizer, lrSpec, momentumSpec, wdSpec } from './common';
 import { createKernel, type Access } from './kernel';
 import { isProjected, projectUpdate, projectionTables } from './rowproj';
+import { namedSlots, slotAccessors, type SlotFields } from './slots';
 import type {
   CpuOptimizerState,
   CpuStepArgs,
@@ -22,7 +24,6 @@ import type {
 } from './types';
 
 const WG = 64;
-const HYPER_SIZE = 8;
 
 const EPS: HyperSpec = {
   ...epsSpec(1e-8, 'Guards the norms in the cosine and the projection (and the Adam denominator).'),
@@ -68,25 +69,39 @@ const SGDP_HPS: HyperSpec[] = [
 
 type Kind = 'adamp' | 'sgdp';
 
-/** Hyper layout shared with the WGSL: [beta1|momentum, beta2|dampening, eps, wd, delta, wdRatio, nesterov, 0]. */
-function pack(kind: Kind, hp: Hyper): number[] {
-  const [a, b] = kind === 'adamp' ? pair(hp, 'betas') : [num(hp, 'momentum'), num(hp, 'dampening')];
-  return [
-    a,
-    b,
-    num(hp, 'eps'),
-    num(hp, 'weightDecay'),
-    num(hp, 'delta'),
-    num(hp, 'wdRatio'),
-    flag(hp, 'nesterov') ? 1 : 0,
-    0,
-  ];
+/** The projection's hyper slots, shared by both kinds. */
+function projectionValues(hp: Hyper) {
+  return {
+    eps: num(hp, 'eps'),
+    weightDecay: num(hp, 'weightDecay'),
+    delta: num(hp, 'delta'),
+    wdRatio: num(hp, 'wdRatio'),
+    nesterov: flag(hp, 'nesterov') ? 1 : 0,
+  };
 }
 
-function adampScalars(hp: Hyper, t: number, lr: number): number[] {
-  const [b1, b2] = pair(hp, 'betas');
-  return [lr, lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t)];
-}
+const PROJECTION_SLOTS = ['eps', 'weightDecay', 'delta', 'wdRatio', 'nesterov'] as const;
+
+const ADAMP_SLOTS: SlotFields = namedSlots('adamp', {
+  hyper: ['beta1', 'beta2', ...PROJECTION_SLOTS],
+  // stepSize = lr / bc1, sqrtBc2 = sqrt(bc2)
+  scalars: ['lr', 'stepSize', 'sqrtBc2'],
+  packHyper(hp) {
+    const [beta1, beta2] = pair(hp, 'betas');
+    return { beta1, beta2, ...projectionValues(hp) };
+  },
+  stepScalars(hp, t, lr) {
+    const [b1, b2] = pair(hp, 'betas');
+    return { lr, stepSize: lr / (1 - b1 ** t), sqrtBc2: Math.sqrt(1 - b2 ** t) };
+  },
+});
+
+const SGDP_SLOTS: SlotFields = namedSlots('sgdp', {
+  hyper: ['momentum', 'dampening', ...PROJECTION_SLOTS],
+  scalars: ['lr'],
+  packHyper: (hp) => ({ momentum: num(hp, 'momentum'), dampening: num(hp, 'dampening'), ...projectionValues(hp) }),
+  stepScalars: (_hp, _t, lr) => ({ lr }),
+});
 
 function cpuInit(kind: Kind, paramCount: number): CpuOptimizerState {
   const n = kind === 'adamp' ? 2 : 1;
@@ -140,6 +155,7 @@ function cpuStep(kind: Kind, a: CpuStepArgs): void {
 
 async function createGpu(kind: Kind, ctx: GpuOptimizerContext): Promise<GpuOptimizer> {
   const { device, runs: R, paramCount: P } = ctx;
+  const def = kind === 'adamp' ? adamp : sgdp;
   checkTensorTiling(ctx.tensors, P, kind);
   const tabs = projectionTables(ctx.tensors);
   if (tabs.segments > 65535)
@@ -154,12 +170,13 @@ async function createGpu(kind: Kind, ctx: GpuOptimizerContext): Promise<GpuOptim
   ];
   const buffers = [ctx.params, ctx.grads, ctx.state, ctx.hyper, ctx.stepScalars, ...owned];
   const bindings: Access[] = ['rw', 'read', 'rw', 'read', 'read', 'read', 'read', 'rw', 'rw'];
-  const overrides = { WG, R, P, NROWS: Math.max(1, tabs.rows), NT, HS: HYPER_SIZE, KIND: kind === 'adamp' ? 0 : 1 };
+  const overrides = { WG, R, P, NROWS: Math.max(1, tabs.rows), NT, HS: def.hyperSize };
+  const code = slotAccessors(def) + unrollWgsl(adampWgsl, {}, { ADAMP: kind === 'adamp' });
   const make = (entry: string, wgs: [number, number]) =>
     createKernel(
       device,
       ctx.pipelines,
-      { label: 'optim_adamp', code: adampWgsl, entry, overrides, bindings, step: true },
+      { label: 'optim_adamp', code, entry, overrides, bindings, step: true },
       buffers,
       wgs,
       ctx.stepInfo,
@@ -180,9 +197,7 @@ export const adamp: OptimizerDef = {
   source: 'Heo et al., "AdamP", ICLR 2021; clovaai/AdamP adamp/adamp.py',
   hyperparams: ADAMP_HPS,
   stateSlots: 2,
-  hyperSize: HYPER_SIZE,
-  packHyper: (hp) => pack('adamp', hp),
-  stepScalars: adampScalars,
+  ...ADAMP_SLOTS,
   createGpu: (ctx) => createGpu('adamp', ctx),
   cpuInit: (n) => cpuInit('adamp', n),
   cpuStep: (a) => cpuStep('adamp', a),
@@ -206,9 +221,7 @@ export const sgdp: OptimizerDef = {
   ],
   hyperparams: SGDP_HPS,
   stateSlots: 1,
-  hyperSize: HYPER_SIZE,
-  packHyper: (hp) => pack('sgdp', hp),
-  stepScalars: (_hp, _t, lr) => [lr],
+  ...SGDP_SLOTS,
   createGpu: (ctx) => createGpu('sgdp', ctx),
   cpuInit: (n) => cpuInit('sgdp', n),
   cpuStep: (a) => cpuStep('sgdp', a),

@@ -7,6 +7,7 @@
  */
 import clipWgsl from '../../../shaders/optim_clip.wgsl?raw';
 import { dispatchSize, storageBuffer } from '../webgpu/buffers';
+import { unrollWgsl } from '../webgpu/unroll';
 import { adamPrecondThreshold, adamPreconditioner, flag, momentumSgdThreshold, num, pair } from './hp';
 import {
   betasSpec,
@@ -21,6 +22,7 @@ import {
 } from './common';
 import { createKernel, type Access, type Kernel } from './kernel';
 import { clipFractionF32, clipTo, createTopcSelect, topcThreshold } from './select';
+import { hyperIndex, namedSlots, slotAccessors } from './slots';
 import type {
   CpuOptimizerState,
   CpuStepArgs,
@@ -32,7 +34,6 @@ import type {
 } from './types';
 
 const WG = 64;
-const HYPER_SIZE = 8;
 
 const clipSpecs = (c: number): HyperSpec[] => [
   lrSpec(1e-3),
@@ -64,24 +65,39 @@ const ADAM_HPS: HyperSpec[] = [
   wdSpec(0, 'Coupled L2, added to g before clipping (both moments see it).'),
 ];
 
-const head = (hp: Hyper) => [clipFractionF32(num(hp, 'clipFraction')), num(hp, 'thresholdScale')];
+/** The selection's slots (select_topc.wgsl reads them by index: hyperIndex); clipFraction as f32 rounds it. */
+const head = (hp: Hyper) => ({
+  clipFraction: clipFractionF32(num(hp, 'clipFraction')),
+  thresholdScale: num(hp, 'thresholdScale'),
+});
 
-function packSgd(hp: Hyper): number[] {
-  return [
+const SGD_SLOTS = namedSlots('clipped-sgd', {
+  hyper: ['clipFraction', 'thresholdScale', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'normalize'],
+  scalars: ['lr'],
+  packHyper: (hp) => ({
     ...head(hp),
-    num(hp, 'momentum'),
-    num(hp, 'dampening'),
-    flag(hp, 'nesterov') ? 1 : 0,
-    num(hp, 'weightDecay'),
-    flag(hp, 'normalize') ? 1 : 0,
-    0,
-  ];
-}
+    momentum: num(hp, 'momentum'),
+    dampening: num(hp, 'dampening'),
+    nesterov: flag(hp, 'nesterov') ? 1 : 0,
+    weightDecay: num(hp, 'weightDecay'),
+    normalize: flag(hp, 'normalize') ? 1 : 0,
+  }),
+  stepScalars: (_hp, _t, lr) => ({ lr }),
+});
 
-function packAdam(hp: Hyper): number[] {
-  const [b1, b2] = pair(hp, 'betas');
-  return [...head(hp), b1, b2, num(hp, 'eps'), num(hp, 'weightDecay'), 0, 0];
-}
+const ADAM_SLOTS = namedSlots('clipped-adam', {
+  hyper: ['clipFraction', 'thresholdScale', 'beta1', 'beta2', 'eps', 'weightDecay'],
+  // stepSize = lr / bc1, sqrtBc2 = sqrt(bc2)
+  scalars: ['lr', 'stepSize', 'sqrtBc2'],
+  packHyper(hp) {
+    const [beta1, beta2] = pair(hp, 'betas');
+    return { ...head(hp), beta1, beta2, eps: num(hp, 'eps'), weightDecay: num(hp, 'weightDecay') };
+  },
+  stepScalars(hp, t, lr) {
+    const [b1, b2] = pair(hp, 'betas');
+    return { lr, stepSize: lr / (1 - b1 ** t), sqrtBc2: Math.sqrt(1 - b2 ** t) };
+  },
+});
 
 function cpuInit(slots: number, paramCount: number): CpuOptimizerState {
   return { slots: Array.from({ length: slots }, () => new Float64Array(paramCount)), extra: {} };
@@ -133,6 +149,7 @@ function cpuStepAdam(a: CpuStepArgs): void {
 
 async function createGpu(kind: 'sgd' | 'adam', ctx: GpuOptimizerContext): Promise<GpuOptimizer> {
   const { device, runs: R, paramCount: P } = ctx;
+  const def = kind === 'adam' ? clippedAdam : clippedSgd;
   checkTensorTiling(ctx.tensors, P, `clipped-${kind}`);
   const NT = ctx.tensors.length;
   if (NT > 65535 || R > 65535)
@@ -145,20 +162,21 @@ async function createGpu(kind: 'sgd' | 'adam', ctx: GpuOptimizerContext): Promis
     values: ctx.grads,
     params: ctx.params,
     hyper: ctx.hyper,
-    hyperSize: HYPER_SIZE,
-    cIndex: 0,
-    scaleIndex: 1,
-    wdIndex: kind === 'adam' ? 5 : undefined,
+    hyperSize: def.hyperSize,
+    cIndex: hyperIndex(def, 'clipFraction'),
+    scaleIndex: hyperIndex(def, 'thresholdScale'),
+    wdIndex: kind === 'adam' ? hyperIndex(def, 'weightDecay') : undefined,
   });
   const owned = [tensorTableBuffer(ctx, 'clip.tensors'), storageBuffer(device, R * NT, 'clip.tnorms')];
   const buffers = [ctx.params, ctx.grads, ctx.state, ctx.hyper, ctx.stepScalars, owned[0], select.sel, owned[1]];
   const bindings: Access[] = ['rw', 'read', 'rw', 'read', 'read', 'read', 'read', 'rw'];
-  const overrides = { WG, R, P, NT, HS: HYPER_SIZE };
+  const overrides = { WG, R, P, NT, HS: def.hyperSize };
+  const code = slotAccessors(def) + unrollWgsl(clipWgsl, {}, { ADAM: kind === 'adam' });
   const make = (entry: string, wgs: [number, number]) =>
     createKernel(
       device,
       ctx.pipelines,
-      { label: 'optim_clip', code: clipWgsl, entry, overrides, bindings, step: true },
+      { label: 'optim_clip', code, entry, overrides, bindings, step: true },
       buffers,
       wgs,
       ctx.stepInfo,
@@ -180,9 +198,7 @@ export const clippedSgd: OptimizerDef = {
     'Pan & Li, "Toward Understanding Why Adam Converges Faster Than SGD for Transformers", 2023; panyan7/adam-vs-sgd torch_optimizer/sgd_clip.py',
   hyperparams: SGD_HPS,
   stateSlots: 1,
-  hyperSize: HYPER_SIZE,
-  packHyper: packSgd,
-  stepScalars: (_hp, _t, lr) => [lr],
+  ...SGD_SLOTS,
   createGpu: (ctx) => createGpu('sgd', ctx),
   cpuInit: (n) => cpuInit(1, n),
   cpuStep: cpuStepSgd,
@@ -204,12 +220,7 @@ export const clippedAdam: OptimizerDef = {
     'Pan & Li, "Toward Understanding Why Adam Converges Faster Than SGD for Transformers", 2023; panyan7/adam-vs-sgd torch_optimizer/adam_clip.py',
   hyperparams: ADAM_HPS,
   stateSlots: 2,
-  hyperSize: HYPER_SIZE,
-  packHyper: packAdam,
-  stepScalars: (hp, t, lr) => {
-    const [b1, b2] = pair(hp, 'betas');
-    return [lr, lr / (1 - b1 ** t), Math.sqrt(1 - b2 ** t)];
-  },
+  ...ADAM_SLOTS,
   createGpu: (ctx) => createGpu('adam', ctx),
   cpuInit: (n) => cpuInit(2, n),
   cpuStep: cpuStepAdam,

@@ -8,7 +8,8 @@ import { floatsIn, perRunGrid, storageBuffer } from '../webgpu/buffers';
 import { unrollWgsl } from '../webgpu/unroll';
 import type { TensorInfo } from '../model/layout';
 import { createKernel, type Access, type Kernel } from './kernel';
-import { STEP_SCALARS, type GpuOptimizer, type GpuOptimizerContext, type HyperSpec } from './types';
+import { hyperIndex, slotAccessors } from './slots';
+import { STEP_SCALARS, type GpuOptimizer, type GpuOptimizerContext, type HyperSpec, type OptimizerDef } from './types';
 
 /** Threads per workgroup of every part-A optimizer kernel (the WGSL `override WG`). */
 export const OPTIM_WG = 64;
@@ -91,9 +92,16 @@ function bindings(ctx: GpuOptimizerContext, extra?: ExtraBindings): { access: Ac
   };
 }
 
-/** The full WGSL source of an optimizer: optim_common.wgsl, any helper files, then its own file. */
-export function optimizerSource(own: string, ...helpers: string[]): string {
-  return [commonWgsl, ...helpers, own].join('\n');
+/**
+ * The full WGSL source of a one-dispatch optimizer: optim_common.wgsl, the accessors of the def's
+ * named slots (hp_<name>, sc_<name>: slots.ts), any helper files, then its own file.
+ */
+export function optimizerSource(
+  def: Pick<OptimizerDef, 'name' | 'hyper' | 'scalars'>,
+  own: string,
+  ...helpers: string[]
+): string {
+  return [commonWgsl, slotAccessors(def), ...helpers, own].join('\n');
 }
 
 export interface KernelOptions {
@@ -109,12 +117,17 @@ export interface KernelOptions {
 }
 
 /**
- * Whether any run of the population has a nonzero hyperparameter k (packHyper order): kernels pass
+ * Whether any run of the population has a nonzero value in hyper slot `slot` of `def`: kernels pass
  * it as an override so that a per-run option no run uses (AMSGrad, say) is compiled out. On
  * SwiftShader a branch no lane takes still costs what it would if taken (docs/performance.md).
  */
-export function anyHyper(ctx: GpuOptimizerContext, hyperSize: number, k: number): boolean {
-  for (let r = 0; r < ctx.runs; r++) if (ctx.hyperHost[r * hyperSize + k] !== 0) return true;
+export function anyHyper(
+  ctx: GpuOptimizerContext,
+  def: Pick<OptimizerDef, 'name' | 'hyper' | 'hyperSize'>,
+  slot: string,
+): boolean {
+  const k = hyperIndex(def, slot);
+  for (let r = 0; r < ctx.runs; r++) if (ctx.hyperHost[r * def.hyperSize + k] !== 0) return true;
   return false;
 }
 

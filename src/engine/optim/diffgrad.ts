@@ -6,6 +6,7 @@
 import diffgradWgsl from '../../../shaders/optim_diffgrad.wgsl?raw';
 import { betasSpec, createElementwiseGpu, epsSpec, lrSpec, optimizerSource, wdSpec } from './common';
 import { adamPrecondThreshold, num, pair } from './hp';
+import { namedSlots } from './slots';
 import type { OptimizerDef } from './types';
 
 export const diffgrad: OptimizerDef = {
@@ -22,16 +23,21 @@ export const diffgrad: OptimizerDef = {
     wdSpec(0, 'Coupled L2 penalty: g <- g + wd theta (g_prev keeps the decayed gradient, as the reference).'),
   ],
   stateSlots: 3,
-  hyperSize: 4,
-  packHyper(hp) {
-    const [b1, b2] = pair(hp, 'betas');
-    return [b1, b2, num(hp, 'eps'), num(hp, 'weightDecay')];
-  },
-  stepScalars(hp, t, lr) {
-    const [b1, b2] = pair(hp, 'betas');
-    return [lr, (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t)];
-  },
-  createGpu: (ctx) => createElementwiseGpu(ctx, 'optim_diffgrad', optimizerSource(diffgradWgsl), diffgrad.hyperSize),
+  ...namedSlots('diffgrad', {
+    hyper: ['beta1', 'beta2', 'eps', 'weightDecay'],
+    // stepSize = lr sqrt(bc2) / bc1
+    scalars: ['lr', 'stepSize'],
+    packHyper(hp) {
+      const [b1, b2] = pair(hp, 'betas');
+      return { beta1: b1, beta2: b2, eps: num(hp, 'eps'), weightDecay: num(hp, 'weightDecay') };
+    },
+    stepScalars(hp, t, lr) {
+      const [b1, b2] = pair(hp, 'betas');
+      return { lr, stepSize: (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t) };
+    },
+  }),
+  createGpu: (ctx) =>
+    createElementwiseGpu(ctx, 'optim_diffgrad', optimizerSource(diffgrad, diffgradWgsl), diffgrad.hyperSize),
   cpuInit: (paramCount) => ({ slots: [0, 1, 2].map(() => new Float64Array(paramCount)), extra: {} }),
   cpuStep({ params, grad, state, hp, t, lr }) {
     const [b1, b2] = pair(hp, 'betas');

@@ -21,10 +21,12 @@
 import dpWgsl from '../../../shaders/optim_dp.wgsl?raw';
 import prngWgsl from '../../../shaders/prng.wgsl?raw';
 import { dispatchSize, storageBuffer } from '../webgpu/buffers';
+import { unrollWgsl } from '../webgpu/unroll';
 import { rngNormal, rngU32, STREAM_DP_NOISE } from '../data/prng';
 import { num } from './hp';
 import { gpuOptimizer, lrSpec, wdSpec } from './common';
 import { createKernel, type Access } from './kernel';
+import { namedSlots, slotAccessors } from './slots';
 import type {
   CpuOptimizerState,
   CpuStepArgs,
@@ -36,7 +38,6 @@ import type {
 } from './types';
 
 const WG = 64;
-const HYPER_SIZE = 4;
 
 /** The per-coordinate normal draws of step t for a run with this seed (what the GPU draws). */
 export function dpNoise(seed: number, t: number, j: number): number {
@@ -142,7 +143,8 @@ function cpuInit(slots: number, paramCount: number): CpuOptimizerState {
 
 async function createGpu(kind: 'dp' | 'dice', ctx: GpuOptimizerContext): Promise<GpuOptimizer> {
   const { device, runs: R, paramCount: P } = ctx;
-  const name = kind === 'dp' ? 'dp-sgd' : 'dice-sgd';
+  const def = kind === 'dp' ? dpSgd : diceSgd;
+  const name = def.name;
   if (!ctx.clippedGrads)
     throw new Error(`${name}: ctx.clippedGrads is missing (the engine must supply it for perExampleClip optimizers)`);
   if (!(ctx.batchSize >= 1)) throw new Error(`${name}: ctx.batchSize must be >= 1, got ${ctx.batchSize}`);
@@ -150,8 +152,8 @@ async function createGpu(kind: 'dp' | 'dice', ctx: GpuOptimizerContext): Promise
   const enorm = storageBuffer(device, R, 'dice.enorm');
   const buffers = [ctx.params, ctx.grads, ctx.clippedGrads, ctx.state, ctx.hyper, ctx.stepScalars, ctx.seeds, enorm];
   const bindings: Access[] = ['rw', 'read', 'read', 'rw', 'read', 'read', 'read', 'rw'];
-  const overrides = { WG, R, P, HS: HYPER_SIZE, BATCH: ctx.batchSize };
-  const code = prngWgsl + '\n' + dpWgsl;
+  const overrides = { WG, R, P, HS: def.hyperSize, BATCH: ctx.batchSize };
+  const code = [prngWgsl, slotAccessors(def), unrollWgsl(dpWgsl, {}, { DICE: kind === 'dice' })].join('\n');
   const make = (entry: string, wgs: [number, number]) =>
     createKernel(
       device,
@@ -176,9 +178,16 @@ export const dpSgd: OptimizerDef = {
   source: 'Abadi et al., "Deep Learning with Differential Privacy", CCS 2016; clipping in the Opacus form',
   hyperparams: DP_HPS,
   stateSlots: 0,
-  hyperSize: HYPER_SIZE,
-  packHyper: (hp) => [num(hp, 'clipNorm'), num(hp, 'noiseMultiplier'), num(hp, 'weightDecay'), 0],
-  stepScalars: (_hp, _t, lr) => [lr],
+  ...namedSlots('dp-sgd', {
+    hyper: ['clipNorm', 'noiseMultiplier', 'weightDecay'],
+    scalars: ['lr'],
+    packHyper: (hp) => ({
+      clipNorm: num(hp, 'clipNorm'),
+      noiseMultiplier: num(hp, 'noiseMultiplier'),
+      weightDecay: num(hp, 'weightDecay'),
+    }),
+    stepScalars: (_hp, _t, lr) => ({ lr }),
+  }),
   createGpu: (ctx) => createGpu('dp', ctx),
   cpuInit: (n) => cpuInit(0, n),
   cpuStep: cpuStepDp,
@@ -195,9 +204,16 @@ export const diceSgd: OptimizerDef = {
     'Zhang, Bu, Wu, Hong, "Differentially Private SGD Without Clipping Bias: An Error-Feedback Approach", ICLR 2024; 564612540/DiceSGD',
   hyperparams: DICE_HPS,
   stateSlots: 1,
-  hyperSize: HYPER_SIZE,
-  packHyper: (hp) => [num(hp, 'clipNorm'), num(hp, 'errorClipNorm'), num(hp, 'noiseMultiplier'), 0],
-  stepScalars: (_hp, _t, lr) => [lr],
+  ...namedSlots('dice-sgd', {
+    hyper: ['clipNorm', 'errorClipNorm', 'noiseMultiplier'],
+    scalars: ['lr'],
+    packHyper: (hp) => ({
+      clipNorm: num(hp, 'clipNorm'),
+      errorClipNorm: num(hp, 'errorClipNorm'),
+      noiseMultiplier: num(hp, 'noiseMultiplier'),
+    }),
+    stepScalars: (_hp, _t, lr) => ({ lr }),
+  }),
   createGpu: (ctx) => createGpu('dice', ctx),
   cpuInit: (n) => cpuInit(1, n),
   cpuStep: cpuStepDice,

@@ -25,6 +25,7 @@ import {
   wdSpec,
 } from './common';
 import { num, pair } from './hp';
+import { namedSlots } from './slots';
 import type { CpuStepArgs, Hyper, OptimizerDef } from './types';
 
 const TWO24 = 16777216;
@@ -100,24 +101,33 @@ export const frugal: OptimizerDef = {
     },
   ],
   stateSlots: 3,
-  hyperSize: 7,
-  packHyper(hp) {
-    const [b1, b2] = pair(hp, 'betas');
-    return [
-      b1,
-      b2,
-      num(hp, 'eps'),
-      Math.log(b1),
-      Math.log(b2),
-      densityThreshold(num(hp, 'density')),
-      num(hp, 'updateGap'),
-    ];
-  },
-  stepScalars: (hp, _t, lr) => [lr, 1 - lr * num(hp, 'weightDecay'), lr * num(hp, 'inactiveLrScale')],
+  ...namedSlots('frugal', {
+    // lnBeta1, lnBeta2: for the per-coordinate bias corrections 1 - beta^n; threshold: densityThreshold(density).
+    hyper: ['beta1', 'beta2', 'eps', 'lnBeta1', 'lnBeta2', 'threshold', 'updateGap'],
+    // decay = 1 - lr wd; inactiveLr = lr inactiveLrScale
+    scalars: ['lr', 'decay', 'inactiveLr'],
+    packHyper(hp) {
+      const [b1, b2] = pair(hp, 'betas');
+      return {
+        beta1: b1,
+        beta2: b2,
+        eps: num(hp, 'eps'),
+        lnBeta1: Math.log(b1),
+        lnBeta2: Math.log(b2),
+        threshold: densityThreshold(num(hp, 'density')),
+        updateGap: num(hp, 'updateGap'),
+      };
+    },
+    stepScalars: (hp, _t, lr) => ({
+      lr,
+      decay: 1 - lr * num(hp, 'weightDecay'),
+      inactiveLr: lr * num(hp, 'inactiveLrScale'),
+    }),
+  }),
   async createGpu(ctx) {
     checkTensorTiling(ctx.tensors, ctx.paramCount, 'frugal');
     const table = tensorTableBuffer(ctx, 'frugal tensors');
-    const code = optimizerSource(frugalWgsl, prngWgsl);
+    const code = optimizerSource(frugal, frugalWgsl, prngWgsl);
     const extra = { access: ['read', 'read'] as ('read' | 'rw')[], buffers: [table, ctx.seeds] };
     return createElementwiseGpu(ctx, 'optim_frugal', code, frugal.hyperSize, extra, [table], {
       NT: Math.max(1, ctx.tensors.length),

@@ -6,6 +6,7 @@
 import lionWgsl from '../../../shaders/optim_lion.wgsl?raw';
 import { betasSpec, createElementwiseGpu, lrSpec, optimizerSource, wdSpec } from './common';
 import { num, pair } from './hp';
+import { namedSlots } from './slots';
 import type { OptimizerDef } from './types';
 
 export const lion: OptimizerDef = {
@@ -19,10 +20,17 @@ export const lion: OptimizerDef = {
     wdSpec(0, "Decoupled weight decay: theta <- theta (1 - lr wd) before the step (typically 3-10x AdamW's)."),
   ],
   stateSlots: 1,
-  hyperSize: 2,
-  packHyper: (hp) => pair(hp, 'betas').slice(),
-  stepScalars: (hp, _t, lr) => [lr, 1 - lr * num(hp, 'weightDecay')],
-  createGpu: (ctx) => createElementwiseGpu(ctx, 'optim_lion', optimizerSource(lionWgsl), lion.hyperSize),
+  ...namedSlots('lion', {
+    hyper: ['beta1', 'beta2'],
+    // decay = 1 - lr wd
+    scalars: ['lr', 'decay'],
+    packHyper(hp) {
+      const [beta1, beta2] = pair(hp, 'betas');
+      return { beta1, beta2 };
+    },
+    stepScalars: (hp, _t, lr) => ({ lr, decay: 1 - lr * num(hp, 'weightDecay') }),
+  }),
+  createGpu: (ctx) => createElementwiseGpu(ctx, 'optim_lion', optimizerSource(lion, lionWgsl), lion.hyperSize),
   cpuInit: (paramCount) => ({ slots: [new Float64Array(paramCount)], extra: {} }),
   cpuStep({ params, grad, state, hp, lr }) {
     const [b1, b2] = pair(hp, 'betas');

@@ -6,6 +6,7 @@
 import rmspropWgsl from '../../../shaders/optim_rmsprop.wgsl?raw';
 import { createElementwiseGpu, epsSpec, flagSpec, lrSpec, momentumSpec, optimizerSource, wdSpec } from './common';
 import { flag, num } from './hp';
+import { namedSlots } from './slots';
 import type { OptimizerDef } from './types';
 
 export const rmsprop: OptimizerDef = {
@@ -34,16 +35,20 @@ export const rmsprop: OptimizerDef = {
     ),
   ],
   stateSlots: 3,
-  hyperSize: 5,
-  packHyper: (hp) => [
-    num(hp, 'alpha'),
-    num(hp, 'eps'),
-    num(hp, 'weightDecay'),
-    num(hp, 'momentum'),
-    flag(hp, 'centered') ? 1 : 0,
-  ],
-  stepScalars: (_hp, _t, lr) => [lr],
-  createGpu: (ctx) => createElementwiseGpu(ctx, 'optim_rmsprop', optimizerSource(rmspropWgsl), rmsprop.hyperSize),
+  ...namedSlots('rmsprop', {
+    hyper: ['alpha', 'eps', 'weightDecay', 'momentum', 'centered'],
+    scalars: ['lr'],
+    packHyper: (hp) => ({
+      alpha: num(hp, 'alpha'),
+      eps: num(hp, 'eps'),
+      weightDecay: num(hp, 'weightDecay'),
+      momentum: num(hp, 'momentum'),
+      centered: flag(hp, 'centered') ? 1 : 0,
+    }),
+    stepScalars: (_hp, _t, lr) => ({ lr }),
+  }),
+  createGpu: (ctx) =>
+    createElementwiseGpu(ctx, 'optim_rmsprop', optimizerSource(rmsprop, rmspropWgsl), rmsprop.hyperSize),
   cpuInit: (paramCount) => ({ slots: [0, 1, 2].map(() => new Float64Array(paramCount)), extra: {} }),
   cpuStep({ params, grad, state, hp, lr }) {
     const alpha = num(hp, 'alpha');

@@ -5,6 +5,7 @@
 import sgdWgsl from '../../../shaders/optim_sgd.wgsl?raw';
 import { createElementwiseGpu, flagSpec, lrSpec, momentumSpec, optimizerSource } from './common';
 import { flag, momentumSgdThreshold, num } from './hp';
+import { namedSlots } from './slots';
 import type { OptimizerDef } from './types';
 
 export const sgd: OptimizerDef = {
@@ -27,10 +28,18 @@ export const sgd: OptimizerDef = {
     flagSpec('nesterov', false, 'Nesterov momentum: step along g + mu b instead of b (no effect when momentum = 0).'),
   ],
   stateSlots: 1,
-  hyperSize: 4,
-  packHyper: (hp) => [num(hp, 'momentum'), num(hp, 'dampening'), num(hp, 'weightDecay'), flag(hp, 'nesterov') ? 1 : 0],
-  stepScalars: (_hp, _t, lr) => [lr],
-  createGpu: (ctx) => createElementwiseGpu(ctx, 'optim_sgd', optimizerSource(sgdWgsl), sgd.hyperSize),
+  ...namedSlots('sgd', {
+    hyper: ['momentum', 'dampening', 'weightDecay', 'nesterov'],
+    scalars: ['lr'],
+    packHyper: (hp) => ({
+      momentum: num(hp, 'momentum'),
+      dampening: num(hp, 'dampening'),
+      weightDecay: num(hp, 'weightDecay'),
+      nesterov: flag(hp, 'nesterov') ? 1 : 0,
+    }),
+    stepScalars: (_hp, _t, lr) => ({ lr }),
+  }),
+  createGpu: (ctx) => createElementwiseGpu(ctx, 'optim_sgd', optimizerSource(sgd, sgdWgsl), sgd.hyperSize),
   cpuInit: (paramCount) => ({ slots: [new Float64Array(paramCount)], extra: {} }),
   cpuStep({ params, grad, state, hp, t, lr }) {
     const mu = num(hp, 'momentum');

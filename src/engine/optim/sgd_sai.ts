@@ -25,6 +25,7 @@ import {
   wdSpec,
 } from './common';
 import { flag, num } from './hp';
+import { namedSlots } from './slots';
 import type { CpuStepArgs, Hyper, OptimizerDef } from './types';
 
 /** gsnr of one tensor's first gradient (float64, two-pass std). */
@@ -83,20 +84,25 @@ export const sgdSai: OptimizerDef = {
     flagSpec('normalizeGsnr', false, 'Divide every gsnr by the largest of the run (the reference v1.0.4).'),
   ],
   stateSlots: 1,
-  hyperSize: 4,
-  packHyper: (hp) => [
-    num(hp, 'momentum'),
-    num(hp, 'eps'),
-    flag(hp, 'faithful') ? 0 : 1,
-    flag(hp, 'normalizeGsnr') ? 1 : 0,
-  ],
-  stepScalars: (hp, _t, lr) => [lr, 1 - lr * num(hp, 'weightDecay')],
+  ...namedSlots('sgd-sai', {
+    // guard = 1: a one-element tensor gets gsnr = 1 (faithful off).
+    hyper: ['momentum', 'eps', 'guard', 'normalizeGsnr'],
+    // decay = 1 - lr wd
+    scalars: ['lr', 'decay'],
+    packHyper: (hp) => ({
+      momentum: num(hp, 'momentum'),
+      eps: num(hp, 'eps'),
+      guard: flag(hp, 'faithful') ? 0 : 1,
+      normalizeGsnr: flag(hp, 'normalizeGsnr') ? 1 : 0,
+    }),
+    stepScalars: (hp, _t, lr) => ({ lr, decay: 1 - lr * num(hp, 'weightDecay') }),
+  }),
   async createGpu(ctx) {
     checkTensorTiling(ctx.tensors, ctx.paramCount, 'sgd-sai');
     const NT = Math.max(1, ctx.tensors.length);
     const table = tensorTableBuffer(ctx, 'sgd-sai tensors');
     const gsnr = storageBuffer(ctx.device, ctx.runs * NT, 'sgd-sai gsnr');
-    const code = optimizerSource(saiWgsl);
+    const code = optimizerSource(sgdSai, saiWgsl);
     const extra = { access: ['read', 'rw'] as ('read' | 'rw')[], buffers: [table, gsnr] };
     const common = { label: 'optim_sgd_sai', code, hyperSize: sgdSai.hyperSize, extra, overrides: { NT } };
     const reduce = await frameKernel(ctx, { ...common, entry: 'snr', workgroups: [ctx.tensors.length, ctx.runs] });

@@ -6,6 +6,7 @@
 import signsgdWgsl from '../../../shaders/optim_signsgd.wgsl?raw';
 import { createElementwiseGpu, lrSpec, momentumSpec, optimizerSource, wdSpec } from './common';
 import { num } from './hp';
+import { namedSlots } from './slots';
 import type { OptimizerDef } from './types';
 
 export const signsgd: OptimizerDef = {
@@ -20,10 +21,14 @@ export const signsgd: OptimizerDef = {
     wdSpec(0, 'Coupled L2 penalty: g <- g + wd theta (before the sign).'),
   ],
   stateSlots: 1,
-  hyperSize: 2,
-  packHyper: (hp) => [num(hp, 'momentum'), num(hp, 'weightDecay')],
-  stepScalars: (_hp, _t, lr) => [lr],
-  createGpu: (ctx) => createElementwiseGpu(ctx, 'optim_signsgd', optimizerSource(signsgdWgsl), signsgd.hyperSize),
+  ...namedSlots('signsgd', {
+    hyper: ['momentum', 'weightDecay'],
+    scalars: ['lr'],
+    packHyper: (hp) => ({ momentum: num(hp, 'momentum'), weightDecay: num(hp, 'weightDecay') }),
+    stepScalars: (_hp, _t, lr) => ({ lr }),
+  }),
+  createGpu: (ctx) =>
+    createElementwiseGpu(ctx, 'optim_signsgd', optimizerSource(signsgd, signsgdWgsl), signsgd.hyperSize),
   cpuInit: (paramCount) => ({ slots: [new Float64Array(paramCount)], extra: {} }),
   cpuStep({ params, grad, state, hp, lr }) {
     const beta = num(hp, 'momentum');

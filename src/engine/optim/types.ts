@@ -155,10 +155,23 @@ export interface OptimizerDef {
   hyperparams: HyperSpec[];
   /** Per-parameter state arrays needed (the max over any hyperparameter setting). */
   stateSlots: number;
-  /** Floats per run in ctx.hyper. */
+  /**
+   * Names of the per-run hyperparameter slots of ctx.hyper, in order: the kernel reads slot `x` with
+   * the generated accessor hp_x(r) (slots.ts). Values the kernel would otherwise derive (1 - beta1,
+   * ...) get slots of their own, computed in float64 on the host.
+   */
+  hyper: readonly string[];
+  /**
+   * Names of the per-step scalars of ctx.stepScalars, in order ('lr', the scheduled learning rate,
+   * first; at most STEP_SCALARS): bias corrections, lr * wd products and the like, computed in
+   * float64 on the host each step; the kernel reads scalar `x` with sc_x(r).
+   */
+  scalars: readonly string[];
+  /** Floats per run in ctx.hyper (= hyper.length). */
   hyperSize: number;
+  /** The hyper slots of one run in declaration order (namedSlots() makes it from values by name). */
   packHyper(hp: Hyper): number[];
-  /** Up to STEP_SCALARS values for step t (1-based) with scheduled lr; [0] must be lr. */
+  /** The step scalars of step t (1-based) with scheduled lr in declaration order (namedSlots()). */
   stepScalars(hp: Hyper, t: number, lr: number): number[];
   /** Create the GPU update for a population (compiles pipelines). */
   createGpu(ctx: GpuOptimizerContext): Promise<GpuOptimizer>;
