@@ -1,0 +1,332 @@
+/**
+ * The parts of planMemory (memory_plan.ts), in the order the allocation code creates them: the
+ * data, then per population (one per optimizer kind) its run state, its training graph, its
+ * curvature probe and its readback, then the divergence guards' readback. Each mirrors the code
+ * named in its comment.
+ */
+import type { Experiment } from '../../schema/types';
+import { mlpParamCount } from '../../schema/limits';
+import { dataShape } from '../data/shape';
+import { getOptimizer } from '../optim/registry';
+import { STEP_SCALARS, type OptimizerDef } from '../optim/types';
+import { BufferPool } from './buffers';
+import type { ParamLayout } from '../model/layout';
+import { experimentLayout } from '../model/shape';
+import { NS } from '../model/stats_layout';
+import type { DataDims, PlannedBuffer, PlannedDispatch } from './memory_plan';
+import { ELEM_WG, planCnnActivations, planMlp } from './memory_plan_graphs';
+
+/** Floats per run in a stats record: NS (model/stats_layout.ts); a curvature scalar record: SC. */
+const SC = 16;
+const CURV_KINDS = 4;
+/** Step-info record stride: max(256, minUniformBufferOffsetAlignment); 256 on every adapter we know. */
+const STEP_STRIDE = 256;
+const DEFAULT_STEPS_PER_SUBMIT = 64;
+const EVAL_CHUNK = 1024;
+const DEFAULT_CURV_SUBSET = 1024;
+
+const REDUCE_WIDTH = 'reduce the width, the batch size or the number of runs';
+const REDUCE_PARAMS = 'reduce model.hidden widths, the input dimension or the number of runs';
+
+/** The plan being built and what every part of it reads. */
+export interface PlanContext {
+  exp: Experiment;
+  buffers: PlannedBuffer[];
+  dispatches: PlannedDispatch[];
+  /** Append a buffer of `floats` floats (bound as storage unless `storage` is false). */
+  add: (label: string, floats: number, path: string, what: string, reduce: string, storage?: boolean) => void;
+  inputDim: number;
+  nTrain: number;
+  nTest: number;
+  /** Network outputs (1 for the patch CNN) and target values per example. */
+  outDim: number;
+  targetDim: number;
+  dataReduce: string;
+  /** The extra evaluation sets, with bounds on their sizes. */
+  evalSets: { key: string; n: number }[];
+  /** Steps per submit: the records of the per-step buffers. */
+  capacity: number;
+  /** Convolutional models: their layout (parameters and op list). */
+  cnnLayout: ParamLayout | undefined;
+  /** MLP widths (input, hidden, output); [input, output] for the convolutional models. */
+  widths: number[];
+  /** Parameters per run. */
+  P: number;
+  /** The config field that sizes the parameters, and what to reduce. */
+  paramPath: string;
+  reduceParams: string;
+}
+
+/** One population: R runs of optimizer `name`. */
+interface PopulationPlan {
+  name: string;
+  R: number;
+  def: OptimizerDef | undefined;
+  /** Appended to labels when there are several populations. */
+  tag: string;
+  RP: number;
+  /** Add a buffer sized by the parameters. */
+  params: (label: string, floats: number, what: string) => void;
+  fullBatch: boolean;
+  batch: number;
+  idxPerRun: boolean;
+}
+
+/** The dimensions, model size and config paths of the plan, and its empty lists. */
+export function planContext(exp: Experiment, shape: DataDims, opts: { stepsPerSubmit?: number }): PlanContext {
+  const buffers: PlannedBuffer[] = [];
+  const dispatches: PlannedDispatch[] = [];
+  const add = (label: string, floats: number, path: string, what: string, reduce: string, storage = true): void => {
+    buffers.push({ label, bytes: BufferPool.round(floats * 4), storage, path, what, reduce });
+  };
+  const { inputDim, nTrain, nTest } = shape;
+  // The patch CNN always has one output (with "mse" on 2-class data: the binary squared loss).
+  const outDim = exp.model.kind === 'patch-cnn' ? 1 : shape.outDim;
+  const classification = dataShape(exp.data).nClasses > 0;
+  const targetDim = classification ? 1 : outDim;
+  const dataReduce = 'reduce data.nTrain/data.nTest or the input dimension';
+  // Extra evaluation sets (metrics/eval_sets.ts), shared by every population. Their sizes depend on
+  // the generated data, so the plan uses bounds: an S-randomized set is the test set (one per
+  // choice: linear, slab, complex at most); an opposing-signals group is at most the train set.
+  const evalSets: { key: string; n: number }[] = [];
+  if ((exp.data.kind === 'lms' || exp.data.kind === 'ms57' || exp.data.kind === 'lsn') && nTest > 0) {
+    const choices = exp.metrics.sRandomized ?? ['linear', 'slab', 'complex'];
+    for (const c of choices) evalSets.push({ key: `s-randomized-${c}`, n: nTest });
+  }
+  if (exp.data.kind === 'opposing-signals')
+    for (const g of ['pos', 'neg']) evalSets.push({ key: `group-${g}`, n: nTrain });
+  const capacity = Math.max(1, Math.min(opts.stepsPerSubmit ?? DEFAULT_STEPS_PER_SUBMIT, exp.steps));
+  const model = exp.model;
+  // Convolutional models: parameters from their layout; activations from planCnnActivations.
+  const cnnLayout = model.kind === 'mlp' ? undefined : experimentLayout(exp, dataShape(exp.data));
+  const widths = model.kind === 'mlp' ? [inputDim, ...model.hidden, outDim] : [inputDim, outDim];
+  const P = model.kind === 'mlp' ? mlpParamCount(widths, model.bias) : cnnLayout!.paramCount;
+  const paramPath = model.kind === 'mlp' ? 'model.hidden' : model.kind === 'cnn' ? 'model.layers' : 'model.filters';
+  const reduceParams =
+    model.kind === 'mlp' ? REDUCE_PARAMS : `reduce ${paramPath}, the input dimension or the number of runs`;
+  return {
+    exp,
+    buffers,
+    dispatches,
+    add,
+    inputDim,
+    nTrain,
+    nTest,
+    outDim,
+    targetDim,
+    dataReduce,
+    evalSets,
+    capacity,
+    cnnLayout,
+    widths,
+    P,
+    paramPath,
+    reduceParams,
+  };
+}
+
+/** The training and test sets and the extra evaluation sets (webgpu/trainer.ts), shared by every population. */
+export function planData(c: PlanContext): void {
+  const { add, inputDim, nTrain, nTest, targetDim, dataReduce } = c;
+  add('x-train', nTrain * inputDim, 'data.nTrain', 'the training inputs', dataReduce);
+  add('y-train', nTrain * targetDim, 'data.nTrain', 'the training targets', dataReduce);
+  add('x-test', nTest > 0 ? nTest * inputDim : 1, 'data.nTest', 'the test inputs', dataReduce);
+  add('y-test', nTest > 0 ? nTest * targetDim : 1, 'data.nTest', 'the test targets', dataReduce);
+  for (const e of c.evalSets) {
+    add(`x-${e.key}`, e.n * inputDim, 'metrics', `the ${e.key} evaluation inputs`, dataReduce);
+    add(`y-${e.key}`, e.n * targetDim, 'metrics', `the ${e.key} evaluation targets`, dataReduce);
+  }
+}
+
+/** Every buffer of the population of R runs of optimizer `name` (webgpu/population.ts). */
+export function planPopulation(c: PlanContext, name: string, R: number, tagged: boolean): void {
+  const exp = c.exp;
+  const tag = tagged ? ` (${name})` : '';
+  const RP = R * c.P;
+  const fullBatch = exp.batchSize === 'full' || exp.batchSize >= c.nTrain;
+  const p: PopulationPlan = {
+    name,
+    R,
+    def: getOptimizer(name),
+    tag,
+    RP,
+    params: (label, floats, what) => c.add(label + tag, floats, c.paramPath, what, c.reduceParams),
+    fullBatch,
+    batch: fullBatch ? c.nTrain : (exp.batchSize as number),
+    idxPerRun: exp.varySeedPerRun && R > 1,
+  };
+  planRunState(c, p);
+  planTrainGraph(c, p);
+  const m = exp.metrics;
+  if (m.sharpness || m.trace) planCurvature(c, p);
+  c.add('stats-staging' + tag, c.capacity * R * NS, 'runs', 'the metrics readback', 'reduce the number of runs', false);
+}
+
+/**
+ * Parameters and their copies, guard, output offsets, step records, minibatch indices, clipping,
+ * hyperparameters, optimizer state and alignment directions, with the per-run dispatches.
+ */
+function planRunState(c: PlanContext, p: PopulationPlan): void {
+  const { add, exp, capacity, outDim, dataReduce, paramPath, reduceParams } = c;
+  const { R, RP, tag, def, params, name } = p;
+  const model = exp.model;
+  params('params', RP, `the parameters of ${R} runs`);
+  params('grads', RP, `the gradients of ${R} runs`);
+  params('prev-params', RP, `the previous parameters of ${R} runs`);
+  params('prev2-params', RP, `the parameters two steps back of ${R} runs`);
+  params('w0', RP, `the initial parameters of ${R} runs`);
+  params('guard-last-good', RP, `the last finite parameters of ${R} runs`);
+  add('guard-status' + tag, 2 * R, 'runs', 'the divergence and stop flags', 'reduce the number of runs');
+  if (model.outputScale !== undefined) {
+    const f0 = (label: string, rows: number, path: string) =>
+      add(label + tag, R * rows * outDim, path, 'the outputs at initialisation F(w0, x)', dataReduce);
+    f0('f0-train', c.nTrain, 'data.nTrain');
+    f0('f0-test', c.nTest, 'data.nTest');
+    for (const e of c.evalSets) f0(`f0-${e.key}`, e.n, 'metrics');
+  }
+  const perStep = 'reduce the steps per submit or the number of runs';
+  add('stats' + tag, capacity * R * NS, 'runs', 'the metric records', perStep);
+  add('step-scalars' + tag, capacity * R * STEP_SCALARS, 'runs', 'the per-step scalars', perStep);
+  add('step-info' + tag, (STEP_STRIDE * capacity) / 4, 'runs', 'the step records', perStep, false);
+  add('seeds' + tag, R, 'runs', 'the run seeds', 'reduce the number of runs');
+  add('batch-idx' + tag, (p.idxPerRun ? R : 1) * p.batch, 'batchSize', 'the minibatch indices', REDUCE_WIDTH);
+  if (!p.fullBatch && !p.idxPerRun) add('seed0' + tag, 1, 'runs', 'the shared seeds', '');
+  if (def?.perExampleClip) {
+    params('clipped-grads', RP, `the clipped gradients of ${R} runs`);
+    add('clip-norms' + tag, R, 'runs', 'the clip norms', 'reduce the number of runs');
+  }
+  add(
+    'hyper' + tag,
+    Math.max(1, R * (def?.hyperSize ?? 0)),
+    'runs',
+    'the hyperparameters',
+    'reduce the number of runs',
+  );
+  params('opt-state', Math.max(1, (def?.stateSlots ?? 0) * RP), `the ${name} optimizer state of ${R} runs`);
+  c.dispatches.push({
+    label: `optimizer update${tag}`,
+    threads: RP,
+    workgroupSize: ELEM_WG,
+    path: paramPath,
+    reduce: reduceParams,
+  });
+  c.dispatches.push({
+    label: `per-run reductions${tag}`,
+    threads: R * 1,
+    workgroupSize: 1,
+    path: 'runs',
+    reduce: 'reduce the number of runs',
+  });
+  // Alignment directions in the first layer's input space (model/directions.ts).
+  const { cnnLayout, widths } = c;
+  if (exp.data.kind === 'feature-noise' && (model.kind === 'mlp' ? widths.length > 2 : model.kind === 'patch-cnn'))
+    add('dirs' + tag, 2 * (cnnLayout ? cnnLayout.layers[0].inDim : c.inputDim), 'data', 'the feature directions', '');
+}
+
+/** The population's training graph: its MlpGpu or CnnGpu over R runs x the batch. */
+function planTrainGraph(c: PlanContext, p: PopulationPlan): void {
+  const { exp, cnnLayout, widths, nTrain, nTest } = c;
+  const { tag, R, batch, def } = p;
+  if (cnnLayout?.cnn)
+    c.buffers.push(
+      ...planCnnActivations(cnnLayout.cnn, c.dispatches, {
+        tag,
+        R,
+        batch,
+        evalChunk: Math.min(EVAL_CHUNK, Math.max(nTrain, nTest, 1)),
+        path: c.paramPath,
+        prefix: '',
+        fullBatch: p.fullBatch,
+        idxPerRun: p.idxPerRun,
+      }),
+    );
+  else
+    planMlp(c.add, c.dispatches, {
+      tag,
+      widths,
+      R,
+      batch,
+      clip: !!def?.perExampleClip,
+      pairedReluMask: false,
+      relu: exp.model.activation === 'relu',
+      evalChunk: Math.min(EVAL_CHUNK, Math.max(nTrain, nTest, 1)),
+      where: (l) => (l < widths.length - 2 ? `model.hidden[${l}]` : 'model'),
+      evalPath: 'model.hidden',
+      reduce: REDUCE_WIDTH,
+      prefix: '',
+    });
+}
+
+/**
+ * The curvature probe (metrics/curvature_gpu.ts): its records, directions, perturbed parameters
+ * and gradients, its graph over 2R runs x the subset, and its readback.
+ */
+function planCurvature(c: PlanContext, p: PopulationPlan): void {
+  const { add, exp, capacity, cnnLayout, widths } = c;
+  const { tag, R, RP, params } = p;
+  const m = exp.metrics;
+  const subset = Math.min(c.nTrain, m.sharpness?.subset ?? m.trace?.subset ?? DEFAULT_CURV_SUBSET);
+  const subsetPath = m.sharpness ? 'metrics.sharpness.subset' : 'metrics.trace.subset';
+  const curvReduce = `reduce ${subsetPath}, the width or the number of runs`;
+  const cv = (label: string, floats: number, what: string) => add(label + tag, floats, subsetPath, what, curvReduce);
+  cv('curv-prm', capacity * R * 8, 'the curvature parameters');
+  cv('curv-records', capacity * CURV_KINDS * R * SC, 'the curvature records');
+  for (const k of ['sc-sharp', 'sc-pre', 'sc-trace', 'sc-dir']) cv(k, R * SC, 'the curvature scalar records');
+  for (const k of ['v-eig', 'v-pre', 'v-dir', 'hv']) params(k, RP, `the curvature directions of ${R} runs`);
+  params('pert', 2 * RP, `the perturbed parameters (2 x ${R} runs) of the curvature probe`);
+  params('g-pm', 2 * RP, `the perturbed gradients (2 x ${R} runs) of the curvature probe`);
+  cv('curv-stats', capacity * 2 * R * NS, 'the curvature probe stats');
+  cv('curv-idx', 4, 'the curvature probe indices');
+  if (cnnLayout?.cnn)
+    c.buffers.push(
+      ...planCnnActivations(cnnLayout.cnn, c.dispatches, {
+        tag,
+        R: 2 * R,
+        batch: subset,
+        evalChunk: 1,
+        path: subsetPath,
+        prefix: 'curvature ',
+        fullBatch: true,
+        idxPerRun: false,
+        pairedReluMask: true,
+      }),
+    );
+  else
+    planMlp(add, c.dispatches, {
+      tag,
+      widths,
+      R: 2 * R,
+      batch: subset,
+      clip: false,
+      evalChunk: 1,
+      pairedReluMask: exp.model.activation === 'relu',
+      relu: exp.model.activation === 'relu',
+      where: () => subsetPath,
+      evalPath: subsetPath,
+      reduce: curvReduce,
+      prefix: 'curvature ',
+    });
+  c.dispatches.push({
+    label: `curvature element-wise${tag}`,
+    threads: RP,
+    workgroupSize: ELEM_WG,
+    path: c.paramPath,
+    reduce: c.reduceParams,
+  });
+  // Staging for the curvature records copied out at logged steps (mapped, not bound).
+  add(
+    'curv-staging' + tag,
+    capacity * CURV_KINDS * R * SC,
+    subsetPath,
+    'the curvature readback',
+    'reduce the number of runs',
+    false,
+  );
+}
+
+/** The divergence guards' status words, read back after each advance (diverge_guard.ts). */
+export function planGuardStaging(c: PlanContext, groups: Map<string, number>): void {
+  let guardBytes = 0;
+  for (const R of groups.values()) guardBytes += Math.ceil((8 * R) / 16) * 16;
+  c.add('guard-staging', Math.max(16, guardBytes) / 4, 'runs', 'the divergence flags readback', '', false);
+}
