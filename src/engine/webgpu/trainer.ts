@@ -1,36 +1,40 @@
 /**
  * The WebGPU Trainer: every run of an experiment, grouped by optimizer kind into populations that
  * advance in the same command buffers. Many steps are encoded per submit; metric records are
- * copied to staging buffers and mapped asynchronously, awaited only when advance() returns.
+ * copied to staging buffers and mapped asynchronously, awaited only when advance() returns. The
+ * setup (limits, allocation, populations) is in trainer_setup.ts; which probes are due, the
+ * staging and the metric rows in trainer_metrics.ts.
  */
 import type { Experiment } from '../../schema/types';
 import type { MetricRow, SliceOptions, SlicePoint, Trainer } from '../trainer';
 import { lossSliceGpu } from '../metrics/slice_gpu';
 import type { Dataset } from '../data/types';
-import { acquireGpu, type GpuHandle } from './device';
-import { PipelineCache } from './pipelines';
-import { BufferPool, MAP_READ, COPY_DST, readF32, storageBuffer } from './buffers';
-import { generateDataset } from '../data/index';
+import type { GpuHandle } from './device';
+import type { PipelineCache } from './pipelines';
+import { BufferPool, readF32, storageBuffer } from './buffers';
 import { getOptimizer } from '../optim/registry';
 import { scheduleFactor } from '../optim/schedules';
-import { initParams } from '../model/init';
-import { experimentLayout } from '../model/shape';
 import type { ParamLayout } from '../model/layout';
-import { NS, STAT, type GpuData } from '../model/mlp_gpu';
-import { Population } from './population';
-import { alignmentDirections } from '../model/directions';
-import { isLogStep, resolveHyper, runSeed } from '../hyper';
-import { statsToRows } from '../metrics/rows';
+import { STAT, type GpuData } from '../model/mlp_gpu';
+import type { Population } from './population';
+import { isLogStep } from '../hyper';
 import { zeroLossRows } from '../metrics/names';
-import { checkDeviceLimits } from './memory_plan';
-import { CURV_KINDS, SC, type CurvatureRequest } from '../metrics/curvature_gpu';
-import { curvatureRows } from '../metrics/curvature_rows';
+import type { CurvatureRequest } from '../metrics/curvature_gpu';
 import { DivergeGuard } from './diverge_guard';
 import { checkCheckpoint, type Checkpoint } from '../checkpoint';
 import { restorePopulation, takeGpuCheckpoint } from './checkpoint';
-import { buildEvalSets, type EvalSetSpec } from '../metrics/eval_sets';
-import { checkOutputScale, outputScaleOf, stackedInitOutputs } from '../cpu/output_scale';
+import type { EvalSetSpec } from '../metrics/eval_sets';
 import { DeviceLimitError, GpuSetupError } from './errors';
+import { setupGpuTrainer } from './trainer_setup';
+import {
+  collectRows,
+  curvRequest,
+  prepareCurvature,
+  stageRecords,
+  type LogEntry,
+  type Pending,
+  type RowContext,
+} from './trainer_metrics';
 
 export { GpuSetupError, DeviceLimitError };
 
@@ -43,21 +47,6 @@ export interface GpuTrainerOptions {
   dataset?: Dataset;
   /** Continue from this checkpoint (either backend's) instead of step 0. */
   resume?: Checkpoint;
-}
-
-interface LogEntry {
-  step: number;
-  lr: number[];
-  curv?: CurvatureRequest;
-}
-
-interface Pending {
-  pop: Population;
-  staging: GPUBuffer;
-  /** The logged records, in staging order. */
-  logs: LogEntry[];
-  /** Curvature scalar records of the same logs (only those with curv), in order. */
-  curvStaging?: GPUBuffer;
 }
 
 export class GpuTrainer implements Trainer {
@@ -108,160 +97,8 @@ export class GpuTrainer implements Trainer {
       }
       return trainer;
     }
-    const gpu = opts.gpu ?? (await acquireGpu());
-    const device = gpu.device;
-    const pipelines = opts.pipelines ?? new PipelineCache(device);
-    const ds = opts.dataset ?? generateDataset(exp.data, exp.seed);
-    const layout = experimentLayout(exp, ds);
-    // Refuse, before any allocation, a config whose buffers this device cannot hold.
-    const lim = device.limits;
-    const problems = checkDeviceLimits(
-      exp,
-      { inputDim: ds.inputDim, outDim: layout.widths[layout.widths.length - 1], nTrain: ds.train.n, nTest: ds.test.n },
-      {
-        maxBufferSize: lim.maxBufferSize,
-        maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
-        maxComputeWorkgroupsPerDimension: lim.maxComputeWorkgroupsPerDimension,
-      },
-      undefined,
-      { stepsPerSubmit: opts.stepsPerSubmit ?? 64 },
-    );
-    if (problems.length > 0) {
-      if (!opts.gpu) gpu.destroy();
-      throw new DeviceLimitError(problems);
-    }
-    // Allocation and setup inside error scopes, so a failure becomes a specific message rather
-    // than an uncaptured error and a trainer that silently computes nothing.
-    device.pushErrorScope('out-of-memory');
-    device.pushErrorScope('validation');
-    const popScopes = async (): Promise<void> => {
-      const validation = await device.popErrorScope();
-      const oom = await device.popErrorScope();
-      if (oom)
-        throw new GpuSetupError(
-          `The GPU ran out of memory while allocating this experiment's buffers: reduce the number of runs, the batch size, the hidden widths or the dataset size (${oom.message})`,
-        );
-      if (validation)
-        throw new GpuSetupError(
-          `WebGPU rejected the setup of this experiment (a bug or a device limit): ${validation.message}`,
-        );
-    };
-    let pops: Population[] = [];
-    let bufs: GPUBuffer[] = [];
-    let evalSets: EvalSetSpec[] = [];
-    try {
-      ({ pops, bufs, evalSets } = await GpuTrainer.allocate(exp, device, pipelines, ds, layout, opts));
-    } catch (e) {
-      await popScopes().catch(() => undefined);
-      if (!opts.gpu) gpu.destroy();
-      throw e;
-    }
-    try {
-      await popScopes();
-    } catch (e) {
-      for (const p of pops) p.destroy();
-      for (const b of bufs) b.destroy();
-      if (!opts.gpu) gpu.destroy();
-      throw e;
-    }
-    return new GpuTrainer(
-      exp,
-      gpu,
-      pops,
-      layout,
-      ds,
-      !opts.gpu,
-      bufs,
-      pipelines,
-      GpuTrainer.gpuData(bufs, ds),
-      evalSets,
-    );
-  }
-
-  private static gpuData(bufs: GPUBuffer[], ds: Dataset): GpuData {
-    return {
-      xTrain: bufs[0],
-      yTrain: bufs[1],
-      xTest: bufs[2],
-      yTest: bufs[3],
-      nTrain: ds.train.n,
-      nTest: ds.test.n,
-      nClasses: ds.nClasses,
-      targetDim: ds.targetDim,
-    };
-  }
-
-  private static async allocate(
-    exp: Experiment,
-    device: GPUDevice,
-    pipelines: PipelineCache,
-    ds: Dataset,
-    layout: ParamLayout,
-    opts: GpuTrainerOptions,
-  ): Promise<{ pops: Population[]; bufs: GPUBuffer[]; evalSets: EvalSetSpec[] }> {
-    checkOutputScale(
-      exp,
-      exp.runs.map((r) => getOptimizer(r.optimizer.name) ?? { name: r.optimizer.name }),
-    );
-    const evalSets = buildEvalSets(exp, ds);
-    const bufs = [
-      storageBuffer(device, ds.train.x, 'x-train'),
-      storageBuffer(device, ds.train.y, 'y-train'),
-      storageBuffer(device, ds.test.n > 0 ? ds.test.x : new Float32Array(1), 'x-test'),
-      storageBuffer(device, ds.test.n > 0 ? ds.test.y : new Float32Array(1), 'y-test'),
-    ];
-    const data = GpuTrainer.gpuData(bufs, ds);
-    // Extra evaluation sets: uploaded once, shared by every population.
-    const sets = evalSets.map((spec) => {
-      const x = storageBuffer(device, spec.x, `x-${spec.key}`);
-      const y = storageBuffer(device, spec.y, `y-${spec.key}`);
-      bufs.push(x, y);
-      return { spec, x, y };
-    });
-    const alpha = outputScaleOf(exp);
-    // model.outputScale: F(w0, x) of every run on every set, from the float64 CPU forward pass.
-    const offsets = (init: Float32Array[], x: Float32Array, n: number) =>
-      stackedInitOutputs(init, layout, exp.model.activation, x, n);
-    const capacity = Math.max(1, Math.min(opts.stepsPerSubmit ?? 64, exp.steps));
-    // Group runs by optimizer kind, keeping the experiment's order within each group.
-    const groups = new Map<string, number[]>();
-    exp.runs.forEach((run, i) => {
-      const list = groups.get(run.optimizer.name) ?? [];
-      list.push(i);
-      groups.set(run.optimizer.name, list);
-    });
-    const pops: Population[] = [];
-    for (const [name, runIds] of groups) {
-      const def = getOptimizer(name);
-      if (!def) throw new Error(`unknown optimizer "${name}"`);
-      const seeds = runIds.map((i) => runSeed(exp.seed, i, exp.varySeedPerRun));
-      const init = seeds.map((s) => initParams(layout, exp.model, s));
-      pops.push(
-        await Population.create(device, pipelines, {
-          exp,
-          layout,
-          def,
-          runIds,
-          hps: runIds.map((i) => resolveHyper(def, exp.runs[i].optimizer)),
-          seeds,
-          init,
-          data,
-          capacity,
-          directions: alignmentDirections(layout, ds.meta),
-          evalSets: sets,
-          centre:
-            alpha === undefined
-              ? undefined
-              : {
-                  alpha,
-                  train: offsets(init, ds.train.x, ds.train.n),
-                  test: offsets(init, ds.test.x, ds.test.n),
-                  extra: evalSets.map((e) => offsets(init, e.x, e.n)),
-                },
-        }),
-      );
-    }
-    return { pops, bufs, evalSets };
+    const s = await setupGpuTrainer(exp, opts);
+    return new GpuTrainer(exp, s.gpu, s.pops, s.layout, s.dataset, !opts.gpu, s.bufs, s.pipelines, s.data, s.evalSets);
   }
 
   divergedAt(): (number | null)[] {
@@ -293,56 +130,12 @@ export class GpuTrainer implements Trainer {
     const pending: Pending[] = [];
     if (!this.zeroLogged) {
       this.zeroLogged = true;
-      const enc = device.createCommandEncoder();
-      const pass = enc.beginComputePass();
-      let pass0 = pass;
-      const curv0 = this.curvRequest(0);
-      for (const pop of this.pops) {
-        const lr0 = pop.spec.runIds.map((i) => this.lr(i, 1));
-        pop.prepareChunk(-1, 1, [lr0]);
-        if (curv0) this.prepareCurvature(pop, 0, 0);
-        pop.encodeEval(pass0, 0);
-        if (curv0 && pop.curvature) pass0 = pop.curvature.encode(enc, pass0, 0, curv0);
-      }
-      pass0.end();
-      for (const pop of this.pops) pending.push(this.stage(enc, pop, [0], [{ step: 0, lr: [], curv: curv0 }]));
-      device.queue.submit([enc.finish()]);
+      this.submitStepZero(pending);
     }
     let remaining = Math.max(0, Math.min(n, exp.steps - this.step));
     while (remaining > 0) {
       const count = Math.min(remaining, this.pops[0].slots.capacity);
-      const t0 = this.step;
-      const enc = device.createCommandEncoder();
-      const logSlots: number[] = [];
-      const logs: LogEntry[][] = this.pops.map(() => []);
-      const curvAt = new Map<number, CurvatureRequest>();
-      this.pops.forEach((pop, pi) => {
-        const lrs: number[][] = [];
-        for (let k = 0; k < count; k++) lrs.push(pop.spec.runIds.map((i) => this.lr(i, t0 + k + 1)));
-        pop.prepareChunk(t0, count, lrs);
-        for (let k = 0; k < count; k++) {
-          const s = t0 + k + 1;
-          if (isLogStep(s, exp.metrics.every, exp.steps)) {
-            const curv = this.curvRequest(s);
-            if (pi === 0) logSlots.push(k);
-            if (curv) {
-              curvAt.set(k, curv);
-              this.prepareCurvature(pop, k, s);
-            }
-            logs[pi].push({ step: s, lr: lrs[k], curv });
-          }
-        }
-      });
-      let pass = enc.beginComputePass();
-      for (let k = 0; k < count; k++) {
-        const log = logSlots.includes(k);
-        const s = t0 + k + 1;
-        const nextLog = s + 1 <= exp.steps && isLogStep(s + 1, exp.metrics.every, exp.steps);
-        for (const pop of this.pops) pass = pop.encodeStep(enc, pass, k, log, nextLog, curvAt.get(k));
-      }
-      pass.end();
-      if (logSlots.length > 0) this.pops.forEach((pop, pi) => pending.push(this.stage(enc, pop, logSlots, logs[pi])));
-      device.queue.submit([enc.finish()]);
+      this.submitChunk(count, pending);
       this.step += count;
       remaining -= count;
     }
@@ -352,10 +145,85 @@ export class GpuTrainer implements Trainer {
       this.staging,
     );
     const rows: MetricRow[] = [];
-    for (const p of pending) rows.push(...(await this.collect(p)));
+    const ctx = this.rowContext();
+    for (const p of pending) rows.push(...(await collectRows(ctx, p)));
     rows.sort((a, b) => a.step - b.step || a.run - b.run);
     this.noteDiverged(await guards);
     return this.filterDiverged(rows);
+  }
+
+  /** Submit the evaluation (and curvature probes) of step 0, staging its records into `pending`. */
+  private submitStepZero(pending: Pending[]): void {
+    const device = this.gpu.device;
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    let pass0 = pass;
+    const curv0 = curvRequest(this.experiment, 0);
+    for (const pop of this.pops) {
+      const lr0 = pop.spec.runIds.map((i) => this.lr(i, 1));
+      pop.prepareChunk(-1, 1, [lr0]);
+      if (curv0) prepareCurvature(this.experiment, pop, 0, 0);
+      pop.encodeEval(pass0, 0);
+      if (curv0 && pop.curvature) pass0 = pop.curvature.encode(enc, pass0, 0, curv0);
+    }
+    pass0.end();
+    for (const pop of this.pops)
+      pending.push(stageRecords(enc, this.staging, pop, [0], [{ step: 0, lr: [], curv: curv0 }]));
+    device.queue.submit([enc.finish()]);
+  }
+
+  /**
+   * Submit `count` steps after this.step of every population in one command buffer, staging the
+   * records of its logged steps into `pending`.
+   */
+  private submitChunk(count: number, pending: Pending[]): void {
+    const exp = this.experiment;
+    const device = this.gpu.device;
+    const t0 = this.step;
+    const enc = device.createCommandEncoder();
+    const logSlots: number[] = [];
+    const logs: LogEntry[][] = this.pops.map(() => []);
+    const curvAt = new Map<number, CurvatureRequest>();
+    this.pops.forEach((pop, pi) => {
+      const lrs: number[][] = [];
+      for (let k = 0; k < count; k++) lrs.push(pop.spec.runIds.map((i) => this.lr(i, t0 + k + 1)));
+      pop.prepareChunk(t0, count, lrs);
+      for (let k = 0; k < count; k++) {
+        const s = t0 + k + 1;
+        if (isLogStep(s, exp.metrics.every, exp.steps)) {
+          const curv = curvRequest(exp, s);
+          if (pi === 0) logSlots.push(k);
+          if (curv) {
+            curvAt.set(k, curv);
+            prepareCurvature(exp, pop, k, s);
+          }
+          logs[pi].push({ step: s, lr: lrs[k], curv });
+        }
+      }
+    });
+    let pass = enc.beginComputePass();
+    for (let k = 0; k < count; k++) {
+      const log = logSlots.includes(k);
+      const s = t0 + k + 1;
+      const nextLog = s + 1 <= exp.steps && isLogStep(s + 1, exp.metrics.every, exp.steps);
+      for (const pop of this.pops) pass = pop.encodeStep(enc, pass, k, log, nextLog, curvAt.get(k));
+    }
+    pass.end();
+    if (logSlots.length > 0)
+      this.pops.forEach((pop, pi) => pending.push(stageRecords(enc, this.staging, pop, logSlots, logs[pi])));
+    device.queue.submit([enc.finish()]);
+  }
+
+  /** What collectRows reads from this trainer. */
+  private rowContext(): RowContext {
+    return {
+      experiment: this.experiment,
+      dataset: this.dataset,
+      layout: this.layout,
+      evalSets: this.evalSets,
+      staging: this.staging,
+      lr: (i, t) => this.lr(i, t),
+    };
   }
 
   /** The exact divergence steps the device guards recorded (diverge_guard.ts). */
@@ -395,121 +263,6 @@ export class GpuTrainer implements Trainer {
     });
     this.step = ck.step;
     this.zeroLogged = true;
-  }
-
-  /** Which curvature measurements are due at logged step s. */
-  private curvRequest(s: number): CurvatureRequest | undefined {
-    const m = this.experiment.metrics;
-    const req: CurvatureRequest = {};
-    if (m.sharpness && m.sharpness.every > 0 && s % m.sharpness.every === 0) {
-      req.sharpness = { iters: m.sharpness.iters };
-      req.precond = { iters: m.sharpness.iters };
-      if (s > 0) req.directional = true;
-    }
-    if (m.trace && m.trace.every > 0 && s % m.trace.every === 0) req.trace = { samples: m.trace.samples };
-    return req.sharpness || req.trace ? req : undefined;
-  }
-
-  private prepareCurvature(pop: Population, slot: number, s: number): void {
-    if (!pop.curvature) return;
-    const { def, hps, seeds } = pop.spec;
-    const tol = this.experiment.metrics.sharpness?.tol ?? 1e-3;
-    pop.curvature.writeParams(
-      slot,
-      hps.map((hp, r) => {
-        const pre = def.preconditioner?.(hp, Math.max(1, s));
-        return { tol, scale: pre?.scale ?? 1, vScale: pre?.vScale ?? 1, eps: pre?.eps ?? 1, seed: seeds[r] };
-      }),
-    );
-  }
-
-  private stage(enc: GPUCommandEncoder, pop: Population, slots: number[], logs: LogEntry[]): Pending {
-    const rec = pop.R * NS * 4;
-    const staging = this.staging.acquire(slots.length * rec, MAP_READ | COPY_DST);
-    slots.forEach((slot, j) => enc.copyBufferToBuffer(pop.stats, slot * rec, staging, j * rec, rec));
-    const curvSlots = slots.filter((_, j) => logs[j].curv);
-    let curvStaging: GPUBuffer | undefined;
-    if (pop.curvature && curvSlots.length > 0) {
-      const crec = CURV_KINDS.length * pop.R * SC * 4;
-      curvStaging = this.staging.acquire(curvSlots.length * crec, MAP_READ | COPY_DST);
-      curvSlots.forEach((slot, j) =>
-        enc.copyBufferToBuffer(pop.curvature!.records, slot * crec, curvStaging!, j * crec, crec),
-      );
-    }
-    return { pop, staging, logs, curvStaging };
-  }
-
-  private async collect(p: Pending): Promise<MetricRow[]> {
-    await p.staging.mapAsync(MAP_READ);
-    const data = new Float32Array(p.staging.getMappedRange().slice(0));
-    p.staging.unmap();
-    this.staging.release(p.staging);
-    let curvData: Float32Array | undefined;
-    if (p.curvStaging) {
-      await p.curvStaging.mapAsync(MAP_READ);
-      curvData = new Float32Array(p.curvStaging.getMappedRange().slice(0));
-      p.curvStaging.unmap();
-      this.staging.release(p.curvStaging);
-    }
-    let curvIndex = 0;
-    const rows: MetricRow[] = [];
-    const { pop } = p;
-    const ds = this.dataset;
-    const nTrain = ds.train.n;
-    const evalTrain =
-      this.experiment.metrics.evalSubset > 0 ? Math.min(this.experiment.metrics.evalSubset, nTrain) : nTrain;
-    p.logs.forEach((log, j) => {
-      pop.spec.runIds.forEach((run, r) => {
-        const base = (j * pop.R + r) * NS;
-        rows.push(
-          ...statsToRows({
-            run,
-            step: log.step,
-            stats: data.subarray(base, base + NS),
-            lr: log.step > 0 ? log.lr[r] : undefined,
-            batch: pop.batch,
-            evalTrain,
-            nTest: ds.test.n,
-            classification: ds.nClasses > 0,
-            featureNoise: this.experiment.data.kind === 'feature-noise',
-            alignment: !!alignmentDirections(this.layout, ds.meta),
-            w0Norm: pop.w0Norms[r],
-            extra: this.evalSets.map((e, k) => ({
-              metric: e.metric,
-              report: e.report,
-              n: e.n,
-              field: STAT.extra + 2 * k,
-            })),
-          }),
-        );
-      });
-      if (log.curv && curvData) {
-        const block = curvData.subarray(
-          curvIndex * CURV_KINDS.length * pop.R * SC,
-          (curvIndex + 1) * CURV_KINDS.length * pop.R * SC,
-        );
-        curvIndex++;
-        pop.spec.runIds.forEach((run, r) => {
-          const rec = (k: number) => block.subarray((k * pop.R + r) * SC, (k * pop.R + r + 1) * SC);
-          const hp = pop.spec.hps[r];
-          const lr = log.step > 0 ? log.lr[r] : this.lr(run, 1);
-          rows.push(
-            ...curvatureRows({
-              run,
-              step: log.step,
-              req: log.curv!,
-              sharp: rec(0),
-              precond: pop.spec.def.preconditioner && log.step > 0 ? rec(1) : undefined,
-              trace: rec(2),
-              directional: rec(3),
-              sharpnessThreshold: pop.spec.def.sharpnessThreshold?.(hp, lr),
-              precondThreshold: pop.spec.def.precondThreshold?.(hp, lr),
-            }),
-          );
-        });
-      }
-    });
-    return rows;
   }
 
   private filterDiverged(rows: MetricRow[]): MetricRow[] {
