@@ -8,73 +8,26 @@
  * perExampleClip), lr_t = peak lr * scheduleFactor(schedule, t-1, steps), then the optimizer's
  * cpuStep. Parameters start as the float32 initParams values and are float64 afterwards.
  */
-import type { Experiment, ScheduleConfig } from '../../schema/types';
+import type { Experiment } from '../../schema/types';
 import type { Dataset } from '../data/types';
 import { generateDataset } from '../data/index';
-import { batchIndices } from '../data/batches';
-import { isLogStep, resolveHyper, runSeed } from '../hyper';
-import { initParams } from '../model/init';
+import { isLogStep } from '../hyper';
 import type { ParamLayout } from '../model/layout';
 import { experimentLayout } from '../model/shape';
-import { getOptimizer, optimizerNames } from '../optim/registry';
-import { zeroLossRows } from '../metrics/names';
-import { scheduleFactor } from '../optim/schedules';
-import type { CpuOptimizerState, Hyper, OptimizerDef } from '../optim/types';
+import { getOptimizer } from '../optim/registry';
 import type { MetricRow, SliceOptions, SlicePoint, Trainer } from '../trainer';
 import { lossSlice } from '../metrics/curvature_cpu';
-import {
-  curvatureRowsCpu,
-  curvatureSubset,
-  mlpCurvatureOracles,
-  type CurvatureCarry,
-} from '../metrics/curvature_rows_cpu';
-import type { GradOracle, LossOracle } from '../metrics/curvature_cpu';
+import { curvatureSubset, mlpCurvatureOracles } from '../metrics/curvature_rows_cpu';
 import { checkLossTask } from './losses';
-import { evalSet, lossAndGrad, type CpuModel, type OutputCentre } from './mlp';
-import { checkOutputScale, initOutputs, outputScaleOf } from './output_scale';
-import { buildEvalSets, evalSetValue, type EvalSetSpec } from '../metrics/eval_sets';
-import { clippedBatchGrad, l2 } from './per_example';
-import { stepIsFinite } from './guard';
+import { checkOutputScale } from './output_scale';
+import { buildEvalSets, type EvalSetSpec } from '../metrics/eval_sets';
 import { CHECKPOINT_VERSION, checkCheckpoint, experimentFingerprint, type Checkpoint } from '../checkpoint';
 import { cpuRunCheckpoint, loadCpuRun } from './checkpoint';
+import { createRunStates, type RunState, type TrainContext } from './run_state';
+import { stepRun } from './step';
+import { logRows } from './log_rows';
 
 export const CPU_ADAPTER_DESCRIPTION = 'cpu (float64 reference)';
-
-interface RunState {
-  def: OptimizerDef;
-  hp: Hyper;
-  seed: number;
-  peakLr: number;
-  schedule: ScheduleConfig;
-  /** Per-example clipping norm C (perExampleClip optimizers). */
-  clip?: number;
-  params: Float64Array;
-  /** theta_{t-1} and theta_{t-2} after step t (for step_distance and period2_distance). */
-  prev?: Float64Array;
-  prev2?: Float64Array;
-  state: CpuOptimizerState;
-  diverged: number | null;
-  /** stopAtZeroLoss: the logged step whose train_loss was exactly 0 (the run stops there). */
-  stopped: number | null;
-  /** theta_0 and ||theta_0|| (relative_weight_change). */
-  w0: Float64Array;
-  w0Norm: number;
-  /** model.outputScale: the centring of the train, test and extra evaluation sets (F(theta_0, x)). */
-  centre?: { train: OutputCentre; test: OutputCentre; extra: OutputCentre[] };
-  carry: CurvatureCarry;
-  /** theta_s - theta_{s-1} at the last logged step s >= 1 (lossSlice 'update'). */
-  lastUpdate?: Float64Array;
-}
-
-/** What one step of one run measured (the step-only metrics). */
-interface StepInfo {
-  batchLoss: number;
-  lr: number;
-  gradNorm: number;
-  stepDistance: number;
-  /** g_t (a copy made before the optimizer ran), for the curvature rows. */
-  grad: Float64Array;
-}
 
 export interface CpuTrainerOptions {
   /** Use this dataset instead of generating exp.data (tests). */
@@ -83,24 +36,13 @@ export interface CpuTrainerOptions {
   resume?: Checkpoint;
 }
 
-function distance(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-  return Math.sqrt(s);
-}
-
 export class CpuTrainer implements Trainer {
   readonly backend = 'cpu' as const;
   readonly adapterDescription = CPU_ADAPTER_DESCRIPTION;
   step = 0;
   private zeroLogged = false;
-  private readonly model: CpuModel;
-  private readonly batch: number;
-  private readonly fullBatch: boolean;
-  private readonly idx: Uint32Array;
-  private readonly evalTrain: number;
-  /** Per run: gradient and loss oracles over the curvature subset (centred per run with outputScale). */
-  private readonly oracles: { grad: GradOracle; loss: LossOracle }[];
+  /** What the step and the logging of every run read (run_state.ts). */
+  private readonly ctx: TrainContext;
 
   private constructor(
     readonly experiment: Experiment,
@@ -111,25 +53,34 @@ export class CpuTrainer implements Trainer {
     private readonly evalSets: EvalSetSpec[] = [],
   ) {
     const n = dataset.train.n;
-    this.model = { activation: experiment.model.activation };
-    this.fullBatch = experiment.batchSize === 'full' || experiment.batchSize >= n;
-    this.batch = this.fullBatch ? n : (experiment.batchSize as number);
-    this.idx = new Uint32Array(this.batch);
-    if (this.fullBatch) for (let i = 0; i < n; i++) this.idx[i] = i;
+    const fullBatch = experiment.batchSize === 'full' || experiment.batchSize >= n;
+    const batch = fullBatch ? n : (experiment.batchSize as number);
+    const idx = new Uint32Array(batch);
+    if (fullBatch) for (let i = 0; i < n; i++) idx[i] = i;
     const sub = experiment.metrics.evalSubset;
-    this.evalTrain = sub > 0 ? Math.min(sub, n) : n;
-    this.oracles = this.runs.map((run) =>
-      mlpCurvatureOracles({
-        layout,
-        activation: experiment.model.activation,
-        loss: experiment.loss,
-        x: dataset.train.x,
-        y: dataset.train.y,
-        nClasses: dataset.nClasses,
-        subset: curvatureSubset(experiment.metrics, n),
-        centre: run.centre?.train,
-      }),
-    );
+    this.ctx = {
+      experiment,
+      dataset,
+      layout,
+      model: { activation: experiment.model.activation },
+      batch,
+      fullBatch,
+      idx,
+      evalTrain: sub > 0 ? Math.min(sub, n) : n,
+      evalSets,
+      oracles: this.runs.map((run) =>
+        mlpCurvatureOracles({
+          layout,
+          activation: experiment.model.activation,
+          loss: experiment.loss,
+          x: dataset.train.x,
+          y: dataset.train.y,
+          nClasses: dataset.nClasses,
+          subset: curvatureSubset(experiment.metrics, n),
+          centre: run.centre?.train,
+        }),
+      ),
+    };
   }
 
   static create(exp: Experiment, opts: CpuTrainerOptions = {}): CpuTrainer {
@@ -143,44 +94,7 @@ export class CpuTrainer implements Trainer {
       exp.runs.map((r) => getOptimizer(r.optimizer.name) ?? { name: r.optimizer.name }),
     );
     const evalSets = buildEvalSets(exp, ds);
-    const alpha = outputScaleOf(exp);
-    const runs = exp.runs.map((run, i): RunState => {
-      const def = getOptimizer(run.optimizer.name);
-      if (!def)
-        throw new Error(
-          `runs[${i}].optimizer.name: unknown optimizer "${run.optimizer.name}"; expected one of ${optimizerNames().join(', ')}`,
-        );
-      const hp = resolveHyper(def, run.optimizer);
-      const seed = runSeed(exp.seed, i, exp.varySeedPerRun);
-      const params = Float64Array.from(initParams(layout, exp.model, seed));
-      const f0 = (x: ArrayLike<number>, n: number): OutputCentre => ({
-        alpha: alpha!,
-        f0: initOutputs(params, layout, exp.model.activation, x, n),
-      });
-      return {
-        def,
-        hp,
-        seed,
-        peakLr: typeof hp.lr === 'number' ? hp.lr : 0,
-        schedule: run.schedule,
-        clip: def.perExampleClip?.(hp),
-        params,
-        state: def.cpuInit(layout.paramCount, layout.tensors, hp),
-        diverged: null,
-        stopped: null,
-        w0: Float64Array.from(params),
-        w0Norm: l2(params),
-        centre:
-          alpha === undefined
-            ? undefined
-            : {
-                train: f0(ds.train.x, ds.train.n),
-                test: f0(ds.test.x, ds.test.n),
-                extra: evalSets.map((e) => f0(e.x, e.n)),
-              },
-        carry: {},
-      };
-    });
+    const runs = createRunStates(exp, ds, layout, evalSets);
     const trainer = new CpuTrainer(exp, ds, layout, runs, evalSets);
     if (opts.resume) trainer.resumeFrom(opts.resume);
     return trainer;
@@ -201,7 +115,7 @@ export class CpuTrainer implements Trainer {
     if (!this.zeroLogged) {
       this.zeroLogged = true;
       this.runs.forEach((run, r) => {
-        if (run.diverged === null && run.stopped === null) rows.push(...this.logRows(r, 0));
+        if (run.diverged === null && run.stopped === null) rows.push(...logRows(this.ctx, run, r, 0));
       });
     }
     const todo = Math.max(0, Math.min(Math.floor(n), exp.steps - this.step));
@@ -210,155 +124,13 @@ export class CpuTrainer implements Trainer {
       const log = isLogStep(t, exp.metrics.every, exp.steps);
       this.runs.forEach((run, r) => {
         if (run.diverged !== null || run.stopped !== null) return; // frozen: no updates, no rows
-        const info = this.stepRun(run, t);
-        if (log) rows.push(...this.logRows(r, t, info));
+        const info = stepRun(this.ctx, run, t);
+        if (log) rows.push(...logRows(this.ctx, run, r, t, info));
         if (run.diverged === t) run.params = Float64Array.from(run.prev!); // frozen at theta_{t-1}
       });
       this.step = t;
     }
     return rows;
-  }
-
-  /** Step t of one run, in place. */
-  private stepRun(run: RunState, t: number): StepInfo {
-    const exp = this.experiment;
-    const ds = this.dataset;
-    const { train } = ds;
-    if (!this.fullBatch) batchIndices(run.seed, t - 1, train.n, this.batch, this.idx);
-    let loss: number;
-    let grad: Float64Array;
-    let clippedGrad: Float64Array | undefined;
-    if (run.clip !== undefined) {
-      const cb = clippedBatchGrad(
-        run.params,
-        this.layout,
-        this.model,
-        exp.loss,
-        train.x,
-        train.y,
-        this.idx,
-        ds.nClasses,
-        run.clip,
-      );
-      loss = cb.loss;
-      grad = cb.grad;
-      clippedGrad = cb.clipped;
-    } else {
-      const { layout, model, idx } = this;
-      const lg = lossAndGrad(
-        run.params,
-        layout,
-        model,
-        exp.loss,
-        train.x,
-        train.y,
-        idx,
-        ds.nClasses,
-        run.centre?.train,
-      );
-      loss = lg.loss;
-      grad = lg.grad;
-    }
-    const gradNorm = l2(grad);
-    const gradCopy = Float64Array.from(grad);
-    const lr = run.peakLr * scheduleFactor(run.schedule, t - 1, exp.steps);
-    const before = Float64Array.from(run.params);
-    run.def.cpuStep({
-      params: run.params,
-      grad,
-      state: run.state,
-      hp: run.hp,
-      t,
-      lr,
-      tensors: this.layout.tensors,
-      seed: run.seed,
-      batchSize: this.batch,
-      clippedGrad,
-    });
-    run.prev2 = run.prev;
-    run.prev = before;
-    if (run.diverged === null && !stepIsFinite(loss, run.params)) run.diverged = t; // guard.ts
-    return { batchLoss: loss, lr, gradNorm, stepDistance: distance(run.params, before), grad: gradCopy };
-  }
-
-  /** The metric rows of run r at logged step s, and the divergence check. */
-  private logRows(r: number, s: number, info?: StepInfo): MetricRow[] {
-    const exp = this.experiment;
-    const ds = this.dataset;
-    const run = this.runs[r];
-    const rows: MetricRow[] = [];
-    const add = (metric: string, value: number) => rows.push({ run: r, step: s, metric, value });
-    const classification = ds.nClasses > 0;
-    const { centre } = run;
-    const trainSet = centre ? { ...ds.train, centre: centre.train } : ds.train;
-    const train = evalSet(run.params, this.layout, this.model, exp.loss, trainSet, ds.nClasses, this.evalTrain);
-    add('train_loss', train.loss);
-    if (classification) add('train_acc', train.correct / train.n);
-    if (ds.test.n > 0) {
-      const testSet = centre ? { ...ds.test, centre: centre.test } : ds.test;
-      const test = evalSet(run.params, this.layout, this.model, exp.loss, testSet, ds.nClasses);
-      add('test_loss', test.loss);
-      if (classification) {
-        add('test_acc', test.correct / test.n);
-        if (exp.data.kind === 'feature-noise') add('weak_feature_acc', test.correct / test.n);
-      }
-    }
-    add('weight_norm', l2(run.params));
-    this.evalSets.forEach((set, k) => {
-      const e = evalSet(
-        run.params,
-        this.layout,
-        this.model,
-        exp.loss,
-        { ...set, centre: centre?.extra[k] },
-        ds.nClasses,
-      );
-      add(set.metric, evalSetValue(set, e.lossSum, e.correct));
-    });
-    if (info && run.w0Norm > 0) add('relative_weight_change', distance(run.params, run.w0) / run.w0Norm);
-    if (info) {
-      const prev = run.prev!;
-      run.lastUpdate = run.params.map((v, i) => v - prev[i]);
-      add('batch_loss', info.batchLoss);
-      add('lr', info.lr);
-      add('temperature', info.lr / this.batch);
-      add('grad_norm', info.gradNorm);
-      add('step_distance', info.stepDistance);
-      add('update_norm', info.lr !== 0 ? info.stepDistance / info.lr : 0);
-    }
-    rows.push(...this.curvatureRows(r, s, info));
-    if (!Number.isFinite(train.loss) || (info && !Number.isFinite(info.batchLoss))) run.diverged = s;
-    else if (exp.stopAtZeroLoss && train.loss === 0) {
-      run.stopped = s;
-      rows.push(...zeroLossRows(r, s, exp.runs[r].optimizer.lr));
-    }
-    return rows;
-  }
-
-  /** Curvature, period-2 and feature-alignment rows (metrics/curvature_rows_cpu.ts, same rules as the GPU). */
-  private curvatureRows(r: number, s: number, info?: StepInfo): MetricRow[] {
-    const exp = this.experiment;
-    const ds = this.dataset;
-    const run = this.runs[r];
-    const lr = info ? info.lr : run.peakLr * scheduleFactor(run.schedule, 0, exp.steps);
-    return curvatureRowsCpu({
-      run: r,
-      step: s,
-      metrics: exp.metrics,
-      seed: run.seed,
-      grad: this.oracles[r].grad,
-      theta: run.params,
-      prevTheta: s >= 1 ? run.prev : undefined,
-      prev2Theta: s >= 2 ? run.prev2 : undefined,
-      batchGrad: info?.grad,
-      def: run.def,
-      hp: run.hp,
-      state: run.state,
-      lr,
-      layout: this.layout,
-      meta: ds.meta,
-      carry: run.carry,
-    });
   }
 
   /** Loss over the curvature subset along run r's top eigenvector or last logged update (trainer.ts). */
@@ -378,7 +150,7 @@ export class CpuTrainer implements Trainer {
     } else {
       throw new Error(`lossSlice.direction: expected "eigen" or "update", got "${String(o.direction)}"`);
     }
-    return lossSlice(this.oracles[run].loss, st.params, d, { radius: o.radius, points: o.points });
+    return lossSlice(this.ctx.oracles[run].loss, st.params, d, { radius: o.radius, points: o.points });
   }
 
   async getParams(run: number): Promise<Float32Array> {
