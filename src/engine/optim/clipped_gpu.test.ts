@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mlpLayout } from '../model/layout';
 import { clippedAdam, clippedSgd } from './clipped';
-import { harnessRng, maxRelDiff, runCpuOptimizer, runGpuOptimizer, type OptimizerRunArgs } from './harness';
+import { harnessRng, maxAbsDiff, maxRelDiff, runCpuOptimizer, runGpuOptimizer, type OptimizerRunArgs } from './harness';
 import type { Hyper, OptimizerDef } from './types';
 
 function hps(def: OptimizerDef, over: Hyper = {}): Hyper {
@@ -38,14 +38,16 @@ async function parity(def: OptimizerDef, runHps: Hyper[], tol: number): Promise<
   const gpu = gpuRun.params;
   const cpu = cpuRun.params;
   let worst = 0;
+  let worstAbs = 0;
   for (let k = 0; k < steps; k++) {
     // Parameters and optimizer state (moments, momentum buffer, DiceSGD's error) after each step.
     const e = Math.max(maxRelDiff(gpu[k], cpu[k]), maxRelDiff(gpuRun.state![k], cpuRun.state![k]));
     expect(e, `step ${k + 1}`).toBeLessThan(tol);
     worst = Math.max(worst, e);
+    worstAbs = Math.max(worstAbs, maxAbsDiff(gpu[k], cpu[k]), maxAbsDiff(gpuRun.state![k], cpuRun.state![k]));
   }
   console.log(
-    `[${def.name}] GPU vs CPU over ${steps} steps, ${runHps.length} runs: max |gpu-cpu|/(1+|cpu|) over params and state = ${worst.toExponential(2)}`,
+    `[${def.name}] GPU vs CPU over ${steps} steps, ${runHps.length} runs: max |gpu-cpu|/(1+|cpu|) over params and state = ${worst.toExponential(2)} (max |gpu-cpu| ${worstAbs.toExponential(2)})`,
   );
 }
 

@@ -250,6 +250,17 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>, atol = 1)
   return m;
 }
 
+/** Largest |a - b| over two arrays; NaN anywhere gives NaN. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`maxAbsDiff: lengths ${a.length} and ${b.length} differ`);
+  let m = 0;
+  for (let i = 0; i < b.length; i++) {
+    const e = Math.abs(a[i] - b[i]);
+    if (!(e <= m)) m = e;
+  }
+  return m;
+}
+
 export interface RandomArgsOptions {
   /** MLP widths for the tensor layout (default [5, 7, 3]: 41 + 24 = 59 floats, not a multiple of 64). */
   widths?: number[];

@@ -7,7 +7,7 @@ import { adagrad } from './adagrad';
 import { adam, adamw } from './adam';
 import { diffgrad } from './diffgrad';
 import { frugal } from './frugal';
-import { maxRelDiff, randomRunArgs, runCpuOptimizer, runGpuOptimizer } from './harness';
+import { maxAbsDiff, maxRelDiff, randomRunArgs, runCpuOptimizer, runGpuOptimizer } from './harness';
 import { lion } from './lion';
 import { rmsprop } from './rmsprop';
 import { sgd } from './sgd';
@@ -87,6 +87,9 @@ export interface ParityResult {
   /** Worst relative difference of the parameters over all steps, and of the final state. */
   params: number;
   state: number;
+  /** The same as largest |gpu - cpu|. */
+  paramsAbs: number;
+  stateAbs: number;
   /** Smallest relative move of a run's parameters from init (> 0: the check is not vacuous). */
   minMove: number;
 }
@@ -107,13 +110,18 @@ export async function runParityCase(
   const gpu = await runGpuOptimizer(def, args);
   const ref = runCpuOptimizer(def, args);
   let params = 0;
-  for (let k = 0; k < PARITY_STEPS; k++) params = Math.max(params, maxRelDiff(gpu.params[k], ref.params[k]));
+  let paramsAbs = 0;
+  for (let k = 0; k < PARITY_STEPS; k++) {
+    params = Math.max(params, maxRelDiff(gpu.params[k], ref.params[k]));
+    paramsAbs = Math.max(paramsAbs, maxAbsDiff(gpu.params[k], ref.params[k]));
+  }
   const state = maxRelDiff(gpu.state![PARITY_STEPS - 1], ref.state![PARITY_STEPS - 1]);
+  const stateAbs = maxAbsDiff(gpu.state![PARITY_STEPS - 1], ref.state![PARITY_STEPS - 1]);
   const P = args.paramCount;
   let minMove = Infinity;
   for (let r = 0; r < hps.length; r++) {
     const last = ref.params[PARITY_STEPS - 1].subarray(r * P, (r + 1) * P);
     minMove = Math.min(minMove, maxRelDiff(last, Float64Array.from(args.init.subarray(r * P, (r + 1) * P)), 1e-6));
   }
-  return { name: def.name, params, state, minMove };
+  return { name: def.name, params, state, paramsAbs, stateAbs, minMove };
 }

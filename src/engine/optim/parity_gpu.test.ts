@@ -11,7 +11,10 @@ describe('part-A optimizers: GPU vs CPU over 100 steps', () => {
   for (const [def, overrides] of PARITY_CASES) {
     it(`${def.name}: ${overrides.length} runs with mixed hyperparameters`, async () => {
       const r = await runParityCase(def, overrides);
-      console.log(`[parity] ${def.name}: params ${r.params.toExponential(2)}, state ${r.state.toExponential(2)}`);
+      const e = (x: number) => x.toExponential(2);
+      console.log(
+        `[parity] ${def.name}: params ${e(r.params)} (abs ${e(r.paramsAbs)}), state ${e(r.state)} (abs ${e(r.stateAbs)})`,
+      );
       expect(r.params).toBeLessThan(PARITY_TOL);
       expect(r.state).toBeLessThan(PARITY_TOL);
       expect(r.minMove).toBeGreaterThan(1e-4); // not vacuous: every run moved
