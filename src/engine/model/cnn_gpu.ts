@@ -15,14 +15,7 @@
  * keeps its own argmax per half (a window whose top two values are within O(h) of each other can
  * still add an O(1/h) term; rare). `o.activation` is ignored: each act op carries its own function.
  */
-import activationsWgsl from '../../../shaders/activations.wgsl?raw';
-import commonWgsl from '../../../shaders/cnn_common.wgsl?raw';
 import gatherWgsl from '../../../shaders/cnn_gather.wgsl?raw';
-import conv2dWgsl from '../../../shaders/cnn_conv2d.wgsl?raw';
-import poolWgsl from '../../../shaders/cnn_pool.wgsl?raw';
-import denseWgsl from '../../../shaders/cnn_dense.wgsl?raw';
-import actWgsl from '../../../shaders/cnn_act.wgsl?raw';
-import patchHeadWgsl from '../../../shaders/cnn_patch_head.wgsl?raw';
 import type { Activation } from '../../schema/types';
 import type { PipelineCache, Overrides } from '../webgpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../webgpu/buffers';
@@ -30,8 +23,10 @@ import { buildLossOp, type LossCentre } from './loss_gpu';
 import { ACT_CODE, NS, STAT, type MlpGpuOptions } from './mlp_gpu';
 import type { CnnOp } from './cnn_spec';
 import { CNN_WG, cnnGpuBufferFloats, cnnStages, firstParamStage, pairedStage, type CnnStage } from './cnn_gpu_plan';
+import { cnnKernel, paramOffsets, type Source } from './cnn_gpu_kernels';
 import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
 
+export { cnnKernel } from './cnn_gpu_kernels';
 export {
   cnnGpuBufferFloats,
   cnnStages,
@@ -44,68 +39,12 @@ const WG = CNN_WG;
 
 type Op = (pass: GPUComputePassEncoder, slot: number) => void;
 
-const code = (kernel: string) => activationsWgsl + '\n' + commonWgsl + '\n' + kernel;
-const KERNELS = {
-  conv2d: code(conv2dWgsl),
-  pool: code(poolWgsl),
-  dense: code(denseWgsl),
-  act: code(actWgsl),
-  patch: code(patchHeadWgsl),
-};
-
-/** Where a stage reads its input: value k of example b of run r is buf[off + r * rs + b * inSize + k]. */
-interface Source {
-  buf: GPUBuffer;
-  off: number;
-  rs: number;
-}
-
 /** An evaluation set: its rows, labels, size and the stats field of its loss sum. */
 interface EvalTarget {
   x: GPUBuffer;
   y: GPUBuffer;
   n: number;
   field: number;
-}
-
-/**
- * The WGSL source (activations + common + kernel) and shape override constants of an op's kernel
- * file; entry points forward, backward_data, backward_weights (conv2d) or backward (dense). Exported
- * for the per-kernel tests.
- */
-export function cnnKernel(op: CnnOp): { label: string; code: string; overrides: Overrides } {
-  const k = opKernel(op);
-  return { label: `cnn_${k.kind}`, code: KERNELS[k.kind], overrides: { WG, ...k.ov } };
-}
-
-/** The shape override constants of an op's kernel, and which kernel file it uses. */
-function opKernel(op: CnnOp): { kind: keyof typeof KERNELS; ov: Overrides } {
-  switch (op.op) {
-    case 'conv2d': {
-      const [CI, H, W] = op.inShape;
-      const [CO, OH, OW] = op.outShape;
-      const { kh: KH, kw: KW, sh: SH, sw: SW, ph: PH, pw: PW } = op;
-      const HAS_BIAS = op.biasOffset >= 0 ? 1 : 0;
-      return { kind: 'conv2d', ov: { CI, H, W, CO, OH, OW, KH, KW, SH, SW, PH, PW, HAS_BIAS } };
-    }
-    case 'maxpool':
-    case 'avgpool': {
-      const [C, H, W] = op.inShape;
-      const [, OH, OW] = op.outShape;
-      const MAX = op.op === 'maxpool' ? 1 : 0;
-      return { kind: 'pool', ov: { C, H, W, OH, OW, KH: op.kh, KW: op.kw, SH: op.sh, SW: op.sw, MAX } };
-    }
-    case 'dense':
-      return { kind: 'dense', ov: { IN: op.inDim, OUT: op.outDim, HAS_BIAS: op.biasOffset >= 0 ? 1 : 0 } };
-    case 'act':
-      return { kind: 'act', ov: { SIZE: op.size } };
-    case 'patch-head':
-      return { kind: 'patch', ov: { M: op.filters, NP: op.positions } };
-  }
-}
-
-function paramOffsets(op: CnnOp): [number, number] {
-  return op.op === 'conv2d' || op.op === 'dense' ? [op.weightOffset, Math.max(0, op.biasOffset)] : [0, 0];
 }
 
 export class CnnGpu {
@@ -227,12 +166,12 @@ export class CnnGpu {
     return (pass, slot) => l.encode(pass, slot);
   }
 
-  /** Forward dispatch of stage `st` over `b` examples per run. */
   /** Curvature graphs: max pooling takes its argmax on the pair's midpoint (shaders/cnn_pool.wgsl PAIRED). */
   private pairedPool(st: CnnStage, train: boolean): { PAIRED?: number } {
     return train && this.o.pairedReluMask && st.op.op === 'maxpool' ? { PAIRED: 1 } : {};
   }
 
+  /** Forward dispatch of stage `st` over `b` examples per run. */
   private async forwardOp(
     st: CnnStage,
     b: number,
