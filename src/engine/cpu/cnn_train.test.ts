@@ -89,7 +89,9 @@ describe('whole models: mean-loss gradient against finite differences', () => {
       const r = gradCheck((th) => meanLoss(th, layout, model, loss, x, y, idx, nClasses), res.grad, params);
       expect(r.ok, describeGradCheck(r)).toBe(true);
     });
+});
 
+describe('convolutional layouts: gradient accumulation and per-example clipping', () => {
   it('accumulateGrad over [from, to) sums to the whole batch', () => {
     const rnd = uniformRng(4);
     const spec = buildCnnSpec(

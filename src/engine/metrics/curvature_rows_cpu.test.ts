@@ -89,7 +89,7 @@ describe('preconditionerDiag', () => {
   });
 });
 
-describe('curvatureRowsCpu', () => {
+describe('curvatureRowsCpu at step 0 and at a sharpness step', () => {
   it('step 0: sharpness, its threshold, trace and Frobenius (no step-dependent rows)', () => {
     const c = setup();
     const carry: CurvatureCarry = {};
@@ -162,7 +162,9 @@ describe('curvatureRowsCpu', () => {
     expect(value(rows, 'period2_distance')).toBe(distance(c.t2, c.t0));
     expect(Array.from(carry.eig!)).toEqual(Array.from(direct.vector));
   });
+});
 
+describe('curvatureRowsCpu: preconditioned rows, rows between curvature steps, bad input', () => {
   it('Adam family: precond_sharpness and precond_threshold at s >= 1 only', () => {
     const c = setup();
     const v = Float64Array.from({ length: c.P }, () => 1e-3 * (0.1 + Math.abs(c.rnd())));

@@ -161,7 +161,9 @@ describe('centred loss kernel (model.outputScale) vs the float64 CPU', () => {
       expect(worstLoss).toBeLessThan(1e-5);
     });
   }
+});
 
+describe('buildLossOp on its own: offsets shared by every run, binary mse in training mode', () => {
   it('buildLossOp with offsets shared by every run (offRuns = 1) reads offset run r % 1 = 0', async () => {
     const { device, pipelines } = await testGpu();
     const R = 2;

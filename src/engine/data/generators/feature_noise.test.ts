@@ -23,11 +23,11 @@ function same(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   return true;
 }
 
-describe('feature-noise generator', () => {
-  const ds = generateDataset(cfg, 11);
-  const d = cfg.patchDim;
-  const D = d * cfg.numPatches;
+const ds = generateDataset(cfg, 11);
+const d = cfg.patchDim;
+const D = d * cfg.numPatches;
 
+describe('feature-noise generator: the data model', () => {
   it('has the documented shape and meta', () => {
     expect([ds.inputDim, ds.nClasses, ds.targetDim]).toEqual([D, 2, 1]);
     expect(ds.train.x.length).toBe(cfg.nTrain * D);
@@ -122,7 +122,9 @@ describe('feature-noise generator', () => {
     }
     expect(Math.abs(corr / m)).toBeLessThan((5 * cfg.noiseStd) / Math.sqrt(m));
   });
+});
 
+describe('feature-noise generator: labels, seeds and edge cases', () => {
   it('balances the labels (binomial tolerance)', () => {
     for (const split of [ds.train, ds.test]) {
       const pos = split.y.reduce((s, v) => s + v, 0);

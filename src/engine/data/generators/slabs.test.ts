@@ -30,7 +30,7 @@ const lmsCfg = (over: Partial<LmsData>): LmsData => ({
   ...over,
 });
 
-describe('slab generators (docs/data.md)', () => {
+describe('LMS slab generator (docs/data.md)', () => {
   for (const k of [3, 5, 7]) {
     it(`LMS-${k}: slab values lie in their class's slabs with the stated probabilities`, () => {
       const ds = generateDataset(lmsCfg({ slabs: k }), 5);
@@ -106,7 +106,9 @@ describe('slab generators (docs/data.md)', () => {
     for (let i = 0; i < ds.train.n; i++) if (Math.sign(ds.train.x[i * 4 + 2]) !== 2 * ds.train.y[i] - 1) bad++;
     expect(bad).toBe(0);
   });
+});
 
+describe('slab generators: random rotation, MS-(5,7), LSN, determinism (docs/data.md)', () => {
   it('random rotation: R is orthonormal, preserves every norm and x R^T recovers the unrotated data', () => {
     const base = lmsCfg({ slabs: 5, dim: 6, nTrain: 300, nTest: 50 });
     const plain = generateDataset(base, 9);
