@@ -11,16 +11,16 @@ fn update(i: u32, r: u32) {
   let eps = hp_eps(r);
   let p0 = param_in(i);
   let g = grads[i] + hp_coupledWd(r) * p0;
-  let m = b1 * state[si(0u, i)] + (1.0 - b1) * g;
+  let m = b1 * state[si(0u, i)] + hp_oneMinusBeta1(r) * g;
   state[si(0u, i)] = m;
   let res = g - m;
   var s: f32;
   if (flagOn(hp_amsgrad(r))) {
-    let raw = b2 * state[si(2u, i)] + (1.0 - b2) * res * res + eps;
+    let raw = b2 * state[si(2u, i)] + hp_oneMinusBeta2(r) * res * res + eps;
     state[si(2u, i)] = raw;
     s = max(state[si(1u, i)], raw);
   } else {
-    s = b2 * state[si(1u, i)] + (1.0 - b2) * res * res + eps;
+    s = b2 * state[si(1u, i)] + hp_oneMinusBeta2(r) * res * res + eps;
   }
   state[si(1u, i)] = s;
   var delta = sc_C(r) * m;

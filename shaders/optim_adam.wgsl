@@ -12,15 +12,15 @@ fn update(i: u32, r: u32) {
   let b2 = hp_beta2(r);
   let p0 = param_in(i);
   let g = grads[i] + hp_coupledWd(r) * p0;
-  let m = b1 * state[si(0u, i)] + (1.0 - b1) * g;
+  let m = b1 * state[si(0u, i)] + hp_oneMinusBeta1(r) * g;
   state[si(0u, i)] = m;
   var v: f32;
   if (AMSGRAD && flagOn(hp_amsgrad(r))) {
-    let raw = b2 * state[si(2u, i)] + (1.0 - b2) * g * g;
+    let raw = b2 * state[si(2u, i)] + hp_oneMinusBeta2(r) * g * g;
     state[si(2u, i)] = raw;
     v = max(state[si(1u, i)], raw);
   } else {
-    v = b2 * state[si(1u, i)] + (1.0 - b2) * g * g;
+    v = b2 * state[si(1u, i)] + hp_oneMinusBeta2(r) * g * g;
   }
   state[si(1u, i)] = v;
   param_out(i, p0 * sc_decay(r) - sc_stepSize(r) * m / (sqrt(v) * sc_invSqrtBc2(r) + hp_eps(r)));

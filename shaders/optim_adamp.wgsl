@@ -44,10 +44,10 @@ fn advance(r: u32, j: u32, g: f32) -> f32 {
   let i0 = r * P + j;
 //#if ADAMP
   let i1 = (R + r) * P + j;
-  state[i0] = hp_beta1(r) * state[i0] + (1.0 - hp_beta1(r)) * g;
-  state[i1] = hp_beta2(r) * state[i1] + (1.0 - hp_beta2(r)) * g * g;
+  state[i0] = hp_beta1(r) * state[i0] + hp_oneMinusBeta1(r) * g;
+  state[i1] = hp_beta2(r) * state[i1] + hp_oneMinusBeta2(r) * g * g;
 //#else
-  state[i0] = hp_momentum(r) * state[i0] + (1.0 - hp_dampening(r)) * g;
+  state[i0] = hp_momentum(r) * state[i0] + hp_oneMinusDampening(r) * g;
 //#endif
   return proposal(r, j, g);
 }
@@ -119,7 +119,7 @@ fn proposal(r: u32, j: u32, g: f32) -> f32 {
   let b1 = hp_beta1(r);
   let m = state[i0];
   let denom = sqrt(state[(R + r) * P + j]) / sc_sqrtBc2(r) + hp_eps(r);
-  if (nesterov) { return (b1 * m + (1.0 - b1) * g) / denom; }
+  if (nesterov) { return (b1 * m + hp_oneMinusBeta1(r) * g) / denom; }
   return m / denom;
 //#else
   let buf = state[i0];
@@ -140,30 +140,20 @@ fn update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
   let g = grads[i];
   var p = params[i];
   var u = proposal(r, j, g);
-  var wdFactor: f32 = 1.0;
   let d = decision[r * NT + k];
   if (d.x == 1.0) {
     let st = rowStats[r * NROWS + tn.w + (j - tn.x) / (tn.y / tn.z)];
     let n = sqrt(st.z) + hp_eps(r);
     u -= p * (st.w / (n * n));
-    wdFactor = hp_wdRatio(r);
   } else if (d.x == 2.0) {
     u -= p * d.y;
-    wdFactor = hp_wdRatio(r);
   }
-  let lr = sc_lr(r);
-  let wd = hp_weightDecay(r);
-  if (wd > 0.0) {
-//#if ADAMP
-    p *= 1.0 - lr * wd * wdFactor;
-//#else
-    p *= 1.0 - lr * wd * wdFactor / (1.0 - hp_momentum(r));
-//#endif
-  }
+  // Decoupled decay, its factor from the host (adamp.ts): decayProjected where the update was projected.
+  if (hp_weightDecay(r) > 0.0) { p *= select(sc_decay(r), sc_decayProjected(r), d.x != 0.0); }
 //#if ADAMP
   p -= sc_stepSize(r) * u;
 //#else
-  p -= lr * u;
+  p -= sc_lr(r) * u;
 //#endif
   params[i] = p;
 }

@@ -82,7 +82,7 @@ fn update_sgd(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups
   let mu = hp_momentum(r);
   if (mu != 0.0) {
     var buf = d;
-    if (step.t > 1u) { buf = mu * state[i] + (1.0 - hp_dampening(r)) * d; }
+    if (step.t > 1u) { buf = mu * state[i] + hp_oneMinusDampening(r) * d; }
     state[i] = buf;
     if (hp_nesterov(r) != 0.0) { d += mu * buf; } else { d = buf; }
   }
@@ -100,8 +100,8 @@ fn update_adam(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   let b1 = hp_beta1(r);
   let b2 = hp_beta2(r);
   let iv = i + R * P; // slot 1 of run r: (R + r) * P + j
-  let m = b1 * state[i] + (1.0 - b1) * clipTo(a, tauOf(r));
-  let v = b2 * state[iv] + (1.0 - b2) * a * a;
+  let m = b1 * state[i] + hp_oneMinusBeta1(r) * clipTo(a, tauOf(r));
+  let v = b2 * state[iv] + hp_oneMinusBeta2(r) * a * a;
   state[i] = m;
   state[iv] = v;
   params[i] = p - sc_stepSize(r) * m / (sqrt(v) / sc_sqrtBc2(r) + hp_eps(r));

@@ -7,8 +7,8 @@ fn update(i: u32, r: u32) {
   let b2 = hp_beta2(r);
   let p = param_in(i);
   let g = grads[i] + hp_weightDecay(r) * p;
-  let m = b1 * state[si(0u, i)] + (1.0 - b1) * g;
-  let v = b2 * state[si(1u, i)] + (1.0 - b2) * g * g;
+  let m = b1 * state[si(0u, i)] + hp_oneMinusBeta1(r) * g;
+  let v = b2 * state[si(1u, i)] + hp_oneMinusBeta2(r) * g * g;
   let xi = 1.0 / (1.0 + exp(-abs(state[si(2u, i)] - g)));
   state[si(0u, i)] = m;
   state[si(1u, i)] = v;

@@ -3,7 +3,8 @@
 // engine's ghost-norm pass; grads = the unclipped batch mean (1/B) sum_i g_i.
 // Noise: z ~ N(0,1) per coordinate j of run r at step t, drawn as
 //   rngNormal(rngU32(seed_r, STREAM_DP_NOISE, t), STREAM_DP_NOISE, j)   (identical in TS),
-// with std sigma * C / B per coordinate (sigma C on the sum, divided by the lot size B).
+// with std sigma * C / B per coordinate (sigma C on the sum, divided by the lot size B): the hyper
+// slot noiseStdSum = sigma C (float64 on the host), divided here by B (exact when B is a power of 2).
 //  dp_update:   theta -= lr (clipped + sigma C/B z + wd theta)
 //  dice_norm:   one workgroup per run: ||e||^2 over all parameters of the run
 //  dice_update: v = clipped + e min(1, C2/(||e|| + 1e-6)); theta -= lr (v + sigma C1/B z);
@@ -49,8 +50,8 @@ fn dp_update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups)
   let r = i / P;
   let p = params[i];
   var g = clipped[i];
-  let sigma = hp_noiseMultiplier(r);
-  if (sigma != 0.0) { g += sigma * hp_clipNorm(r) / BATCH * noise(r, i - r * P); }
+  let noiseStd = hp_noiseStdSum(r);
+  if (noiseStd != 0.0) { g += noiseStd / BATCH * noise(r, i - r * P); }
   let wd = hp_weightDecay(r);
   if (wd != 0.0) { g += wd * p; }
   params[i] = p - sc_lr(r) * g;
@@ -82,8 +83,8 @@ fn dice_update(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   let e = state[i];
   let v = clipped[i] + e * min(1.0, hp_errorClipNorm(r) / (sqrt(enorm[r]) + 1e-6));
   var step_dir = v;
-  let sigma = hp_noiseMultiplier(r);
-  if (sigma != 0.0) { step_dir += sigma * hp_clipNorm(r) / BATCH * noise(r, i - r * P); }
+  let noiseStd = hp_noiseStdSum(r);
+  if (noiseStd != 0.0) { step_dir += noiseStd / BATCH * noise(r, i - r * P); }
   params[i] = params[i] - sc_lr(r) * step_dir;
   state[i] = e + grads[i] - v;
 }

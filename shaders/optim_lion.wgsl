@@ -7,7 +7,7 @@ fn update(i: u32, r: u32) {
   let b2 = hp_beta2(r);
   let g = grads[i];
   let m = state[si(0u, i)];
-  let c = b1 * m + (1.0 - b1) * g;
+  let c = b1 * m + hp_oneMinusBeta1(r) * g;
   param_out(i, param_in(i) * sc_decay(r) - sc_lr(r) * sign(c));
-  state[si(0u, i)] = b2 * m + (1.0 - b2) * g;
+  state[si(0u, i)] = b2 * m + hp_oneMinusBeta2(r) * g;
 }

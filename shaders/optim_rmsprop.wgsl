@@ -7,11 +7,11 @@ fn update(i: u32, r: u32) {
   let mu = hp_momentum(r);
   let p = param_in(i);
   let g = grads[i] + hp_weightDecay(r) * p;
-  let v = alpha * state[si(0u, i)] + (1.0 - alpha) * g * g;
+  let v = alpha * state[si(0u, i)] + hp_oneMinusAlpha(r) * g * g;
   state[si(0u, i)] = v;
   var vt = v;
   if (flagOn(hp_centered(r))) {
-    let ga = alpha * state[si(1u, i)] + (1.0 - alpha) * g;
+    let ga = alpha * state[si(1u, i)] + hp_oneMinusAlpha(r) * g;
     state[si(1u, i)] = ga;
     vt = max(v - ga * ga, 0.0);
   }

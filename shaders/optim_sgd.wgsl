@@ -9,7 +9,7 @@ fn update(i: u32, r: u32) {
   var d = g;
   if (mu != 0.0) {
     var b = g;
-    if (step.t > 1u) { b = mu * state[si(0u, i)] + (1.0 - hp_dampening(r)) * g; }
+    if (step.t > 1u) { b = mu * state[si(0u, i)] + hp_oneMinusDampening(r) * g; }
     state[si(0u, i)] = b;
     d = select(b, g + mu * b, flagOn(hp_nesterov(r)));
   }

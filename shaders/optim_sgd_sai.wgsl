@@ -79,7 +79,7 @@ fn update(i: u32, r: u32) {
   let mu = hp_momentum(r);
   let g = grads[i];
   var b = g;
-  if (step.t > 1u && mu != 0.0) { b = mu * state[si(0u, i)] + (1.0 - mu) * g; }
+  if (step.t > 1u && mu != 0.0) { b = mu * state[si(0u, i)] + hp_oneMinusMomentum(r) * g; }
   state[si(0u, i)] = b;
   param_out(i, param_in(i) * sc_decay(r) - sc_lr(r) * scale * b);
 }

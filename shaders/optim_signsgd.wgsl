@@ -8,7 +8,7 @@ fn update(i: u32, r: u32) {
   let g = grads[i] + hp_weightDecay(r) * p;
   var d = g;
   if (beta > 0.0) {
-    d = beta * state[si(0u, i)] + (1.0 - beta) * g;
+    d = beta * state[si(0u, i)] + hp_oneMinusMomentum(r) * g;
     state[si(0u, i)] = d;
   }
   param_out(i, p - sc_lr(r) * sign(d));

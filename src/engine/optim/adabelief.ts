@@ -69,15 +69,18 @@ export const adabelief: OptimizerDef = {
   ],
   stateSlots: 3,
   ...namedSlots('adabelief', {
-    // coupledWd: the L2 coefficient added to the gradient (0 with weightDecouple); amsgrad: only without rectify.
-    hyper: ['beta1', 'beta2', 'eps', 'coupledWd', 'amsgrad'],
+    // oneMinusBeta1/2: 1 - beta in float64; coupledWd: the L2 coefficient added to the gradient
+    // (0 with weightDecouple); amsgrad: only without rectify.
+    hyper: ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'eps', 'coupledWd', 'amsgrad'],
     // theta <- theta decay - (A m / (sqrt(s) B + eps) + C m): coefficients() above.
     scalars: ['lr', 'decay', 'A', 'B', 'C'],
     packHyper(hp) {
       const [b1, b2] = pair(hp, 'betas');
       return {
         beta1: b1,
+        oneMinusBeta1: 1 - b1,
         beta2: b2,
+        oneMinusBeta2: 1 - b2,
         eps: num(hp, 'eps'),
         coupledWd: flag(hp, 'weightDecouple') ? 0 : num(hp, 'weightDecay'),
         amsgrad: usesMax(hp) ? 1 : 0,

@@ -44,15 +44,18 @@ function makeAdam(decoupled: boolean): OptimizerDef {
     ],
     stateSlots: 3,
     ...namedSlots(name, {
+      // oneMinusBeta1/2: 1 - beta in float64 (in f32 on the GPU, 1 - 0.999 is 1.3e-5 off relatively);
       // coupledWd: the L2 coefficient added to the gradient (0 for AdamW).
-      hyper: ['beta1', 'beta2', 'eps', 'coupledWd', 'amsgrad'],
+      hyper: ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'eps', 'coupledWd', 'amsgrad'],
       // stepSize = lr / bc1, invSqrtBc2 = 1 / sqrt(bc2), decay = 1 - lr wd (AdamW; 1 for Adam).
       scalars: ['lr', 'stepSize', 'invSqrtBc2', 'decay'],
       packHyper(hp) {
         const [b1, b2] = pair(hp, 'betas');
         return {
           beta1: b1,
+          oneMinusBeta1: 1 - b1,
           beta2: b2,
+          oneMinusBeta2: 1 - b2,
           eps: num(hp, 'eps'),
           coupledWd: decoupled ? 0 : num(hp, 'weightDecay'),
           amsgrad: flag(hp, 'amsgrad') ? 1 : 0,

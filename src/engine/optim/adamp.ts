@@ -75,32 +75,56 @@ function projectionValues(hp: Hyper) {
     eps: num(hp, 'eps'),
     weightDecay: num(hp, 'weightDecay'),
     delta: num(hp, 'delta'),
-    wdRatio: num(hp, 'wdRatio'),
     nesterov: flag(hp, 'nesterov') ? 1 : 0,
   };
 }
 
-const PROJECTION_SLOTS = ['eps', 'weightDecay', 'delta', 'wdRatio', 'nesterov'] as const;
+const PROJECTION_SLOTS = ['eps', 'weightDecay', 'delta', 'nesterov'] as const;
+
+/**
+ * The decoupled decay factor of a step, as cpuStep forms it (float64): wdFactor is 1, or wdRatio
+ * where the update was projected. The kernel picks one of the two (decay, decayProjected).
+ */
+function decayFactor(kind: Kind, hp: Hyper, lr: number, wdFactor: number): number {
+  const wd = num(hp, 'weightDecay');
+  return kind === 'adamp' ? 1 - lr * wd * wdFactor : 1 - (lr * wd * wdFactor) / (1 - num(hp, 'momentum'));
+}
 
 const ADAMP_SLOTS: SlotFields = namedSlots('adamp', {
-  hyper: ['beta1', 'beta2', ...PROJECTION_SLOTS],
-  // stepSize = lr / bc1, sqrtBc2 = sqrt(bc2)
-  scalars: ['lr', 'stepSize', 'sqrtBc2'],
+  // oneMinusBeta1/2: 1 - beta in float64.
+  hyper: ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', ...PROJECTION_SLOTS],
+  // stepSize = lr / bc1, sqrtBc2 = sqrt(bc2); decay, decayProjected: decayFactor() with 1 and wdRatio.
+  scalars: ['lr', 'stepSize', 'sqrtBc2', 'decay', 'decayProjected'],
   packHyper(hp) {
     const [beta1, beta2] = pair(hp, 'betas');
-    return { beta1, beta2, ...projectionValues(hp) };
+    return { beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, ...projectionValues(hp) };
   },
   stepScalars(hp, t, lr) {
     const [b1, b2] = pair(hp, 'betas');
-    return { lr, stepSize: lr / (1 - b1 ** t), sqrtBc2: Math.sqrt(1 - b2 ** t) };
+    return {
+      lr,
+      stepSize: lr / (1 - b1 ** t),
+      sqrtBc2: Math.sqrt(1 - b2 ** t),
+      decay: decayFactor('adamp', hp, lr, 1),
+      decayProjected: decayFactor('adamp', hp, lr, num(hp, 'wdRatio')),
+    };
   },
 });
 
 const SGDP_SLOTS: SlotFields = namedSlots('sgdp', {
-  hyper: ['momentum', 'dampening', ...PROJECTION_SLOTS],
-  scalars: ['lr'],
-  packHyper: (hp) => ({ momentum: num(hp, 'momentum'), dampening: num(hp, 'dampening'), ...projectionValues(hp) }),
-  stepScalars: (_hp, _t, lr) => ({ lr }),
+  // oneMinusDampening: 1 - dampening in float64.
+  hyper: ['momentum', 'oneMinusDampening', ...PROJECTION_SLOTS],
+  scalars: ['lr', 'decay', 'decayProjected'],
+  packHyper: (hp) => ({
+    momentum: num(hp, 'momentum'),
+    oneMinusDampening: 1 - num(hp, 'dampening'),
+    ...projectionValues(hp),
+  }),
+  stepScalars: (hp, _t, lr) => ({
+    lr,
+    decay: decayFactor('sgdp', hp, lr, 1),
+    decayProjected: decayFactor('sgdp', hp, lr, num(hp, 'wdRatio')),
+  }),
 });
 
 function cpuInit(kind: Kind, paramCount: number): CpuOptimizerState {
@@ -138,7 +162,6 @@ function proposals(kind: Kind, a: CpuStepArgs, t: TensorInfo, u: Float64Array): 
 function cpuStep(kind: Kind, a: CpuStepArgs): void {
   const { params: p, grad: g, hp, lr } = a;
   const wd = num(hp, 'weightDecay');
-  const mu = kind === 'sgdp' ? num(hp, 'momentum') : 0;
   const stepSize = kind === 'adamp' ? lr / (1 - pair(hp, 'betas')[0] ** a.t) : lr;
   const u = new Float64Array(p.length);
   for (const t of a.tensors) {
@@ -146,8 +169,9 @@ function cpuStep(kind: Kind, a: CpuStepArgs): void {
     const wdFactor = isProjected(t)
       ? projectUpdate({ p, g, u, t, delta: num(hp, 'delta'), wdRatio: num(hp, 'wdRatio'), eps: num(hp, 'eps') })
       : 1;
+    const decay = decayFactor(kind, hp, lr, wdFactor);
     for (let i = t.offset; i < t.offset + t.size; i++) {
-      if (wd > 0) p[i] *= kind === 'adamp' ? 1 - lr * wd * wdFactor : 1 - (lr * wd * wdFactor) / (1 - mu);
+      if (wd > 0) p[i] *= decay;
       p[i] -= stepSize * u[i];
     }
   }

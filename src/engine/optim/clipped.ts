@@ -72,12 +72,13 @@ const head = (hp: Hyper) => ({
 });
 
 const SGD_SLOTS = namedSlots('clipped-sgd', {
-  hyper: ['clipFraction', 'thresholdScale', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'normalize'],
+  // oneMinusDampening: 1 - dampening in float64.
+  hyper: ['clipFraction', 'thresholdScale', 'momentum', 'oneMinusDampening', 'nesterov', 'weightDecay', 'normalize'],
   scalars: ['lr'],
   packHyper: (hp) => ({
     ...head(hp),
     momentum: num(hp, 'momentum'),
-    dampening: num(hp, 'dampening'),
+    oneMinusDampening: 1 - num(hp, 'dampening'),
     nesterov: flag(hp, 'nesterov') ? 1 : 0,
     weightDecay: num(hp, 'weightDecay'),
     normalize: flag(hp, 'normalize') ? 1 : 0,
@@ -86,12 +87,21 @@ const SGD_SLOTS = namedSlots('clipped-sgd', {
 });
 
 const ADAM_SLOTS = namedSlots('clipped-adam', {
-  hyper: ['clipFraction', 'thresholdScale', 'beta1', 'beta2', 'eps', 'weightDecay'],
+  // oneMinusBeta1/2: 1 - beta in float64.
+  hyper: ['clipFraction', 'thresholdScale', 'beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'eps', 'weightDecay'],
   // stepSize = lr / bc1, sqrtBc2 = sqrt(bc2)
   scalars: ['lr', 'stepSize', 'sqrtBc2'],
   packHyper(hp) {
     const [beta1, beta2] = pair(hp, 'betas');
-    return { ...head(hp), beta1, beta2, eps: num(hp, 'eps'), weightDecay: num(hp, 'weightDecay') };
+    return {
+      ...head(hp),
+      beta1,
+      oneMinusBeta1: 1 - beta1,
+      beta2,
+      oneMinusBeta2: 1 - beta2,
+      eps: num(hp, 'eps'),
+      weightDecay: num(hp, 'weightDecay'),
+    };
   },
   stepScalars(hp, t, lr) {
     const [b1, b2] = pair(hp, 'betas');

@@ -24,12 +24,20 @@ export const diffgrad: OptimizerDef = {
   ],
   stateSlots: 3,
   ...namedSlots('diffgrad', {
-    hyper: ['beta1', 'beta2', 'eps', 'weightDecay'],
+    // oneMinusBeta1/2: 1 - beta in float64.
+    hyper: ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'eps', 'weightDecay'],
     // stepSize = lr sqrt(bc2) / bc1
     scalars: ['lr', 'stepSize'],
     packHyper(hp) {
       const [b1, b2] = pair(hp, 'betas');
-      return { beta1: b1, beta2: b2, eps: num(hp, 'eps'), weightDecay: num(hp, 'weightDecay') };
+      return {
+        beta1: b1,
+        oneMinusBeta1: 1 - b1,
+        beta2: b2,
+        oneMinusBeta2: 1 - b2,
+        eps: num(hp, 'eps'),
+        weightDecay: num(hp, 'weightDecay'),
+      };
     },
     stepScalars(hp, t, lr) {
       const [b1, b2] = pair(hp, 'betas');

@@ -101,6 +101,9 @@ export function diceSgdProblems(hp: Hyper): { key: string; message: string }[] {
     : [{ key: 'errorClipNorm', message: `expected errorClipNorm (C2) >= clipNorm (C1) = ${c1}, got ${c2}` }];
 }
 
+/** sigma C: the std of the noise added to the sum of the clipped example gradients. */
+const noiseStdSum = (hp: Hyper) => num(hp, 'noiseMultiplier') * num(hp, 'clipNorm');
+
 function clippedOf(a: CpuStepArgs, name: string): Float64Array {
   if (!a.clippedGrad)
     throw new Error(`${name}: args.clippedGrad is missing (the engine must supply it for perExampleClip optimizers)`);
@@ -179,13 +182,10 @@ export const dpSgd: OptimizerDef = {
   hyperparams: DP_HPS,
   stateSlots: 0,
   ...namedSlots('dp-sgd', {
-    hyper: ['clipNorm', 'noiseMultiplier', 'weightDecay'],
+    // noiseStdSum: sigma C, the noise std on the clipped sum (float64; the kernel divides by B).
+    hyper: ['noiseStdSum', 'weightDecay'],
     scalars: ['lr'],
-    packHyper: (hp) => ({
-      clipNorm: num(hp, 'clipNorm'),
-      noiseMultiplier: num(hp, 'noiseMultiplier'),
-      weightDecay: num(hp, 'weightDecay'),
-    }),
+    packHyper: (hp) => ({ noiseStdSum: noiseStdSum(hp), weightDecay: num(hp, 'weightDecay') }),
     stepScalars: (_hp, _t, lr) => ({ lr }),
   }),
   createGpu: (ctx) => createGpu('dp', ctx),
@@ -205,13 +205,10 @@ export const diceSgd: OptimizerDef = {
   hyperparams: DICE_HPS,
   stateSlots: 1,
   ...namedSlots('dice-sgd', {
-    hyper: ['clipNorm', 'errorClipNorm', 'noiseMultiplier'],
+    // noiseStdSum: sigma C1 (float64; the kernel divides by B).
+    hyper: ['errorClipNorm', 'noiseStdSum'],
     scalars: ['lr'],
-    packHyper: (hp) => ({
-      clipNorm: num(hp, 'clipNorm'),
-      errorClipNorm: num(hp, 'errorClipNorm'),
-      noiseMultiplier: num(hp, 'noiseMultiplier'),
-    }),
+    packHyper: (hp) => ({ errorClipNorm: num(hp, 'errorClipNorm'), noiseStdSum: noiseStdSum(hp) }),
     stepScalars: (_hp, _t, lr) => ({ lr }),
   }),
   createGpu: (ctx) => createGpu('dice', ctx),

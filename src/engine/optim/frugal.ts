@@ -102,15 +102,18 @@ export const frugal: OptimizerDef = {
   ],
   stateSlots: 3,
   ...namedSlots('frugal', {
-    // lnBeta1, lnBeta2: for the per-coordinate bias corrections 1 - beta^n; threshold: densityThreshold(density).
-    hyper: ['beta1', 'beta2', 'eps', 'lnBeta1', 'lnBeta2', 'threshold', 'updateGap'],
+    // oneMinusBeta1/2: 1 - beta in float64; lnBeta1, lnBeta2: for the per-coordinate bias corrections
+    // 1 - beta^n (n differs per coordinate, so they are formed on the GPU); threshold: densityThreshold(density).
+    hyper: ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'eps', 'lnBeta1', 'lnBeta2', 'threshold', 'updateGap'],
     // decay = 1 - lr wd; inactiveLr = lr inactiveLrScale
     scalars: ['lr', 'decay', 'inactiveLr'],
     packHyper(hp) {
       const [b1, b2] = pair(hp, 'betas');
       return {
         beta1: b1,
+        oneMinusBeta1: 1 - b1,
         beta2: b2,
+        oneMinusBeta2: 1 - b2,
         eps: num(hp, 'eps'),
         lnBeta1: Math.log(b1),
         lnBeta2: Math.log(b2),

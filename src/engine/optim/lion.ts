@@ -21,12 +21,13 @@ export const lion: OptimizerDef = {
   ],
   stateSlots: 1,
   ...namedSlots('lion', {
-    hyper: ['beta1', 'beta2'],
+    // oneMinusBeta1/2: 1 - beta in float64.
+    hyper: ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2'],
     // decay = 1 - lr wd
     scalars: ['lr', 'decay'],
     packHyper(hp) {
       const [beta1, beta2] = pair(hp, 'betas');
-      return { beta1, beta2 };
+      return { beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2 };
     },
     stepScalars: (hp, _t, lr) => ({ lr, decay: 1 - lr * num(hp, 'weightDecay') }),
   }),

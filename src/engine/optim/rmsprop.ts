@@ -36,10 +36,12 @@ export const rmsprop: OptimizerDef = {
   ],
   stateSlots: 3,
   ...namedSlots('rmsprop', {
-    hyper: ['alpha', 'eps', 'weightDecay', 'momentum', 'centered'],
+    // oneMinusAlpha: 1 - alpha in float64.
+    hyper: ['alpha', 'oneMinusAlpha', 'eps', 'weightDecay', 'momentum', 'centered'],
     scalars: ['lr'],
     packHyper: (hp) => ({
       alpha: num(hp, 'alpha'),
+      oneMinusAlpha: 1 - num(hp, 'alpha'),
       eps: num(hp, 'eps'),
       weightDecay: num(hp, 'weightDecay'),
       momentum: num(hp, 'momentum'),

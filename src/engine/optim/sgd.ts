@@ -29,11 +29,12 @@ export const sgd: OptimizerDef = {
   ],
   stateSlots: 1,
   ...namedSlots('sgd', {
-    hyper: ['momentum', 'dampening', 'weightDecay', 'nesterov'],
+    // oneMinusDampening: 1 - dampening in float64 (f32 arithmetic on the kernel's side would round twice).
+    hyper: ['momentum', 'oneMinusDampening', 'weightDecay', 'nesterov'],
     scalars: ['lr'],
     packHyper: (hp) => ({
       momentum: num(hp, 'momentum'),
-      dampening: num(hp, 'dampening'),
+      oneMinusDampening: 1 - num(hp, 'dampening'),
       weightDecay: num(hp, 'weightDecay'),
       nesterov: flag(hp, 'nesterov') ? 1 : 0,
     }),

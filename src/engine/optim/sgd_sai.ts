@@ -85,12 +85,13 @@ export const sgdSai: OptimizerDef = {
   ],
   stateSlots: 1,
   ...namedSlots('sgd-sai', {
-    // guard = 1: a one-element tensor gets gsnr = 1 (faithful off).
-    hyper: ['momentum', 'eps', 'guard', 'normalizeGsnr'],
+    // oneMinusMomentum: 1 - mu in float64; guard = 1: a one-element tensor gets gsnr = 1 (faithful off).
+    hyper: ['momentum', 'oneMinusMomentum', 'eps', 'guard', 'normalizeGsnr'],
     // decay = 1 - lr wd
     scalars: ['lr', 'decay'],
     packHyper: (hp) => ({
       momentum: num(hp, 'momentum'),
+      oneMinusMomentum: 1 - num(hp, 'momentum'),
       eps: num(hp, 'eps'),
       guard: flag(hp, 'faithful') ? 0 : 1,
       normalizeGsnr: flag(hp, 'normalizeGsnr') ? 1 : 0,

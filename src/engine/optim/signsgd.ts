@@ -22,9 +22,14 @@ export const signsgd: OptimizerDef = {
   ],
   stateSlots: 1,
   ...namedSlots('signsgd', {
-    hyper: ['momentum', 'weightDecay'],
+    // oneMinusMomentum: 1 - beta in float64.
+    hyper: ['momentum', 'oneMinusMomentum', 'weightDecay'],
     scalars: ['lr'],
-    packHyper: (hp) => ({ momentum: num(hp, 'momentum'), weightDecay: num(hp, 'weightDecay') }),
+    packHyper: (hp) => ({
+      momentum: num(hp, 'momentum'),
+      oneMinusMomentum: 1 - num(hp, 'momentum'),
+      weightDecay: num(hp, 'weightDecay'),
+    }),
     stepScalars: (_hp, _t, lr) => ({ lr }),
   }),
   createGpu: (ctx) =>
