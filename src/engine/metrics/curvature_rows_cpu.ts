@@ -1,7 +1,7 @@
 /**
  * The CPU backend's curvature and oscillation rows for one run at one logged step, with the same
- * names, conditions and conventions as the GPU path (webgpu/trainer.ts curvRequest, metrics/curvature_rows.ts,
- * metrics/rows.ts). Definitions: docs/metrics.md.
+ * names, conditions and conventions as the GPU path (webgpu/trainer_metrics.ts curvRequest,
+ * metrics/curvature_rows.ts, metrics/rows.ts). Definitions: docs/metrics.md.
  */
 import { alignmentDirections } from '../model/directions';
 import type { Activation, LossName, MetricsConfig } from '../../schema/types';

@@ -1,7 +1,7 @@
 /**
  * The fused last layer of a training step (shaders/mlp_tail.wgsl): the last layer's forward, the
  * softmax cross-entropy loss and the last layer's backward as one dispatch, where tailPlan
- * (dense_tuning.ts) allows it. MlpGpu (mlp_gpu.ts) builds it in place of those three kernels.
+ * (dense_tuning.ts) allows it. MlpGpu (mlp_gpu_train.ts) builds it in place of those three kernels.
  */
 import activationsWgsl from '../../../shaders/activations.wgsl?raw';
 import tailWgsl from '../../../shaders/mlp_tail.wgsl?raw';
