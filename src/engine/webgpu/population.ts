@@ -109,10 +109,22 @@ export class Population {
     return p;
   }
 
+  /** Everything a population trains with, in allocation order (the memory plan follows it). */
   private async build(pipelines: PipelineCache): Promise<void> {
-    const { device, spec, R, P } = this;
-    const { exp, def, hps } = spec;
-    const idxPerRun = exp.varySeedPerRun && this.R > 1;
+    const { seeds, idx, idxPerRun } = await this.buildBatches(pipelines);
+    const { clipped, lazy } = await this.buildModel(pipelines, idx, idxPerRun);
+    const state = await this.buildOptimizer(pipelines, seeds, clipped);
+    await this.buildNorms(pipelines);
+    await this.buildAlignment(pipelines);
+    await this.buildCurvature(pipelines, state, lazy);
+  }
+
+  /** The runs' seeds and the minibatch index stream (one per run when seeds vary per run). */
+  private async buildBatches(
+    pipelines: PipelineCache,
+  ): Promise<{ seeds: GPUBuffer; idx: GPUBuffer; idxPerRun: boolean }> {
+    const { device, spec, R } = this;
+    const idxPerRun = spec.exp.varySeedPerRun && this.R > 1;
     const idxRuns = idxPerRun ? R : 1;
     const seeds = this.own(storageBuffer(device, new Uint32Array(spec.seeds.map((s) => s >>> 0)), 'seeds'));
     const idx = this.own(storageBuffer(device, idxRuns * this.batch, 'batch-idx'));
@@ -127,6 +139,17 @@ export class Population {
         stepInfoStride: this.slots.stride,
       });
     }
+    return { seeds, idx, idxPerRun };
+  }
+
+  /** The model's graphs (forward, backward, per-example clipping for DP, evaluation). */
+  private async buildModel(
+    pipelines: PipelineCache,
+    idx: GPUBuffer,
+    idxPerRun: boolean,
+  ): Promise<{ clipped: GPUBuffer | undefined; lazy: Pick<MlpGpuOptions, 'extraEvalSets' | 'outputCentre'> }> {
+    const { device, spec, R, P } = this;
+    const { exp, def, hps } = spec;
     const clipNorms = def.perExampleClip ? hps.map((hp) => def.perExampleClip!(hp)) : undefined;
     const clipped = clipNorms ? this.own(storageBuffer(device, R * P, 'clipped-grads')) : undefined;
     const nTrain = spec.data.nTrain;
@@ -154,6 +177,17 @@ export class Population {
           ? { clipNorm: this.own(storageBuffer(device, new Float32Array(clipNorms), 'clip-norms')), clipped }
           : undefined,
     });
+    return { clipped, lazy };
+  }
+
+  /** The optimizer (its hyperparameters, state and kernels) and the divergence guard; returns the state. */
+  private async buildOptimizer(
+    pipelines: PipelineCache,
+    seeds: GPUBuffer,
+    clipped: GPUBuffer | undefined,
+  ): Promise<GPUBuffer> {
+    const { device, spec, R, P } = this;
+    const { exp, def, hps } = spec;
     const hyperHost = new Float32Array(Math.max(1, R * def.hyperSize));
     hps.forEach((hp, r) => hyperHost.set(def.packHyper(hp), r * def.hyperSize));
     const hyper = this.own(storageBuffer(device, hyperHost, 'hyper'));
@@ -191,6 +225,12 @@ export class Population {
     });
     this.guard.optimizerChecks = this.opt.guarded === true;
     this.internal = internalStateOf(this.opt);
+    return state;
+  }
+
+  /** The per-run norms (gradient, weights, step, distance from the start) written into the stats. */
+  private async buildNorms(pipelines: PipelineCache): Promise<void> {
+    const { device, R, P } = this;
     this.norms = await pipelines.get('run_norms', runNormsWgsl, 'main', { WG: 256 });
     for (const mode of [0, 1]) {
       const u = this.own(
@@ -211,6 +251,11 @@ export class Population {
       );
     }
     this.normStepGroups = this.slots.bindGroups(this.norms, 1);
+  }
+
+  /** Feature-noise data: the first layer's alignment with the weak and strong directions. */
+  private async buildAlignment(pipelines: PipelineCache): Promise<void> {
+    const { device, spec, R, P } = this;
     const dirs = spec.directions;
     const first = spec.layout.layers[0];
     if (dirs) {
@@ -234,6 +279,16 @@ export class Population {
       });
       this.align = { pipe, group, steps: this.slots.bindGroups(pipe, 1) };
     }
+  }
+
+  /** Sharpness and trace probes, when the experiment logs them. */
+  private async buildCurvature(
+    pipelines: PipelineCache,
+    state: GPUBuffer,
+    lazy: Pick<MlpGpuOptions, 'extraEvalSets' | 'outputCentre'>,
+  ): Promise<void> {
+    const { device, spec, R, P } = this;
+    const { exp, def, hps } = spec;
     const m = exp.metrics;
     if (m.sharpness || m.trace) {
       const subset = Math.min(spec.data.nTrain, m.sharpness?.subset ?? m.trace?.subset ?? 1024);
