@@ -2,20 +2,19 @@
  * A population: R runs of one architecture and one optimizer kind, advanced in the same
  * dispatches. Every buffer is laid out [run][...]; per-run hyperparameters live in ctx.hyper.
  */
-import runNormsWgsl from '../../../shaders/run_norms.wgsl?raw';
-import alignmentWgsl from '../../../shaders/alignment.wgsl?raw';
 import type { Experiment } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
 import type { GpuOptimizer, Hyper, OptimizerDef } from '../optim/types';
 import { STEP_SCALARS } from '../optim/types';
 import type { PipelineCache } from './pipelines';
-import { storageBuffer, uniformBuffer } from './buffers';
+import { storageBuffer } from './buffers';
 import { StepSlots } from './step_slots';
 import { NS, STAT, type GpuData, type MlpGpuOptions } from '../model/mlp_gpu';
 import { createModelGpu, type ModelGpu } from '../model/model_gpu';
 import { GpuBatches } from '../data/gpu_batches';
 import { CurvatureGpu, type CurvatureRequest } from '../metrics/curvature_gpu';
 import { DivergeGuard } from './diverge_guard';
+import { RunProbes } from './run_probes';
 import { internalStateOf, type InternalState, type PopulationState } from './checkpoint';
 import type { EvalSetSpec } from '../metrics/eval_sets';
 
@@ -51,9 +50,7 @@ export class Population {
   private mlp!: ModelGpu;
   private opt!: GpuOptimizer;
   private batcher?: GpuBatches;
-  private norms!: GPUComputePipeline;
-  private normGroups: GPUBindGroup[] = [];
-  private normStepGroups: GPUBindGroup[] = [];
+  private probes!: RunProbes;
   private readonly prev: GPUBuffer;
   /** theta_{s-1} of the last logged step s. */
   get prevParams(): GPUBuffer {
@@ -69,7 +66,6 @@ export class Population {
   guard!: DivergeGuard;
   /** Optimizer state kept in the optimizer's own buffers (checkpoints). */
   private internal: InternalState[] = [];
-  private align?: { pipe: GPUComputePipeline; group: GPUBindGroup; steps: GPUBindGroup[] };
   curvature?: CurvatureGpu;
   private readonly stepScalars: GPUBuffer;
   private readonly scalarsHost: Float32Array;
@@ -114,8 +110,19 @@ export class Population {
     const { seeds, idx, idxPerRun } = await this.buildBatches(pipelines);
     const { clipped, lazy } = await this.buildModel(pipelines, idx, idxPerRun);
     const state = await this.buildOptimizer(pipelines, seeds, clipped);
-    await this.buildNorms(pipelines);
-    await this.buildAlignment(pipelines);
+    this.probes = await RunProbes.create(this.device, pipelines, (b) => this.own(b), {
+      runs: this.R,
+      paramCount: this.P,
+      params: this.params,
+      grads: this.grads,
+      prev: this.prev,
+      prev2: this.prev2,
+      w0: this.w0,
+      stats: this.stats,
+      slots: this.slots,
+      firstLayer: this.spec.layout.layers[0],
+      directions: this.spec.directions,
+    });
     await this.buildCurvature(pipelines, state, lazy);
   }
 
@@ -228,59 +235,6 @@ export class Population {
     return state;
   }
 
-  /** The per-run norms (gradient, weights, step, distance from the start) written into the stats. */
-  private async buildNorms(pipelines: PipelineCache): Promise<void> {
-    const { device, R, P } = this;
-    this.norms = await pipelines.get('run_norms', runNormsWgsl, 'main', { WG: 256 });
-    for (const mode of [0, 1]) {
-      const u = this.own(
-        uniformBuffer(
-          device,
-          new Uint32Array([R, P, NS, mode, STAT.gradSq, STAT.weightSq, STAT.stepSq, STAT.w0DistSq]),
-          'norms',
-        ),
-      );
-      this.normGroups.push(
-        device.createBindGroup({
-          layout: this.norms.getBindGroupLayout(0),
-          entries: [u, this.params, this.grads, this.prev, this.stats, this.prev2, this.w0].map((buffer, binding) => ({
-            binding,
-            resource: { buffer },
-          })),
-        }),
-      );
-    }
-    this.normStepGroups = this.slots.bindGroups(this.norms, 1);
-  }
-
-  /** Feature-noise data: the first layer's alignment with the weak and strong directions. */
-  private async buildAlignment(pipelines: PipelineCache): Promise<void> {
-    const { device, spec, R, P } = this;
-    const dirs = spec.directions;
-    const first = spec.layout.layers[0];
-    if (dirs) {
-      const pipe = await pipelines.get('alignment', alignmentWgsl, 'main', { WG: 64 });
-      const both = new Float32Array(2 * first.inDim);
-      both.set(dirs.weak, 0);
-      both.set(dirs.strong, first.inDim);
-      const u = this.own(
-        uniformBuffer(
-          device,
-          new Uint32Array([R, P, first.outDim, first.inDim, first.weightOffset, NS, STAT.weakAlign, 0]),
-          'align',
-        ),
-      );
-      const group = device.createBindGroup({
-        layout: pipe.getBindGroupLayout(0),
-        entries: [u, this.params, this.own(storageBuffer(device, both, 'dirs')), this.stats].map((buffer, binding) => ({
-          binding,
-          resource: { buffer },
-        })),
-      });
-      this.align = { pipe, group, steps: this.slots.bindGroups(pipe, 1) };
-    }
-  }
-
   /** Sharpness and trace probes, when the experiment logs them. */
   private async buildCurvature(
     pipelines: PipelineCache,
@@ -348,13 +302,6 @@ export class Population {
     this.device.queue.writeBuffer(this.stepScalars, 0, h.buffer, 0, Math.max(1, count) * this.R * STEP_SCALARS * 4);
   }
 
-  private encodeNorms(pass: GPUComputePassEncoder, mode: 0 | 1, slot: number): void {
-    pass.setPipeline(this.norms);
-    pass.setBindGroup(0, this.normGroups[mode]);
-    pass.setBindGroup(1, this.normStepGroups[slot]);
-    pass.dispatchWorkgroups(this.R);
-  }
-
   /** Encode one training step in slot `slot`; on logging steps also the metric reductions. */
   encodeStep(
     encoder: GPUCommandEncoder,
@@ -366,7 +313,7 @@ export class Population {
   ): GPUComputePassEncoder {
     this.batcher?.encode(pass, this.slots.offset(slot));
     this.mlp.encodeTrainStep(pass, slot);
-    if (log) this.encodeNorms(pass, 0, slot);
+    if (log) this.probes.encodeNorms(pass, 0, slot);
     if (log || nextLog) {
       pass.end();
       // theta_{s-1} for step_distance at a logged step s; theta_{s-2} for period2_distance.
@@ -387,13 +334,8 @@ export class Population {
 
   /** Metrics of the current parameters (train/test loss and accuracy, norms) into `slot`. */
   encodeEval(pass: GPUComputePassEncoder, slot: number): void {
-    this.encodeNorms(pass, 1, slot);
-    if (this.align) {
-      pass.setPipeline(this.align.pipe);
-      pass.setBindGroup(0, this.align.group);
-      pass.setBindGroup(1, this.align.steps[slot]);
-      pass.dispatchWorkgroups(this.R);
-    }
+    this.probes.encodeNorms(pass, 1, slot);
+    this.probes.encodeAlignment(pass, slot);
     this.mlp.encodeEval(pass, 'train', slot);
     if (this.spec.data.nTest > 0) this.mlp.encodeEval(pass, 'test', slot);
     for (const e of this.spec.evalSets ?? []) this.mlp.encodeEval(pass, e.spec.key, slot);
