@@ -7,7 +7,7 @@
  */
 import adabeliefWgsl from '../../../shaders/optim_adabelief.wgsl?raw';
 import { betasSpec, createElementwiseGpu, epsSpec, flagSpec, lrSpec, optimizerSource, wdSpec } from './common';
-import { adamPrecondThreshold, flag, num, pair } from './hp';
+import { adamPrecondThreshold, flag, num, betaSlots, pair } from './hp';
 import { namedSlots } from './slots';
 import type { CpuStepArgs, Hyper, OptimizerDef } from './types';
 
@@ -75,12 +75,8 @@ export const adabelief: OptimizerDef = {
     // theta <- theta decay - (A m / (sqrt(s) B + eps) + C m): coefficients() above.
     scalars: ['lr', 'decay', 'A', 'B', 'C'],
     packHyper(hp) {
-      const [b1, b2] = pair(hp, 'betas');
       return {
-        beta1: b1,
-        oneMinusBeta1: 1 - b1,
-        beta2: b2,
-        oneMinusBeta2: 1 - b2,
+        ...betaSlots(hp),
         eps: num(hp, 'eps'),
         coupledWd: flag(hp, 'weightDecouple') ? 0 : num(hp, 'weightDecay'),
         amsgrad: usesMax(hp) ? 1 : 0,

@@ -13,7 +13,7 @@ import {
   optimizerSource,
   wdSpec,
 } from './common';
-import { adamPrecondThreshold, flag, num, pair } from './hp';
+import { adamPrecondThreshold, flag, num, betaSlots, pair } from './hp';
 import { namedSlots } from './slots';
 import type { CpuStepArgs, Hyper, OptimizerDef } from './types';
 
@@ -50,12 +50,8 @@ function makeAdam(decoupled: boolean): OptimizerDef {
       // stepSize = lr / bc1, invSqrtBc2 = 1 / sqrt(bc2), decay = 1 - lr wd (AdamW; 1 for Adam).
       scalars: ['lr', 'stepSize', 'invSqrtBc2', 'decay'],
       packHyper(hp) {
-        const [b1, b2] = pair(hp, 'betas');
         return {
-          beta1: b1,
-          oneMinusBeta1: 1 - b1,
-          beta2: b2,
-          oneMinusBeta2: 1 - b2,
+          ...betaSlots(hp),
           eps: num(hp, 'eps'),
           coupledWd: decoupled ? 0 : num(hp, 'weightDecay'),
           amsgrad: flag(hp, 'amsgrad') ? 1 : 0,

@@ -8,7 +8,7 @@ import adampWgsl from '../../../shaders/optim_adamp.wgsl?raw';
 import { dispatchSize, storageBuffer } from '../webgpu/buffers';
 import { unrollWgsl } from '../webgpu/unroll';
 import type { TensorInfo } from '../model/layout';
-import { adamPrecondThreshold, adamPreconditioner, flag, momentumSgdThreshold, num, pair } from './hp';
+import { adamPrecondThreshold, adamPreconditioner, flag, momentumSgdThreshold, num, betaSlots, pair } from './hp';
 import { betasSpec, checkTensorTiling, epsSpec, flagSpec, gpuOptimizer, lrSpec, momentumSpec, wdSpec } from './common';
 import { createKernel, type Access } from './kernel';
 import { isProjected, projectUpdate, projectionTables } from './rowproj';
@@ -96,8 +96,7 @@ const ADAMP_SLOTS: SlotFields = namedSlots('adamp', {
   // stepSize = lr / bc1, sqrtBc2 = sqrt(bc2); decay, decayProjected: decayFactor() with 1 and wdRatio.
   scalars: ['lr', 'stepSize', 'sqrtBc2', 'decay', 'decayProjected'],
   packHyper(hp) {
-    const [beta1, beta2] = pair(hp, 'betas');
-    return { beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, ...projectionValues(hp) };
+    return { ...betaSlots(hp), ...projectionValues(hp) };
   },
   stepScalars(hp, t, lr) {
     const [b1, b2] = pair(hp, 'betas');

@@ -8,7 +8,7 @@
 import clipWgsl from '../../../shaders/optim_clip.wgsl?raw';
 import { dispatchSize, storageBuffer } from '../webgpu/buffers';
 import { unrollWgsl } from '../webgpu/unroll';
-import { adamPrecondThreshold, adamPreconditioner, flag, momentumSgdThreshold, num, pair } from './hp';
+import { adamPrecondThreshold, adamPreconditioner, flag, momentumSgdThreshold, num, betaSlots, pair } from './hp';
 import {
   betasSpec,
   checkTensorTiling,
@@ -92,13 +92,9 @@ const ADAM_SLOTS = namedSlots('clipped-adam', {
   // stepSize = lr / bc1, sqrtBc2 = sqrt(bc2)
   scalars: ['lr', 'stepSize', 'sqrtBc2'],
   packHyper(hp) {
-    const [beta1, beta2] = pair(hp, 'betas');
     return {
       ...head(hp),
-      beta1,
-      oneMinusBeta1: 1 - beta1,
-      beta2,
-      oneMinusBeta2: 1 - beta2,
+      ...betaSlots(hp),
       eps: num(hp, 'eps'),
       weightDecay: num(hp, 'weightDecay'),
     };

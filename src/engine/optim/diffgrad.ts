@@ -5,7 +5,7 @@
  */
 import diffgradWgsl from '../../../shaders/optim_diffgrad.wgsl?raw';
 import { betasSpec, createElementwiseGpu, epsSpec, lrSpec, optimizerSource, wdSpec } from './common';
-import { adamPrecondThreshold, num, pair } from './hp';
+import { adamPrecondThreshold, num, betaSlots, pair } from './hp';
 import { namedSlots } from './slots';
 import type { OptimizerDef } from './types';
 
@@ -29,12 +29,8 @@ export const diffgrad: OptimizerDef = {
     // stepSize = lr sqrt(bc2) / bc1
     scalars: ['lr', 'stepSize'],
     packHyper(hp) {
-      const [b1, b2] = pair(hp, 'betas');
       return {
-        beta1: b1,
-        oneMinusBeta1: 1 - b1,
-        beta2: b2,
-        oneMinusBeta2: 1 - b2,
+        ...betaSlots(hp),
         eps: num(hp, 'eps'),
         weightDecay: num(hp, 'weightDecay'),
       };

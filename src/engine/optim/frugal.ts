@@ -24,7 +24,7 @@ import {
   tensorTableBuffer,
   wdSpec,
 } from './common';
-import { num, pair } from './hp';
+import { num, betaSlots, pair } from './hp';
 import { namedSlots } from './slots';
 import type { CpuStepArgs, Hyper, OptimizerDef } from './types';
 
@@ -108,15 +108,12 @@ export const frugal: OptimizerDef = {
     // decay = 1 - lr wd; inactiveLr = lr inactiveLrScale
     scalars: ['lr', 'decay', 'inactiveLr'],
     packHyper(hp) {
-      const [b1, b2] = pair(hp, 'betas');
+      const b = betaSlots(hp);
       return {
-        beta1: b1,
-        oneMinusBeta1: 1 - b1,
-        beta2: b2,
-        oneMinusBeta2: 1 - b2,
+        ...b,
         eps: num(hp, 'eps'),
-        lnBeta1: Math.log(b1),
-        lnBeta2: Math.log(b2),
+        lnBeta1: Math.log(b.beta1),
+        lnBeta2: Math.log(b.beta2),
         threshold: densityThreshold(num(hp, 'density')),
         updateGap: num(hp, 'updateGap'),
       };

@@ -20,6 +20,12 @@ export function pair(hp: Hyper, key: string): [number, number] {
   return v;
 }
 
+/** The Adam family's hyper slots for `betas`: beta1, beta2 and 1 - beta1, 1 - beta2 formed in float64. */
+export function betaSlots(hp: Hyper): { beta1: number; oneMinusBeta1: number; beta2: number; oneMinusBeta2: number } {
+  const [beta1, beta2] = pair(hp, 'betas');
+  return { beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2 };
+}
+
 /**
  * Largest curvature lambda for which SGD with momentum mu, dampening d (and nesterov) in
  * PyTorch's form is stable on a quadratic: lambda_max = a_max / lr, where
