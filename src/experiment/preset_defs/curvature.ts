@@ -7,7 +7,8 @@ export const benignOscillation: PresetSource = {
   id: 'benign-oscillation',
   title: 'Benign oscillation',
   paper: 'Lu, Wu, Yang & Zou, ICLR 2024',
-  lookFor: 'The large rate\'s loss zigzags at the edge of stability, yet it learns the weak feature better than the small rate.',
+  lookFor:
+    "The large rate's loss zigzags at the edge of stability, yet it learns the weak feature better than the small rate.",
   summary:
     'Full-batch gradient descent with a small rate (0.05) and a large one (0.4) on feature-noise data: most training points carry a strong feature, a few only a weak one, all carry noise. The large rate trains at the edge of stability — its sharpness sits at 2/η and its loss goes up every other step (metrics are logged every step, so the zigzag shows) — and it learns the weak feature: on test points that carry only the weak feature it is clearly more accurate, while the small rate fits the training set, noise included. A caveat from checking it: in this MLP much of the gap is speed — trained four times longer, the small rate catches up most of the way. The patch-CNN preset shows the paper’s effect at convergence.',
   reconstruction:
@@ -107,7 +108,7 @@ export const sgdTraceStability: PresetSource = {
   id: 'sgd-trace-stability',
   title: 'SGD stability: tr(H) ≤ 2/η',
   paper: 'Wu & Su, ICML 2023',
-  lookFor: 'Each run\'s Hessian trace settles below its own 2/η line: the larger the rate, the flatter the minimum.',
+  lookFor: "Each run's Hessian trace settles below its own 2/η line: the larger the rate, the flatter the minimum.",
   summary:
     'Single-example SGD (batch size 1) at three learning rates on a teacher–student regression, each warmed up linearly over its first 800 steps. Wu & Su show that a minimum SGD can stay at satisfies tr(H) ≤ 2/η for batch size 1, a stronger constraint than gradient descent’s λmax ≤ 2/η. Watch the trace chart: each run’s trace settles below its own dotted 2/η line, and the larger the rate the flatter the minimum. The trace the small rate settles at is above 2/η of the largest rate, so the largest rate cannot stay there and ends elsewhere — while λmax stays far below 2/η for all three, so it is the trace, not λmax, that limits them.',
   claims: [
@@ -174,7 +175,8 @@ export const directionalSharpness: PresetSource = {
   id: 'directional-sharpness',
   title: 'Adam vs SGD: directional sharpness and coordinate clipping',
   paper: 'Pan & Li, 2023 (arXiv 2306.00204)',
-  lookFor: 'SGD\'s updates point along far sharper directions than Adam\'s; clipping the largest coordinates lowers them.',
+  lookFor:
+    "SGD's updates point along far sharper directions than Adam's; clipping the largest coordinates lowers them.",
   summary:
     'Full-batch SGD, SGD with its largest 10% of gradient coordinates clipped, Adam and clipped Adam on a noiseless teacher–student regression. Directional sharpness vᵀHv/‖v‖² is the curvature along each method’s own update v. The paper reports that SGD’s update directions are far sharper than Adam’s, and that clipping the largest coordinates lowers SGD’s directional sharpness and speeds it up. As in the paper, each SGD variant runs at its own tuned rate: 0.5 for SGD (the best of 0.25–2 here), 1.0 for clipped SGD, where plain SGD would be 10–25× worse. At an equal rate clipping does not lower it here: full-batch SGD sits at the edge of stability, where its directional sharpness is pinned near 2/η. Clipping Adam makes it slower here.',
   claims: [
@@ -240,7 +242,8 @@ export const adaptiveVariants: PresetSource = {
   id: 'adaptive-variants',
   title: 'AdaBelief, diffGrad and AdamP vs Adam: the adaptive edge of stability',
   paper: 'Zhuang et al. 2020; Dubey et al. 2019; Heo et al. 2021; Cohen et al. 2022 (adaptive edge of stability)',
-  lookFor: 'Adam\'s preconditioned sharpness rises to its 38/η line and hovers there; the variants change how it gets there.',
+  lookFor:
+    "Adam's preconditioned sharpness rises to its 38/η line and hovers there; the variants change how it gets there.",
   summary:
     'Four adaptive methods from one initialisation, full batch, squared loss. Adam’s preconditioned sharpness (the top eigenvalue of P⁻¹H, P its per-coordinate step-size denominator) rises until it meets the dashed line (2+2β₁)/(η(1−β₁)) = 38/η and hovers there: the adaptive edge of stability. diffGrad multiplies each step by a friction factor between 0.5 and 1, which is small when the gradient barely changes, so it balances at a higher preconditioned sharpness. AdamP only changes steps of scale-invariant weights; this network has none (no normalisation), so it ends where Adam does.',
   claims: [
@@ -295,7 +298,7 @@ export const opposingSignals: PresetSource = {
   id: 'opposing-signals',
   title: 'Opposing-signal outliers',
   paper: 'Rosenfeld & Risteski, ICLR 2024',
-  lookFor: 'Sharpness reaches 2/η and the two outlier groups\' losses swing in opposite directions, with loss spikes.',
+  lookFor: "Sharpness reaches 2/η and the two outlier groups' losses swing in opposite directions, with loss spikes.",
   summary:
     'Full-batch GD on data where 5% of the points carry a large coordinate x0 (α = 10) whose sign splits them into two groups that pull the output in opposite directions, with a two-layer linear network (the paper’s toy model: it cannot represent |x0|, so the outliers never fit). While the clean feature is learned the sharpness rises; at the large rate it reaches 2/η, and from then the two outlier groups’ losses move in anti-phase — one rises as the other falls, every step, growing — until the total loss spikes. The small rate stays far below its 2/η and trains smoothly.',
   reconstruction:
@@ -341,7 +344,8 @@ export const benignOscillationPatchCnn: PresetSource = {
   id: 'benign-oscillation-patch-cnn',
   title: 'Benign oscillation: patch CNN',
   paper: 'Lu, Wu, Yang & Zou, ICLR 2024',
-  lookFor: 'The large rate oscillates yet learns the weak feature; the small rate fits everything and stays near chance on it.',
+  lookFor:
+    'The large rate oscillates yet learns the weak feature; the small rate fits everything and stays near chance on it.',
   summary:
     'The paper’s two-layer patch CNN (2m filters applied to every patch, ReLU², a fixed ±1/m second layer, small init) trained by full-batch gradient descent on feature-noise data with the squared margin loss ½(y·f − 1)² (loss "mse" with one output). The small rate (1) trains smoothly and fits every training point, yet its weak-feature test accuracy stays near chance (0.50–0.58 over nine seeds). The large rate (3, close to the largest that does not diverge) oscillates: around steps 300–500 its loss goes up every other step while trending down. It fits the training set too, but its filters align with the weak feature and its weak-feature test accuracy reaches 0.91–0.99.',
   reconstruction:

@@ -6,7 +6,7 @@ export const sgdSai: PresetSource = {
   id: 'sgd-sai',
   title: 'SGD-SaI vs AdamW',
   paper: 'Xu et al. 2024 (arXiv 2412.11768)',
-  lookFor: 'SGD-SaI matches AdamW\'s test accuracy with one state tensor instead of two.',
+  lookFor: "SGD-SaI matches AdamW's test accuracy with one state tensor instead of two.",
   summary:
     'SGD with momentum whose per-tensor learning rates are scaled once, at the first step, by each tensor’s gradient signal-to-noise ratio, against AdamW at its best rate for this task (0.005 of 0.001–0.01). The paper reports that SGD-SaI matches AdamW while keeping one state tensor instead of two; here it reaches AdamW’s test accuracy and a lower test loss, though AdamW drives the training loss lower (the memory saving itself is not a logged metric).',
   claims: [
@@ -51,7 +51,7 @@ export const simplicityBias: PresetSource = {
   id: 'simplicity-bias',
   title: 'Simplicity bias',
   paper: 'Shah, Tamuly, Raghunathan, Jain & Netrapalli, NeurIPS 2020',
-  lookFor: 'Adam stalls at the simple feature\'s 90% accuracy; shuffling that feature collapses its test accuracy.',
+  lookFor: "Adam stalls at the simple feature's 90% accuracy; shuffling that feature collapses its test accuracy.",
   summary:
     'SGD and Adam on LMS-5 slab data whose linear coordinate agrees with the label on 90% of the points while the 5-slab coordinates separate the classes perfectly. The paper reports that networks latch onto the simple linear coordinate. Watch Adam’s training accuracy stall at 90% for most of the run, and the S-randomized accuracies: shuffling the linear coordinate across test points drops Adam to chance, shuffling the slabs barely matters, so the model relies on the linear coordinate alone. SGD with momentum (effective step 1) starts the same way, then partly learns the slabs.',
   claims: [
@@ -172,7 +172,7 @@ export const dpClipping: PresetSource = {
   id: 'dp-clipping',
   title: 'DP-SGD clipping bias vs DiceSGD',
   paper: 'Abadi et al. 2016; Zhang, Bu, Wu & Hong, ICLR 2024',
-  lookFor: 'DP-SGD\'s loss climbs back to a plateau above SGD\'s; DiceSGD\'s error feedback closes the gap.',
+  lookFor: "DP-SGD's loss climbs back to a plateau above SGD's; DiceSGD's error feedback closes the gap.",
   summary:
     'Plain SGD, DP-SGD (each example’s gradient clipped to norm C = 0.1, Gaussian noise σ = 1) and DiceSGD, which feeds the clipped-away part of the gradient back in later steps, on two overlapping Gaussian classes (so the gradient of every example stays large at the optimum). DP-SGD’s training loss first falls, then climbs back to a plateau well above SGD’s: clipping pulls it towards a different, biased point, and more steps do not help. DiceSGD’s error feedback removes that constant bias and ends where SGD does. The bias shows in the loss (over-confidence), not in the accuracy, which is about the same for all three.',
   claims: [
@@ -292,7 +292,7 @@ export const cnnImages: PresetSource = {
   id: 'cnn-images',
   title: 'CNN on synthetic images',
   paper: 'LeCun et al. 1998 (convolution + pooling); optimizers as in Kingma & Ba, ICLR 2015',
-  lookFor: 'Momentum and Adam cut the CNN\'s training loss much faster than plain SGD.',
+  lookFor: "Momentum and Adam cut the CNN's training loss much faster than plain SGD.",
   summary:
     'A small convolutional network (conv 8 3x3 with padding 1, 2x2 max-pooling, a dense layer of 32) learns to tell four shapes apart in noisy 8x8 images. Plain SGD, SGD with momentum 0.9 and Adam share the weights and the minibatches: momentum and Adam cut the training loss much faster. (At the same rate, momentum 0.9 takes steps about ten times longer than plain SGD once its buffer fills.)',
   claims: [
