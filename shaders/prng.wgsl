@@ -1,6 +1,7 @@
-// Counter-based PRNG shared by every kernel that draws random numbers (no entry point: concatenate
-// this file in front of a kernel). Bit-identical to src/engine/data/prng.ts: u32 arithmetic only,
-// which wraps in WGSL exactly as Math.imul / >>> 0 do in TS.
+// Counter-based PRNG shared by every kernel that draws random numbers (no entry point: the
+// snippet PRNG of src/engine/webgpu/snippets.ts, which a kernel lists in wgslSource).
+// Bit-identical to src/engine/data/prng.ts: u32 arithmetic only, which wraps in WGSL exactly as
+// Math.imul / >>> 0 do in TS.
 //
 //   hash32(x)                      lowbias32 integer finaliser (a bijection of u32)
 //   rngU32(seed, stream, counter)  three inputs chained through hash32 with distinct constants
