@@ -8,9 +8,9 @@
 //             (per row or per tensor), decoupled weight decay scaled by wdRatio when projected, step.
 // ADAMP (a define, src/engine/optim/adamp.ts): true = AdamP (state: m, v), false = SGDP (state:
 // momentum buffer). Hyperparameters and step scalars through the accessors generated from the
-// names in adamp.ts (hp_<name>, sc_<name>), prepended to this file.
-
-struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
+// names in adamp.ts (hp_<name>, sc_<name>), prepended to this file. Bindings: ADAMP_IO in adamp.ts
+// (segs: (start, length, row or NONE, tensor) per segment; tensors: (offset, size, rows or 0, first
+// row); rowStats: (g.p, g.g, p.p, p.u) per row; decision: (mode, layer coefficient) per tensor).
 
 override WG: u32 = 64u; // a power of two (tree reductions)
 override R: u32;      // runs
@@ -23,19 +23,6 @@ const NONE: u32 = 0xffffffffu;
 const SS: u32 = 8u; // STEP_SCALARS
 
 fn hp(r: u32, k: u32) -> f32 { return hyperR[r * HS + k]; }
-
-@group(0) @binding(0) var<storage, read_write> params: array<f32>;
-@group(0) @binding(1) var<storage, read> grads: array<f32>;
-@group(0) @binding(2) var<storage, read_write> state: array<f32>;
-@group(0) @binding(3) var<storage, read> hyperR: array<f32>;
-@group(0) @binding(4) var<storage, read> scalars: array<f32>;
-@group(0) @binding(5) var<storage, read> segs: array<vec4u>;    // (start, length, row or NONE, tensor)
-@group(0) @binding(6) var<storage, read> tensors: array<vec4u>; // (offset, size, rows or 0, first row)
-@group(0) @binding(7) var<storage, read_write> rowStats: array<vec4f>; // (g.p, g.g, p.p, p.u)
-@group(0) @binding(8) var<storage, read_write> decision: array<vec2f>; // (mode, layer coefficient)
-@group(1) @binding(0) var<uniform> step: StepInfo;
-
-var<workgroup> red: array<vec4f, WG>;
 
 fn sc(r: u32, q: u32) -> f32 { return scalars[(step.slot * R + r) * SS + q]; }
 
@@ -66,14 +53,9 @@ fn rows(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     acc += vec4f(g * p, g * g, p * p, p * u);
   }
   if (seg.z == NONE) { return; } // uniform per workgroup: no barrier is skipped by part of it
-  red[lid.x] = acc;
-  workgroupBarrier();
-  for (var h = WG / 2u; h > 0u; h = h / 2u) {
-    if (lid.x < h) { red[lid.x] += red[lid.x + h]; }
-    workgroupBarrier();
-  }
+  let total = rowSum(lid.x, acc);
   if (lid.x == 0u) {
-    rowStats[r * NROWS + seg.z] = red[0];
+    rowStats[r * NROWS + seg.z] = total;
   }
 }
 

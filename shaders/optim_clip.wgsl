@@ -8,9 +8,8 @@
 //  update_adam: a = g + wd theta; the first moment takes clip(a), the second moment a itself.
 // ADAM (a define, src/engine/optim/clipped.ts): true for clipped-adam (update_adam), false for
 // clipped-sgd (tnorm, update_sgd). Hyperparameters and step scalars through the accessors generated
-// from the names in clipped.ts (hp_<name>, sc_<name>), prepended to this file.
-
-struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
+// from the names in clipped.ts (hp_<name>, sc_<name>), prepended to this file. Bindings: CLIP_IO in
+// clipped.ts (tensors: (offset, size, -, -) per tensor; sel: select_topc.wgsl's per-run record).
 
 override WG: u32 = 64u; // a power of two (tree reductions)
 override R: u32;
@@ -19,18 +18,6 @@ override NT: u32;
 override HS: u32;
 
 const SS: u32 = 8u; // STEP_SCALARS
-
-@group(0) @binding(0) var<storage, read_write> params: array<f32>;
-@group(0) @binding(1) var<storage, read> grads: array<f32>;
-@group(0) @binding(2) var<storage, read_write> state: array<f32>;
-@group(0) @binding(3) var<storage, read> hyper: array<f32>;
-@group(0) @binding(4) var<storage, read> scalars: array<f32>;
-@group(0) @binding(5) var<storage, read> tensors: array<vec4u>; // (offset, size, -, -)
-@group(0) @binding(6) var<storage, read> sel: array<u32>;
-@group(0) @binding(7) var<storage, read_write> tnorms: array<f32>;
-@group(1) @binding(0) var<uniform> step: StepInfo;
-
-var<workgroup> red: array<f32, WG>;
 
 fn hp(r: u32, k: u32) -> f32 { return hyper[r * HS + k]; }
 fn sc(r: u32, q: u32) -> f32 { return scalars[(step.slot * R + r) * SS + q]; }
@@ -54,13 +41,8 @@ fn tnorm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: v
     let c = clipTo(grads[r * P + tn.x + e], tau);
     s += c * c;
   }
-  red[lid.x] = s;
-  workgroupBarrier();
-  for (var h = WG / 2u; h > 0u; h = h / 2u) {
-    if (lid.x < h) { red[lid.x] += red[lid.x + h]; }
-    workgroupBarrier();
-  }
-  if (lid.x == 0u) { tnorms[r * NT + k] = red[0]; }
+  let total = reduceSum(lid.x, s);
+  if (lid.x == 0u) { tnorms[r * NT + k] = total; }
 }
 
 @compute @workgroup_size(WG)

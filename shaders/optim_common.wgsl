@@ -1,40 +1,29 @@
 // Shared frame of the one-dispatch optimizer updates (sgd, adam/adamw, rmsprop, adagrad, lion,
-// signsgd, adabelief, diffgrad, sgd-sai, frugal). Concatenated in front of each optimizer's file,
-// which defines `fn update(i: u32, r: u32)`: advance coordinate i (= r * paramCount + j) of run r.
+// signsgd, adabelief, diffgrad, sgd-sai, frugal). Composed in front of each optimizer's file
+// (frameKernel in src/engine/optim/common.ts), which defines `fn update(i: u32, r: u32)`: advance
+// coordinate i (= r * paramCount + j) of run r.
 //
-// Layout (src/engine/optim/types.ts):
+// The bindings are declared in TypeScript (frameIo and GUARD_IO in src/engine/optim/common.ts,
+// generated in front of this file by kernel_io.ts):
 //   params, grads   f32 [runs * P]
 //   state           f32 [slots * runs * P]; slot s of coordinate i at s * runs * P + i
 //   hyper           f32 [runs * HS]; packHyper() of each run
 //   scalars         f32 [chunk * runs * SS]; stepScalars() of run r in step slot k at (k * runs + r) * SS
-//   step            this step's StepInfo record (dynamic offset)
-
-struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
+//   step            this step's StepInfo record (group 1, dynamic offset)
+// The three per-coordinate arrays have their lengths in the source (PARAMS_LEN, GRADS_LEN,
+// STATE_LEN, constants frameKernel writes in front of this file from the bound buffers' sizes).
 
 override WG: u32 = 64u;
 override HS: u32 = 1u; // floats per run in hyper
 override SS: u32 = 8u; // STEP_SCALARS
 
-// The three per-coordinate arrays have their lengths in the source (PARAMS_LEN, GRADS_LEN,
-// STATE_LEN, constants frameKernel in src/engine/optim/common.ts writes in front of this file from
-// the bound buffers' sizes): on SwiftShader a fixed-size array's accesses are cheaper than a
-// runtime-sized one's (docs/performance.md).
-@group(0) @binding(0) var<storage, read_write> params: array<f32, PARAMS_LEN>;
-@group(0) @binding(1) var<storage, read> grads: array<f32, GRADS_LEN>;
-@group(0) @binding(2) var<storage, read_write> state: array<f32, STATE_LEN>;
-@group(0) @binding(3) var<storage, read> hyper: array<f32>;
-@group(0) @binding(4) var<storage, read> scalars: array<f32>;
-@group(1) @binding(0) var<uniform> step: StepInfo;
-
 // With GUARD (a define frameKernel writes, true when the population's divergence guard is attached:
 // src/engine/webgpu/diverge_guard.ts) the update also does the guard's per-step work on the values it
 // already holds: param_in saves theta_{t-1} to lastGood, param_out notes a non-finite theta_t, and
 // `main` records the step in the run's status word (with a non-finite batch loss, the stats record's
-// field GUARD_BATCH of GUARD_NS). The guard's own kernels then only put frozen runs back.
+// field GUARD_BATCH of GUARD_NS). The guard's own kernels then only put frozen runs back. Its
+// bindings (lastGood, guardStats, guardStatus) follow StepInfo in group 1.
 //#if GUARD
-@group(1) @binding(1) var<storage, read_write> lastGood: array<f32, PARAMS_LEN>;
-@group(1) @binding(2) var<storage, read> guardStats: array<f32>;
-@group(1) @binding(3) var<storage, read_write> guardStatus: array<atomic<u32>>;
 var<private> guardBad: bool = false;
 
 // Not finite: exponent bits all ones (as diverge_guard.wgsl tests it; no fast-math rewrite removes it).

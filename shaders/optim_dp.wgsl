@@ -1,5 +1,5 @@
 // DP-SGD (Abadi et al. 2016) and DiceSGD (Zhang et al., ICLR 2024) updates for a population
-// (docs/optimizers.md). Needs prng.wgsl concatenated in front. clipped = (1/B) sum_i clip(g_i, C) from the
+// (docs/optimizers.md). Composed after prng.wgsl; bindings: DP_IO in src/engine/optim/dp.ts. clipped = (1/B) sum_i clip(g_i, C) from the
 // engine's ghost-norm pass; grads = the unclipped batch mean (1/B) sum_i g_i.
 // Noise: z ~ N(0,1) per coordinate j of run r at step t, drawn as
 //   rngNormal(rngU32(seed_r, STREAM_DP_NOISE, t), STREAM_DP_NOISE, j)   (identical in TS),
@@ -13,8 +13,6 @@
 // dp-sgd (dp_update). Hyperparameters and step scalars through the accessors generated from the
 // names in dp.ts (hp_<name>, sc_<name>), prepended after prng.wgsl.
 
-struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
-
 override WG: u32 = 64u; // a power of two (tree reductions)
 override R: u32;
 override P: u32;
@@ -22,18 +20,6 @@ override HS: u32;
 override BATCH: f32;
 
 const SS: u32 = 8u; // STEP_SCALARS
-
-@group(0) @binding(0) var<storage, read_write> params: array<f32>;
-@group(0) @binding(1) var<storage, read> grads: array<f32>;
-@group(0) @binding(2) var<storage, read> clipped: array<f32>;
-@group(0) @binding(3) var<storage, read_write> state: array<f32>;
-@group(0) @binding(4) var<storage, read> hyper: array<f32>;
-@group(0) @binding(5) var<storage, read> scalars: array<f32>;
-@group(0) @binding(6) var<storage, read> seeds: array<u32>;
-@group(0) @binding(7) var<storage, read_write> enorm: array<f32>;
-@group(1) @binding(0) var<uniform> step: StepInfo;
-
-var<workgroup> red: array<f32, WG>;
 
 fn hp(r: u32, k: u32) -> f32 { return hyper[r * HS + k]; }
 fn sc(r: u32, q: u32) -> f32 { return scalars[(step.slot * R + r) * SS + q]; }
@@ -66,13 +52,8 @@ fn dice_norm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) li
     let e = state[r * P + j];
     s += e * e;
   }
-  red[lid.x] = s;
-  workgroupBarrier();
-  for (var h = WG / 2u; h > 0u; h = h / 2u) {
-    if (lid.x < h) { red[lid.x] += red[lid.x + h]; }
-    workgroupBarrier();
-  }
-  if (lid.x == 0u) { enorm[r] = red[0]; }
+  let total = reduceSum(lid.x, s);
+  if (lid.x == 0u) { enorm[r] = total; }
 }
 
 @compute @workgroup_size(WG)

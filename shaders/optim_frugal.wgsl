@@ -8,8 +8,8 @@
 // Decoupled decay theta *= 1 - lr wd applies to every coordinate first.
 // state:   slot 0 m, slot 1 v, slot 2 n (steps since the coordinate entered the set).
 
-@group(0) @binding(5) var<storage, read> tensors: array<vec4u>; // (offset, size, isBias, 0)
-@group(0) @binding(6) var<storage, read> seeds: array<u32>;
+// Extra bindings (FRUGAL_IO in src/engine/optim/frugal.ts): tensors, a vec4u per tensor (offset,
+// size, isBias, 0); seeds, the runs' seeds.
 
 override NT: u32 = 1u;
 

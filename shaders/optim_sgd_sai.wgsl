@@ -9,24 +9,12 @@
 // guard = 1: a one-element tensor gets gsnr = 1; guard = 0 (faithful): its NaN std counts as 0.
 // normalizeGsnr = 1 (v1.0.4): gsnr / max over the run's tensors.
 
-@group(0) @binding(5) var<storage, read> tensors: array<vec4u>; // (offset, size, isBias, 0)
-@group(0) @binding(6) var<storage, read_write> gsnr: array<f32>; // [runs * NT]
+// Extra bindings (SAI_IO in src/engine/optim/sgd_sai.ts): tensors, a vec4u per tensor (offset,
+// size, isBias, 0); gsnr, f32 [runs * NT].
 
 override NT: u32 = 1u;
 
-var<workgroup> red: array<f32, WG>;
-
-fn reduceSum(lid: u32, x: f32) -> f32 {
-  red[lid] = x;
-  workgroupBarrier();
-  for (var w = WG / 2u; w > 0u; w = w / 2u) {
-    if (lid < w) { red[lid] += red[lid + w]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
-}
+// reduceSum(lid, x): the workgroup's sum (kernel_io.ts workgroupReduce).
 
 @compute @workgroup_size(WG)
 fn snr(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u) {

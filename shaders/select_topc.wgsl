@@ -22,11 +22,8 @@ override PASS: u32;
 const NONE: u32 = 0xffffffffu;
 const BINS: u32 = 256u;
 
-@group(0) @binding(0) var<storage, read> values: array<f32>;
-@group(0) @binding(1) var<storage, read> params: array<f32>;
-@group(0) @binding(2) var<storage, read> hyper: array<f32>;
-@group(0) @binding(3) var<storage, read_write> sel: array<u32>;
-@group(0) @binding(4) var<storage, read_write> hist: array<atomic<u32>>;
+// Bindings: SELECT_IO in src/engine/optim/select.ts (values, params, hyper read; sel, and hist as
+// atomics, written).
 
 var<workgroup> wh: array<atomic<u32>, BINS>;
 

@@ -10,9 +10,10 @@ import { unrollWgsl } from '../webgpu/unroll';
 import type { TensorInfo } from '../model/layout';
 import { adamPrecondThreshold, adamPreconditioner, flag, momentumSgdThreshold, num, betaSlots, pair } from './hp';
 import { betasSpec, checkTensorTiling, epsSpec, flagSpec, gpuOptimizer, lrSpec, momentumSpec, wdSpec } from './common';
-import { createKernel, type Access } from './kernel';
+import { createKernel } from './kernel';
+import { read, rw, workgroupReduce } from '../webgpu/kernel_io';
 import { isProjected, projectUpdate, projectionTables } from './rowproj';
-import { namedSlots, slotAccessors, type SlotFields } from './slots';
+import { namedSlots, slotSnippet, type SlotFields } from './slots';
 import type {
   CpuOptimizerState,
   CpuStepArgs,
@@ -176,6 +177,23 @@ function cpuStep(kind: Kind, a: CpuStepArgs): void {
   }
 }
 
+/** The bindings of optim_adamp.wgsl's three entry points (one group, StepInfo in group 1). */
+const ADAMP_IO = {
+  params: rw(),
+  grads: read(),
+  state: rw(),
+  hyperR: read(),
+  scalars: read(),
+  /** Per row segment: (start, length, row or NONE, tensor). */
+  segs: read('array<vec4u>'),
+  /** Per tensor: (offset, size, rows or 0, first row). */
+  tensors: read('array<vec4u>'),
+  /** Per projected row: (g.p, g.g, p.p, p.u). */
+  rowStats: rw('array<vec4f>'),
+  /** Per (run, tensor): (mode, layer coefficient). */
+  decision: rw('array<vec2f>'),
+};
+
 async function createGpu(kind: Kind, ctx: GpuOptimizerContext): Promise<GpuOptimizer> {
   const { device, runs: R, paramCount: P } = ctx;
   const def = kind === 'adamp' ? adamp : sgdp;
@@ -191,16 +209,23 @@ async function createGpu(kind: Kind, ctx: GpuOptimizerContext): Promise<GpuOptim
     storageBuffer(device, Math.max(1, R * tabs.rows * 4), 'adamp.rowStats'),
     storageBuffer(device, R * NT * 2, 'adamp.decision'),
   ];
-  const buffers = [ctx.params, ctx.grads, ctx.state, ctx.hyper, ctx.stepScalars, ...owned];
-  const bindings: Access[] = ['rw', 'read', 'rw', 'read', 'read', 'read', 'read', 'rw', 'rw'];
+  const [segs, tensors, rowStats, decision] = owned;
+  const buffers = {
+    params: ctx.params,
+    grads: ctx.grads,
+    state: ctx.state,
+    hyperR: ctx.hyper,
+    scalars: ctx.stepScalars,
+  };
   const overrides = { WG, R, P, NROWS: Math.max(1, tabs.rows), NT, HS: def.hyperSize };
-  const code = slotAccessors(def) + unrollWgsl(adampWgsl, {}, { ADAMP: kind === 'adamp' });
+  const source = unrollWgsl(adampWgsl, {}, { ADAMP: kind === 'adamp' });
+  const snippets = [slotSnippet(def), workgroupReduce('rowSum', 'vec4f')];
   const make = (entry: string, wgs: [number, number]) =>
     createKernel(
       device,
       ctx.pipelines,
-      { label: 'optim_adamp', code, entry, overrides, bindings, step: true },
-      buffers,
+      { label: 'optim_adamp', source, snippets, entry, overrides, io: ADAMP_IO, step: true },
+      { ...buffers, segs, tensors, rowStats, decision },
       wgs,
       ctx.stepInfo,
     );

@@ -20,9 +20,10 @@ import {
   tensorTableBuffer,
   wdSpec,
 } from './common';
-import { createKernel, type Access, type Kernel } from './kernel';
+import { createKernel, type Kernel } from './kernel';
+import { read, rw, workgroupReduce } from '../webgpu/kernel_io';
 import { clipFractionF32, clipTo, createTopcSelect, topcThreshold } from './select';
-import { hyperIndex, namedSlots, slotAccessors } from './slots';
+import { hyperIndex, namedSlots, slotSnippet } from './slots';
 import type {
   CpuOptimizerState,
   CpuStepArgs,
@@ -153,6 +154,21 @@ function cpuStepAdam(a: CpuStepArgs): void {
   }
 }
 
+/** The bindings of optim_clip.wgsl (StepInfo in group 1). */
+const CLIP_IO = {
+  params: rw(),
+  grads: read(),
+  state: rw(),
+  hyper: read(),
+  scalars: read(),
+  /** Per tensor: (offset, size, -, -). */
+  tensors: read('array<vec4u>'),
+  /** select_topc.wgsl's record per run; tau * scale in its fourth word. */
+  sel: read('array<u32>'),
+  /** ||clip(g)||^2 per (run, tensor). */
+  tnorms: rw(),
+};
+
 async function createGpu(kind: 'sgd' | 'adam', ctx: GpuOptimizerContext): Promise<GpuOptimizer> {
   const { device, runs: R, paramCount: P } = ctx;
   const def = kind === 'adam' ? clippedAdam : clippedSgd;
@@ -174,15 +190,24 @@ async function createGpu(kind: 'sgd' | 'adam', ctx: GpuOptimizerContext): Promis
     wdIndex: kind === 'adam' ? hyperIndex(def, 'weightDecay') : undefined,
   });
   const owned = [tensorTableBuffer(ctx, 'clip.tensors'), storageBuffer(device, R * NT, 'clip.tnorms')];
-  const buffers = [ctx.params, ctx.grads, ctx.state, ctx.hyper, ctx.stepScalars, owned[0], select.sel, owned[1]];
-  const bindings: Access[] = ['rw', 'read', 'rw', 'read', 'read', 'read', 'read', 'rw'];
+  const buffers = {
+    params: ctx.params,
+    grads: ctx.grads,
+    state: ctx.state,
+    hyper: ctx.hyper,
+    scalars: ctx.stepScalars,
+    tensors: owned[0],
+    sel: select.sel,
+    tnorms: owned[1],
+  };
   const overrides = { WG, R, P, NT, HS: def.hyperSize };
-  const code = slotAccessors(def) + unrollWgsl(clipWgsl, {}, { ADAM: kind === 'adam' });
+  const source = unrollWgsl(clipWgsl, {}, { ADAM: kind === 'adam' });
+  const snippets = [slotSnippet(def), workgroupReduce('reduceSum', 'f32')];
   const make = (entry: string, wgs: [number, number]) =>
     createKernel(
       device,
       ctx.pipelines,
-      { label: 'optim_clip', code, entry, overrides, bindings, step: true },
+      { label: 'optim_clip', source, snippets, entry, overrides, io: CLIP_IO, step: true },
       buffers,
       wgs,
       ctx.stepInfo,

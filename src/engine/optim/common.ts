@@ -7,8 +7,9 @@ import commonWgsl from '../../../shaders/optim_common.wgsl?raw';
 import { floatsIn, perRunGrid, storageBuffer } from '../webgpu/buffers';
 import { unrollWgsl } from '../webgpu/unroll';
 import type { TensorInfo } from '../model/layout';
-import { createKernel, type Access, type Kernel } from './kernel';
-import { hyperIndex, slotAccessors } from './slots';
+import { createKernel, type Kernel } from './kernel';
+import { read, rw, snippet, type GroupDecl, type WgslSnippet } from '../webgpu/kernel_io';
+import { hyperIndex, slotSnippet } from './slots';
 import { STEP_SCALARS, type GpuOptimizer, type GpuOptimizerContext, type HyperSpec, type OptimizerDef } from './types';
 
 /** Threads per workgroup of every part-A optimizer kernel (the WGSL `override WG`). */
@@ -75,39 +76,64 @@ export const flagSpec = (key: string, def: boolean, what: string): HyperSpec => 
 
 // ---- GPU frame ---------------------------------------------------------------------------------
 
-/** The five group-0 bindings every part-A kernel starts with (see optim_common.wgsl). */
-const BASE_ACCESS: Access[] = ['rw', 'read', 'rw', 'read', 'read'];
-
-export interface ExtraBindings {
-  /** Access of bindings 5, 6, ... in order. */
-  access: Access[];
-  buffers: GPUBuffer[];
-}
-
-/** Buffers of ctx bound at 0..4, then `extra`. */
-function bindings(ctx: GpuOptimizerContext, extra?: ExtraBindings): { access: Access[]; buffers: GPUBuffer[] } {
+/**
+ * Group 0 of every part-A kernel (optim_common.wgsl): the per-coordinate arrays, whose lengths are
+ * constants in the source (PARAMS_LEN, GRADS_LEN, STATE_LEN, from the bound buffers' sizes: on
+ * SwiftShader a fixed-size array's accesses are cheaper than a runtime-sized one's,
+ * docs/performance.md), then the per-run hyperparameters and this chunk's step scalars, then the
+ * optimizer's own extras.
+ */
+export function frameIo<E extends GroupDecl>(extra: E = {} as E) {
   return {
-    access: [...BASE_ACCESS, ...(extra?.access ?? [])],
-    buffers: [ctx.params, ctx.grads, ctx.state, ctx.hyper, ctx.stepScalars, ...(extra?.buffers ?? [])],
+    params: rw('array<f32, PARAMS_LEN>'),
+    grads: read('array<f32, GRADS_LEN>'),
+    state: rw('array<f32, STATE_LEN>'),
+    hyper: read(),
+    scalars: read(),
+    ...extra,
   };
 }
 
 /**
- * The full WGSL source of a one-dispatch optimizer: optim_common.wgsl, the accessors of the def's
- * named slots (hp_<name>, sc_<name>: slots.ts), any helper files, then its own file.
+ * Group 1 after StepInfo when the frame's update does the divergence guard's per-step work
+ * (webgpu/diverge_guard.ts): the run's last good parameters, the stats the guard reads, its status.
+ */
+const GUARD_IO = {
+  lastGood: rw('array<f32, PARAMS_LEN>'),
+  guardStats: read(),
+  guardStatus: rw('array<atomic<u32>>'),
+};
+
+/** An optimizer's extra group-0 bindings (after the frame's five) and their buffers, by name. */
+export interface ExtraBindings {
+  io: GroupDecl;
+  buffers: Record<string, GPUBuffer>;
+}
+
+/** The WGSL of a one-dispatch optimizer: its own file, and what it is composed with. */
+export interface OptimizerSource {
+  /** The optimizer's own file, which defines `fn update(i: u32, r: u32)` (and any extra entry points). */
+  own: string;
+  /** The accessors of its named slots (hp_<name>, sc_<name>: slots.ts) and any helper snippets. */
+  snippets: WgslSnippet[];
+}
+
+/**
+ * The source of a one-dispatch optimizer: optim_common.wgsl (added by frameKernel, which fixes its
+ * switches), the accessors of the def's named slots, any helper snippets, then its own file.
  */
 export function optimizerSource(
   def: Pick<OptimizerDef, 'name' | 'hyper' | 'scalars'>,
   own: string,
-  ...helpers: string[]
-): string {
-  return [commonWgsl, slotAccessors(def), ...helpers, own].join('\n');
+  ...helpers: WgslSnippet[]
+): OptimizerSource {
+  return { own, snippets: [slotSnippet(def), ...helpers] };
 }
 
 export interface KernelOptions {
   label: string;
-  /** Full WGSL (optimizerSource()). */
-  code: string;
+  /** optimizerSource(). */
+  code: OptimizerSource;
   hyperSize: number;
   entry?: string;
   extra?: ExtraBindings;
@@ -137,43 +163,48 @@ const PER_THREAD = 16;
 /** Compile one kernel of the part-A frame bound to ctx's buffers (plus extras) and StepInfo. */
 export async function frameKernel(ctx: GpuOptimizerContext, o: KernelOptions): Promise<Kernel> {
   if (o.hyperSize > 16) throw new Error(`${o.label}: hyperSize ${o.hyperSize}; the frame caches at most 16`);
-  const b = bindings(ctx, o.extra);
+  const io = frameIo(o.extra?.io);
   const entry = o.entry ?? 'main';
   // The divergence guard's per-step work rides along in `main`, which runs every update (see
   // optim_common.wgsl); the frame's other entry points (reductions) get the bindings unused.
   // It needs three more storage bindings; an adapter with too few keeps the guard's own kernels.
-  const storage = b.access.filter((a) => a !== 'uniform').length + 3;
+  const storage = Object.values(io).filter((b) => b.access !== 'uniform').length + 3;
   const g = ctx.guard && storage <= ctx.device.limits.maxStorageBuffersPerShaderStage ? ctx.guard : undefined;
   if (g && floatsIn(g.lastGood) !== floatsIn(ctx.params))
     throw new Error(`${o.label}: guard.lastGood holds ${floatsIn(g.lastGood)} floats, params ${floatsIn(ctx.params)}`);
+  const defines = {
+    PARAMS_LEN: floatsIn(ctx.params),
+    GRADS_LEN: floatsIn(ctx.grads),
+    STATE_LEN: floatsIn(ctx.state),
+    GUARD: !!g,
+    GUARD_NS: g?.ns ?? 0,
+    GUARD_BATCH: g?.batchField ?? 0,
+  };
+  const frame = snippet('optim_common', unrollWgsl(commonWgsl, {}, defines));
   const kernel = await createKernel(
     ctx.device,
     ctx.pipelines,
     {
       label: o.label,
-      // The per-coordinate arrays' lengths (optim_common.wgsl), each the whole bound buffer.
-      code: unrollWgsl(
-        o.code,
-        {},
-        {
-          PARAMS_LEN: floatsIn(ctx.params),
-          GRADS_LEN: floatsIn(ctx.grads),
-          STATE_LEN: floatsIn(ctx.state),
-          GUARD: !!g,
-          GUARD_NS: g?.ns ?? 0,
-          GUARD_BATCH: g?.batchField ?? 0,
-        },
-      ),
+      source: o.code.own,
+      snippets: [frame, ...o.code.snippets],
       entry,
       overrides: { WG: OPTIM_WG, HS: Math.max(1, o.hyperSize), SS: STEP_SCALARS, ...(o.overrides ?? {}) },
-      bindings: b.access,
+      io,
       step: true,
-      stepBindings: g ? ['rw', 'read', 'rw'] : [],
+      stepIo: g ? GUARD_IO : {},
     },
-    b.buffers,
+    {
+      params: ctx.params,
+      grads: ctx.grads,
+      state: ctx.state,
+      hyper: ctx.hyper,
+      scalars: ctx.stepScalars,
+      ...(o.extra?.buffers ?? {}),
+    },
     o.workgroups ?? perRunGrid('optimizer', ctx.runs, ctx.paramCount, OPTIM_WG, PER_THREAD),
     ctx.stepInfo,
-    g ? [g.lastGood, g.stats, g.status] : [],
+    g ? { lastGood: g.lastGood, guardStats: g.stats, guardStatus: g.status } : {},
   );
   return { ...kernel, guarded: !!g && entry === 'main' };
 }
@@ -203,7 +234,7 @@ export function gpuOptimizer(ctx: GpuOptimizerContext, kernels: Kernel[], owned:
 export async function createElementwiseGpu(
   ctx: GpuOptimizerContext,
   label: string,
-  code: string,
+  code: OptimizerSource,
   hyperSize: number,
   extra?: ExtraBindings,
   owned: GPUBuffer[] = [],

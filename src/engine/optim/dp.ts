@@ -19,14 +19,15 @@
  * has no feedback term.
  */
 import dpWgsl from '../../../shaders/optim_dp.wgsl?raw';
-import prngWgsl from '../../../shaders/prng.wgsl?raw';
 import { dispatchSize, storageBuffer } from '../webgpu/buffers';
 import { unrollWgsl } from '../webgpu/unroll';
 import { rngNormal, rngU32, STREAM_DP_NOISE } from '../data/prng';
 import { num } from './hp';
 import { gpuOptimizer, lrSpec, wdSpec } from './common';
-import { createKernel, type Access } from './kernel';
-import { namedSlots, slotAccessors } from './slots';
+import { createKernel } from './kernel';
+import { read, rw, workgroupReduce } from '../webgpu/kernel_io';
+import { PRNG } from '../webgpu/snippets';
+import { namedSlots, slotSnippet } from './slots';
 import type {
   CpuOptimizerState,
   CpuStepArgs,
@@ -144,6 +145,20 @@ function cpuInit(slots: number, paramCount: number): CpuOptimizerState {
   return { slots: Array.from({ length: slots }, () => new Float64Array(paramCount)), extra: {} };
 }
 
+/** The bindings of optim_dp.wgsl (StepInfo in group 1). */
+const DP_IO = {
+  params: rw(),
+  grads: read(),
+  /** (1/B) sum_i clip(g_i, C), from the engine's ghost-norm pass. */
+  clipped: read(),
+  state: rw(),
+  hyper: read(),
+  scalars: read(),
+  seeds: read('array<u32>'),
+  /** DiceSGD: ||e||^2 per run. */
+  enorm: rw(),
+};
+
 async function createGpu(kind: 'dp' | 'dice', ctx: GpuOptimizerContext): Promise<GpuOptimizer> {
   const { device, runs: R, paramCount: P } = ctx;
   const def = kind === 'dp' ? dpSgd : diceSgd;
@@ -153,15 +168,24 @@ async function createGpu(kind: 'dp' | 'dice', ctx: GpuOptimizerContext): Promise
   if (!(ctx.batchSize >= 1)) throw new Error(`${name}: ctx.batchSize must be >= 1, got ${ctx.batchSize}`);
   if (R > 65535) throw new Error(`${name}: ${R} runs exceed the 65535 workgroup limit`);
   const enorm = storageBuffer(device, R, 'dice.enorm');
-  const buffers = [ctx.params, ctx.grads, ctx.clippedGrads, ctx.state, ctx.hyper, ctx.stepScalars, ctx.seeds, enorm];
-  const bindings: Access[] = ['rw', 'read', 'read', 'rw', 'read', 'read', 'read', 'rw'];
+  const buffers = {
+    params: ctx.params,
+    grads: ctx.grads,
+    clipped: ctx.clippedGrads,
+    state: ctx.state,
+    hyper: ctx.hyper,
+    scalars: ctx.stepScalars,
+    seeds: ctx.seeds,
+    enorm,
+  };
   const overrides = { WG, R, P, HS: def.hyperSize, BATCH: ctx.batchSize };
-  const code = [prngWgsl, slotAccessors(def), unrollWgsl(dpWgsl, {}, { DICE: kind === 'dice' })].join('\n');
+  const source = unrollWgsl(dpWgsl, {}, { DICE: kind === 'dice' });
+  const snippets = [PRNG, slotSnippet(def), workgroupReduce('reduceSum', 'f32')];
   const make = (entry: string, wgs: [number, number]) =>
     createKernel(
       device,
       ctx.pipelines,
-      { label: 'optim_dp', code, entry, overrides, bindings, step: true },
+      { label: 'optim_dp', source, snippets, entry, overrides, io: DP_IO, step: true },
       buffers,
       wgs,
       ctx.stepInfo,

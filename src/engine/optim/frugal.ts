@@ -12,7 +12,8 @@
  * in the set keep theirs.) density 1 gives AdamW; density 0 gives signSGD (with AdamW's decay).
  */
 import frugalWgsl from '../../../shaders/optim_frugal.wgsl?raw';
-import prngWgsl from '../../../shaders/prng.wgsl?raw';
+import { PRNG } from '../webgpu/snippets';
+import { read } from '../webgpu/kernel_io';
 import { rngU32, STREAM_MASK } from '../data/prng';
 import {
   betasSpec,
@@ -63,6 +64,9 @@ function cpuStep({ params, grad, state, hp, t, lr, tensors, seed }: CpuStepArgs)
     }
   }
 }
+
+/** FRUGAL's bindings after the frame's (optim_frugal.wgsl): the tensor table and the runs' seeds. */
+const FRUGAL_IO = { tensors: read('array<vec4u>'), seeds: read('array<u32>') };
 
 export const frugal: OptimizerDef = {
   name: 'frugal',
@@ -127,8 +131,8 @@ export const frugal: OptimizerDef = {
   async createGpu(ctx) {
     checkTensorTiling(ctx.tensors, ctx.paramCount, 'frugal');
     const table = tensorTableBuffer(ctx, 'frugal tensors');
-    const code = optimizerSource(frugal, frugalWgsl, prngWgsl);
-    const extra = { access: ['read', 'read'] as ('read' | 'rw')[], buffers: [table, ctx.seeds] };
+    const code = optimizerSource(frugal, frugalWgsl, PRNG);
+    const extra = { io: FRUGAL_IO, buffers: { tensors: table, seeds: ctx.seeds } };
     return createElementwiseGpu(ctx, 'optim_frugal', code, frugal.hyperSize, extra, [table], {
       NT: Math.max(1, ctx.tensors.length),
     });

@@ -1,34 +1,39 @@
 /**
- * A small wrapper for the compute kernels of the optimizers in this folder that need more than
- * one dispatch per step (adamp/sgdp, clipped-*, dp-sgd/dice-sgd). Each kernel gets an explicit
- * pipeline layout: group 0 holds its buffers (declared read / read-write / uniform in binding
- * order), group 1 binding 0 the per-step StepInfo record with a dynamic offset, so one bind group
- * serves every step slot of a chunk, and after it any per-population buffers a step's kernels share
- * (the divergence guard's, for the frame's update: common.ts).
+ * A small wrapper for the compute kernels of the optimizers in this folder. Each kernel declares
+ * its resources once (webgpu/kernel_io.ts): group 0 holds its buffers, by name; with `step`,
+ * group 1 binding 0 is the per-step StepInfo record with a dynamic offset, so one bind group
+ * serves every step slot of a chunk, followed by any per-population buffers a step's kernels share
+ * (the divergence guard's, for the frame's update: common.ts). The WGSL binding lines, the
+ * pipeline layout and both bind groups come from that declaration.
  */
 import {
-  COMPUTE,
-  groupLayout,
-  layoutEntry,
-  type Access,
-  type PipelineCache,
-  type Overrides,
-} from '../webgpu/pipelines';
+  bindGroupOf,
+  pipelineLayoutOf,
+  stepInfoBinding,
+  STEP_INFO_BYTES,
+  wgslSource,
+  windowOf,
+  type GroupBuffers,
+  type GroupDecl,
+  type KernelIo,
+  type WgslSnippet,
+} from '../webgpu/kernel_io';
+import type { PipelineCache, Overrides } from '../webgpu/pipelines';
 
-/** Access of each group-0 binding, in binding order (defined with the pipeline cache). */
-export type { Access };
-
-export interface KernelSpec {
+export interface KernelSpec<G0 extends GroupDecl, G1 extends GroupDecl = Record<never, never>> {
   label: string;
-  code: string;
+  /** The kernel's own WGSL, which declares no bindings (they come from `io` and `stepIo`). */
+  source: string;
+  /** Shared WGSL it relies on (kernel_io.ts snippets), included once ahead of it. */
+  snippets?: WgslSnippet[];
   entry: string;
   overrides: Overrides;
-  /** Group-0 bindings 0..n-1. */
-  bindings: Access[];
-  /** Whether the kernel reads StepInfo at @group(1) @binding(0). */
+  /** Group 0. */
+  io: G0;
+  /** Whether the kernel reads StepInfo (`step`, @group(1) @binding(0)). */
   step: boolean;
-  /** Group-1 bindings 1..n after StepInfo (only with `step`). */
-  stepBindings?: Access[];
+  /** Group-1 bindings after StepInfo (only with `step`). */
+  stepIo?: G1;
 }
 
 export interface Kernel {
@@ -38,81 +43,51 @@ export interface Kernel {
   guarded?: boolean;
 }
 
-interface Layouts {
-  g0: GPUBindGroupLayout;
-  g1?: GPUBindGroupLayout;
-  layout: GPUPipelineLayout;
+/** The whole declaration of a spec: group 0, and group 1 when it reads StepInfo. */
+export function kernelIo<G0 extends GroupDecl, G1 extends GroupDecl>(spec: KernelSpec<G0, G1>): KernelIo {
+  if (!spec.step) {
+    if (spec.stepIo && Object.keys(spec.stepIo).length)
+      throw new Error(`kernel ${spec.label}:${spec.entry}: group-1 bindings need step`);
+    return [spec.io];
+  }
+  return [spec.io, { step: stepInfoBinding(true), ...(spec.stepIo ?? {}) }];
 }
 
-// One pipeline layout per device and binding signature, so the pipeline cache (keyed by layout)
-// reuses pipelines across populations.
-const layoutCache = new WeakMap<GPUDevice, Map<string, Layouts>>();
-
-function layoutFor(device: GPUDevice, spec: KernelSpec): Layouts {
-  let byKey = layoutCache.get(device);
-  if (!byKey) layoutCache.set(device, (byKey = new Map()));
-  const extra = spec.stepBindings ?? [];
-  const key = `${spec.bindings.join(',')}|${spec.step}|${extra.join(',')}`;
-  let hit = byKey.get(key);
-  if (!hit) {
-    const g0 = groupLayout(device, spec.bindings, `optim.g0[${key}]`);
-    const g1 = spec.step
-      ? device.createBindGroupLayout({
-          label: 'optim.g1',
-          entries: [
-            {
-              binding: 0,
-              visibility: COMPUTE,
-              buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 },
-            },
-            ...extra.map((a, i) => layoutEntry(i + 1, a)),
-          ],
-        })
-      : undefined;
-    const layout = device.createPipelineLayout({ label: `optim[${key}]`, bindGroupLayouts: g1 ? [g0, g1] : [g0] });
-    byKey.set(key, (hit = { g0, g1, layout }));
-  }
-  return hit;
+/** The full WGSL of a spec (snippets, generated binding lines, own source). */
+export function kernelCode<G0 extends GroupDecl, G1 extends GroupDecl>(spec: KernelSpec<G0, G1>): string {
+  return wgslSource(kernelIo(spec), spec.source, spec.snippets);
 }
 
 /**
- * Compile `spec` (cached by the pipeline cache) and bind `buffers` (one per binding) and, when
- * spec.step, the StepInfo buffer. `workgroups` is the fixed dispatch size [x, y].
+ * Compile `spec` (cached by the pipeline cache) and bind `buffers` (one per group-0 binding, by
+ * name) and, when spec.step, the StepInfo buffer and `stepBuffers`. `workgroups` is the fixed
+ * dispatch size [x, y].
  */
-export async function createKernel(
+export async function createKernel<G0 extends GroupDecl, G1 extends GroupDecl = Record<never, never>>(
   device: GPUDevice,
   pipelines: PipelineCache,
-  spec: KernelSpec,
-  buffers: GPUBuffer[],
+  spec: KernelSpec<G0, G1>,
+  buffers: GroupBuffers<G0>,
   workgroups: [number, number],
   stepInfo?: GPUBuffer,
-  stepBuffers: GPUBuffer[] = [],
+  stepBuffers?: GroupBuffers<G1>,
 ): Promise<Kernel> {
-  if (stepBuffers.length !== (spec.stepBindings ?? []).length)
-    throw new Error(
-      `kernel ${spec.label}:${spec.entry}: ${(spec.stepBindings ?? []).length} group-1 bindings declared, ${stepBuffers.length} buffers given`,
-    );
-  if (buffers.length !== spec.bindings.length) {
-    throw new Error(
-      `kernel ${spec.label}:${spec.entry}: ${spec.bindings.length} bindings declared, ${buffers.length} buffers given`,
-    );
-  }
-  if (spec.step && !stepInfo) throw new Error(`kernel ${spec.label}:${spec.entry}: needs the StepInfo buffer`);
-  const { g0, g1, layout } = layoutFor(device, spec);
-  const pipeline = await pipelines.get(spec.label, spec.code, spec.entry, spec.overrides, layout);
-  const group0 = device.createBindGroup({
-    label: `${spec.label}:${spec.entry}.g0`,
-    layout: g0,
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-  });
+  const name = `${spec.label}:${spec.entry}`;
+  if (spec.step && !stepInfo) throw new Error(`kernel ${name}: needs the StepInfo buffer`);
+  const io = kernelIo(spec);
+  const pipeline = await pipelines.get(
+    spec.label,
+    wgslSource(io, spec.source, spec.snippets),
+    spec.entry,
+    spec.overrides,
+    pipelineLayoutOf(device, io),
+  );
+  const group0 = bindGroupOf(device, `${name}.g0`, io[0], buffers);
   const group1 =
-    g1 && stepInfo
-      ? device.createBindGroup({
-          layout: g1,
-          entries: [
-            { binding: 0, resource: { buffer: stepInfo, offset: 0, size: 16 } },
-            ...stepBuffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
-          ],
+    spec.step && stepInfo
+      ? bindGroupOf(device, `${name}.g1`, io[1], {
+          step: windowOf(stepInfo, STEP_INFO_BYTES),
+          ...(stepBuffers ?? {}),
         })
       : undefined;
   const [x, y] = workgroups;

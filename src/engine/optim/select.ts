@@ -13,7 +13,8 @@
 import selectWgsl from '../../../shaders/select_topc.wgsl?raw';
 import { dispatchSize, storageBuffer } from '../webgpu/buffers';
 import type { PipelineCache } from '../webgpu/pipelines';
-import { createKernel, type Access, type Kernel } from './kernel';
+import { createKernel, type Kernel } from './kernel';
+import { read, rw } from '../webgpu/kernel_io';
 
 const WG = 256;
 const ITEMS = 8;
@@ -78,6 +79,17 @@ export interface TopcSelect {
   destroy(): void;
 }
 
+/** The bindings of select_topc.wgsl's two entry points. */
+const SELECT_IO = {
+  values: read(),
+  params: read(),
+  hyper: read(),
+  /** Per run: (prefix, rank, mode, bits of tau * scale). */
+  sel: rw('array<u32>'),
+  /** 256 bins per run, as atomics. */
+  hist: rw('array<atomic<u32>>'),
+};
+
 export async function createTopcSelect(o: TopcSelectOptions): Promise<TopcSelect> {
   const { device, runs: R, paramCount: P } = o;
   const chunks = Math.ceil(P / (WG * ITEMS));
@@ -85,8 +97,7 @@ export async function createTopcSelect(o: TopcSelectOptions): Promise<TopcSelect
     throw new Error(`top-c select: ${R} runs x ${chunks} chunks exceed the 65535 workgroup limit`);
   const sel = storageBuffer(device, R * 4, 'topc.sel');
   const hist = storageBuffer(device, R * 256, 'topc.hist');
-  const buffers = [o.values, o.params, o.hyper, sel, hist];
-  const bindings: Access[] = ['read', 'read', 'read', 'rw', 'rw'];
+  const buffers = { values: o.values, params: o.params, hyper: o.hyper, sel, hist };
   const kernels: Kernel[] = [];
   for (let pass = 0; pass < 4; pass++) {
     const overrides = {
@@ -102,10 +113,10 @@ export async function createTopcSelect(o: TopcSelectOptions): Promise<TopcSelect
     };
     const spec = (entry: string) => ({
       label: 'select_topc',
-      code: selectWgsl,
+      source: selectWgsl,
       entry,
       overrides,
-      bindings,
+      io: SELECT_IO,
       step: false,
     });
     kernels.push(await createKernel(device, o.pipelines, spec('histogram'), buffers, [chunks, R]));

@@ -11,6 +11,7 @@
  * GPU: a per-(tensor, run) reduction kernel on step 1, then one update kernel (optim_sgd_sai.wgsl).
  */
 import saiWgsl from '../../../shaders/optim_sgd_sai.wgsl?raw';
+import { read, rw, workgroupReduce } from '../webgpu/kernel_io';
 import { storageBuffer } from '../webgpu/buffers';
 import {
   checkTensorTiling,
@@ -64,6 +65,9 @@ function cpuStep({ params, grad, state, hp, t, lr, tensors }: CpuStepArgs): void
   });
 }
 
+/** SGD-SaI's bindings after the frame's (optim_sgd_sai.wgsl): the tensor table and the frozen gsnr per (run, tensor). */
+const SAI_IO = { tensors: read('array<vec4u>'), gsnr: rw() };
+
 export const sgdSai: OptimizerDef = {
   name: 'sgd-sai',
   description:
@@ -103,8 +107,8 @@ export const sgdSai: OptimizerDef = {
     const NT = Math.max(1, ctx.tensors.length);
     const table = tensorTableBuffer(ctx, 'sgd-sai tensors');
     const gsnr = storageBuffer(ctx.device, ctx.runs * NT, 'sgd-sai gsnr');
-    const code = optimizerSource(sgdSai, saiWgsl);
-    const extra = { access: ['read', 'rw'] as ('read' | 'rw')[], buffers: [table, gsnr] };
+    const code = optimizerSource(sgdSai, saiWgsl, workgroupReduce('reduceSum', 'f32'));
+    const extra = { io: SAI_IO, buffers: { tensors: table, gsnr } };
     const common = { label: 'optim_sgd_sai', code, hyperSize: sgdSai.hyperSize, extra, overrides: { NT } };
     const reduce = await frameKernel(ctx, { ...common, entry: 'snr', workgroups: [ctx.tensors.length, ctx.runs] });
     const update = await frameKernel(ctx, common);

@@ -12,6 +12,7 @@
  * number, throws.
  */
 import { STEP_SCALARS, type Hyper, type OptimizerDef } from './types';
+import { snippet, type WgslSnippet } from '../webgpu/kernel_io';
 
 /** Most per-run hyperparameter floats the frame kernel caches (optim_common.wgsl, MAX_HS). */
 export const MAX_HYPER = 16;
@@ -107,4 +108,9 @@ export function slotAccessors(def: Pick<OptimizerDef, 'name' | 'hyper' | 'scalar
     ...def.scalars.map((n, q) => `fn sc_${n}(r: u32) -> f32 { return sc(r, ${q}u); }`),
     '',
   ].join('\n');
+}
+
+/** slotAccessors as a snippet for wgslSource (webgpu/kernel_io.ts). */
+export function slotSnippet(def: Pick<OptimizerDef, 'name' | 'hyper' | 'scalars'>): WgslSnippet {
+  return snippet(`slots:${def.name}`, slotAccessors(def));
 }
