@@ -1,4 +1,4 @@
-// Minibatch indices of one training step for every run (needs prng.wgsl concatenated in front).
+// Minibatch indices of one training step for every run (the PRNG snippet, prng.wgsl, goes in front).
 // Same values as src/engine/data/batches.ts: with nb = floor(n / B) batches per epoch, step s = t - 1
 // (StepInfo.t is 1-based) uses epoch e = s / nb, k = s % nb, and sample j of run r is
 //   out[r * B + j] = permuteIndex(k * B + j, n, rngU32(seeds[r], STREAM_BATCH, e)),
@@ -6,12 +6,8 @@
 // cycle-walking. B = n gives 0..n-1 in order. One thread per (run, j).
 
 struct Cfg { n: u32, B: u32, nb: u32, runs: u32 }
-struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
-
-@group(0) @binding(0) var<uniform> cfg: Cfg;
-@group(0) @binding(1) var<storage, read> seeds: array<u32>;
-@group(0) @binding(2) var<storage, read_write> out: array<u32>;
-@group(1) @binding(0) var<uniform> stp: StepInfo;
+// Bindings: BATCH_INDICES_IO in src/engine/data/gpu_batches.ts (cfg, seeds, out; group 1 the step's
+// StepInfo record, stp, at a dynamic offset).
 
 override WG: u32 = 64u;
 override FEISTEL_ROUNDS: u32; // set from batches.ts

@@ -4,14 +4,35 @@
  * offset, so a chunk of K steps is encoded with no CPU work per step: encode(pass, offset) for
  * each step slot. Step t (1-based, StepInfo.t) uses batch t - 1.
  */
-import prngWgsl from '../../../shaders/prng.wgsl?raw';
 import batchWgsl from '../../../shaders/batch_indices.wgsl?raw';
 import { dispatchSize, uniformBuffer } from '../webgpu/buffers';
-import { COMPUTE, groupLayout, type PipelineCache } from '../webgpu/pipelines';
+import type { PipelineCache } from '../webgpu/pipelines';
+import {
+  bindGroupOf,
+  pipelineLayoutOf,
+  read,
+  rw,
+  stepInfoBinding,
+  STEP_INFO_BYTES,
+  uniform,
+  wgslSource,
+  windowOf,
+  type KernelIo,
+} from '../webgpu/kernel_io';
+import { PRNG } from '../webgpu/snippets';
 import { checkBatch, FEISTEL_ROUNDS } from './batches';
 
 /** Threads per workgroup of batch_indices.wgsl (its WG override). */
 export const BATCH_WG = 64;
+
+/**
+ * The bindings of batch_indices.wgsl: its Cfg, the runs' seeds, the indices it writes; group 1 the
+ * step's StepInfo record at a dynamic offset.
+ */
+export const BATCH_INDICES_IO = [
+  { cfg: uniform('Cfg'), seeds: read('array<u32>'), out: rw('array<u32>') },
+  { stp: stepInfoBinding(true) },
+] as const satisfies KernelIo;
 
 export interface GpuBatchesOptions {
   /** u32 [runs]: the minibatch seed of each run. */
@@ -47,31 +68,18 @@ export class GpuBatches {
     if (o.out.size < o.runs * o.batch * 4) {
       throw new Error(`GpuBatches: output buffer holds ${o.out.size} bytes, needs ${o.runs * o.batch * 4}`);
     }
-    const g0 = groupLayout(device, ['uniform', 'read', 'rw'], 'batch-indices.g0');
-    const g1 = device.createBindGroupLayout({
-      label: 'batch-indices.g1',
-      entries: [
-        { binding: 0, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: 16 } },
-      ],
-    });
-    const layout = device.createPipelineLayout({ label: 'batch-indices', bindGroupLayouts: [g0, g1] });
-    const code = prngWgsl + '\n' + batchWgsl;
+    const layout = pipelineLayoutOf(device, BATCH_INDICES_IO);
+    const code = wgslSource(BATCH_INDICES_IO, batchWgsl, [PRNG]);
     const pipeline = await pipelines.get('batch-indices', code, 'main', { WG: BATCH_WG, FEISTEL_ROUNDS }, layout);
     const nb = Math.floor(o.n / o.batch);
     const cfg = uniformBuffer(device, new Uint32Array([o.n, o.batch, nb, o.runs]), 'batch-indices-cfg');
-    const group0 = device.createBindGroup({
-      label: 'batch-indices.g0',
-      layout: g0,
-      entries: [
-        { binding: 0, resource: { buffer: cfg } },
-        { binding: 1, resource: { buffer: o.seeds, size: o.runs * 4 } },
-        { binding: 2, resource: { buffer: o.out, size: o.runs * o.batch * 4 } },
-      ],
+    const group0 = bindGroupOf(device, 'batch-indices.g0', BATCH_INDICES_IO[0], {
+      cfg,
+      seeds: windowOf(o.seeds, o.runs * 4),
+      out: windowOf(o.out, o.runs * o.batch * 4),
     });
-    const group1 = device.createBindGroup({
-      label: 'batch-indices.g1',
-      layout: g1,
-      entries: [{ binding: 0, resource: { buffer: o.stepInfo, offset: 0, size: 16 } }],
+    const group1 = bindGroupOf(device, 'batch-indices.g1', BATCH_INDICES_IO[1], {
+      stp: windowOf(o.stepInfo, STEP_INFO_BYTES),
     });
     return new GpuBatches(pipeline, group0, group1, cfg, dispatchSize(o.runs * o.batch, BATCH_WG));
   }
