@@ -13,16 +13,11 @@
 // Non-finite is tested on the bits (exponent all ones), which no fast-math rewrite can remove.
 
 struct GuardDims { R: u32, P: u32, NS: u32, BATCH_FIELD: u32, TRAIN_FIELD: u32, _p0: u32, _p1: u32, _p2: u32 }
-struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
 
-@group(0) @binding(0) var<uniform> d: GuardDims;
-// PARAMS_LEN and LAST_LEN: constants src/engine/webgpu/diverge_guard.ts writes in front of this file
-// (fixed-size arrays are cheaper to access on SwiftShader).
-@group(0) @binding(1) var<storage, read_write> params: array<f32, PARAMS_LEN>;
-@group(0) @binding(2) var<storage, read_write> lastGood: array<f32, LAST_LEN>;
-@group(0) @binding(3) var<storage, read> stats: array<f32>;
-@group(0) @binding(4) var<storage, read_write> status: array<atomic<u32>>;
-@group(1) @binding(0) var<uniform> step: StepInfo;
+// Bindings: DIVERGE_GUARD_IO in src/engine/webgpu/diverge_guard.ts (d, params, lastGood, stats,
+// status; group 1 the step's StepInfo record, step). params and lastGood are array<f32, PARAMS_LEN>
+// and array<f32, LAST_LEN>, constants diverge_guard.ts writes in front of this file (fixed-size
+// arrays are cheaper to access on SwiftShader).
 
 override WG: u32 = 64u;
 override CHECK_TRAIN: u32 = 0u;

@@ -19,8 +19,42 @@ import guardWgsl from '../../../shaders/diverge_guard.wgsl?raw';
 import type { PipelineCache } from './pipelines';
 import { BufferPool, COPY_DST, MAP_READ, floatsIn, perRunGrid, storageBuffer, uniformBuffer } from './buffers';
 import { unrollWgsl } from './unroll';
-import { createKernel, type Kernel } from '../optim/kernel';
+import {
+  bindGroupOf,
+  pipelineLayoutOf,
+  read,
+  rw,
+  stepInfoBinding,
+  STEP_INFO_BYTES,
+  uniform,
+  wgslSource,
+  windowOf,
+  type KernelIo,
+} from './kernel_io';
 import type { FrameGuard } from '../optim/types';
+
+/**
+ * The bindings of diverge_guard.wgsl (one layout for its three entry points): its GuardDims, the
+ * population's parameters, the last good parameters (both fixed-length arrays, PARAMS_LEN and
+ * LAST_LEN written in front of the source), the stats rows and the status words; group 1 the
+ * step's StepInfo record at a dynamic offset.
+ */
+export const DIVERGE_GUARD_IO = [
+  {
+    d: uniform('GuardDims'),
+    params: rw('array<f32, PARAMS_LEN>'),
+    lastGood: rw('array<f32, LAST_LEN>'),
+    stats: read(),
+    status: rw('array<atomic<u32>>'),
+  },
+  { step: stepInfoBinding(true) },
+] as const satisfies KernelIo;
+
+/** One entry point of the guard: its pipeline and the fixed grid it is dispatched on. */
+interface GuardKernel {
+  pipe: GPUComputePipeline;
+  grid: [number, number];
+}
 
 /** An unset status word. */
 export const GUARD_NONE = 0xffffffff;
@@ -60,10 +94,11 @@ export class DivergeGuard {
   private constructor(
     private readonly device: GPUDevice,
     readonly o: DivergeGuardOptions,
-    private readonly check: Kernel,
-    private readonly checkLogged: Kernel,
-    private readonly hold: Kernel,
-    private readonly restore: Kernel,
+    private readonly groups: [GPUBindGroup, GPUBindGroup],
+    private readonly check: GuardKernel,
+    private readonly checkLogged: GuardKernel,
+    private readonly hold: GuardKernel,
+    private readonly restore: GuardKernel,
     bufs: { status: GPUBuffer; lastGood: GPUBuffer; dims: GPUBuffer },
   ) {
     this.status = bufs.status;
@@ -80,23 +115,43 @@ export class DivergeGuard {
       new Uint32Array([o.runs, o.paramCount, o.ns, o.batchField, o.trainField, 0, 0, 0]),
       'guard-dims',
     );
-    const spec = (entry: string, checkTrain = 0) => ({
-      label: 'diverge_guard',
-      // Fixed array lengths (cheaper accesses on SwiftShader, as in the optimizer frame).
-      code: unrollWgsl(guardWgsl, {}, { PARAMS_LEN: floatsIn(o.params), LAST_LEN: floatsIn(lastGood) }),
-      entry,
-      overrides: { WG, CHECK_TRAIN: checkTrain, STOP_AT_ZERO: o.stopAtZeroLoss ? 1 : 0 },
-      bindings: ['uniform', 'rw', 'rw', 'read', 'rw'] as ('uniform' | 'rw' | 'read')[],
-      step: true,
+    // Fixed array lengths (cheaper accesses on SwiftShader, as in the optimizer frame).
+    const code = wgslSource(
+      DIVERGE_GUARD_IO,
+      unrollWgsl(guardWgsl, {}, { PARAMS_LEN: floatsIn(o.params), LAST_LEN: floatsIn(lastGood) }),
+    );
+    const layout = pipelineLayoutOf(device, DIVERGE_GUARD_IO);
+    const kernel = async (entry: string, grid: [number, number], checkTrain = 0): Promise<GuardKernel> => ({
+      pipe: await pipelines.get(
+        'diverge_guard',
+        code,
+        entry,
+        { WG, CHECK_TRAIN: checkTrain, STOP_AT_ZERO: o.stopAtZeroLoss ? 1 : 0 },
+        layout,
+      ),
+      grid,
     });
-    const buffers = [dims, o.params, lastGood, o.stats, status];
+    const groups: [GPUBindGroup, GPUBindGroup] = [
+      bindGroupOf(device, 'diverge_guard.g0', DIVERGE_GUARD_IO[0], {
+        d: dims,
+        params: o.params,
+        lastGood,
+        stats: o.stats,
+        status,
+      }),
+      bindGroupOf(device, 'diverge_guard.g1', DIVERGE_GUARD_IO[1], { step: windowOf(o.stepInfo, STEP_INFO_BYTES) }),
+    ];
     const wgs = perRunGrid('diverge guard', o.runs, o.paramCount, WG, PER_THREAD);
-    const check = await createKernel(device, pipelines, spec('check'), buffers, wgs, o.stepInfo);
-    const checkLogged = await createKernel(device, pipelines, spec('check', 1), buffers, wgs, o.stepInfo);
-    const hold = await createKernel(device, pipelines, spec('hold'), buffers, wgs, o.stepInfo);
+    const check = await kernel('check', wgs);
+    const checkLogged = await kernel('check', wgs, 1);
+    const hold = await kernel('hold', wgs);
     // One workgroup row per run: the restore has work only for frozen runs.
-    const restore = await createKernel(device, pipelines, spec('restore'), buffers, [1, wgs[1]], o.stepInfo);
-    const guard = new DivergeGuard(device, o, check, checkLogged, hold, restore, { status, lastGood, dims });
+    const restore = await kernel('restore', [1, wgs[1]]);
+    const guard = new DivergeGuard(device, o, groups, check, checkLogged, hold, restore, {
+      status,
+      lastGood,
+      dims,
+    });
     guard.takeParamsAsLastGood();
     return guard;
   }
@@ -120,13 +175,20 @@ export class DivergeGuard {
    */
   encodeCheck(pass: GPUComputePassEncoder, stepInfoOffset: number, logged: boolean): void {
     if (this.o.runs * this.o.paramCount === 0 || (this.optimizerChecks && !logged)) return;
-    (logged ? this.checkLogged : this.check).encode(pass, stepInfoOffset);
+    this.dispatch(pass, logged ? this.checkLogged : this.check, stepInfoOffset);
   }
 
   /** Put frozen runs back at their last good parameters; save the others' (last thing of a step). */
   encodeHold(pass: GPUComputePassEncoder, stepInfoOffset: number): void {
     if (this.o.runs * this.o.paramCount > 0)
-      (this.optimizerChecks ? this.restore : this.hold).encode(pass, stepInfoOffset);
+      this.dispatch(pass, this.optimizerChecks ? this.restore : this.hold, stepInfoOffset);
+  }
+
+  private dispatch(pass: GPUComputePassEncoder, k: GuardKernel, stepInfoOffset: number): void {
+    pass.setPipeline(k.pipe);
+    pass.setBindGroup(0, this.groups[0]);
+    pass.setBindGroup(1, this.groups[1], [stepInfoOffset]);
+    pass.dispatchWorkgroups(...k.grid);
   }
 
   /** The current parameters become every run's last good ones (at creation and after a resume). */
