@@ -4,16 +4,11 @@
 // One workgroup per run; threads stride over the units.
 
 struct AlignDims { R: u32, P: u32, H: u32, D: u32, wOff: u32, NS: u32, field: u32, _p: u32 }
-struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
-
-@group(0) @binding(0) var<uniform> d: AlignDims;
-@group(0) @binding(1) var<storage, read> params: array<f32>;
-@group(0) @binding(2) var<storage, read> dirs: array<f32>;
-@group(0) @binding(3) var<storage, read_write> stats: array<f32>;
-@group(1) @binding(0) var<uniform> step: StepInfo;
+// Bindings: ALIGNMENT_IO in src/engine/webgpu/run_probes.ts (d, params, dirs, stats; group 1 the
+// step's StepInfo record, step). best: kernel_io.ts workgroupReduce with combine max(a, b),
+// composed in front: the component-wise max of the pairs, taken as the hand-written loop took it.
 
 override WG: u32 = 64u;
-var<workgroup> best: array<vec2f, WG>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -33,17 +28,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     let inv = select(0.0, inverseSqrt(nn), nn > 0.0);
     m = max(m, vec2f(a * inv, b * inv));
   }
-  best[lid.x] = m;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (lid.x < s) {
-      best[lid.x] = max(best[lid.x], best[lid.x + s]);
-    }
-    workgroupBarrier();
-  }
+  let top = best(lid.x, m);
   if (lid.x == 0u) {
     let o = (step.slot * d.R + r) * d.NS + d.field;
-    stats[o] = best[0].x;
-    stats[o + 1u] = best[0].y;
+    stats[o] = top.x;
+    stats[o + 1u] = top.y;
   }
 }

@@ -4,22 +4,11 @@
 // (w0 = the initial parameters, for relative_weight_change).
 
 struct NormDims { R: u32, P: u32, NS: u32, mode: u32, gField: u32, wField: u32, dField: u32, rField: u32 }
-struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
-
-@group(0) @binding(0) var<uniform> d: NormDims;
-@group(0) @binding(1) var<storage, read> params: array<f32>;
-@group(0) @binding(2) var<storage, read> grads: array<f32>;
-@group(0) @binding(3) var<storage, read> prev: array<f32>;
-@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(5) var<storage, read> prev2: array<f32>;
-@group(0) @binding(6) var<storage, read> w0: array<f32>;
-@group(1) @binding(0) var<uniform> step: StepInfo;
+// Bindings: RUN_NORMS_IO in src/engine/webgpu/run_probes.ts (d, params, grads, prev, stats, prev2,
+// w0; group 1 the step's StepInfo record, step). sum4: the workgroup sum of kernel_io.ts
+// (workgroupReduce over vec4f), composed in front: the four sums in lockstep, component-wise.
 
 override WG: u32 = 256u;
-var<workgroup> partA: array<f32, WG>;
-var<workgroup> partB: array<f32, WG>;
-var<workgroup> partC: array<f32, WG>;
-var<workgroup> partD: array<f32, WG>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
@@ -44,29 +33,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       e += q0 * q0;
     }
   }
-  partA[lid.x] = a;
-  partB[lid.x] = b;
-  partC[lid.x] = c;
-  partD[lid.x] = e;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (lid.x < s) {
-      partA[lid.x] += partA[lid.x + s];
-      partB[lid.x] += partB[lid.x + s];
-      partC[lid.x] += partC[lid.x + s];
-      partD[lid.x] += partD[lid.x + s];
-    }
-    workgroupBarrier();
-  }
+  let sums = sum4(lid.x, vec4f(a, b, c, e));
   if (lid.x == 0u) {
     let o = (step.slot * d.R + r) * d.NS;
     if (d.mode == 0u) {
-      stats[o + d.gField] = partA[0];
+      stats[o + d.gField] = sums.x;
     } else {
-      stats[o + d.wField] = partA[0];
-      stats[o + d.dField] = partB[0];
-      stats[o + d.dField + 1u] = partC[0];
-      stats[o + d.rField] = partD[0];
+      stats[o + d.wField] = sums.x;
+      stats[o + d.dField] = sums.y;
+      stats[o + d.dField + 1u] = sums.z;
+      stats[o + d.rField] = sums.w;
     }
   }
 }

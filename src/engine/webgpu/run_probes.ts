@@ -10,6 +10,48 @@ import { NS, STAT } from '../model/mlp_gpu';
 import type { PipelineCache } from './pipelines';
 import { storageBuffer, uniformBuffer } from './buffers';
 import type { StepSlots } from './step_slots';
+import {
+  bindGroupOf,
+  pipelineLayoutOf,
+  read,
+  rw,
+  stepInfoBinding,
+  STEP_INFO_BYTES,
+  uniform,
+  wgslSource,
+  windowOf,
+  workgroupReduce,
+  type KernelIo,
+} from './kernel_io';
+
+/**
+ * The bindings of run_norms.wgsl: its NormDims, the parameters, gradients, theta_{s-1}, the stats
+ * rows it writes, theta_{s-2} and the initial weights; group 1 the step's StepInfo record (one bind
+ * group for every slot, at a dynamic offset).
+ */
+export const RUN_NORMS_IO = [
+  { d: uniform('NormDims'), params: read(), grads: read(), prev: read(), stats: rw(), prev2: read(), w0: read() },
+  { step: stepInfoBinding(true) },
+] as const satisfies KernelIo;
+
+/**
+ * The bindings of alignment.wgsl: its AlignDims, the parameters, the weak and strong directions
+ * (one buffer, weak first) and the stats rows it writes; group 1 the step's StepInfo record.
+ */
+export const ALIGNMENT_IO = [
+  { d: uniform('AlignDims'), params: read(), dirs: read(), stats: rw() },
+  { step: stepInfoBinding(true) },
+] as const satisfies KernelIo;
+
+/** run_norms' four sums reduced in lockstep as one vec4f: component-wise, the same f32 adds in the same order. */
+const SUM4 = workgroupReduce('sum4', 'vec4f');
+/** alignment's maximum over the units (a component-wise max of vec2f, no arg-max: no ties to break). */
+const BEST = workgroupReduce('best', 'vec2f', 'WG', 'max(a, b)');
+
+interface Probe {
+  pipe: GPUComputePipeline;
+  step: GPUBindGroup;
+}
 
 export interface RunProbesSpec {
   runs: number;
@@ -29,11 +71,11 @@ export interface RunProbesSpec {
 export class RunProbes {
   private constructor(
     private readonly runs: number,
-    private readonly norms: GPUComputePipeline,
+    private readonly slots: StepSlots,
+    private readonly norms: Probe,
     /** Mode 0 (during the step: gradient and step) and mode 1 (after it: weights). */
     private readonly normGroups: GPUBindGroup[],
-    private readonly normSteps: GPUBindGroup[],
-    private readonly align?: { pipe: GPUComputePipeline; group: GPUBindGroup; steps: GPUBindGroup[] },
+    private readonly align?: Probe & { group: GPUBindGroup },
   ) {}
 
   /** Pipelines, uniforms and bind groups; `own` takes each buffer made here (to destroy it with the population). */
@@ -44,7 +86,15 @@ export class RunProbes {
     spec: RunProbesSpec,
   ): Promise<RunProbes> {
     const { runs: R, paramCount: P } = spec;
-    const norms = await pipelines.get('run_norms', runNormsWgsl, 'main', { WG: 256 });
+    const stepInfo = windowOf(spec.slots.buffer, STEP_INFO_BYTES);
+    const normsPipe = await pipelines.get(
+      'run_norms',
+      wgslSource(RUN_NORMS_IO, runNormsWgsl, [SUM4]),
+      'main',
+      { WG: 256 },
+      pipelineLayoutOf(device, RUN_NORMS_IO),
+    );
+    const norms = { pipe: normsPipe, step: bindGroupOf(device, 'run_norms.step', RUN_NORMS_IO[1], { step: stepInfo }) };
     const groups = [0, 1].map((mode) => {
       const u = own(
         uniformBuffer(
@@ -53,20 +103,28 @@ export class RunProbes {
           'norms',
         ),
       );
-      return device.createBindGroup({
-        layout: norms.getBindGroupLayout(0),
-        entries: [u, spec.params, spec.grads, spec.prev, spec.stats, spec.prev2, spec.w0].map((buffer, binding) => ({
-          binding,
-          resource: { buffer },
-        })),
+      const { params, grads, prev, stats, prev2, w0 } = spec;
+      return bindGroupOf(device, `run_norms.mode${mode}`, RUN_NORMS_IO[0], {
+        d: u,
+        params,
+        grads,
+        prev,
+        stats,
+        prev2,
+        w0,
       });
     });
-    const normSteps = spec.slots.bindGroups(norms, 1);
     const dirs = spec.directions;
     const first = spec.firstLayer;
-    let align: { pipe: GPUComputePipeline; group: GPUBindGroup; steps: GPUBindGroup[] } | undefined;
+    let align: (Probe & { group: GPUBindGroup }) | undefined;
     if (dirs) {
-      const pipe = await pipelines.get('alignment', alignmentWgsl, 'main', { WG: 64 });
+      const pipe = await pipelines.get(
+        'alignment',
+        wgslSource(ALIGNMENT_IO, alignmentWgsl, [BEST]),
+        'main',
+        { WG: 64 },
+        pipelineLayoutOf(device, ALIGNMENT_IO),
+      );
       const both = new Float32Array(2 * first.inDim);
       both.set(dirs.weak, 0);
       both.set(dirs.strong, first.inDim);
@@ -77,32 +135,31 @@ export class RunProbes {
           'align',
         ),
       );
-      const group = device.createBindGroup({
-        layout: pipe.getBindGroupLayout(0),
-        entries: [u, spec.params, own(storageBuffer(device, both, 'dirs')), spec.stats].map((buffer, binding) => ({
-          binding,
-          resource: { buffer },
-        })),
+      const group = bindGroupOf(device, 'alignment', ALIGNMENT_IO[0], {
+        d: u,
+        params: spec.params,
+        dirs: own(storageBuffer(device, both, 'dirs')),
+        stats: spec.stats,
       });
-      align = { pipe, group, steps: spec.slots.bindGroups(pipe, 1) };
+      align = { pipe, group, step: bindGroupOf(device, 'alignment.step', ALIGNMENT_IO[1], { step: stepInfo }) };
     }
-    return new RunProbes(R, norms, groups, normSteps, align);
+    return new RunProbes(R, spec.slots, norms, groups, align);
   }
 
   /** The norms into step slot `slot`: mode 0 during the step (gradient, step), 1 after it (weights). */
   encodeNorms(pass: GPUComputePassEncoder, mode: 0 | 1, slot: number): void {
-    pass.setPipeline(this.norms);
-    pass.setBindGroup(0, this.normGroups[mode]);
-    pass.setBindGroup(1, this.normSteps[slot]);
-    pass.dispatchWorkgroups(this.runs);
+    this.dispatch(pass, this.norms, this.normGroups[mode], slot);
   }
 
   /** The feature alignments into step slot `slot` (nothing when the data has no feature directions). */
   encodeAlignment(pass: GPUComputePassEncoder, slot: number): void {
-    if (!this.align) return;
-    pass.setPipeline(this.align.pipe);
-    pass.setBindGroup(0, this.align.group);
-    pass.setBindGroup(1, this.align.steps[slot]);
+    if (this.align) this.dispatch(pass, this.align, this.align.group, slot);
+  }
+
+  private dispatch(pass: GPUComputePassEncoder, probe: Probe, group: GPUBindGroup, slot: number): void {
+    pass.setPipeline(probe.pipe);
+    pass.setBindGroup(0, group);
+    pass.setBindGroup(1, probe.step, [this.slots.offset(slot)]);
     pass.dispatchWorkgroups(this.runs);
   }
 }
