@@ -13,40 +13,14 @@
 //   4 eps, 5 the run's seed (u32).
 
 struct Cfg { R: u32, P: u32, mode: u32, stateOffset: u32, sample: u32, samples: u32, _p0: u32, _p1: u32 }
-struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
 
-@group(0) @binding(0) var<uniform> cfg: Cfg;
-@group(0) @binding(1) var<storage, read> base: array<f32>;
-@group(0) @binding(2) var<storage, read_write> u: array<f32>;
-@group(0) @binding(3) var<storage, read_write> w: array<f32>;
-@group(0) @binding(4) var<storage, read_write> pert: array<f32>;
-@group(0) @binding(5) var<storage, read> gpm: array<f32>;
-@group(0) @binding(6) var<storage, read_write> sc: array<f32>;
-@group(0) @binding(7) var<storage, read> aux: array<f32>;
-@group(0) @binding(8) var<storage, read> prm: array<u32>;
-@group(1) @binding(0) var<uniform> stp: StepInfo;
+// Bindings: CURVATURE_IO in src/engine/metrics/curvature_gpu.ts (cfg, base, u, w, pert, gpm, sc,
+// aux, prm; group 1 the step's StepInfo record, stp). The PRNG and the workgroup sum reduce_pair
+// (kernel_io.ts workgroupReduce over vec2f, RWG threads) are snippets composed in front.
 
 const SC: u32 = 16u;
 override WG: u32 = 64u;
 override RWG: u32 = 256u;
-
-var<workgroup> pa: array<f32, RWG>;
-var<workgroup> pb: array<f32, RWG>;
-
-// Workgroup sums of (a, b) over the RWG threads, left in pa[0] and pb[0]. Called from uniform
-// control flow by every thread of the workgroup.
-fn reduce_pair(l: u32, a: f32, b: f32) {
-  pa[l] = a;
-  pb[l] = b;
-  workgroupBarrier();
-  for (var s = RWG / 2u; s > 0u; s = s / 2u) {
-    if (l < s) {
-      pa[l] += pa[l + s];
-      pb[l] += pb[l + s];
-    }
-    workgroupBarrier();
-  }
-}
 
 fn pw(r: u32, k: u32) -> u32 {
   return prm[(stp.slot * cfg.R + r) * 8u + k];
@@ -87,8 +61,8 @@ fn dir_norm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid
     let x = dir_at(r, i);
     a += x * x;
   }
-  reduce_pair(lid.x, a, 0.0);
-  if (lid.x == 0u) { sc[r * SC + 4u] = sqrt(pa[0]); }
+  let sums = reduce_pair(lid.x, vec2f(a, 0.0));
+  if (lid.x == 0u) { sc[r * SC + 4u] = sqrt(sums.x); }
 }
 
 // pert[r] = base[r] + h dir^, pert[R + r] = base[r] - h dir^.
@@ -125,13 +99,13 @@ fn combine(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid:
     a += u[k] * hv;
     b += hv * hv;
   }
-  reduce_pair(lid.x, a, b);
+  let sums = reduce_pair(lid.x, vec2f(a, b));
   if (lid.x == 0u) {
-    sc[r * SC + 5u] = pa[0];
-    sc[r * SC + 6u] = pb[0];
+    sc[r * SC + 5u] = sums.x;
+    sc[r * SC + 6u] = sums.y;
     if (cfg.mode == 2u) {
-      sc[r * SC + 7u] += pa[0];
-      sc[r * SC + 8u] += pb[0];
+      sc[r * SC + 7u] += sums.x;
+      sc[r * SC + 8u] += sums.y;
     }
   }
 }
@@ -251,9 +225,9 @@ fn gdot(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     a += g * u[r * cfg.P + i];
     b += g * g;
   }
-  reduce_pair(lid.x, a, b);
+  let sums = reduce_pair(lid.x, vec2f(a, b));
   if (lid.x == 0u) {
-    sc[r * SC + 11u] = pa[0];
-    sc[r * SC + 12u] = pb[0];
+    sc[r * SC + 11u] = sums.x;
+    sc[r * SC + 12u] = sums.y;
   }
 }

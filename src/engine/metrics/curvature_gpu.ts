@@ -6,12 +6,25 @@
  * are central differences of the mean-loss gradient over the first `subset` training points,
  * evaluated for +h and -h as 2R runs of one MLP graph.
  */
-import prngWgsl from '../../../shaders/prng.wgsl?raw';
 import curvatureWgsl from '../../../shaders/curvature.wgsl?raw';
 import type { Activation, LossName } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
-import { groupLayout, type PipelineCache } from '../webgpu/pipelines';
+import type { PipelineCache } from '../webgpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../webgpu/buffers';
+import {
+  bindGroupOf,
+  pipelineLayoutOf,
+  read,
+  rw,
+  stepInfoBinding,
+  STEP_INFO_BYTES,
+  uniform,
+  wgslSource,
+  windowOf,
+  workgroupReduce,
+  type KernelIo,
+} from '../webgpu/kernel_io';
+import { PRNG } from '../webgpu/snippets';
 import type { StepSlots } from '../webgpu/step_slots';
 import { NS, type GpuData, type OutputCentreGpu } from '../model/mlp_gpu';
 import { createModelGpu, type ModelGpu } from '../model/model_gpu';
@@ -27,6 +40,31 @@ export const FD_STEP = 1e-3;
 
 const WG = 64;
 const RWG = 256;
+
+/**
+ * The bindings of curvature.wgsl (every entry point uses this one layout): group 0 the probe's
+ * config, the point the products are taken at (`base`), the direction `u`, the product `w`, the
+ * +h / -h parameters and their gradients, the run's scalar record, the optimizer state or previous
+ * parameters (`aux`) and the per-slot run parameters; group 1 the step's StepInfo record (one bind
+ * group for every slot, at a dynamic offset).
+ */
+export const CURVATURE_IO = [
+  {
+    cfg: uniform('Cfg'),
+    base: read(),
+    u: rw(),
+    w: rw(),
+    pert: rw(),
+    gpm: read(),
+    sc: rw(),
+    aux: read(),
+    prm: read('array<u32>'),
+  },
+  { stp: stepInfoBinding(true) },
+] as const satisfies KernelIo;
+
+/** Workgroup sums of two f32 at once (one vec2f: the same f32 adds, in the same order, as two arrays). */
+const REDUCE_PAIR = workgroupReduce('reduce_pair', 'vec2f', 'RWG');
 
 export interface CurvatureOptions {
   layout: ParamLayout;
@@ -60,7 +98,7 @@ export interface CurvatureRequest {
 export class CurvatureGpu {
   private readonly bufs: GPUBuffer[] = [];
   private pipes = new Map<string, GPUComputePipeline>();
-  private stepGroups = new Map<string, GPUBindGroup[]>();
+  private stepGroup!: GPUBindGroup;
   private groups = new Map<string, GPUBindGroup>();
   private graph!: ModelGpu;
   readonly prm: GPUBuffer;
@@ -135,10 +173,8 @@ export class CurvatureGpu {
       pairedReluMask: true,
       outputCentre: o.outputCentre ? { ...o.outputCentre, offRuns: this.R } : undefined,
     });
-    const g0 = groupLayout(device, ['uniform', 'read', 'rw', 'rw', 'rw', 'read', 'rw', 'read', 'read']);
-    const g1 = groupLayout(device, ['uniform']);
-    const layout = device.createPipelineLayout({ bindGroupLayouts: [g0, g1] });
-    const code = prngWgsl + '\n' + curvatureWgsl;
+    const layout = pipelineLayoutOf(device, CURVATURE_IO);
+    const code = wgslSource(CURVATURE_IO, curvatureWgsl, [PRNG, REDUCE_PAIR]);
     for (const e of [
       'dir_norm',
       'perturb',
@@ -152,20 +188,10 @@ export class CurvatureGpu {
     ]) {
       this.pipes.set(e, await pipelines.get('curvature', code, e, { WG, RWG }, layout));
     }
-    const stepGroups: GPUBindGroup[] = [];
-    for (let k = 0; k < o.capacity; k++) {
-      stepGroups.push(
-        device.createBindGroup({
-          layout: g1,
-          entries: [{ binding: 0, resource: { buffer: o.steps.buffer, offset: o.steps.offset(k), size: 16 } }],
-        }),
-      );
-    }
-    this.stepGroups.set('all', stepGroups);
-    this.layout0 = g0;
+    this.stepGroup = bindGroupOf(device, 'curvature.step', CURVATURE_IO[1], {
+      stp: windowOf(o.steps.buffer, STEP_INFO_BYTES),
+    });
   }
-
-  private layout0!: GPUBindGroupLayout;
 
   /** A bind group for (mode, sample, base, u, aux, sc). Cached by key. */
   private group(
@@ -187,12 +213,16 @@ export class CurvatureGpu {
         `curv-${key}`,
       );
       this.bufs.push(cfg);
-      g = this.device.createBindGroup({
-        layout: this.layout0,
-        entries: [cfg, base, u, this.w, this.pert, this.gpm, sc, aux, this.prm].map((buffer, binding) => ({
-          binding,
-          resource: { buffer },
-        })),
+      g = bindGroupOf(this.device, `curvature.${key}`, CURVATURE_IO[0], {
+        cfg,
+        base,
+        u,
+        w: this.w,
+        pert: this.pert,
+        gpm: this.gpm,
+        sc,
+        aux,
+        prm: this.prm,
       });
       this.groups.set(key, g);
     }
@@ -208,7 +238,7 @@ export class CurvatureGpu {
   ): void {
     pass.setPipeline(this.pipes.get(entry)!);
     pass.setBindGroup(0, group);
-    pass.setBindGroup(1, this.stepGroups.get('all')![slot]);
+    pass.setBindGroup(1, this.stepGroup, [this.o.steps.offset(slot)]);
     if (kind === 'elem') pass.dispatchWorkgroups(...dispatchSize(this.R * this.P, WG));
     else if (kind === 'run') pass.dispatchWorkgroups(this.R);
     else pass.dispatchWorkgroups(Math.ceil(this.R / 64));
