@@ -8,8 +8,10 @@ import type { Experiment } from '../../schema/types';
 import { mlpParamCount } from '../../schema/limits';
 import { dataShape } from '../data/shape';
 import { getOptimizer } from '../optim/registry';
-import { STEP_SCALARS, type OptimizerDef } from '../optim/types';
+import type { OptimizerDef } from '../optim/types';
 import { BufferPool } from './buffers';
+import { tableEntries, type BufferTable, type SizedBy } from './buffer_table';
+import { POPULATION_BUFFERS, populationDims } from './population_buffers';
 import type { ParamLayout } from '../model/layout';
 import { experimentLayout } from '../model/shape';
 import { NS } from '../model/stats_layout';
@@ -55,6 +57,30 @@ export interface PlanContext {
   /** The config field that sizes the parameters, and what to reduce. */
   paramPath: string;
   reduceParams: string;
+}
+
+/** Where to look when a buffer of each kind is too big: [config path, what to reduce]. */
+type SizedByAdvice = Record<SizedBy, [string, string]>;
+
+function advice(c: PlanContext, subsetPath = 'metrics'): SizedByAdvice {
+  const runs = 'reduce the number of runs';
+  return {
+    params: [c.paramPath, c.reduceParams],
+    runs: ['runs', runs],
+    steps: ['runs', 'reduce the steps per submit or the number of runs'],
+    batch: ['batchSize', REDUCE_WIDTH],
+    data: ['data.nTrain', c.dataReduce],
+    subset: [subsetPath, `reduce ${subsetPath}, the width or the number of runs`],
+  };
+}
+
+/** Every buffer of `table` that exists for `d`, as the allocation code creates it (buffer_table.ts). */
+function planTable<D>(c: PlanContext, table: BufferTable<D>, d: D, tag: string, subsetPath?: string): void {
+  const a = advice(c, subsetPath);
+  for (const { name, floats, decl } of tableEntries(table, d)) {
+    const [path, reduce] = a[decl.sizedBy];
+    c.add(name + tag, floats, path, decl.what(d), reduce);
+  }
 }
 
 /** One population: R runs of optimizer `name`. */
@@ -142,19 +168,20 @@ export function planData(c: PlanContext): void {
 export function planPopulation(c: PlanContext, name: string, R: number, tagged: boolean): void {
   const exp = c.exp;
   const tag = tagged ? ` (${name})` : '';
-  const RP = R * c.P;
-  const fullBatch = exp.batchSize === 'full' || exp.batchSize >= c.nTrain;
+  const def = getOptimizer(name);
+  const d = populationDims({ exp, nTrain: c.nTrain, R, P: c.P, capacity: c.capacity, def });
   const p: PopulationPlan = {
     name,
     R,
-    def: getOptimizer(name),
+    def,
     tag,
-    RP,
+    RP: R * c.P,
     params: (label, floats, what) => c.add(label + tag, floats, c.paramPath, what, c.reduceParams),
-    fullBatch,
-    batch: fullBatch ? c.nTrain : (exp.batchSize as number),
-    idxPerRun: exp.varySeedPerRun && R > 1,
+    fullBatch: d.fullBatch,
+    batch: d.batch,
+    idxPerRun: d.idxPerRun,
   };
+  planTable(c, POPULATION_BUFFERS, d, tag);
   planRunState(c, p);
   planTrainGraph(c, p);
   const m = exp.metrics;
@@ -163,18 +190,13 @@ export function planPopulation(c: PlanContext, name: string, R: number, tagged: 
 }
 
 /**
- * Parameters and their copies, guard, output offsets, step records, minibatch indices, clipping,
- * hyperparameters, optimizer state and alignment directions, with the per-run dispatches.
+ * The guard, output offsets, step records and alignment directions, with the per-run dispatches
+ * (the population's own buffers come from its table, population_buffers.ts).
  */
 function planRunState(c: PlanContext, p: PopulationPlan): void {
   const { add, exp, capacity, outDim, dataReduce, paramPath, reduceParams } = c;
-  const { R, RP, tag, def, params, name } = p;
+  const { R, RP, tag, params } = p;
   const model = exp.model;
-  params('params', RP, `the parameters of ${R} runs`);
-  params('grads', RP, `the gradients of ${R} runs`);
-  params('prev-params', RP, `the previous parameters of ${R} runs`);
-  params('prev2-params', RP, `the parameters two steps back of ${R} runs`);
-  params('w0', RP, `the initial parameters of ${R} runs`);
   params('guard-last-good', RP, `the last finite parameters of ${R} runs`);
   add('guard-status' + tag, 2 * R, 'runs', 'the divergence and stop flags', 'reduce the number of runs');
   if (model.outputScale !== undefined) {
@@ -185,24 +207,7 @@ function planRunState(c: PlanContext, p: PopulationPlan): void {
     for (const e of c.evalSets) f0(`f0-${e.key}`, e.n, 'metrics');
   }
   const perStep = 'reduce the steps per submit or the number of runs';
-  add('stats' + tag, capacity * R * NS, 'runs', 'the metric records', perStep);
-  add('step-scalars' + tag, capacity * R * STEP_SCALARS, 'runs', 'the per-step scalars', perStep);
   add('step-info' + tag, (STEP_STRIDE * capacity) / 4, 'runs', 'the step records', perStep, false);
-  add('seeds' + tag, R, 'runs', 'the run seeds', 'reduce the number of runs');
-  add('batch-idx' + tag, (p.idxPerRun ? R : 1) * p.batch, 'batchSize', 'the minibatch indices', REDUCE_WIDTH);
-  if (!p.fullBatch && !p.idxPerRun) add('seed0' + tag, 1, 'runs', 'the shared seeds', '');
-  if (def?.perExampleClip) {
-    params('clipped-grads', RP, `the clipped gradients of ${R} runs`);
-    add('clip-norms' + tag, R, 'runs', 'the clip norms', 'reduce the number of runs');
-  }
-  add(
-    'hyper' + tag,
-    Math.max(1, R * (def?.hyperSize ?? 0)),
-    'runs',
-    'the hyperparameters',
-    'reduce the number of runs',
-  );
-  params('opt-state', Math.max(1, (def?.stateSlots ?? 0) * RP), `the ${name} optimizer state of ${R} runs`);
   c.dispatches.push({
     label: `optimizer update${tag}`,
     threads: RP,

@@ -8,6 +8,8 @@ import type { GpuOptimizer, Hyper, OptimizerDef } from '../optim/types';
 import { STEP_SCALARS } from '../optim/types';
 import type { PipelineCache } from './pipelines';
 import { storageBuffer } from './buffers';
+import { allocateTable, required, type TableBuffers } from './buffer_table';
+import { POPULATION_BUFFERS, populationData, populationDims } from './population_buffers';
 import { StepSlots } from './step_slots';
 import { NS, STAT, type GpuData, type MlpGpuOptions } from '../model/mlp_gpu';
 import { createModelGpu, type ModelGpu } from '../model/model_gpu';
@@ -69,27 +71,42 @@ export class Population {
   curvature?: CurvatureGpu;
   private readonly stepScalars: GPUBuffer;
   private readonly scalarsHost: Float32Array;
+  /** The population's own buffers (population_buffers.ts), allocated together. */
+  private readonly mem: TableBuffers<typeof POPULATION_BUFFERS>;
+  private readonly hyperHost: Float32Array;
 
   private constructor(
     readonly device: GPUDevice,
     readonly spec: PopulationSpec,
   ) {
-    const { exp, layout, runIds } = spec;
-    this.R = runIds.length;
-    this.P = layout.paramCount;
-    this.fullBatch = exp.batchSize === 'full' || exp.batchSize >= spec.data.nTrain;
-    this.batch = this.fullBatch ? spec.data.nTrain : (exp.batchSize as number);
-    const RP = this.R * this.P;
-    const init = new Float32Array(RP);
-    spec.init.forEach((p, r) => init.set(p, r * this.P));
-    this.params = this.own(storageBuffer(device, init, 'params'));
-    this.grads = this.own(storageBuffer(device, RP, 'grads'));
-    this.prev = this.own(storageBuffer(device, RP, 'prev-params'));
-    this.prev2 = this.own(storageBuffer(device, RP, 'prev2-params'));
-    this.w0 = this.own(storageBuffer(device, init, 'w0'));
+    const { exp, layout, runIds, def, hps } = spec;
+    const dims = populationDims({
+      exp,
+      nTrain: spec.data.nTrain,
+      R: runIds.length,
+      P: layout.paramCount,
+      capacity: spec.capacity,
+      def,
+    });
+    this.R = dims.R;
+    this.P = dims.P;
+    this.fullBatch = dims.fullBatch;
+    this.batch = dims.batch;
+    this.hyperHost = new Float32Array(Math.max(1, this.R * def.hyperSize));
+    hps.forEach((hp, r) => this.hyperHost.set(def.packHyper(hp), r * def.hyperSize));
+    const clip = def.perExampleClip;
+    const data = { init: spec.init, seeds: spec.seeds, hyper: this.hyperHost, clipNorms: clip && hps.map(clip) };
+    const own = (b: GPUBuffer) => this.own(b);
+    this.mem = allocateTable(device, POPULATION_BUFFERS, dims, populationData(dims, data), own);
+    const b = this.mem;
+    this.params = required(b, 'params');
+    this.grads = required(b, 'grads');
+    this.prev = required(b, 'prev-params');
+    this.prev2 = required(b, 'prev2-params');
+    this.w0 = required(b, 'w0');
     this.w0Norms = spec.init.map((p) => Math.sqrt(p.reduce((a, v) => a + v * v, 0)));
-    this.stats = this.own(storageBuffer(device, spec.capacity * this.R * NS, 'stats'));
-    this.stepScalars = this.own(storageBuffer(device, spec.capacity * this.R * STEP_SCALARS, 'step-scalars'));
+    this.stats = required(b, 'stats');
+    this.stepScalars = required(b, 'step-scalars');
     this.scalarsHost = new Float32Array(spec.capacity * this.R * STEP_SCALARS);
     this.slots = new StepSlots(device, spec.capacity, this.R, this.P);
   }
@@ -133,11 +150,11 @@ export class Population {
     const { device, spec, R } = this;
     const idxPerRun = spec.exp.varySeedPerRun && this.R > 1;
     const idxRuns = idxPerRun ? R : 1;
-    const seeds = this.own(storageBuffer(device, new Uint32Array(spec.seeds.map((s) => s >>> 0)), 'seeds'));
-    const idx = this.own(storageBuffer(device, idxRuns * this.batch, 'batch-idx'));
+    const seeds = required(this.mem, 'seeds');
+    const idx = required(this.mem, 'batch-idx');
     if (!this.fullBatch) {
       this.batcher = await GpuBatches.create(device, pipelines, {
-        seeds: idxPerRun ? seeds : this.own(storageBuffer(device, new Uint32Array([spec.seeds[0] >>> 0]), 'seed0')),
+        seeds: idxPerRun ? seeds : required(this.mem, 'seed0'),
         runs: idxRuns,
         n: spec.data.nTrain,
         batch: this.batch,
@@ -155,10 +172,10 @@ export class Population {
     idx: GPUBuffer,
     idxPerRun: boolean,
   ): Promise<{ clipped: GPUBuffer | undefined; lazy: Pick<MlpGpuOptions, 'extraEvalSets' | 'outputCentre'> }> {
-    const { device, spec, R, P } = this;
-    const { exp, def, hps } = spec;
-    const clipNorms = def.perExampleClip ? hps.map((hp) => def.perExampleClip!(hp)) : undefined;
-    const clipped = clipNorms ? this.own(storageBuffer(device, R * P, 'clipped-grads')) : undefined;
+    const { device, spec, R } = this;
+    const { exp } = spec;
+    const clipped = this.mem['clipped-grads'];
+    const clipNorm = this.mem['clip-norms'];
     const nTrain = spec.data.nTrain;
     const evalTrain = exp.metrics.evalSubset > 0 ? Math.min(exp.metrics.evalSubset, nTrain) : nTrain;
     const lazy = this.lazyOptions();
@@ -179,10 +196,7 @@ export class Population {
       evalTrain,
       evalChunk: Math.min(1024, Math.max(nTrain, spec.data.nTest, 1)),
       ...lazy,
-      clip:
-        clipNorms && clipped
-          ? { clipNorm: this.own(storageBuffer(device, new Float32Array(clipNorms), 'clip-norms')), clipped }
-          : undefined,
+      clip: clipNorm && clipped ? { clipNorm, clipped } : undefined,
     });
     return { clipped, lazy };
   }
@@ -194,11 +208,10 @@ export class Population {
     clipped: GPUBuffer | undefined,
   ): Promise<GPUBuffer> {
     const { device, spec, R, P } = this;
-    const { exp, def, hps } = spec;
-    const hyperHost = new Float32Array(Math.max(1, R * def.hyperSize));
-    hps.forEach((hp, r) => hyperHost.set(def.packHyper(hp), r * def.hyperSize));
-    const hyper = this.own(storageBuffer(device, hyperHost, 'hyper'));
-    const state = this.own(storageBuffer(device, Math.max(1, def.stateSlots * R * P), 'opt-state'));
+    const { exp, def } = spec;
+    const { hyperHost } = this;
+    const hyper = required(this.mem, 'hyper');
+    const state = required(this.mem, 'opt-state');
     this.state = state;
     this.guard = await DivergeGuard.create(device, pipelines, {
       runs: R,
