@@ -17,6 +17,7 @@ import { COPY_DST, readF32, storageBuffer, UNIFORM } from '../webgpu/buffers';
 import { testGpu } from '../webgpu/testing';
 import type { TensorInfo } from '../model/layout';
 import { STEP_SCALARS, type CpuOptimizerState, type Hyper, type OptimizerDef } from './types';
+import { stepStride } from '../webgpu/step_slots';
 
 export interface OptimizerRunArgs {
   /** Resolved hyperparameters, one per run. */
@@ -101,7 +102,7 @@ export async function runGpuOptimizer(def: OptimizerDef, a: OptimizerRunArgs): P
       throw new Error(`harness(${def.name}): packHyper gave ${packed.length} > hyperSize ${def.hyperSize}`);
     hyperHost.set(packed, r * def.hyperSize);
   });
-  const stride = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
+  const stride = stepStride(device.limits);
   const allGrads = new Float32Array(Math.max(1, steps * RP));
   a.grads.forEach((g, k) => allGrads.set(g, k * RP));
   const allClipped = new Float32Array(Math.max(1, steps * RP));

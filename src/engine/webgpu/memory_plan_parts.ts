@@ -11,21 +11,18 @@ import { getOptimizer } from '../optim/registry';
 import type { OptimizerDef } from '../optim/types';
 import { BufferPool } from './buffers';
 import { tableEntries, type BufferTable, type SizedBy } from './buffer_table';
-import { POPULATION_BUFFERS, populationDims } from './population_buffers';
+import { evalChunk, POPULATION_BUFFERS, populationDims } from './population_buffers';
+import { MIN_STEP_STRIDE, slotCapacity } from './step_slots';
+import { CURV_KINDS, SC } from '../metrics/curvature_gpu';
+import { curvatureSubset } from '../metrics/curvature_rows_cpu';
 import type { ParamLayout } from '../model/layout';
 import { experimentLayout } from '../model/shape';
 import { NS } from '../model/stats_layout';
 import type { DataDims, PlannedBuffer, PlannedDispatch } from './memory_plan';
 import { ELEM_WG, planCnnActivations, planMlp } from './memory_plan_graphs';
 
-/** Floats per run in a stats record: NS (model/stats_layout.ts); a curvature scalar record: SC. */
-const SC = 16;
-const CURV_KINDS = 4;
-/** Step-info record stride: max(256, minUniformBufferOffsetAlignment); 256 on every adapter we know. */
-const STEP_STRIDE = 256;
-const DEFAULT_STEPS_PER_SUBMIT = 64;
-const EVAL_CHUNK = 1024;
-const DEFAULT_CURV_SUBSET = 1024;
+/** Curvature record kinds. */
+const CURV_KIND_COUNT = CURV_KINDS.length;
 
 const REDUCE_WIDTH = 'reduce the width, the batch size or the number of runs';
 const REDUCE_PARAMS = 'reduce model.hidden widths, the input dimension or the number of runs';
@@ -121,7 +118,7 @@ export function planContext(exp: Experiment, shape: DataDims, opts: { stepsPerSu
   }
   if (exp.data.kind === 'opposing-signals')
     for (const g of ['pos', 'neg']) evalSets.push({ key: `group-${g}`, n: nTrain });
-  const capacity = Math.max(1, Math.min(opts.stepsPerSubmit ?? DEFAULT_STEPS_PER_SUBMIT, exp.steps));
+  const capacity = slotCapacity(exp.steps, opts.stepsPerSubmit);
   const model = exp.model;
   // Convolutional models: parameters from their layout; activations from planCnnActivations.
   const cnnLayout = model.kind === 'mlp' ? undefined : experimentLayout(exp, dataShape(exp.data));
@@ -207,7 +204,7 @@ function planRunState(c: PlanContext, p: PopulationPlan): void {
     for (const e of c.evalSets) f0(`f0-${e.key}`, e.n, 'metrics');
   }
   const perStep = 'reduce the steps per submit or the number of runs';
-  add('step-info' + tag, (STEP_STRIDE * capacity) / 4, 'runs', 'the step records', perStep, false);
+  add('step-info' + tag, (MIN_STEP_STRIDE * capacity) / 4, 'runs', 'the step records', perStep, false);
   c.dispatches.push({
     label: `optimizer update${tag}`,
     threads: RP,
@@ -238,7 +235,7 @@ function planTrainGraph(c: PlanContext, p: PopulationPlan): void {
         tag,
         R,
         batch,
-        evalChunk: Math.min(EVAL_CHUNK, Math.max(nTrain, nTest, 1)),
+        evalChunk: evalChunk(nTrain, nTest),
         path: c.paramPath,
         prefix: '',
         fullBatch: p.fullBatch,
@@ -254,7 +251,7 @@ function planTrainGraph(c: PlanContext, p: PopulationPlan): void {
       clip: !!def?.perExampleClip,
       pairedReluMask: false,
       relu: exp.model.activation === 'relu',
-      evalChunk: Math.min(EVAL_CHUNK, Math.max(nTrain, nTest, 1)),
+      evalChunk: evalChunk(nTrain, nTest),
       where: (l) => (l < widths.length - 2 ? `model.hidden[${l}]` : 'model'),
       evalPath: 'model.hidden',
       reduce: REDUCE_WIDTH,
@@ -270,12 +267,12 @@ function planCurvature(c: PlanContext, p: PopulationPlan): void {
   const { add, exp, capacity, cnnLayout, widths } = c;
   const { tag, R, RP, params } = p;
   const m = exp.metrics;
-  const subset = Math.min(c.nTrain, m.sharpness?.subset ?? m.trace?.subset ?? DEFAULT_CURV_SUBSET);
+  const subset = curvatureSubset(m, c.nTrain);
   const subsetPath = m.sharpness ? 'metrics.sharpness.subset' : 'metrics.trace.subset';
   const curvReduce = `reduce ${subsetPath}, the width or the number of runs`;
   const cv = (label: string, floats: number, what: string) => add(label + tag, floats, subsetPath, what, curvReduce);
   cv('curv-prm', capacity * R * 8, 'the curvature parameters');
-  cv('curv-records', capacity * CURV_KINDS * R * SC, 'the curvature records');
+  cv('curv-records', capacity * CURV_KIND_COUNT * R * SC, 'the curvature records');
   for (const k of ['sc-sharp', 'sc-pre', 'sc-trace', 'sc-dir']) cv(k, R * SC, 'the curvature scalar records');
   for (const k of ['v-eig', 'v-pre', 'v-dir', 'hv']) params(k, RP, `the curvature directions of ${R} runs`);
   params('pert', 2 * RP, `the perturbed parameters (2 x ${R} runs) of the curvature probe`);
@@ -321,7 +318,7 @@ function planCurvature(c: PlanContext, p: PopulationPlan): void {
   // Staging for the curvature records copied out at logged steps (mapped, not bound).
   add(
     'curv-staging' + tag,
-    capacity * CURV_KINDS * R * SC,
+    capacity * CURV_KIND_COUNT * R * SC,
     subsetPath,
     'the curvature readback',
     'reduce the number of runs',

@@ -9,7 +9,8 @@ import { STEP_SCALARS } from '../optim/types';
 import type { PipelineCache } from './pipelines';
 import { storageBuffer } from './buffers';
 import { allocateTable, required, type TableBuffers } from './buffer_table';
-import { POPULATION_BUFFERS, populationData, populationDims } from './population_buffers';
+import { evalChunk, POPULATION_BUFFERS, populationData, populationDims } from './population_buffers';
+import { curvatureSubset } from '../metrics/curvature_rows_cpu';
 import { StepSlots } from './step_slots';
 import { NS, STAT, type GpuData, type MlpGpuOptions } from '../model/mlp_gpu';
 import { createModelGpu, type ModelGpu } from '../model/model_gpu';
@@ -194,7 +195,7 @@ export class Population {
       stats: this.stats,
       steps: this.slots,
       evalTrain,
-      evalChunk: Math.min(1024, Math.max(nTrain, spec.data.nTest, 1)),
+      evalChunk: evalChunk(nTrain, spec.data.nTest),
       ...lazy,
       clip: clipNorm && clipped ? { clipNorm, clipped } : undefined,
     });
@@ -258,7 +259,7 @@ export class Population {
     const { exp, def, hps } = spec;
     const m = exp.metrics;
     if (m.sharpness || m.trace) {
-      const subset = Math.min(spec.data.nTrain, m.sharpness?.subset ?? m.trace?.subset ?? 1024);
+      const subset = curvatureSubset(m, spec.data.nTrain);
       const pre = def.preconditioner;
       this.curvature = await CurvatureGpu.create(device, pipelines, {
         layout: spec.layout,

@@ -50,6 +50,11 @@ export function populationDims(o: {
 
 const RP = (d: PopulationDims) => d.R * d.P;
 
+/** Points per evaluation chunk: the larger of the train and test sets, at most 1024. */
+export function evalChunk(nTrain: number, nTest: number): number {
+  return Math.min(1024, Math.max(nTrain, nTest, 1));
+}
+
 export const POPULATION_BUFFERS = {
   params: { floats: RP, sizedBy: 'params', what: (d) => `the parameters of ${d.R} runs` },
   grads: { floats: RP, sizedBy: 'params', what: (d) => `the gradients of ${d.R} runs` },

@@ -1,10 +1,27 @@
 /**
  * Per-step uniform records for a chunk of steps encoded in one submit. Record k holds
- * StepInfo { t, slot = k, runs, paramCount } at byte offset k * stride. Kernels read it at
- * @group(1) @binding(0); with 'auto' pipeline layouts we bind one bind group per slot (a static
- * offset each) instead of dynamic offsets.
+ * StepInfo { t, slot = k, runs, paramCount } at byte offset k * stride (struct StepInfo in
+ * kernel_io.ts). Kernels read it at @group(1) @binding(0): the optimizers' through a dynamic offset
+ * (optim/kernel.ts), the others through one bind group per slot (bindGroups, a static offset each).
  */
 import { UNIFORM, COPY_DST } from './buffers';
+
+/** Steps encoded per submit when the caller does not say. */
+export const DEFAULT_STEPS_PER_SUBMIT = 64;
+
+/** Step slots of a trainer of `steps` steps: stepsPerSubmit (default 64), at most `steps`, at least 1. */
+export function slotCapacity(steps: number, stepsPerSubmit = DEFAULT_STEPS_PER_SUBMIT): number {
+  return Math.max(1, Math.min(stepsPerSubmit, steps));
+}
+
+/**
+ * Bytes between two records: max(256, minUniformBufferOffsetAlignment). 256 on every adapter we
+ * know, so the memory plan (made before a device exists) assumes it.
+ */
+export const MIN_STEP_STRIDE = 256;
+export function stepStride(limits: Pick<GPUSupportedLimits, 'minUniformBufferOffsetAlignment'>): number {
+  return Math.max(MIN_STEP_STRIDE, limits.minUniformBufferOffsetAlignment);
+}
 
 export class StepSlots {
   readonly buffer: GPUBuffer;
@@ -19,7 +36,7 @@ export class StepSlots {
     readonly runs: number,
     readonly paramCount: number,
   ) {
-    this.stride = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
+    this.stride = stepStride(device.limits);
     this.buffer = device.createBuffer({ size: this.stride * capacity, usage: UNIFORM | COPY_DST, label: 'step-info' });
     this.host = new Uint32Array((this.stride * capacity) / 4);
   }

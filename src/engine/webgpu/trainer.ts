@@ -35,6 +35,7 @@ import {
   type Pending,
   type RowContext,
 } from './trainer_metrics';
+import { curvatureSubset } from '../metrics/curvature_rows_cpu';
 
 export { GpuSetupError, DeviceLimitError };
 
@@ -313,7 +314,7 @@ export class GpuTrainer implements Trainer {
       direction = theta.map((v, i) => v - prev[i]);
     }
     const m = this.experiment.metrics;
-    const subset = Math.min(this.dataset.train.n, m.sharpness?.subset ?? m.trace?.subset ?? 1024);
+    const subset = curvatureSubset(m, this.dataset.train.n);
     // model.outputScale: the slice is of the training loss, centred with this run's F(w0, x).
     const c = pop.spec.centre;
     const rows = this.dataset.train.n * this.layout.widths[this.layout.widths.length - 1];

@@ -22,6 +22,7 @@ import { buildEvalSets, type EvalSetSpec } from '../metrics/eval_sets';
 import { checkOutputScale, outputScaleOf, stackedInitOutputs } from '../cpu/output_scale';
 import { DeviceLimitError, GpuSetupError } from './errors';
 import type { GpuTrainerOptions } from './trainer';
+import { DEFAULT_STEPS_PER_SUBMIT, slotCapacity } from './step_slots';
 
 /** Everything a GpuTrainer holds from its setup. */
 export interface GpuSetup {
@@ -59,7 +60,7 @@ export async function setupGpuTrainer(exp: Experiment, opts: GpuTrainerOptions):
       maxComputeWorkgroupsPerDimension: lim.maxComputeWorkgroupsPerDimension,
     },
     undefined,
-    { stepsPerSubmit: opts.stepsPerSubmit ?? 64 },
+    { stepsPerSubmit: opts.stepsPerSubmit ?? DEFAULT_STEPS_PER_SUBMIT },
   );
   if (problems.length > 0) {
     if (!opts.gpu) gpu.destroy();
@@ -148,7 +149,7 @@ async function allocate(
   // model.outputScale: F(w0, x) of every run on every set, from the float64 CPU forward pass.
   const offsets = (init: Float32Array[], x: Float32Array, n: number) =>
     stackedInitOutputs(init, layout, exp.model.activation, x, n);
-  const capacity = Math.max(1, Math.min(opts.stepsPerSubmit ?? 64, exp.steps));
+  const capacity = slotCapacity(exp.steps, opts.stepsPerSubmit);
   // Group runs by optimizer kind, keeping the experiment's order within each group.
   const groups = new Map<string, number[]>();
   exp.runs.forEach((run, i) => {
