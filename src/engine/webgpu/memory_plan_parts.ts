@@ -13,6 +13,7 @@ import { BufferPool } from './buffers';
 import { tableEntries, type BufferTable, type SizedBy } from './buffer_table';
 import { evalChunk, POPULATION_BUFFERS, populationDims } from './population_buffers';
 import { MIN_STEP_STRIDE, slotCapacity } from './step_slots';
+import { DATA_BUFFERS } from './data_buffers';
 import { CURV_KINDS, SC } from '../metrics/curvature_gpu';
 import { curvatureSubset } from '../metrics/curvature_rows_cpu';
 import type { ParamLayout } from '../model/layout';
@@ -151,10 +152,8 @@ export function planContext(exp: Experiment, shape: DataDims, opts: { stepsPerSu
 /** The training and test sets and the extra evaluation sets (webgpu/trainer.ts), shared by every population. */
 export function planData(c: PlanContext): void {
   const { add, inputDim, nTrain, nTest, targetDim, dataReduce } = c;
-  add('x-train', nTrain * inputDim, 'data.nTrain', 'the training inputs', dataReduce);
-  add('y-train', nTrain * targetDim, 'data.nTrain', 'the training targets', dataReduce);
-  add('x-test', nTest > 0 ? nTest * inputDim : 1, 'data.nTest', 'the test inputs', dataReduce);
-  add('y-test', nTest > 0 ? nTest * targetDim : 1, 'data.nTest', 'the test targets', dataReduce);
+  planTable(c, DATA_BUFFERS, { nTrain, nTest, inputDim, targetDim }, '');
+  // The extra sets' sizes depend on the generated data: bounds (planContext).
   for (const e of c.evalSets) {
     add(`x-${e.key}`, e.n * inputDim, 'metrics', `the ${e.key} evaluation inputs`, dataReduce);
     add(`y-${e.key}`, e.n * targetDim, 'metrics', `the ${e.key} evaluation targets`, dataReduce);

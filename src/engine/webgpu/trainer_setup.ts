@@ -23,6 +23,8 @@ import { checkOutputScale, outputScaleOf, stackedInitOutputs } from '../cpu/outp
 import { DeviceLimitError, GpuSetupError } from './errors';
 import type { GpuTrainerOptions } from './trainer';
 import { DEFAULT_STEPS_PER_SUBMIT, slotCapacity } from './step_slots';
+import { allocateTable, required, type TableBuffers } from './buffer_table';
+import { DATA_BUFFERS } from './data_buffers';
 
 /** Everything a GpuTrainer holds from its setup. */
 export interface GpuSetup {
@@ -85,8 +87,9 @@ export async function setupGpuTrainer(exp: Experiment, opts: GpuTrainerOptions):
   let pops: Population[] = [];
   let bufs: GPUBuffer[] = [];
   let evalSets: EvalSetSpec[] = [];
+  let data: GpuData | undefined;
   try {
-    ({ pops, bufs, evalSets } = await allocate(exp, device, pipelines, ds, layout, opts));
+    ({ pops, bufs, evalSets, data } = await allocate(exp, device, pipelines, ds, layout, opts));
   } catch (e) {
     await popScopes().catch(() => undefined);
     if (!opts.gpu) gpu.destroy();
@@ -100,16 +103,16 @@ export async function setupGpuTrainer(exp: Experiment, opts: GpuTrainerOptions):
     if (!opts.gpu) gpu.destroy();
     throw e;
   }
-  return { gpu, pipelines, dataset: ds, layout, pops, bufs, data: gpuData(bufs, ds), evalSets };
+  return { gpu, pipelines, dataset: ds, layout, pops, bufs, data, evalSets };
 }
 
 /** The GpuData view of the data buffers (the first four of `bufs`). */
-function gpuData(bufs: GPUBuffer[], ds: Dataset): GpuData {
+function gpuData(b: TableBuffers<typeof DATA_BUFFERS>, ds: Dataset): GpuData {
   return {
-    xTrain: bufs[0],
-    yTrain: bufs[1],
-    xTest: bufs[2],
-    yTest: bufs[3],
+    xTrain: required(b, 'x-train'),
+    yTrain: required(b, 'y-train'),
+    xTest: required(b, 'x-test'),
+    yTest: required(b, 'y-test'),
     nTrain: ds.train.n,
     nTest: ds.test.n,
     nClasses: ds.nClasses,
@@ -125,19 +128,25 @@ async function allocate(
   ds: Dataset,
   layout: ParamLayout,
   opts: GpuTrainerOptions,
-): Promise<{ pops: Population[]; bufs: GPUBuffer[]; evalSets: EvalSetSpec[] }> {
+): Promise<{ pops: Population[]; bufs: GPUBuffer[]; evalSets: EvalSetSpec[]; data: GpuData }> {
   checkOutputScale(
     exp,
     exp.runs.map((r) => getOptimizer(r.optimizer.name) ?? { name: r.optimizer.name }),
   );
   const evalSets = buildEvalSets(exp, ds);
-  const bufs = [
-    storageBuffer(device, ds.train.x, 'x-train'),
-    storageBuffer(device, ds.train.y, 'y-train'),
-    storageBuffer(device, ds.test.n > 0 ? ds.test.x : new Float32Array(1), 'x-test'),
-    storageBuffer(device, ds.test.n > 0 ? ds.test.y : new Float32Array(1), 'y-test'),
-  ];
-  const data = gpuData(bufs, ds);
+  const bufs: GPUBuffer[] = [];
+  const dims = { nTrain: ds.train.n, nTest: ds.test.n, inputDim: ds.inputDim, targetDim: ds.targetDim };
+  const empty = new Float32Array(1);
+  const init = {
+    'x-train': ds.train.x,
+    'y-train': ds.train.y,
+    'x-test': ds.test.n > 0 ? ds.test.x : empty,
+    'y-test': ds.test.n > 0 ? ds.test.y : empty,
+  };
+  const data = gpuData(
+    allocateTable(device, DATA_BUFFERS, dims, init, (b) => (bufs.push(b), b)),
+    ds,
+  );
   // Extra evaluation sets: uploaded once, shared by every population.
   const sets = evalSets.map((spec) => {
     const x = storageBuffer(device, spec.x, `x-${spec.key}`);
@@ -188,5 +197,5 @@ async function allocate(
       }),
     );
   }
-  return { pops, bufs, evalSets };
+  return { pops, bufs, evalSets, data };
 }
