@@ -10,7 +10,7 @@ import curvatureWgsl from '../../../shaders/curvature.wgsl?raw';
 import type { Activation, LossName } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
 import type { PipelineCache } from '../webgpu/pipelines';
-import { dispatchSize, storageBuffer, uniformBuffer } from '../webgpu/buffers';
+import { dispatchSize, uniformBuffer } from '../webgpu/buffers';
 import {
   bindGroupOf,
   pipelineLayoutOf,
@@ -26,14 +26,12 @@ import {
 } from '../webgpu/kernel_io';
 import { PRNG } from '../webgpu/snippets';
 import type { StepSlots } from '../webgpu/step_slots';
-import { NS, type GpuData, type OutputCentreGpu } from '../model/mlp_gpu';
+import type { GpuData, OutputCentreGpu } from '../model/mlp_gpu';
 import { createModelGpu, type ModelGpu } from '../model/model_gpu';
+import { allocateTable, required, type TableBuffers } from '../webgpu/buffer_table';
+import { CURVATURE_BUFFERS, CURV_KINDS, SC, type CurvKind } from './curvature_buffers';
 
-/** Floats per run in a scalar record (see the shader's header). */
-export const SC = 16;
-/** Scalar records per logged curvature step: sharpness, preconditioned, trace, directional. */
-export const CURV_KINDS = ['sharpness', 'precond', 'trace', 'directional'] as const;
-export type CurvKind = (typeof CURV_KINDS)[number];
+export { SC, CURV_KINDS, type CurvKind };
 
 /** Central-difference step along a unit direction in parameter space. */
 export const FD_STEP = 1e-3;
@@ -113,6 +111,7 @@ export class CurvatureGpu {
   private readonly gpm: GPUBuffer;
   private readonly R: number;
   private readonly P: number;
+  private readonly mem: TableBuffers<typeof CURVATURE_BUFFERS>;
 
   private constructor(
     readonly device: GPUDevice,
@@ -120,26 +119,23 @@ export class CurvatureGpu {
   ) {
     this.R = o.runs;
     this.P = o.layout.paramCount;
-    const RP = this.R * this.P;
-    const mk = (n: number, label: string) => {
-      const b = storageBuffer(device, Math.max(1, n), label);
-      this.bufs.push(b);
-      return b;
-    };
-    this.prm = mk(o.capacity * this.R * 8, 'curv-prm');
-    this.records = mk(o.capacity * CURV_KINDS.length * this.R * SC, 'curv-records');
+    const dims = { R: this.R, P: this.P, capacity: o.capacity };
+    const b = allocateTable(device, CURVATURE_BUFFERS, dims, {}, (x) => (this.bufs.push(x), x));
+    this.mem = b;
+    this.prm = required(b, 'curv-prm');
+    this.records = required(b, 'curv-records');
     this.sc = {
-      sharpness: mk(this.R * SC, 'sc-sharp'),
-      precond: mk(this.R * SC, 'sc-pre'),
-      trace: mk(this.R * SC, 'sc-trace'),
-      directional: mk(this.R * SC, 'sc-dir'),
+      sharpness: required(b, 'sc-sharp'),
+      precond: required(b, 'sc-pre'),
+      trace: required(b, 'sc-trace'),
+      directional: required(b, 'sc-dir'),
     };
-    this.vEig = mk(RP, 'v-eig');
-    this.vPre = mk(RP, 'v-pre');
-    this.vDir = mk(RP, 'v-dir');
-    this.w = mk(RP, 'hv');
-    this.pert = mk(2 * RP, 'pert');
-    this.gpm = mk(2 * RP, 'g-pm');
+    this.vEig = required(b, 'v-eig');
+    this.vPre = required(b, 'v-pre');
+    this.vDir = required(b, 'v-dir');
+    this.w = required(b, 'hv');
+    this.pert = required(b, 'pert');
+    this.gpm = required(b, 'g-pm');
   }
 
   static async create(device: GPUDevice, pipelines: PipelineCache, o: CurvatureOptions): Promise<CurvatureGpu> {
@@ -150,10 +146,8 @@ export class CurvatureGpu {
 
   private async build(pipelines: PipelineCache): Promise<void> {
     const { device, o } = this;
-    const scratchStats = storageBuffer(device, o.capacity * 2 * this.R * NS, 'curv-stats');
-    this.bufs.push(scratchStats);
-    const dummyIdx = storageBuffer(device, 4, 'curv-idx');
-    this.bufs.push(dummyIdx);
+    const scratchStats = required(this.mem, 'curv-stats');
+    const dummyIdx = required(this.mem, 'curv-idx');
     this.graph = await createModelGpu(device, pipelines, {
       layout: o.layout,
       activation: o.activation,

@@ -14,7 +14,7 @@ import { tableEntries, type BufferTable, type SizedBy } from './buffer_table';
 import { evalChunk, POPULATION_BUFFERS, populationDims } from './population_buffers';
 import { MIN_STEP_STRIDE, slotCapacity } from './step_slots';
 import { DATA_BUFFERS } from './data_buffers';
-import { CURV_KINDS, SC } from '../metrics/curvature_gpu';
+import { CURVATURE_BUFFERS, CURV_KINDS, SC } from '../metrics/curvature_buffers';
 import { curvatureSubset } from '../metrics/curvature_rows_cpu';
 import type { ParamLayout } from '../model/layout';
 import { experimentLayout } from '../model/shape';
@@ -264,20 +264,12 @@ function planTrainGraph(c: PlanContext, p: PopulationPlan): void {
  */
 function planCurvature(c: PlanContext, p: PopulationPlan): void {
   const { add, exp, capacity, cnnLayout, widths } = c;
-  const { tag, R, RP, params } = p;
+  const { tag, R, RP } = p;
   const m = exp.metrics;
   const subset = curvatureSubset(m, c.nTrain);
   const subsetPath = m.sharpness ? 'metrics.sharpness.subset' : 'metrics.trace.subset';
   const curvReduce = `reduce ${subsetPath}, the width or the number of runs`;
-  const cv = (label: string, floats: number, what: string) => add(label + tag, floats, subsetPath, what, curvReduce);
-  cv('curv-prm', capacity * R * 8, 'the curvature parameters');
-  cv('curv-records', capacity * CURV_KIND_COUNT * R * SC, 'the curvature records');
-  for (const k of ['sc-sharp', 'sc-pre', 'sc-trace', 'sc-dir']) cv(k, R * SC, 'the curvature scalar records');
-  for (const k of ['v-eig', 'v-pre', 'v-dir', 'hv']) params(k, RP, `the curvature directions of ${R} runs`);
-  params('pert', 2 * RP, `the perturbed parameters (2 x ${R} runs) of the curvature probe`);
-  params('g-pm', 2 * RP, `the perturbed gradients (2 x ${R} runs) of the curvature probe`);
-  cv('curv-stats', capacity * 2 * R * NS, 'the curvature probe stats');
-  cv('curv-idx', 4, 'the curvature probe indices');
+  planTable(c, CURVATURE_BUFFERS, { R, P: c.P, capacity }, tag, subsetPath);
   if (cnnLayout?.cnn)
     c.buffers.push(
       ...planCnnActivations(cnnLayout.cnn, c.dispatches, {
