@@ -17,7 +17,7 @@
  */
 import guardWgsl from '../../../shaders/diverge_guard.wgsl?raw';
 import type { PipelineCache } from './pipelines';
-import { BufferPool, COPY_DST, MAP_READ, floatsIn, perRunGrid, storageBuffer, uniformBuffer } from './buffers';
+import { BufferPool, COPY_DST, MAP_READ, floatsIn, perRunGrid, uniformBuffer } from './buffers';
 import { unrollWgsl } from './unroll';
 import {
   bindGroupOf,
@@ -32,6 +32,7 @@ import {
   type KernelIo,
 } from './kernel_io';
 import type { FrameGuard } from '../optim/types';
+import { allocateTable, required, type BufferTable } from './buffer_table';
 
 /**
  * The bindings of diverge_guard.wgsl (one layout for its three entry points): its GuardDims, the
@@ -78,6 +79,17 @@ export interface DivergeGuardOptions {
   stopAtZeroLoss?: boolean;
 }
 
+/** The guard's buffers, declared once (the memory plan lists the same table). */
+export const GUARD_BUFFERS = {
+  /** Per run: the step it diverged at (or GUARD_NONE) and its stop flag. */
+  'guard-status': { floats: (d) => Math.max(1, 2 * d.R), sizedBy: 'runs', what: () => 'the divergence and stop flags' },
+  'guard-last-good': {
+    floats: (d) => Math.max(1, d.R * d.P),
+    sizedBy: 'params',
+    what: (d) => `the last finite parameters of ${d.R} runs`,
+  },
+} satisfies BufferTable<{ R: number; P: number }>;
+
 /** Per-run step numbers decoded from a status buffer. */
 export interface GuardStatus {
   divergedAt: (number | null)[];
@@ -107,9 +119,11 @@ export class DivergeGuard {
   }
 
   static async create(device: GPUDevice, pipelines: PipelineCache, o: DivergeGuardOptions): Promise<DivergeGuard> {
-    const RP = o.runs * o.paramCount;
-    const status = storageBuffer(device, new Uint32Array(Math.max(1, 2 * o.runs)).fill(GUARD_NONE), 'guard-status');
-    const lastGood = storageBuffer(device, Math.max(1, RP), 'guard-last-good');
+    const d = { R: o.runs, P: o.paramCount };
+    const noFlags = new Uint32Array(GUARD_BUFFERS['guard-status'].floats(d)).fill(GUARD_NONE);
+    const b = allocateTable(device, GUARD_BUFFERS, d, { 'guard-status': noFlags });
+    const status = required(b, 'guard-status');
+    const lastGood = required(b, 'guard-last-good');
     const dims = uniformBuffer(
       device,
       new Uint32Array([o.runs, o.paramCount, o.ns, o.batchField, o.trainField, 0, 0, 0]),

@@ -14,6 +14,7 @@ import { tableEntries, type BufferTable, type SizedBy } from './buffer_table';
 import { evalChunk, POPULATION_BUFFERS, populationDims } from './population_buffers';
 import { MIN_STEP_STRIDE, slotCapacity } from './step_slots';
 import { DATA_BUFFERS } from './data_buffers';
+import { GUARD_BUFFERS } from './diverge_guard';
 import { CURVATURE_BUFFERS, CURV_KINDS, SC } from '../metrics/curvature_buffers';
 import { curvatureSubset } from '../metrics/curvature_rows_cpu';
 import type { ParamLayout } from '../model/layout';
@@ -90,7 +91,6 @@ interface PopulationPlan {
   tag: string;
   RP: number;
   /** Add a buffer sized by the parameters. */
-  params: (label: string, floats: number, what: string) => void;
   fullBatch: boolean;
   batch: number;
   idxPerRun: boolean;
@@ -172,7 +172,6 @@ export function planPopulation(c: PlanContext, name: string, R: number, tagged: 
     def,
     tag,
     RP: R * c.P,
-    params: (label, floats, what) => c.add(label + tag, floats, c.paramPath, what, c.reduceParams),
     fullBatch: d.fullBatch,
     batch: d.batch,
     idxPerRun: d.idxPerRun,
@@ -191,10 +190,9 @@ export function planPopulation(c: PlanContext, name: string, R: number, tagged: 
  */
 function planRunState(c: PlanContext, p: PopulationPlan): void {
   const { add, exp, capacity, outDim, dataReduce, paramPath, reduceParams } = c;
-  const { R, RP, tag, params } = p;
+  const { R, RP, tag } = p;
   const model = exp.model;
-  params('guard-last-good', RP, `the last finite parameters of ${R} runs`);
-  add('guard-status' + tag, 2 * R, 'runs', 'the divergence and stop flags', 'reduce the number of runs');
+  planTable(c, GUARD_BUFFERS, { R, P: c.P }, tag);
   if (model.outputScale !== undefined) {
     const f0 = (label: string, rows: number, path: string) =>
       add(label + tag, R * rows * outDim, path, 'the outputs at initialisation F(w0, x)', dataReduce);
