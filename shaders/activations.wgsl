@@ -1,4 +1,6 @@
-// Activation functions shared by the MLP kernels. ACT selects one at pipeline compile time:
+// Activation functions shared by the model kernels (the ACTIVATIONS snippet of
+// src/engine/model/mlp_gpu_kernels.ts: the dense, fused-tail and CNN kernels list it). ACT selects
+// one at pipeline compile time:
 // 0 relu, 1 relu2 (max(0,z)^2), 2 tanh, 3 sigmoid, 4 gelu (tanh approximation; WGSL has no erf), 5 linear.
 override ACT: u32 = 0u;
 

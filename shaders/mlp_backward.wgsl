@@ -22,23 +22,11 @@
 
 struct Offsets { P: u32, wOff: u32, bOff: u32, rowOffset: u32 }
 
-@group(0) @binding(0) var<uniform> o: Offsets;
-@group(0) @binding(1) var<storage, read> params: array<f32>;
-@group(0) @binding(2) var<storage, read> delta: array<f32>;
-@group(0) @binding(3) var<storage, read> inActs: array<f32>;
-@group(0) @binding(4) var<storage, read> X: array<f32>;
-@group(0) @binding(5) var<storage, read> idx: array<u32>;
-// Arrays that are written, and zPrev, have their lengths in the source (GRAD_LEN, PREV_LEN): on
-// SwiftShader a fixed-size array's accesses are cheaper than a runtime-sized one's (measured in
-// docs/performance.md).
-//#if NEED_PREV
-@group(0) @binding(6) var<storage, read> zPrevOrScale: array<f32, PREV_LEN>;
-@group(0) @binding(8) var<storage, read_write> deltaPrev: array<f32, PREV_LEN>;
-//#else
-@group(0) @binding(6) var<storage, read> zPrevOrScale: array<f32>;
-@group(0) @binding(8) var<storage, read_write> deltaPrev: array<f32>;
-//#endif
-@group(0) @binding(7) var<storage, read_write> grads: array<f32, GRAD_LEN>;
+// Bindings (o: Offsets, params, delta, inActs, X, idx, zPrevOrScale, grads, deltaPrev):
+// mlpBackwardIo in src/engine/model/mlp_gpu_kernels.ts, which generates their declarations per
+// variant. Arrays that are written, and zPrevOrScale, have their lengths in the source where the
+// variant uses them (GRAD_LEN; PREV_LEN with NEED_PREV): on SwiftShader a fixed-size array's
+// accesses are cheaper than a runtime-sized one's (measured in docs/performance.md).
 
 override WG: u32 = 64u;
 override R: u32 = 1u;

@@ -14,23 +14,10 @@
 
 struct Offsets { P: u32, wOff: u32, bOff: u32, rowOffset: u32 }
 
-@group(0) @binding(0) var<uniform> o: Offsets;
-@group(0) @binding(1) var<storage, read> params: array<f32>;
-@group(0) @binding(2) var<storage, read> inActs: array<f32>;
-@group(0) @binding(3) var<storage, read> X: array<f32>;
-@group(0) @binding(4) var<storage, read> idx: array<u32>;
-// The outputs' lengths are in the source (OUT_LEN = R * B * OUT): on SwiftShader stores to a
-// fixed-size array are cheaper than to a runtime-sized one (docs/performance.md).
-//#if STORE_Z
-@group(0) @binding(5) var<storage, read_write> outZ: array<f32, OUT_LEN>;
-//#else
-@group(0) @binding(5) var<storage, read_write> outZ: array<f32>;
-//#endif
-//#if IS_LAST
-@group(0) @binding(6) var<storage, read_write> outA: array<f32>;
-//#else
-@group(0) @binding(6) var<storage, read_write> outA: array<f32, OUT_LEN>;
-//#endif
+// Bindings (o: Offsets, params, inActs, X, idx, outZ, outA): mlpForwardIo in
+// src/engine/model/mlp_gpu_kernels.ts, which generates their declarations per variant. outZ is a
+// fixed-size array (OUT_LEN = R * B * OUT) with STORE_Z, outA one unless IS_LAST: on SwiftShader
+// stores to a fixed-size array are cheaper than to a runtime-sized one (docs/performance.md).
 
 override WG: u32 = 64u;
 override R: u32 = 1u;

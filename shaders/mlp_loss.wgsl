@@ -19,23 +19,13 @@ struct LossDims {
   offRows: u32, offRuns: u32, _p0: u32, _p1: u32,
 }
 
-struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
-
-@group(0) @binding(0) var<uniform> d: LossDims;
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read> Y: array<f32>;
-@group(0) @binding(3) var<storage, read> idx: array<u32>;
-@group(0) @binding(4) var<storage, read_write> delta: array<f32>;
-@group(0) @binding(5) var<storage, read_write> stats: array<f32>;
-@group(0) @binding(6) var<storage, read> off: array<f32>;
-@group(1) @binding(0) var<uniform> step: StepInfo;
+// Bindings (d: LossDims, logits, Y, idx, delta, stats, off; step: StepInfo in group 1): MLP_LOSS_IO
+// in src/engine/model/loss_gpu.ts. loss_sum, the workgroup's sum of (loss, correct) pairs, is the
+// workgroupReduce snippet listed there.
 
 override LOSS: u32 = 0u;
 override CENTRED: u32 = 0u;
 override WG: u32 = 256u;
-
-var<workgroup> lossPart: array<f32, WG>;
-var<workgroup> corrPart: array<f32, WG>;
 
 fn data_row(r: u32, b: u32) -> u32 {
   if (d.inMode == 1u) {
@@ -56,7 +46,7 @@ fn sigmoid(x: f32) -> f32 {
   return e / (1.0 + e);
 }
 
-// OUT (= d.outDim) is a constant src/engine/model/loss_gpu.ts writes in front of this file, so that
+// OUT (= d.outDim) is a constant src/engine/model/loss_gpu.ts defines (unrollWgsl), so that
 // an example's outputs fit a private array: each is loaded once and each exponential computed once
 // (on SwiftShader every storage load is a per-lane gather).
 
@@ -154,24 +144,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
     lsum += loss;
     csum += select(0.0, 1.0, correct);
   }
-  lossPart[lid.x] = lsum;
-  corrPart[lid.x] = csum;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (lid.x < s) {
-      lossPart[lid.x] += lossPart[lid.x + s];
-      corrPart[lid.x] += corrPart[lid.x + s];
-    }
-    workgroupBarrier();
-  }
+  let total = loss_sum(lid.x, vec2f(lsum, csum));
   if (lid.x == 0u) {
     let o = (step.slot * d.R + r) * d.NS + d.field;
     if (d.accumulate == 1u) {
-      stats[o] += lossPart[0];
-      stats[o + 1u] += corrPart[0];
+      stats[o] += total.x;
+      stats[o + 1u] += total.y;
     } else {
-      stats[o] = lossPart[0];
-      stats[o + 1u] = corrPart[0];
+      stats[o] = total.x;
+      stats[o + 1u] = total.y;
     }
   }
 }

@@ -14,21 +14,12 @@
 // Template for src/engine/webgpu/unroll.ts: TB (examples per thread) and TJ (= OUT) are tile sizes;
 // IN_MODE (1 minibatch rows idx[r' * B + b], 2 full batch rows b), NB, WP, PART_FLOATS, GRAD_LEN
 // and PREV_LEN are defines; PREV_IS_IN says act' reads the layer's input itself (ReLU hidden layers
-// keep only A, and act'(Z) = [A > 0]: mlp_gpu.ts), so the value just loaded serves. Needs activations.wgsl in front (act_grad).
+// keep only A, and act'(Z) = [A > 0]: mlp_gpu.ts), so the value just loaded serves. Needs the
+// ACTIVATIONS snippet in front (act_grad).
+// Bindings (o: Offsets, params, inActs, zPrev, Y, idx, grads, deltaPrev, stats; step: StepInfo in
+// group 1): MLP_TAIL_IO in src/engine/model/tail_gpu.ts.
 
 struct Offsets { P: u32, wOff: u32, bOff: u32, rowOffset: u32 }
-struct StepInfo { t: u32, slot: u32, runs: u32, paramCount: u32 }
-
-@group(0) @binding(0) var<uniform> o: Offsets;
-@group(0) @binding(1) var<storage, read> params: array<f32>;
-@group(0) @binding(2) var<storage, read> inActs: array<f32>;
-@group(0) @binding(3) var<storage, read> zPrev: array<f32, PREV_LEN>;
-@group(0) @binding(4) var<storage, read> Y: array<f32>;
-@group(0) @binding(5) var<storage, read> idx: array<u32>;
-@group(0) @binding(6) var<storage, read_write> grads: array<f32, GRAD_LEN>;
-@group(0) @binding(7) var<storage, read_write> deltaPrev: array<f32, PREV_LEN>;
-@group(0) @binding(8) var<storage, read_write> stats: array<f32>;
-@group(1) @binding(0) var<uniform> step: StepInfo;
 
 override R: u32 = 1u;
 override B: u32 = 1u;
@@ -130,6 +121,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
   part[NB * (WP + TJ) + 2u * t + 1u] = csum;
   workgroupBarrier();
   // Column q = j * IN + k of W (its layout in the parameters), summed over the threads in order.
+  // These sums stay hand-written, not workgroupReduce (kernel_io.ts): they run over the threads
+  // sequentially (((p0 + p1) + p2) + ...), not as a tree, and several columns per thread.
   for (var q = t; q < WP; q += NB) {
     var acc: f32 = 0.0;
     for (var p = 0u; p < NB; p++) {
@@ -146,6 +139,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       grads[r * o.P + o.bOff + q] = acc;
     }
   }
+  // The loss sum and correct count: thread 0 adds the threads' partials in order (sequential, like
+  // the columns above, so not workgroupReduce's tree).
   if (t == 0u) {
     var ls: f32 = 0.0;
     var cs: f32 = 0.0;

@@ -10,13 +10,8 @@ struct Norms {
   first: u32, finalize: u32, _p0: u32, _p1: u32,
 }
 
-@group(0) @binding(0) var<uniform> d: Norms;
-@group(0) @binding(1) var<storage, read> delta: array<f32>;
-@group(0) @binding(2) var<storage, read> inActs: array<f32>;
-@group(0) @binding(3) var<storage, read> X: array<f32>;
-@group(0) @binding(4) var<storage, read> idx: array<u32>;
-@group(0) @binding(5) var<storage, read> clipNorm: array<f32>;
-@group(0) @binding(6) var<storage, read_write> acc: array<f32>;
+// Bindings (d: Norms, delta, inActs, X, idx, clipNorm, acc): PER_EXAMPLE_NORMS_IO in
+// src/engine/model/mlp_gpu_train.ts.
 
 override WG: u32 = 64u;
 

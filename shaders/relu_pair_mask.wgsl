@@ -9,10 +9,7 @@
 
 struct PairDims { R: u32, B: u32, OUT: u32, _p: u32 }
 
-@group(0) @binding(0) var<uniform> d: PairDims;
-@group(0) @binding(1) var<storage, read> Z: array<f32>;
-@group(0) @binding(2) var<storage, read_write> A: array<f32>;
-@group(0) @binding(3) var<storage, read_write> zMid: array<f32>;
+// Bindings (d: PairDims, Z, A, zMid): RELU_PAIR_MASK_IO in src/engine/model/mlp_gpu_kernels.ts.
 
 override WG: u32 = 64u;
 

@@ -19,12 +19,13 @@ import gatherWgsl from '../../../shaders/cnn_gather.wgsl?raw';
 import type { Activation } from '../../schema/types';
 import type { PipelineCache, Overrides } from '../webgpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../webgpu/buffers';
+import { bindGroupOf } from '../webgpu/kernel_io';
 import { buildLossOp, type LossCentre } from './loss_gpu';
 import { ACT_CODE, NS, STAT, type MlpGpuOptions } from './mlp_gpu';
 import type { CnnOp } from './cnn_spec';
 import { CNN_WG, cnnGpuBufferFloats, cnnStages, firstParamStage, pairedStage, type CnnStage } from './cnn_gpu_plan';
 import { cnnKernel, paramOffsets, type Source } from './cnn_gpu_kernels';
-import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
+import { RELU_PAIR_MASK_IO, reluPairMaskPipeline } from './mlp_gpu_kernels';
 
 export { cnnKernel } from './cnn_gpu_kernels';
 export {
@@ -105,6 +106,10 @@ export class CnnGpu {
       layout: pipe.getBindGroupLayout(0),
       entries: Object.entries(entries).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } })),
     });
+    return this.dispatch(pipe, bg, n, groups);
+  }
+
+  private dispatch(pipe: GPUComputePipeline, bg: GPUBindGroup, n: number, groups = false): Op {
     const [x, y] = dispatchSize(n, groups ? 1 : WG);
     return (pass) => {
       pass.setPipeline(pipe);
@@ -239,8 +244,14 @@ export class CnnGpu {
         const n = R * B * st.outSize;
         const mu = uniformBuffer(this.device, new Uint32Array([R, B, st.outSize, 0]), `cnn-pair${s}`);
         this.bufs.push(mu);
-        const pipe = await this.pipelines.get('relu_pair_mask', pairMaskWgsl, 'main', { WG: CNN_WG });
-        ops.push(this.op(pipe, { 0: mu, 1: this.buf(`out${s}`), 2: this.buf(`post${s}`), 3: this.buf(`zmid${s}`) }, n));
+        const pipe = await reluPairMaskPipeline(this.device, this.pipelines, CNN_WG);
+        const bg = bindGroupOf(this.device, `cnn-pair${s}`, RELU_PAIR_MASK_IO[0], {
+          d: mu,
+          Z: this.buf(`out${s}`),
+          A: this.buf(`post${s}`),
+          zMid: this.buf(`zmid${s}`),
+        });
+        ops.push(this.dispatch(pipe, bg, n));
       }
     }
     ops.push(

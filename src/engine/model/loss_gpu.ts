@@ -15,7 +15,19 @@ import lossWgsl from '../../../shaders/mlp_loss.wgsl?raw';
 import type { LossName } from '../../schema/types';
 import type { PipelineCache } from '../webgpu/pipelines';
 import { uniformBuffer } from '../webgpu/buffers';
+import {
+  bindGroupOf,
+  pipelineLayoutOf,
+  read,
+  rw,
+  stepInfoBinding,
+  uniform,
+  wgslSource,
+  workgroupReduce,
+  type KernelIo,
+} from '../webgpu/kernel_io';
 import type { StepSlots } from '../webgpu/step_slots';
+import { unrollWgsl } from '../webgpu/unroll';
 
 export const LOSS_CODE: Record<LossName, number> = { 'cross-entropy': 0, logistic: 1, mse: 2, hinge: 3 };
 
@@ -26,6 +38,30 @@ export const LOSS_CODE: Record<LossName, number> = { 'cross-entropy': 0, logisti
  * with 4 (timestamp queries; docs/performance.md). On a GPU the kernel is tiny either way.
  */
 export const LOSS_WG = 4;
+
+/**
+ * The bindings of the loss kernel (shaders/mlp_loss.wgsl): group 0 the LossDims uniform, the
+ * logits, labels Y, minibatch idx, the logit gradient delta, the stats records and the centring
+ * offsets `off` (a placeholder when not centred); group 1 the step's StepInfo.
+ */
+export const MLP_LOSS_IO = [
+  {
+    d: uniform('LossDims'),
+    logits: read(),
+    Y: read(),
+    idx: read('array<u32>'),
+    delta: rw(),
+    stats: rw(),
+    off: read(),
+  },
+  { step: stepInfoBinding() },
+] as const satisfies KernelIo;
+
+/**
+ * The workgroup's (loss sum, correct count), added as one vec2f: the same pairs, in the same order,
+ * as the two f32 arrays it replaces.
+ */
+const LOSS_SUM = workgroupReduce('loss_sum', 'vec2f');
 
 /** The centring of one set: alpha and the offsets F(w0, x) of its rows. */
 export interface LossCentre {
@@ -115,23 +151,36 @@ export async function buildLossOp(device: GPUDevice, pipelines: PipelineCache, o
   }
   if (!Number.isInteger(o.outDim) || o.outDim < 1)
     throw new Error(`loss: outDim must be a positive integer, got ${o.outDim}`);
-  // The outputs per example as a constant: they fit a private array (shaders/mlp_loss.wgsl).
-  const code = `const OUT: u32 = ${o.outDim}u;\n${lossWgsl}`;
-  const pipe = await pipelines.get('mlp_loss', code, 'main', {
-    LOSS: LOSS_CODE[o.loss],
-    WG: LOSS_WG,
-    CENTRED: o.centre ? 1 : 0,
-  });
-  const uniform = uniformBuffer(device, lossUniformData(o), o.label ?? 'loss');
-  const entries = [uniform, o.logits, o.y, o.idx, o.delta, o.stats, o.centre?.offsets ?? o.dummy];
-  const group = device.createBindGroup({
-    layout: pipe.getBindGroupLayout(0),
-    entries: entries.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  // The outputs per example as a constant (a define, `const OUT: u32`): they fit a private array
+  // (shaders/mlp_loss.wgsl).
+  const io = MLP_LOSS_IO;
+  const code = wgslSource(io, unrollWgsl(lossWgsl, {}, { OUT: o.outDim }), [LOSS_SUM]);
+  const pipe = await pipelines.get(
+    'mlp_loss',
+    code,
+    'main',
+    {
+      LOSS: LOSS_CODE[o.loss],
+      WG: LOSS_WG,
+      CENTRED: o.centre ? 1 : 0,
+    },
+    pipelineLayoutOf(device, io),
+  );
+  const label = o.label ?? 'loss';
+  const dims = uniformBuffer(device, lossUniformData(o), label);
+  const group = bindGroupOf(device, label, io[0], {
+    d: dims,
+    logits: o.logits,
+    Y: o.y,
+    idx: o.idx,
+    delta: o.delta,
+    stats: o.stats,
+    off: o.centre?.offsets ?? o.dummy,
   });
   const stepGroups = o.steps.bindGroups(pipe, 1);
   const R = o.runs;
   return {
-    uniform,
+    uniform: dims,
     encode(pass, slot) {
       pass.setPipeline(pipe);
       pass.setBindGroup(0, group);

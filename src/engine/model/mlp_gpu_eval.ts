@@ -69,15 +69,15 @@ export async function buildEvalGraphs(g: MlpGraphContext): Promise<Map<string, O
         const fwd = await k.forward(l, 2, bc, false);
         // Hidden activations ping-pong between evA[0] and evA[1].
         const inBuf = l === 0 ? dummy : evA[(l - 1) % 2];
-        const bg = k.bind(fwd.pipe, [
-          u,
-          o.params,
-          inBuf,
-          x,
-          dummy,
-          l === L - 1 ? evZ : dummyW,
-          l === L - 1 ? dummyW : evA[l % 2],
-        ]);
+        const bg = fwd.bind(`eval${which}${c}_${l}`, {
+          o: u,
+          params: o.params,
+          inActs: inBuf,
+          X: x,
+          idx: dummy,
+          outZ: l === L - 1 ? evZ : dummyW,
+          outA: l === L - 1 ? dummyW : evA[l % 2],
+        });
         eops.push((pass) => {
           pass.setPipeline(fwd.pipe);
           pass.setBindGroup(0, bg);

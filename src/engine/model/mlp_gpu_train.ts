@@ -4,12 +4,29 @@
  * backward (or the fused last layer of tail_gpu.ts) and, for DP optimizers, per-example clipping.
  */
 import peNormsWgsl from '../../../shaders/per_example_norms.wgsl?raw';
-import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
 import { dispatchSize } from '../webgpu/buffers';
+import { bindGroupOf, pipelineLayoutOf, read, rw, uniform, wgslSource, type KernelIo } from '../webgpu/kernel_io';
 import { buildTailOp } from './tail_gpu';
 import { splitBackward, tailPlan, type TailPlan } from './dense_tuning';
 import { STAT, NS } from './stats_layout';
-import { WG, type MlpGraphContext, type Op } from './mlp_gpu_kernels';
+import { RELU_PAIR_MASK_IO, WG, reluPairMaskPipeline, type MlpGraphContext, type Op } from './mlp_gpu_kernels';
+
+/**
+ * The bindings of the per-example gradient norms (shaders/per_example_norms.wgsl, DP clipping): the
+ * Norms uniform, one layer's delta and input (inActs, or the data rows X through idx), the clip
+ * norms, and the accumulated squared norms / clip scales.
+ */
+export const PER_EXAMPLE_NORMS_IO = [
+  {
+    d: uniform('Norms'),
+    delta: read(),
+    inActs: read(),
+    X: read(),
+    idx: read('array<u32>'),
+    clipNorm: read(),
+    acc: rw(),
+  },
+] as const satisfies KernelIo;
 
 /** The training graph's per-layer buffers (R runs x B points x the layer's units each). */
 export interface MlpActivations {
@@ -61,7 +78,7 @@ export async function buildTrainGraph(g: MlpGraphContext): Promise<Op[]> {
   const inMode = o.fullBatch ? 2 : 1;
   const acts = allocateActivations(g);
   const ops: Op[] = [];
-  const maskPipe = acts.paired ? await g.pipelines.get('relu_pair_mask', pairMaskWgsl, 'main', { WG }) : undefined;
+  const maskPipe = acts.paired ? await reluPairMaskPipeline(g.device, g.pipelines, WG) : undefined;
   // The last layer's forward, the loss and the last layer's backward as one dispatch, where it applies.
   const tail = tailPlan(g.device, g.k.tile, {
     loss: o.loss,
@@ -96,7 +113,15 @@ async function buildForward(
   for (let l = 0; l < (fusedTail ? L - 1 : L); l++) {
     const u = g.uniform(k.layerDense(l, 0), `fwd${l}`);
     const fwd = await k.forward(l, inMode, B, acts.keepZ(l));
-    const bg = k.bind(fwd.pipe, [u, o.params, l === 0 ? dummy : A[l - 1], o.data.xTrain, o.idx, Z[l], A[l]]);
+    const bg = fwd.bind(`fwd${l}`, {
+      o: u,
+      params: o.params,
+      inActs: l === 0 ? dummy : A[l - 1],
+      X: o.data.xTrain,
+      idx: o.idx,
+      outZ: Z[l],
+      outA: A[l],
+    });
     const n = R * B * widths[l + 1];
     ops.push((pass) => {
       pass.setPipeline(fwd.pipe);
@@ -107,7 +132,7 @@ async function buildForward(
       const zm = g.buffer(n, `zmid${l}`);
       zMid[l] = zm;
       const mu = g.uniform(new Uint32Array([R, B, widths[l + 1], 0]), `pair${l}`);
-      const mbg = k.bind(maskPipe, [mu, Z[l], A[l], zm]);
+      const mbg = bindGroupOf(g.device, `pair${l}`, RELU_PAIR_MASK_IO[0], { d: mu, Z: Z[l], A: A[l], zMid: zm });
       ops.push((pass) => {
         pass.setPipeline(maskPipe);
         pass.setBindGroup(0, mbg);
@@ -171,7 +196,17 @@ async function buildBackward(
         ns: NS,
         field: STAT.batchLoss,
         prevIsIn: zPrev === A[l - 1],
-        buffers: [u, o.params, A[l - 1], zPrev, o.data.yTrain, o.idx, o.grads, D[l - 1], o.stats],
+        buffers: {
+          o: u,
+          params: o.params,
+          inActs: A[l - 1],
+          zPrev,
+          Y: o.data.yTrain,
+          idx: o.idx,
+          grads: o.grads,
+          deltaPrev: D[l - 1],
+          stats: o.stats,
+        },
         steps: o.steps,
       });
       ops.push(op);
@@ -180,17 +215,17 @@ async function buildBackward(
     const split = l > 0 && splitBackward(k.tile, R, B, widths[l], widths[l + 1]);
     for (const part of split ? [1, 2] : [0]) {
       const bwd = await k.backward(l, inMode, B, false, part);
-      const bg = k.bind(bwd.pipe, [
-        u,
-        o.params,
-        D[l],
-        l === 0 ? dummy : A[l - 1],
-        o.data.xTrain,
-        o.idx,
-        l === 0 ? dummy : actPrimeSource(acts, l),
-        o.grads,
-        l === 0 ? dummyW : D[l - 1],
-      ]);
+      const bg = bwd.bind(`bwd${l}`, {
+        o: u,
+        params: o.params,
+        delta: D[l],
+        inActs: l === 0 ? dummy : A[l - 1],
+        X: o.data.xTrain,
+        idx: o.idx,
+        zPrevOrScale: l === 0 ? dummy : actPrimeSource(acts, l),
+        grads: o.grads,
+        deltaPrev: l === 0 ? dummyW : D[l - 1],
+      });
       ops.push((pass) => {
         pass.setPipeline(bwd.pipe);
         pass.setBindGroup(0, bg);
@@ -212,7 +247,14 @@ async function buildClip(g: MlpGraphContext, acts: MlpActivations, ops: Op[], in
   const R = o.runs;
   const B = o.batch;
   const L = o.layout.layers.length;
-  const pe = await g.pipelines.get('per_example_norms', peNormsWgsl, 'main', { WG });
+  const peIo = PER_EXAMPLE_NORMS_IO;
+  const pe = await g.pipelines.get(
+    'per_example_norms',
+    wgslSource(peIo, peNormsWgsl),
+    'main',
+    { WG },
+    pipelineLayoutOf(g.device, peIo),
+  );
   const scale = g.buffer(R * B, 'pe-scale');
   for (let l = 0; l <= L; l++) {
     const fin = l === L;
@@ -234,15 +276,15 @@ async function buildClip(g: MlpGraphContext, acts: MlpActivations, ops: Op[], in
       ]),
       `pe${l}`,
     );
-    const bg = k.bind(pe, [
-      u,
-      D[Math.min(l, L - 1)],
-      l === 0 || fin ? dummy : A[l - 1],
-      o.data.xTrain,
-      o.idx,
-      clip.clipNorm,
-      scale,
-    ]);
+    const bg = bindGroupOf(g.device, `pe${l}`, peIo[0], {
+      d: u,
+      delta: D[Math.min(l, L - 1)],
+      inActs: l === 0 || fin ? dummy : A[l - 1],
+      X: o.data.xTrain,
+      idx: o.idx,
+      clipNorm: clip.clipNorm,
+      acc: scale,
+    });
     ops.push((pass) => {
       pass.setPipeline(pe);
       pass.setBindGroup(0, bg);
@@ -252,17 +294,17 @@ async function buildClip(g: MlpGraphContext, acts: MlpActivations, ops: Op[], in
   for (let l = 0; l < L; l++) {
     const u = g.uniform(k.layerDense(l, 0), `bwdc${l}`);
     const scaled = await k.backward(l, inMode, B, true);
-    const bg = k.bind(scaled.pipe, [
-      u,
-      o.params,
-      D[l],
-      l === 0 ? dummy : A[l - 1],
-      o.data.xTrain,
-      o.idx,
-      scale,
-      clip.clipped,
-      dummyW,
-    ]);
+    const bg = scaled.bind(`bwdc${l}`, {
+      o: u,
+      params: o.params,
+      delta: D[l],
+      inActs: l === 0 ? dummy : A[l - 1],
+      X: o.data.xTrain,
+      idx: o.idx,
+      zPrevOrScale: scale,
+      grads: clip.clipped,
+      deltaPrev: dummyW,
+    });
     ops.push((pass) => {
       pass.setPipeline(scaled.pipe);
       pass.setBindGroup(0, bg);

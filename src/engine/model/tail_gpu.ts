@@ -3,12 +3,45 @@
  * softmax cross-entropy loss and the last layer's backward as one dispatch, where tailPlan
  * (dense_tuning.ts) allows it. MlpGpu (mlp_gpu_train.ts) builds it in place of those three kernels.
  */
-import activationsWgsl from '../../../shaders/activations.wgsl?raw';
 import tailWgsl from '../../../shaders/mlp_tail.wgsl?raw';
-import { COMPUTE, groupLayout, type PipelineCache } from '../webgpu/pipelines';
+import type { PipelineCache } from '../webgpu/pipelines';
+import {
+  bindGroupOf,
+  pipelineLayoutOf,
+  read,
+  rw,
+  stepInfoBinding,
+  uniform,
+  wgslSource,
+  type GroupBuffers,
+  type KernelIo,
+} from '../webgpu/kernel_io';
 import type { StepSlots } from '../webgpu/step_slots';
 import { unrollWgsl } from '../webgpu/unroll';
 import type { TailPlan } from './dense_tuning';
+import { ACTIVATIONS } from './mlp_gpu_kernels';
+
+/**
+ * The bindings of the fused last layer (shaders/mlp_tail.wgsl): group 0 the layer's Offsets
+ * uniform, its inputs (params, inActs, zPrev for act'(Z) of the previous layer, labels Y, minibatch
+ * idx) and outputs (grads, deltaPrev, the stats records); group 1 the step's StepInfo. The arrays
+ * with their lengths in the source (PREV_LEN = R * B * IN, GRAD_LEN = R * P) are defines of the
+ * template. The layout is explicit: in full-batch mode idx is unused and an 'auto' layout would drop it.
+ */
+export const MLP_TAIL_IO = [
+  {
+    o: uniform('Offsets'),
+    params: read(),
+    inActs: read(),
+    zPrev: read('array<f32, PREV_LEN>'),
+    Y: read(),
+    idx: read('array<u32>'),
+    grads: rw('array<f32, GRAD_LEN>'),
+    deltaPrev: rw('array<f32, PREV_LEN>'),
+    stats: rw(),
+  },
+  { step: stepInfoBinding() },
+] as const satisfies KernelIo;
 
 export interface TailOpOptions {
   plan: TailPlan;
@@ -30,8 +63,8 @@ export interface TailOpOptions {
   field: number;
   /** Whether `zPrev` is `inActs` itself (ReLU hidden layers keep only A: act'(Z) = [A > 0]). */
   prevIsIn: boolean;
-  /** Bound in this order (mlp_tail.wgsl): the layer's Offsets uniform, params, inActs, zPrev, Y, idx, grads, deltaPrev, stats. */
-  buffers: [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
+  /** Group 0 of MLP_TAIL_IO, by binding name. */
+  buffers: GroupBuffers<(typeof MLP_TAIL_IO)[0]>;
   steps: StepSlots;
 }
 
@@ -42,29 +75,21 @@ export async function buildTailOp(
   o: TailOpOptions,
 ): Promise<(pass: GPUComputePassEncoder, slot: number) => void> {
   const { plan, runs: R, batch: B, inDim } = o;
-  const code = [
-    activationsWgsl,
-    unrollWgsl(
-      tailWgsl,
-      { TB: plan.TB, TJ: o.outDim },
-      {
-        IN_MODE: o.inMode,
-        NB: plan.NB,
-        WP: o.outDim * inDim,
-        PART_FLOATS: plan.partFloats,
-        GRAD_LEN: R * o.paramCount,
-        PREV_LEN: R * B * inDim,
-        PREV_IS_IN: o.prevIsIn,
-      },
-    ),
-  ].join('\n');
-  // Explicit layout: in full-batch mode idx is unused and an 'auto' layout would drop it.
-  const layout = device.createPipelineLayout({
-    bindGroupLayouts: [
-      groupLayout(device, ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw']),
-      device.createBindGroupLayout({ entries: [{ binding: 0, visibility: COMPUTE, buffer: { type: 'uniform' } }] }),
-    ],
-  });
+  const io = MLP_TAIL_IO;
+  const source = unrollWgsl(
+    tailWgsl,
+    { TB: plan.TB, TJ: o.outDim },
+    {
+      IN_MODE: o.inMode,
+      NB: plan.NB,
+      WP: o.outDim * inDim,
+      PART_FLOATS: plan.partFloats,
+      GRAD_LEN: R * o.paramCount,
+      PREV_LEN: R * B * inDim,
+      PREV_IS_IN: o.prevIsIn,
+    },
+  );
+  const code = wgslSource(io, source, [ACTIVATIONS]);
   const overrides = {
     ACT: o.act,
     R,
@@ -76,11 +101,8 @@ export async function buildTailOp(
     NS: o.ns,
     FIELD: o.field,
   };
-  const pipe = await pipelines.get('mlp_tail', code, 'main', overrides, layout);
-  const group = device.createBindGroup({
-    layout: pipe.getBindGroupLayout(0),
-    entries: o.buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-  });
+  const pipe = await pipelines.get('mlp_tail', code, 'main', overrides, pipelineLayoutOf(device, io));
+  const group = bindGroupOf(device, 'mlp_tail', io[0], o.buffers);
   const stepGroups = o.steps.bindGroups(pipe, 1);
   return (pass, slot) => {
     pass.setPipeline(pipe);
