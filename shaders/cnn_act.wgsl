@@ -4,11 +4,7 @@
 //   backward  dIn[r,b,k] = dOut[r,b,k] * act'(in[r,b,k])
 // One invocation per value.
 
-@group(0) @binding(0) var<uniform> o: Dims;
-@group(0) @binding(2) var<storage, read> inp: array<f32>;
-@group(0) @binding(3) var<storage, read_write> outZ: array<f32>;
-@group(0) @binding(5) var<storage, read> dOut: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dIn: array<f32>;
+// Bindings (roles of CNN_ROLES): CNN_ACT_IO in src/engine/model/cnn_gpu_kernels.ts.
 
 override SIZE: u32 = 1u;
 

@@ -1,15 +1,15 @@
-// Shared declarations of the convolutional-model kernels (cnn_*.wgsl), prepended to each of them
-// (after activations.wgsl) by model/cnn_gpu.ts.
+// Shared declarations of the convolutional-model kernels (cnn_*.wgsl): the CNN_COMMON snippet of
+// src/engine/model/cnn_gpu_kernels.ts, which wgslSource puts in front of each of them (after the
+// ACTIVATIONS snippet).
 //
 // Population layout: activations [R][B][size] (one example's values are [C][H][W] row-major);
 // parameters and gradients [R][P], run r at r * P. The input of an op is read through the uniform
 // (inOff, inRS): value k of example b of run r is inp[inOff + r * inRS + b * inSize + k], so the first
 // op can read data rows directly (inRS = 0: every run sees the same rows, inOff = first row * inSize)
 // and later ops read the previous op's activations (inOff = 0, inRS = B * inSize).
-// One binding number per role in every kernel, so the TS side binds them the same way:
-//   0 uniform Dims, 1 params, 2 input, 3 out (pre-activation), 4 post-activation (fused act),
-//   5 dOut (gradient w.r.t. the op's output), 6 zPrev (pre-activation of the input, for a fused
-//   act'), 7 dIn (gradient w.r.t. the op's input), 8 grads.
+// One binding number per role in every kernel, so the TS side binds them the same way: CNN_ROLES in
+// src/engine/model/cnn_gpu_kernels.ts (o: Dims, params, inp, outZ, outA, dOut, zPrev, dIn, grads),
+// of which each kernel file declares the ones its entry points use (CNN_*_IO there).
 
 struct Dims {
   P: u32, wOff: u32, bOff: u32, inOff: u32,

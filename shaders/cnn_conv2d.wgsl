@@ -9,15 +9,7 @@
 //                    the output positions, reduced in a fixed order (deterministic, no atomics).
 // dOut is d(mean batch loss)/d(out), so sums over the batch give the mean-loss gradient.
 
-@group(0) @binding(0) var<uniform> o: Dims;
-@group(0) @binding(1) var<storage, read> params: array<f32>;
-@group(0) @binding(2) var<storage, read> inp: array<f32>;
-@group(0) @binding(3) var<storage, read_write> outZ: array<f32>;
-@group(0) @binding(4) var<storage, read_write> outA: array<f32>;
-@group(0) @binding(5) var<storage, read> dOut: array<f32>;
-@group(0) @binding(6) var<storage, read> zPrev: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dIn: array<f32>;
-@group(0) @binding(8) var<storage, read_write> grads: array<f32>;
+// Bindings (roles of CNN_ROLES, per entry point): CNN_CONV2D_IO in src/engine/model/cnn_gpu_kernels.ts.
 
 override CI: u32 = 1u;
 override H: u32 = 1u;
@@ -32,8 +24,6 @@ override SW: u32 = 1u;
 override PH: u32 = 0u;
 override PW: u32 = 0u;
 override HAS_BIAS: bool = true;
-
-var<workgroup> part: array<f32, WG>;
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -151,19 +141,13 @@ fn backward_weights(
       }
     }
   }
-  part[lid] = acc;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (lid < s) {
-      part[lid] += part[lid + s];
-    }
-    workgroupBarrier();
-  }
+  // The workgroup's sum (wg_sum: the workgroupReduce snippet of cnn_gpu_kernels.ts, a fixed tree).
+  let total = wg_sum(lid, acc);
   if (lid == 0u) {
     if (isBias) {
-      grads[r * o.P + o.bOff + co] = part[0];
+      grads[r * o.P + o.bOff + co] = total;
     } else {
-      grads[r * o.P + o.wOff + co * nw + k] = part[0];
+      grads[r * o.P + o.wOff + co * nw + k] = total;
     }
   }
 }

@@ -9,15 +9,7 @@
 //             then, when NEED_DATA, one per input value: dIn[r,b,k] = sum_j dOut[r,b,j] W[r,j,k]
 //             (times act'(zPrev) when PREV_ACT).
 
-@group(0) @binding(0) var<uniform> o: Dims;
-@group(0) @binding(1) var<storage, read> params: array<f32>;
-@group(0) @binding(2) var<storage, read> inp: array<f32>;
-@group(0) @binding(3) var<storage, read_write> outZ: array<f32>;
-@group(0) @binding(4) var<storage, read_write> outA: array<f32>;
-@group(0) @binding(5) var<storage, read> dOut: array<f32>;
-@group(0) @binding(6) var<storage, read> zPrev: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dIn: array<f32>;
-@group(0) @binding(8) var<storage, read_write> grads: array<f32>;
+// Bindings (roles of CNN_ROLES, per entry point): CNN_DENSE_IO in src/engine/model/cnn_gpu_kernels.ts.
 
 override IN: u32 = 1u;
 override OUT: u32 = 1u;

@@ -2,9 +2,7 @@
 // indices are per run (IDX_PER_RUN, RG = R runs of rows), else 0 (RG = 1: one shared copy that every
 // run reads with input run stride 0). One invocation per value.
 
-@group(0) @binding(0) var<storage, read> X: array<f32>;
-@group(0) @binding(1) var<storage, read> idx: array<u32>;
-@group(0) @binding(2) var<storage, read_write> outX: array<f32>;
+// Bindings (X, idx, outX): CNN_GATHER_IO in src/engine/model/cnn_gpu.ts.
 
 override WG: u32 = 64u;
 override RG: u32 = 1u;

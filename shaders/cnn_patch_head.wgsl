@@ -5,12 +5,7 @@
 //   backward_data  dIn[r,b,j,p] = s_j dOut[r,b] / M (times act'(zPrev) when PREV_ACT), one per value.
 // No parameters.
 
-@group(0) @binding(0) var<uniform> o: Dims;
-@group(0) @binding(2) var<storage, read> inp: array<f32>;
-@group(0) @binding(3) var<storage, read_write> outZ: array<f32>;
-@group(0) @binding(5) var<storage, read> dOut: array<f32>;
-@group(0) @binding(6) var<storage, read> zPrev: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dIn: array<f32>;
+// Bindings (roles of CNN_ROLES, per entry point): CNN_PATCH_HEAD_IO in src/engine/model/cnn_gpu_kernels.ts.
 
 override M: u32 = 1u;
 override NP: u32 = 1u;

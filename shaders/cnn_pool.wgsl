@@ -10,12 +10,7 @@
 // argmax is taken on the midpoint (in(r) + in(partner)) / 2 in both halves, so both gradients are
 // those of the same piecewise-linear network (the max-pool analogue of relu_pair_mask.wgsl).
 
-@group(0) @binding(0) var<uniform> o: Dims;
-@group(0) @binding(2) var<storage, read> inp: array<f32>;
-@group(0) @binding(3) var<storage, read_write> outZ: array<f32>;
-@group(0) @binding(5) var<storage, read> dOut: array<f32>;
-@group(0) @binding(6) var<storage, read> zPrev: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dIn: array<f32>;
+// Bindings (roles of CNN_ROLES, per entry point): CNN_POOL_IO in src/engine/model/cnn_gpu_kernels.ts.
 
 override C: u32 = 1u;
 override H: u32 = 1u;

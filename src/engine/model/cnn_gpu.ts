@@ -19,12 +19,20 @@ import gatherWgsl from '../../../shaders/cnn_gather.wgsl?raw';
 import type { Activation } from '../../schema/types';
 import type { PipelineCache, Overrides } from '../webgpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../webgpu/buffers';
-import { bindGroupOf } from '../webgpu/kernel_io';
+import { bindGroupOf, pipelineLayoutOf, read, rw, wgslSource, type KernelIo } from '../webgpu/kernel_io';
 import { buildLossOp, type LossCentre } from './loss_gpu';
 import { ACT_CODE, NS, STAT, type MlpGpuOptions } from './mlp_gpu';
 import type { CnnOp } from './cnn_spec';
 import { CNN_WG, cnnGpuBufferFloats, cnnStages, firstParamStage, pairedStage, type CnnStage } from './cnn_gpu_plan';
-import { cnnKernel, paramOffsets, type Source } from './cnn_gpu_kernels';
+import {
+  cnnBindGroup,
+  cnnEntry,
+  cnnKernel,
+  paramOffsets,
+  type CnnBuffers,
+  type CnnEntry,
+  type Source,
+} from './cnn_gpu_kernels';
 import { RELU_PAIR_MASK_IO, reluPairMaskPipeline } from './mlp_gpu_kernels';
 
 export { cnnKernel } from './cnn_gpu_kernels';
@@ -37,6 +45,9 @@ export {
 } from './cnn_gpu_plan';
 
 const WG = CNN_WG;
+
+/** The bindings of the minibatch gather (shaders/cnn_gather.wgsl): data rows X, indices idx, the gathered rows outX. */
+export const CNN_GATHER_IO = [{ X: read(), idx: read('array<u32>'), outX: rw() }] as const satisfies KernelIo;
 
 type Op = (pass: GPUComputePassEncoder, slot: number) => void;
 
@@ -95,18 +106,14 @@ export class CnnGpu {
     return this.uniform([this.o.layout.paramCount, wOff, bOff, src.off, src.rs, 0, 0, 0], label);
   }
 
-  private async pipe(op: CnnOp, entry: string, b: number, extra: Overrides): Promise<GPUComputePipeline> {
+  private pipe(op: CnnOp, entry: string, b: number, extra: Overrides): Promise<CnnEntry> {
     const k = cnnKernel(op);
-    return this.pipelines.get(k.label, k.code, entry, { ...k.overrides, R: this.o.runs, B: b, ...extra });
+    return cnnEntry(this.device, this.pipelines, k, entry, { ...k.overrides, R: this.o.runs, B: b, ...extra });
   }
 
-  /** One dispatch of `pipe` over `n` invocations (or `n` workgroups when `groups`). */
-  private op(pipe: GPUComputePipeline, entries: Record<number, GPUBuffer>, n: number, groups = false): Op {
-    const bg = this.device.createBindGroup({
-      layout: pipe.getBindGroupLayout(0),
-      entries: Object.entries(entries).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } })),
-    });
-    return this.dispatch(pipe, bg, n, groups);
+  /** One dispatch of entry point `e` with `buffers` by role over `n` invocations (or `n` workgroups when `groups`). */
+  private op(e: CnnEntry, buffers: CnnBuffers, n: number, groups = false): Op {
+    return this.dispatch(e.pipe, cnnBindGroup(this.device, e, buffers), n, groups);
   }
 
   private dispatch(pipe: GPUComputePipeline, bg: GPUBindGroup, n: number, groups = false): Op {
@@ -192,10 +199,10 @@ export class CnnGpu {
       ...this.pairedPool(st, train),
     });
     const u = this.dims(st.op, src, `cnn-fwd-${st.opIndex}`);
-    const e: Record<number, GPUBuffer> = { 0: u, 2: src.buf, 3: out };
+    const e: CnnBuffers = { o: u, inp: src.buf, outZ: out };
     if (st.hasParams) {
-      e[1] = this.o.params;
-      e[4] = post ?? this.buf('dummy-write');
+      e.params = this.o.params;
+      e.outA = post ?? this.buf('dummy-write');
     }
     return this.op(pipe, e, this.o.runs * b * st.outSize);
   }
@@ -231,8 +238,20 @@ export class CnnGpu {
       src0 = { buf: o.data.xTrain, off: 0, rs: 0 };
     } else {
       const rg = o.idxPerRun ? R : 1;
-      const gather = await this.pipelines.get('cnn_gather', gatherWgsl, 'main', { WG, RG: rg, B, IN: inputDim });
-      ops.push(this.op(gather, { 0: o.data.xTrain, 1: o.idx, 2: this.buf('input') }, rg * B * inputDim));
+      const io = CNN_GATHER_IO;
+      const gather = await this.pipelines.get(
+        'cnn_gather',
+        wgslSource(io, gatherWgsl),
+        'main',
+        { WG, RG: rg, B, IN: inputDim },
+        pipelineLayoutOf(this.device, io),
+      );
+      const bg = bindGroupOf(this.device, 'cnn_gather', io[0], {
+        X: o.data.xTrain,
+        idx: o.idx,
+        outX: this.buf('input'),
+      });
+      ops.push(this.dispatch(gather, bg, rg * B * inputDim));
       src0 = { buf: this.buf('input'), off: 0, rs: o.idxPerRun ? B * inputDim : 0 };
     }
     const srcOf = (s: number): Source => (s === 0 ? src0 : { buf: result(s - 1), off: 0, rs: B * stages[s].inSize });
@@ -341,18 +360,18 @@ export class CnnGpu {
       case 'conv2d': {
         if (data) {
           const p = await this.pipe(st.op, 'backward_data', B, ov);
-          ops.push(this.op(p, { 0: u, 1: o.params, 5: dOut, 6: zPrev, 7: dIn }, nData));
+          ops.push(this.op(p, { o: u, params: o.params, dOut, zPrev, dIn }, nData));
         }
         const p = await this.pipe(st.op, 'backward_weights', B, {});
         const [CO, CI] = [st.op.outShape[0], st.op.inShape[0]];
         const groups = R * CO * (CI * st.op.kh * st.op.kw + 1);
-        ops.push(this.op(p, { 0: u, 2: src.buf, 5: dOut, 8: o.grads }, groups, true));
+        ops.push(this.op(p, { o: u, inp: src.buf, dOut, grads: o.grads }, groups, true));
         break;
       }
       case 'dense': {
         const p = await this.pipe(st.op, 'backward', B, { ...ov, NEED_DATA: data ? 1 : 0 });
         const n = R * st.op.outDim * (st.op.inDim + 1) + (data ? nData : 0);
-        ops.push(this.op(p, { 0: u, 1: o.params, 2: src.buf, 5: dOut, 6: zPrev, 7: dIn, 8: o.grads }, n));
+        ops.push(this.op(p, { o: u, params: o.params, inp: src.buf, dOut, zPrev, dIn, grads: o.grads }, n));
         break;
       }
       case 'maxpool':
@@ -364,10 +383,10 @@ export class CnnGpu {
         const actOv =
           st.op.op === 'act' ? { ACT: ACT_CODE[st.op.fn as Activation] } : { ...ov, ...this.pairedPool(st, true) };
         const p = await this.pipe(st.op, 'backward_data', B, actOv);
-        // The patch head's backward reads no uniform and no input.
-        const e: Record<number, GPUBuffer> = { 5: dOut, 7: dIn };
-        if (st.op.op !== 'patch-head') Object.assign(e, { 0: u, 2: src.buf });
-        if (st.op.op !== 'act') e[6] = zPrev;
+        // The patch head's backward reads no uniform and no input; act's no zPrev (CNN_*_IO).
+        const e: CnnBuffers = { dOut, dIn };
+        if (st.op.op !== 'patch-head') Object.assign(e, { o: u, inp: src.buf });
+        if (st.op.op !== 'act') e.zPrev = zPrev;
         ops.push(this.op(p, e, nData));
         break;
       }

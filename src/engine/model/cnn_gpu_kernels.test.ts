@@ -14,6 +14,7 @@ import { opBackward, opForward, opInSize, opOutSize } from '../cpu/cnn';
 import { ACT_CODE } from './mlp_gpu';
 import { buildCnnSpec, buildPatchCnnSpec, cnnLayout, type CnnOp, type Shape3 } from './cnn_spec';
 import { cnnKernel } from './cnn_gpu';
+import { cnnBindGroup, cnnEntry, type CnnBuffers } from './cnn_gpu_kernels';
 import { cnnModel, conv, parityCheck, pool, rand, rng } from './cnn_gpu_testing';
 
 const expectClose = parityCheck('cnn_gpu kernels');
@@ -60,15 +61,13 @@ async function checkKernel(c: KernelCase, seed: number): Promise<void> {
     dIn: storageBuffer(device, R * n * inSize),
     grads: storageBuffer(device, R * P),
   };
-  const run = async (entry: string, e: Record<number, GPUBuffer>, threads: number, groups = false) => {
-    const pipe = await pipelines.get(k.label, k.code, entry, ov);
-    const bg = device.createBindGroup({
-      layout: pipe.getBindGroupLayout(0),
-      entries: Object.entries(e).map(([b, buffer]) => ({ binding: Number(b), resource: { buffer } })),
-    });
+  // Each entry point binds exactly the roles it declares (CNN_*_IO): cnnBindGroup throws otherwise.
+  const run = async (entry: string, e: CnnBuffers, threads: number, groups = false) => {
+    const kernel = await cnnEntry(device, pipelines, k, entry, ov);
+    const bg = cnnBindGroup(device, kernel, e);
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    pass.setPipeline(pipe);
+    pass.setPipeline(kernel.pipe);
     pass.setBindGroup(0, bg);
     pass.dispatchWorkgroups(...dispatchSize(threads, groups ? 1 : 64));
     pass.end();
@@ -76,8 +75,8 @@ async function checkKernel(c: KernelCase, seed: number): Promise<void> {
   };
   const { u } = bufs;
   // forward
-  const fwd: Record<number, GPUBuffer> = { 0: u, 2: bufs.input, 3: bufs.out };
-  if (hasParams) Object.assign(fwd, { 1: bufs.params, 4: bufs.post });
+  const fwd: CnnBuffers = { o: u, inp: bufs.input, outZ: bufs.out };
+  if (hasParams) Object.assign(fwd, { params: bufs.params, outA: bufs.post });
   await run('forward', fwd, R * n * outSize);
   const out = await readF32(device, bufs.out, R * n * outSize);
   const post = await readF32(device, bufs.post, R * n * outSize);
@@ -86,21 +85,29 @@ async function checkKernel(c: KernelCase, seed: number): Promise<void> {
     const threads = R * op.outDim * (op.inDim + 1) + R * n * inSize;
     await run(
       'backward',
-      { 0: u, 1: bufs.params, 2: bufs.input, 5: bufs.dOut, 6: bufs.zPrev, 7: bufs.dIn, 8: bufs.grads },
+      {
+        o: u,
+        params: bufs.params,
+        inp: bufs.input,
+        dOut: bufs.dOut,
+        zPrev: bufs.zPrev,
+        dIn: bufs.dIn,
+        grads: bufs.grads,
+      },
       threads,
     );
   } else {
-    // Bindings each backward_data entry point uses (auto layouts list only those).
-    const e: Record<number, GPUBuffer> = { 5: bufs.dOut, 7: bufs.dIn };
-    if (op.op !== 'patch-head') e[0] = u;
-    if (op.op === 'conv2d') e[1] = bufs.params;
-    else if (op.op !== 'patch-head') e[2] = bufs.input;
-    if (op.op !== 'act') e[6] = bufs.zPrev;
+    // The roles each backward_data entry point uses (CNN_*_IO).
+    const e: CnnBuffers = { dOut: bufs.dOut, dIn: bufs.dIn };
+    if (op.op !== 'patch-head') e.o = u;
+    if (op.op === 'conv2d') e.params = bufs.params;
+    else if (op.op !== 'patch-head') e.inp = bufs.input;
+    if (op.op !== 'act') e.zPrev = bufs.zPrev;
     await run('backward_data', e, R * n * inSize);
   }
   if (op.op === 'conv2d') {
     const groups = R * op.outShape[0] * (op.inShape[0] * op.kh * op.kw + 1);
-    await run('backward_weights', { 0: u, 2: bufs.input, 5: bufs.dOut, 8: bufs.grads }, groups, true);
+    await run('backward_weights', { o: u, inp: bufs.input, dOut: bufs.dOut, grads: bufs.grads }, groups, true);
   }
   const dIn = await readF32(device, bufs.dIn, R * n * inSize);
   const grads = await readF32(device, bufs.grads, R * P);

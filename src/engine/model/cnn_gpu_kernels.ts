@@ -1,20 +1,119 @@
 /**
  * The kernels of the CNN ops (cnn_gpu.ts): which WGSL kernel file each op of the op list uses, with
- * the override constants of its shape, where its parameters sit in the parameter vector, and where
+ * the override constants of its shape, the bindings of each kernel file and entry point (declared
+ * once here: CNN_ROLES and CNN_*_IO; kernel_io.ts derives the WGSL binding lines, the explicit
+ * layouts and the bind groups by name), where its parameters sit in the parameter vector, and where
  * a stage reads its input.
  */
-import activationsWgsl from '../../../shaders/activations.wgsl?raw';
 import commonWgsl from '../../../shaders/cnn_common.wgsl?raw';
 import conv2dWgsl from '../../../shaders/cnn_conv2d.wgsl?raw';
 import poolWgsl from '../../../shaders/cnn_pool.wgsl?raw';
 import denseWgsl from '../../../shaders/cnn_dense.wgsl?raw';
 import actWgsl from '../../../shaders/cnn_act.wgsl?raw';
 import patchHeadWgsl from '../../../shaders/cnn_patch_head.wgsl?raw';
-import type { Overrides } from '../webgpu/pipelines';
+import type { Overrides, PipelineCache } from '../webgpu/pipelines';
+import {
+  bindGroupOf,
+  pick,
+  pipelineLayoutOf,
+  read,
+  rw,
+  snippet,
+  uniform,
+  wgslSource,
+  workgroupReduce,
+  type GroupDecl,
+  type KernelIo,
+  type WgslSnippet,
+} from '../webgpu/kernel_io';
 import type { CnnOp } from './cnn_spec';
 import { CNN_WG } from './cnn_gpu_plan';
+import { ACTIVATIONS } from './mlp_gpu_kernels';
 
 const WG = CNN_WG;
+
+/** shaders/cnn_common.wgsl: the Dims struct, the overrides every CNN kernel shares, flat_index. */
+export const CNN_COMMON = snippet('cnn_common', commonWgsl);
+
+/**
+ * The bindings of the CNN kernels: one index per role in every kernel file, so every op binds its
+ * buffers the same way. o: the Dims uniform; params; inp: the op's input; outZ: its output (the
+ * pre-activation with a fused act); outA: the post-activation (fused act); dOut: the gradient
+ * w.r.t. the op's output; zPrev: the pre-activation of its input (for a fused act'); dIn: the
+ * gradient w.r.t. its input; grads. Each kernel file declares the roles its entry points use, at
+ * these indices (CNN_*_IO).
+ */
+export const CNN_ROLES = {
+  o: uniform('Dims'),
+  params: read(),
+  inp: read(),
+  outZ: rw(),
+  outA: rw(),
+  dOut: read(),
+  zPrev: read(),
+  dIn: rw(),
+  grads: rw(),
+} as const satisfies GroupDecl;
+
+export type CnnRole = keyof typeof CNN_ROLES;
+
+/** Buffers of a CNN dispatch, by role (exactly the roles its entry point uses). */
+export type CnnBuffers = { [K in CnnRole]?: GPUBuffer };
+
+/** The bindings of a CNN kernel file: its WGSL binding lines, and each entry point's own group. */
+export interface CnnKernelIo<E extends string = string> {
+  /** Every role some entry point uses (the module's binding lines). */
+  module: KernelIo;
+  /** Group 0 of each entry point: the roles it uses, at their indices (its explicit layout). */
+  entries: Record<E, GroupDecl>;
+}
+
+/** A kernel file's declaration from the roles each of its entry points uses. */
+function cnnIo<E extends string>(entries: Record<E, readonly CnnRole[]>): CnnKernelIo<E> {
+  const roles = Object.keys(CNN_ROLES) as CnnRole[];
+  const names = Object.keys(entries) as E[];
+  const inRoleOrder = (used: readonly CnnRole[]) => roles.filter((r) => used.includes(r));
+  const groups = {} as Record<E, GroupDecl>;
+  for (const e of names) groups[e] = pick(CNN_ROLES, ...inRoleOrder(entries[e]));
+  return { module: [pick(CNN_ROLES, ...inRoleOrder(names.flatMap((e) => entries[e])))], entries: groups };
+}
+
+/** shaders/cnn_conv2d.wgsl. */
+export const CNN_CONV2D_IO = cnnIo({
+  forward: ['o', 'params', 'inp', 'outZ', 'outA'],
+  backward_data: ['o', 'params', 'dOut', 'zPrev', 'dIn'],
+  backward_weights: ['o', 'inp', 'dOut', 'grads'],
+});
+
+/** shaders/cnn_dense.wgsl. */
+export const CNN_DENSE_IO = cnnIo({
+  forward: ['o', 'params', 'inp', 'outZ', 'outA'],
+  backward: ['o', 'params', 'inp', 'dOut', 'zPrev', 'dIn', 'grads'],
+});
+
+/** shaders/cnn_pool.wgsl. */
+export const CNN_POOL_IO = cnnIo({
+  forward: ['o', 'inp', 'outZ'],
+  backward_data: ['o', 'inp', 'dOut', 'zPrev', 'dIn'],
+});
+
+/** shaders/cnn_act.wgsl. */
+export const CNN_ACT_IO = cnnIo({
+  forward: ['o', 'inp', 'outZ'],
+  backward_data: ['o', 'inp', 'dOut', 'dIn'],
+});
+
+/** shaders/cnn_patch_head.wgsl (its backward reads no uniform and no input). */
+export const CNN_PATCH_HEAD_IO = cnnIo({
+  forward: ['o', 'inp', 'outZ'],
+  backward_data: ['dOut', 'zPrev', 'dIn'],
+});
+
+/**
+ * The conv2d weight gradient's workgroup sum (wg_sum in shaders/cnn_conv2d.wgsl backward_weights):
+ * the same tree, pairs and order as the loop it replaced.
+ */
+const WEIGHT_SUM = workgroupReduce('wg_sum', 'f32');
 
 /** Where a stage reads its input: value k of example b of run r is buf[off + r * rs + b * inSize + k]. */
 export interface Source {
@@ -23,23 +122,67 @@ export interface Source {
   rs: number;
 }
 
-const code = (kernel: string) => activationsWgsl + '\n' + commonWgsl + '\n' + kernel;
+interface KernelFile {
+  io: CnnKernelIo;
+  code: string;
+}
+const file = (io: CnnKernelIo, source: string, extra: WgslSnippet[] = []): KernelFile => ({
+  io,
+  code: wgslSource(io.module, source, [ACTIVATIONS, CNN_COMMON, ...extra]),
+});
 const KERNELS = {
-  conv2d: code(conv2dWgsl),
-  pool: code(poolWgsl),
-  dense: code(denseWgsl),
-  act: code(actWgsl),
-  patch: code(patchHeadWgsl),
+  conv2d: file(CNN_CONV2D_IO, conv2dWgsl, [WEIGHT_SUM]),
+  pool: file(CNN_POOL_IO, poolWgsl),
+  dense: file(CNN_DENSE_IO, denseWgsl),
+  act: file(CNN_ACT_IO, actWgsl),
+  patch: file(CNN_PATCH_HEAD_IO, patchHeadWgsl),
 };
 
+/** An op's kernel file: its WGSL, shape override constants and bindings. */
+export interface CnnKernel {
+  label: string;
+  /** The WGSL source: the activations and CNN_COMMON snippets, the binding lines, the kernel file. */
+  code: string;
+  overrides: Overrides;
+  io: CnnKernelIo;
+}
+
+/** A compiled entry point of a CNN kernel and the bindings it uses. */
+export interface CnnEntry {
+  label: string;
+  pipe: GPUComputePipeline;
+  group: GroupDecl;
+}
+
 /**
- * The WGSL source (activations + common + kernel) and shape override constants of an op's kernel
- * file; entry points forward, backward_data, backward_weights (conv2d) or backward (dense). Exported
- * for the per-kernel tests.
+ * The WGSL source and shape override constants of an op's kernel file, with its bindings; entry
+ * points forward, backward_data, backward_weights (conv2d) or backward (dense). Exported for the
+ * per-kernel tests.
  */
-export function cnnKernel(op: CnnOp): { label: string; code: string; overrides: Overrides } {
+export function cnnKernel(op: CnnOp): CnnKernel {
   const k = opKernel(op);
-  return { label: `cnn_${k.kind}`, code: KERNELS[k.kind], overrides: { WG, ...k.ov } };
+  const f = KERNELS[k.kind];
+  return { label: `cnn_${k.kind}`, code: f.code, overrides: { WG, ...k.ov }, io: f.io };
+}
+
+/** Compile entry point `entry` of kernel `k` with `overrides`, its layout the bindings the entry uses. */
+export async function cnnEntry(
+  device: GPUDevice,
+  pipelines: PipelineCache,
+  k: CnnKernel,
+  entry: string,
+  overrides: Overrides,
+): Promise<CnnEntry> {
+  const group = (k.io.entries as Record<string, GroupDecl | undefined>)[entry];
+  if (!group)
+    throw new Error(`${k.label}: no entry point "${entry}" (declared: ${Object.keys(k.io.entries).join(', ')})`);
+  const pipe = await pipelines.get(k.label, k.code, entry, overrides, pipelineLayoutOf(device, [group]));
+  return { label: `${k.label}:${entry}`, pipe, group };
+}
+
+/** The bind group of entry point `e` with `buffers` by role (throws on a role it does not use, or a missing one). */
+export function cnnBindGroup(device: GPUDevice, e: CnnEntry, buffers: CnnBuffers): GPUBindGroup {
+  return bindGroupOf(device, e.label, e.group, buffers);
 }
 
 /** The shape override constants of an op's kernel, and which kernel file it uses. */
