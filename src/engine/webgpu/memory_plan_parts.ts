@@ -90,7 +90,6 @@ interface PopulationPlan {
   /** Appended to labels when there are several populations. */
   tag: string;
   RP: number;
-  /** Add a buffer sized by the parameters. */
   fullBatch: boolean;
   batch: number;
   idxPerRun: boolean;
