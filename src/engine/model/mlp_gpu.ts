@@ -7,7 +7,7 @@
 import type { Activation, LossName } from '../../schema/types';
 import type { ParamLayout } from './layout';
 import type { PipelineCache } from '../webgpu/pipelines';
-import { storageBuffer, uniformBuffer } from '../webgpu/buffers';
+import { uniformBuffer } from '../webgpu/buffers';
 import { StepSlots } from '../webgpu/step_slots';
 import { buildLossOp, type LossCentre } from './loss_gpu';
 import { denseTileFor } from './dense_tuning';
@@ -32,6 +32,8 @@ export { LOSS_CODE } from './loss_gpu';
 
 export { STAT, NS, MAX_EXTRA_EVAL } from './stats_layout';
 import { NS } from './stats_layout';
+import { allocateTable, required } from '../webgpu/buffer_table';
+import { mlpBufferTable } from './mlp_gpu_plan';
 
 export interface GpuData {
   xTrain: GPUBuffer;
@@ -118,12 +120,6 @@ export class MlpGpu {
     return m;
   }
 
-  private buffer(floats: number, label: string): GPUBuffer {
-    const b = storageBuffer(this.device, Math.max(1, floats), label);
-    this.bufs.push(b);
-    return b;
-  }
-
   private uniform(words: Uint32Array | ArrayBuffer, label: string): GPUBuffer {
     const b = uniformBuffer(this.device, words, label);
     this.bufs.push(b);
@@ -135,8 +131,20 @@ export class MlpGpu {
     const { device, o } = this;
     // Separate placeholders for unused read-only and writable bindings: one buffer may not be
     // bound both ways in the same dispatch.
-    const dummy = this.buffer(4, 'dummy-read');
-    const dummyW = this.buffer(4, 'dummy-write');
+    const L = o.layout.layers.length;
+    const relu = o.activation === 'relu';
+    const dims = {
+      R: o.runs,
+      batch: o.batch,
+      widths: o.layout.widths,
+      evalChunk: o.evalChunk,
+      relu,
+      paired: !!o.pairedReluMask && relu,
+      clip: !!o.clip,
+    };
+    const mem = allocateTable(device, mlpBufferTable(L), dims, {}, (b) => (this.bufs.push(b), b));
+    const dummy = required(mem, 'dummy-read');
+    const dummyW = required(mem, 'dummy-write');
     const act = ACT_CODE[o.activation];
     const outDim = o.layout.widths[o.layout.layers.length];
     const centre = (offsets: GPUBuffer | undefined, rows: number): LossCentre | undefined => {
@@ -177,7 +185,8 @@ export class MlpGpu {
       k,
       dummy,
       dummyW,
-      buffer: (floats, label) => this.buffer(floats, label),
+      buf: (label) => required(mem, label),
+      dims,
       uniform: (words, label) => this.uniform(words, label),
       centre,
       lossOp,

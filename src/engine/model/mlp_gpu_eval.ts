@@ -52,12 +52,9 @@ function evalSets(g: MlpGraphContext): EvalSet[] {
 export async function buildEvalGraphs(g: MlpGraphContext): Promise<Map<string, Op[]>> {
   const { o, k, dummy, dummyW } = g;
   const L = o.layout.layers.length;
-  const R = o.runs;
-  const widths = o.layout.widths;
   const E = Math.max(1, o.evalChunk);
-  const maxW = Math.max(...widths.slice(1));
-  const evA = [g.buffer(R * E * maxW, 'evalA0'), g.buffer(R * E * maxW, 'evalA1')];
-  const evZ = g.buffer(R * E * maxW, 'evalZ');
+  const evA = [g.buf('evalA0'), g.buf('evalA1')];
+  const evZ = g.buf('evalZ');
   const graphs = new Map<string, Op[]>();
   for (const { key: which, n: nEval, x, y, field, c: setCentre } of evalSets(g)) {
     const eops: Op[] = [];

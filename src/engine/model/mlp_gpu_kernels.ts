@@ -14,6 +14,7 @@ import pairMaskWgsl from '../../../shaders/relu_pair_mask.wgsl?raw';
 import type { ParamLayout } from './layout';
 import type { LossCentre, LossOp, LossOpOptions } from './loss_gpu';
 import type { MlpGpuOptions } from './mlp_gpu';
+import type { MlpBufferDims } from './mlp_gpu_plan';
 import type { PipelineCache } from '../webgpu/pipelines';
 import {
   bindGroupOf,
@@ -157,8 +158,10 @@ export interface MlpGraphContext {
   /** Placeholders for unused read-only and writable bindings (one buffer may not be bound both ways). */
   dummy: GPUBuffer;
   dummyW: GPUBuffer;
-  /** A storage buffer of `floats` floats, destroyed with the MlpGpu. */
-  buffer(floats: number, label: string): GPUBuffer;
+  /** The graph's buffer `label`, allocated with the MlpGpu from its table (mlp_gpu_plan.ts). */
+  buf(label: string): GPUBuffer;
+  /** What sized that table. */
+  dims: MlpBufferDims;
   /** A uniform buffer, destroyed with the MlpGpu. */
   uniform(words: Uint32Array | ArrayBuffer, label: string): GPUBuffer;
   /** model.outputScale: the centring of a set whose offsets F(w0, x) hold `rows` rows per run. */

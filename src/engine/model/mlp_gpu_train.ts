@@ -10,6 +10,7 @@ import { buildTailOp } from './tail_gpu';
 import { splitBackward, tailPlan, type TailPlan } from './dense_tuning';
 import { STAT, NS } from './stats_layout';
 import { RELU_PAIR_MASK_IO, WG, reluPairMaskPipeline, type MlpGraphContext, type Op } from './mlp_gpu_kernels';
+import { keepsZ } from './mlp_gpu_plan';
 
 /**
  * The bindings of the per-example gradient norms (shaders/per_example_norms.wgsl, DP clipping): the
@@ -48,21 +49,17 @@ export interface MlpActivations {
 export function allocateActivations(g: MlpGraphContext): MlpActivations {
   const { o, dummyW } = g;
   const L = o.layout.layers.length;
-  const R = o.runs;
-  const B = o.batch;
-  const widths = o.layout.widths;
   const Z: GPUBuffer[] = [];
   const A: GPUBuffer[] = [];
   const D: GPUBuffer[] = [];
-  const paired = !!o.pairedReluMask && o.activation === 'relu';
+  const paired = g.dims.paired;
   // A hidden layer's pre-activations are read only by the backward, for act'(Z), and by the paired
   // ReLU mask. For ReLU, act'(Z) = [Z > 0] = [A > 0], so the backward reads A and Z is not stored.
-  const keepZ = (l: number) => l === L - 1 || paired || o.activation !== 'relu';
+  const keepZ = (l: number) => keepsZ(g.dims, l, L);
   for (let l = 0; l < L; l++) {
-    const n = R * B * widths[l + 1];
-    Z.push(keepZ(l) ? g.buffer(n, `Z${l}`) : dummyW);
-    A.push(l < L - 1 ? g.buffer(n, `A${l}`) : dummyW);
-    D.push(g.buffer(n, `delta${l}`));
+    Z.push(keepZ(l) ? g.buf(`Z${l}`) : dummyW);
+    A.push(l < L - 1 ? g.buf(`A${l}`) : dummyW);
+    D.push(g.buf(`delta${l}`));
   }
   return { Z, A, D, zMid: [], paired, keepZ };
 }
@@ -129,7 +126,7 @@ async function buildForward(
       pass.dispatchWorkgroups(...dispatchSize(fwd.n, fwd.wg));
     });
     if (maskPipe && l < L - 1) {
-      const zm = g.buffer(n, `zmid${l}`);
+      const zm = g.buf(`zmid${l}`);
       zMid[l] = zm;
       const mu = g.uniform(new Uint32Array([R, B, widths[l + 1], 0]), `pair${l}`);
       const mbg = bindGroupOf(g.device, `pair${l}`, RELU_PAIR_MASK_IO[0], { d: mu, Z: Z[l], A: A[l], zMid: zm });
@@ -255,7 +252,7 @@ async function buildClip(g: MlpGraphContext, acts: MlpActivations, ops: Op[], in
     { WG },
     pipelineLayoutOf(g.device, peIo),
   );
-  const scale = g.buffer(R * B, 'pe-scale');
+  const scale = g.buf('pe-scale');
   for (let l = 0; l <= L; l++) {
     const fin = l === L;
     const ly = o.layout.layers[Math.min(l, L - 1)];

@@ -9,7 +9,7 @@
 import { BufferPool, storageBuffer } from './buffers';
 
 /** What the memory plan says about a buffer too big for the device. */
-export type SizedBy = 'params' | 'runs' | 'steps' | 'batch' | 'data' | 'subset';
+export type SizedBy = 'params' | 'runs' | 'steps' | 'batch' | 'data' | 'test' | 'subset';
 
 export interface BufferDecl<D> {
   /** Floats (or u32 words) the buffer holds. */

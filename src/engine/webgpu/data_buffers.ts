@@ -18,6 +18,6 @@ const orOne = (n: number, per: number) => (n > 0 ? n * per : 1);
 export const DATA_BUFFERS = {
   'x-train': { floats: (d) => d.nTrain * d.inputDim, sizedBy: 'data', what: () => 'the training inputs' },
   'y-train': { floats: (d) => d.nTrain * d.targetDim, sizedBy: 'data', what: () => 'the training targets' },
-  'x-test': { floats: (d) => orOne(d.nTest, d.inputDim), sizedBy: 'data', what: () => 'the test inputs' },
-  'y-test': { floats: (d) => orOne(d.nTest, d.targetDim), sizedBy: 'data', what: () => 'the test targets' },
+  'x-test': { floats: (d) => orOne(d.nTest, d.inputDim), sizedBy: 'test', what: () => 'the test inputs' },
+  'y-test': { floats: (d) => orOne(d.nTest, d.targetDim), sizedBy: 'test', what: () => 'the test targets' },
 } satisfies BufferTable<DataDims>;

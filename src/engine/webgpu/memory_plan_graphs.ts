@@ -7,6 +7,8 @@ import { BufferPool } from './buffers';
 import type { CnnSpec } from '../model/cnn_spec';
 import { cnnEvalDispatch, cnnGpuBufferFloats, cnnTrainDispatches } from '../model/cnn_gpu_plan';
 import type { PlannedBuffer, PlannedDispatch } from './memory_plan';
+import { tableEntries } from './buffer_table';
+import { mlpBufferTable } from '../model/mlp_gpu_plan';
 
 /** Workgroup size of the element-wise kernels (mlp_gpu, curvature, optimizers). */
 export const ELEM_WG = 64;
@@ -86,15 +88,31 @@ export function planMlp(
 ): void {
   const { widths, R, batch: B, tag, prefix } = o;
   const L = widths.length - 1;
-  add(`dummy-read${tag}`, 4, o.evalPath, 'the placeholders', '');
-  add(`dummy-write${tag}`, 4, o.evalPath, 'the placeholders', '');
+  // The buffers, from the table MlpGpu allocates (model/mlp_gpu_plan.ts); the config path to name
+  // depends on what sizes each.
+  const dims = {
+    R,
+    batch: B,
+    widths,
+    evalChunk: o.evalChunk,
+    relu: o.relu,
+    paired: o.pairedReluMask && o.relu,
+    clip: o.clip,
+  };
+  const evalReduce = 'reduce the widest layer or the number of runs';
+  for (const { name, floats, decl } of tableEntries(mlpBufferTable(L), dims)) {
+    const layer = /^(?:Z|A|zmid|delta)(\d+)$/.exec(name);
+    const [path, reduce] = layer
+      ? [o.where(Number(layer[1])), o.reduce]
+      : name === 'pe-scale'
+        ? ['batchSize', o.reduce]
+        : name.startsWith('eval')
+          ? [o.evalPath, evalReduce]
+          : [o.evalPath, ''];
+    add(`${name}${tag}`, floats, path, decl.what(dims), reduce);
+  }
   for (let l = 0; l < L; l++) {
     const n = R * B * widths[l + 1];
-    const what = `the activations of layer ${l} (${R} runs x ${B} points x ${widths[l + 1]} units)`;
-    if (l === L - 1 || o.pairedReluMask || !o.relu) add(`Z${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
-    if (l < L - 1) add(`A${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
-    if (o.pairedReluMask && l < L - 1) add(`zmid${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
-    add(`delta${l}${tag}`, Math.max(1, n), o.where(l), what, o.reduce);
     dispatches.push({
       label: `${prefix}forward layer ${l}${tag}`,
       threads: n,
@@ -118,17 +136,13 @@ export function planMlp(
     path: 'runs',
     reduce: 'reduce the number of runs',
   });
-  if (o.clip) add(`pe-scale${tag}`, Math.max(1, R * B), 'batchSize', 'the per-example scales', o.reduce);
   const E = Math.max(1, o.evalChunk);
   const maxW = Math.max(...widths.slice(1));
-  const what = `the evaluation buffers (${R} runs x ${E} points x ${maxW} units)`;
-  const reduce = 'reduce the widest layer or the number of runs';
-  for (const k of ['evalA0', 'evalA1', 'evalZ']) add(`${k}${tag}`, Math.max(1, R * E * maxW), o.evalPath, what, reduce);
   dispatches.push({
     label: `${prefix}evaluation forward${tag}`,
     threads: R * E * maxW,
     workgroupSize: ELEM_WG,
     path: o.evalPath,
-    reduce,
+    reduce: evalReduce,
   });
 }

@@ -69,6 +69,7 @@ function advice(c: PlanContext, subsetPath = 'metrics'): SizedByAdvice {
     steps: ['runs', 'reduce the steps per submit or the number of runs'],
     batch: ['batchSize', REDUCE_WIDTH],
     data: ['data.nTrain', c.dataReduce],
+    test: ['data.nTest', c.dataReduce],
     subset: [subsetPath, `reduce ${subsetPath}, the width or the number of runs`],
   };
 }
@@ -164,7 +165,7 @@ export function planPopulation(c: PlanContext, name: string, R: number, tagged: 
   const exp = c.exp;
   const tag = tagged ? ` (${name})` : '';
   const def = getOptimizer(name);
-  const d = populationDims({ exp, nTrain: c.nTrain, R, P: c.P, capacity: c.capacity, def });
+  const d = populationDims({ exp, nTrain: c.nTrain, R, P: c.P, capacity: c.capacity, def, name });
   const p: PopulationPlan = {
     name,
     R,

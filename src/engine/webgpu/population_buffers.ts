@@ -10,6 +10,8 @@ import type { BufferTable, TableData } from './buffer_table';
 
 /** What sizes a population's buffers, known before allocation. */
 export interface PopulationDims {
+  /** The optimizer's name (for messages). */
+  optimizer: string;
   /** Runs, and parameters per run. */
   R: number;
   P: number;
@@ -32,10 +34,13 @@ export function populationDims(o: {
   R: number;
   P: number;
   capacity: number;
-  def: Pick<OptimizerDef, 'hyperSize' | 'stateSlots' | 'perExampleClip'> | undefined;
+  def: Pick<OptimizerDef, 'name' | 'hyperSize' | 'stateSlots' | 'perExampleClip'> | undefined;
+  /** The optimizer's name when `def` is undefined (an unknown name: planned with no state). */
+  name?: string;
 }): PopulationDims {
   const fullBatch = o.exp.batchSize === 'full' || o.exp.batchSize >= o.nTrain;
   return {
+    optimizer: o.def?.name ?? o.name ?? '?',
     R: o.R,
     P: o.P,
     capacity: o.capacity,
@@ -91,7 +96,7 @@ export const POPULATION_BUFFERS = {
   'opt-state': {
     floats: (d) => Math.max(1, d.stateSlots * RP(d)),
     sizedBy: 'params',
-    what: (d) => `the optimizer state of ${d.R} runs`,
+    what: (d) => `the ${d.optimizer} optimizer state of ${d.R} runs`,
   },
 } satisfies BufferTable<PopulationDims>;
 
