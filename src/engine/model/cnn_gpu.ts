@@ -15,25 +15,26 @@
  * keeps its own argmax per half (a window whose top two values are within O(h) of each other can
  * still add an O(1/h) term; rare). `o.activation` is ignored: each act op carries its own function.
  */
-import gatherWgsl from '../../../shaders/cnn_gather.wgsl?raw';
 import type { Activation } from '../../schema/types';
 import type { PipelineCache, Overrides } from '../webgpu/pipelines';
 import { dispatchSize, storageBuffer, uniformBuffer } from '../webgpu/buffers';
-import { bindGroupOf, pipelineLayoutOf, read, rw, wgslSource, type KernelIo } from '../webgpu/kernel_io';
+import { bindGroupOf } from '../webgpu/kernel_io';
 import { buildLossOp, type LossCentre } from './loss_gpu';
 import { ACT_CODE, NS, STAT, type MlpGpuOptions } from './mlp_gpu';
 import type { CnnOp } from './cnn_spec';
 import { CNN_WG, cnnGpuBufferFloats, cnnStages, firstParamStage, pairedStage, type CnnStage } from './cnn_gpu_plan';
 import {
+  CNN_GATHER_IO,
   cnnBindGroup,
   cnnEntry,
+  cnnGatherPipeline,
   cnnKernel,
   paramOffsets,
   type CnnBuffers,
   type CnnEntry,
   type Source,
 } from './cnn_gpu_kernels';
-import { RELU_PAIR_MASK_IO, reluPairMaskPipeline } from './mlp_gpu_kernels';
+import { reluPairMaskOp } from './mlp_gpu_kernels';
 
 export { cnnKernel } from './cnn_gpu_kernels';
 export {
@@ -45,9 +46,6 @@ export {
 } from './cnn_gpu_plan';
 
 const WG = CNN_WG;
-
-/** The bindings of the minibatch gather (shaders/cnn_gather.wgsl): data rows X, indices idx, the gathered rows outX. */
-export const CNN_GATHER_IO = [{ X: read(), idx: read('array<u32>'), outX: rw() }] as const satisfies KernelIo;
 
 type Op = (pass: GPUComputePassEncoder, slot: number) => void;
 
@@ -238,15 +236,8 @@ export class CnnGpu {
       src0 = { buf: o.data.xTrain, off: 0, rs: 0 };
     } else {
       const rg = o.idxPerRun ? R : 1;
-      const io = CNN_GATHER_IO;
-      const gather = await this.pipelines.get(
-        'cnn_gather',
-        wgslSource(io, gatherWgsl),
-        'main',
-        { WG, RG: rg, B, IN: inputDim },
-        pipelineLayoutOf(this.device, io),
-      );
-      const bg = bindGroupOf(this.device, 'cnn_gather', io[0], {
+      const gather = await cnnGatherPipeline(this.device, this.pipelines, { WG, RG: rg, B, IN: inputDim });
+      const bg = bindGroupOf(this.device, 'cnn_gather', CNN_GATHER_IO[0], {
         X: o.data.xTrain,
         idx: o.idx,
         outX: this.buf('input'),
@@ -260,17 +251,9 @@ export class CnnGpu {
       ops.push(await this.forwardOp(st, B, srcOf(s), this.buf(`out${s}`), st.act ? this.buf(`post${s}`) : null, true));
       if (pairedStage(st, o)) {
         // Curvature graph: both halves use the midpoint's ReLU mask (see shaders/relu_pair_mask.wgsl).
-        const n = R * B * st.outSize;
-        const mu = uniformBuffer(this.device, new Uint32Array([R, B, st.outSize, 0]), `cnn-pair${s}`);
-        this.bufs.push(mu);
-        const pipe = await reluPairMaskPipeline(this.device, this.pipelines, CNN_WG);
-        const bg = bindGroupOf(this.device, `cnn-pair${s}`, RELU_PAIR_MASK_IO[0], {
-          d: mu,
-          Z: this.buf(`out${s}`),
-          A: this.buf(`post${s}`),
-          zMid: this.buf(`zmid${s}`),
-        });
-        ops.push(this.dispatch(pipe, bg, n));
+        const shape = { runs: R, batch: B, width: st.outSize, wg: CNN_WG, label: `cnn-pair${s}` };
+        const bufs = { Z: this.buf(`out${s}`), A: this.buf(`post${s}`), zMid: this.buf(`zmid${s}`) };
+        ops.push(await reluPairMaskOp(this.device, this.pipelines, shape, bufs, (b) => this.bufs.push(b)));
       }
     }
     ops.push(
@@ -294,28 +277,13 @@ export class CnnGpu {
     const E = Math.max(1, o.evalChunk);
     const evA = [this.buf('evalA0'), this.buf('evalA1')];
     const evZ = this.buf('evalZ');
-    const targets = new Map<string, EvalTarget & { c?: LossCentre }>([
-      [
-        'train',
-        {
-          x: o.data.xTrain,
-          y: o.data.yTrain,
-          n: o.evalTrain,
-          field: STAT.trainLoss,
-          c: this.centre(o.outputCentre?.train, o.data.nTrain),
-        },
-      ],
-      [
-        'test',
-        {
-          x: o.data.xTest,
-          y: o.data.yTest,
-          n: o.data.nTest,
-          field: STAT.testLoss,
-          c: this.centre(o.outputCentre?.test, o.data.nTest),
-        },
-      ],
-    ]);
+    const d = o.data;
+    const targets = new Map<string, EvalTarget & { c?: LossCentre }>();
+    const oc = o.outputCentre;
+    const train = { c: this.centre(oc?.train, d.nTrain), field: STAT.trainLoss };
+    targets.set('train', { x: d.xTrain, y: d.yTrain, n: o.evalTrain, ...train });
+    const test = { c: this.centre(oc?.test, d.nTest), field: STAT.testLoss };
+    targets.set('test', { x: d.xTest, y: d.yTest, n: d.nTest, ...test });
     for (const e of o.extraEvalSets ?? []) targets.set(e.key, { ...e, c: this.centre(e.offsets, e.n) });
     for (const [key, t] of targets) {
       const eops: Op[] = [];

@@ -11,6 +11,7 @@ import poolWgsl from '../../../shaders/cnn_pool.wgsl?raw';
 import denseWgsl from '../../../shaders/cnn_dense.wgsl?raw';
 import actWgsl from '../../../shaders/cnn_act.wgsl?raw';
 import patchHeadWgsl from '../../../shaders/cnn_patch_head.wgsl?raw';
+import gatherWgsl from '../../../shaders/cnn_gather.wgsl?raw';
 import type { Overrides, PipelineCache } from '../webgpu/pipelines';
 import {
   bindGroupOf,
@@ -214,4 +215,17 @@ function opKernel(op: CnnOp): { kind: keyof typeof KERNELS; ov: Overrides } {
 /** The weight and bias offsets of an op with parameters ([0, 0] for the others). */
 export function paramOffsets(op: CnnOp): [number, number] {
   return op.op === 'conv2d' || op.op === 'dense' ? [op.weightOffset, Math.max(0, op.biasOffset)] : [0, 0];
+}
+
+/** The bindings of the minibatch gather (shaders/cnn_gather.wgsl): data rows X, indices idx, the gathered rows outX. */
+export const CNN_GATHER_IO = [{ X: read(), idx: read('array<u32>'), outX: rw() }] as const satisfies KernelIo;
+
+/** The gather kernel for RG index streams of B rows of IN values. */
+export function cnnGatherPipeline(
+  device: GPUDevice,
+  pipelines: PipelineCache,
+  overrides: { WG: number; RG: number; B: number; IN: number },
+): Promise<GPUComputePipeline> {
+  const io = CNN_GATHER_IO;
+  return pipelines.get('cnn_gather', wgslSource(io, gatherWgsl), 'main', overrides, pipelineLayoutOf(device, io));
 }

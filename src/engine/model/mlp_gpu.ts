@@ -188,6 +188,7 @@ export class MlpGpu {
       buf: (label) => required(mem, label),
       dims,
       uniform: (words, label) => this.uniform(words, label),
+      own: (b) => void this.bufs.push(b),
       centre,
       lossOp,
     };

@@ -29,6 +29,7 @@ import {
   type KernelIo,
 } from '../webgpu/kernel_io';
 import { unrollWgsl, type Defines } from '../webgpu/unroll';
+import { dispatchSize, uniformBuffer } from '../webgpu/buffers';
 import { denseBackwardThreads, denseForwardThreads, denseTiles, denseWorkgroup } from './dense_tuning';
 
 /** Workgroup size of the MLP graph's element-wise kernels (pair mask, per-example norms). */
@@ -114,6 +115,29 @@ export function reluPairMaskPipeline(
 /** One step op of a graph: records its dispatches for step slot `slot`. */
 export type Op = (pass: GPUComputePassEncoder, slot: number) => void;
 
+/**
+ * The paired ReLU mask of one layer (curvature graphs, shaders/relu_pair_mask.wgsl): both halves of
+ * the R = 2 x runs pairs use the midpoint's mask. Its uniform goes to `own`.
+ */
+export async function reluPairMaskOp(
+  device: GPUDevice,
+  pipelines: PipelineCache,
+  o: { runs: number; batch: number; width: number; wg: number; label: string },
+  buffers: { Z: GPUBuffer; A: GPUBuffer; zMid: GPUBuffer },
+  own: (b: GPUBuffer) => void,
+): Promise<Op> {
+  const pipe = await reluPairMaskPipeline(device, pipelines, o.wg);
+  const d = uniformBuffer(device, new Uint32Array([o.runs, o.batch, o.width, 0]), o.label);
+  own(d);
+  const bg = bindGroupOf(device, o.label, RELU_PAIR_MASK_IO[0], { d, ...buffers });
+  const grid = dispatchSize(o.runs * o.batch * o.width, o.wg);
+  return (pass) => {
+    pass.setPipeline(pipe);
+    pass.setBindGroup(0, bg);
+    pass.dispatchWorkgroups(...grid);
+  };
+}
+
 export interface DenseKernel<G extends GroupDecl> {
   pipe: GPUComputePipeline;
   /** Threads to dispatch. */
@@ -164,6 +188,8 @@ export interface MlpGraphContext {
   dims: MlpBufferDims;
   /** A uniform buffer, destroyed with the MlpGpu. */
   uniform(words: Uint32Array | ArrayBuffer, label: string): GPUBuffer;
+  /** Destroy `b` with the MlpGpu. */
+  own(b: GPUBuffer): void;
   /** model.outputScale: the centring of a set whose offsets F(w0, x) hold `rows` rows per run. */
   centre(offsets: GPUBuffer | undefined, rows: number): LossCentre | undefined;
   /** A loss op over this MLP's logits (its uniform destroyed with the MlpGpu). */

@@ -9,7 +9,7 @@ import { bindGroupOf, pipelineLayoutOf, read, rw, uniform, wgslSource, type Kern
 import { buildTailOp } from './tail_gpu';
 import { splitBackward, tailPlan, type TailPlan } from './dense_tuning';
 import { STAT, NS } from './stats_layout';
-import { RELU_PAIR_MASK_IO, WG, reluPairMaskPipeline, type MlpGraphContext, type Op } from './mlp_gpu_kernels';
+import { WG, reluPairMaskOp, type MlpGraphContext, type Op } from './mlp_gpu_kernels';
 import { keepsZ } from './mlp_gpu_plan';
 
 /**
@@ -75,7 +75,6 @@ export async function buildTrainGraph(g: MlpGraphContext): Promise<Op[]> {
   const inMode = o.fullBatch ? 2 : 1;
   const acts = allocateActivations(g);
   const ops: Op[] = [];
-  const maskPipe = acts.paired ? await reluPairMaskPipeline(g.device, g.pipelines, WG) : undefined;
   // The last layer's forward, the loss and the last layer's backward as one dispatch, where it applies.
   const tail = tailPlan(g.device, g.k.tile, {
     loss: o.loss,
@@ -85,7 +84,7 @@ export async function buildTrainGraph(g: MlpGraphContext): Promise<Op[]> {
     widths: o.layout.widths,
     batch: o.batch,
   });
-  await buildForward(g, acts, ops, inMode, !!tail, maskPipe);
+  await buildForward(g, acts, ops, inMode, !!tail);
   if (!tail) await buildTrainLoss(g, acts, ops, inMode);
   await buildBackward(g, acts, ops, inMode, tail);
   if (o.clip) await buildClip(g, acts, ops, inMode);
@@ -99,7 +98,6 @@ async function buildForward(
   ops: Op[],
   inMode: number,
   fusedTail: boolean,
-  maskPipe: GPUComputePipeline | undefined,
 ): Promise<void> {
   const { o, k, dummy } = g;
   const { Z, A, zMid } = acts;
@@ -119,22 +117,16 @@ async function buildForward(
       outZ: Z[l],
       outA: A[l],
     });
-    const n = R * B * widths[l + 1];
     ops.push((pass) => {
       pass.setPipeline(fwd.pipe);
       pass.setBindGroup(0, bg);
       pass.dispatchWorkgroups(...dispatchSize(fwd.n, fwd.wg));
     });
-    if (maskPipe && l < L - 1) {
-      const zm = g.buf(`zmid${l}`);
-      zMid[l] = zm;
-      const mu = g.uniform(new Uint32Array([R, B, widths[l + 1], 0]), `pair${l}`);
-      const mbg = bindGroupOf(g.device, `pair${l}`, RELU_PAIR_MASK_IO[0], { d: mu, Z: Z[l], A: A[l], zMid: zm });
-      ops.push((pass) => {
-        pass.setPipeline(maskPipe);
-        pass.setBindGroup(0, mbg);
-        pass.dispatchWorkgroups(...dispatchSize(n, WG));
-      });
+    if (acts.paired && l < L - 1) {
+      zMid[l] = g.buf(`zmid${l}`);
+      const shape = { runs: R, batch: B, width: widths[l + 1], wg: WG, label: `pair${l}` };
+      const bufs = { Z: Z[l], A: A[l], zMid: zMid[l] };
+      ops.push(await reluPairMaskOp(g.device, g.pipelines, shape, bufs, g.own));
     }
   }
 }
