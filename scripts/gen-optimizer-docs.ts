@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { OPTIMIZERS } from '../src/engine/optim/registry';
+import { adamPrecondThreshold } from '../src/engine/optim/hp';
 import { STEP_SCALARS, type Hyper, type HyperSpec, type OptimizerDef } from '../src/engine/optim/types';
 
 const OUT = fileURLToPath(new URL('../docs/optimizers.md', import.meta.url));
@@ -48,10 +49,18 @@ function stabilityLines(def: OptimizerDef): string[] {
       `- Sharpness stability line (\`sharpnessThreshold\`): ${fmtNumber(s)}/lr at the defaults; it depends on the hyperparameters.`,
     );
   const p = def.precondThreshold?.(hp, 1);
-  if (p !== undefined)
+  if (p !== undefined) {
+    // Adam's line (Cohen et al.) unless the optimizer has its own, which its notes explain.
+    const betas = hp.betas;
+    const adamLine = Array.isArray(betas) ? adamPrecondThreshold(1, betas[0]) : undefined;
+    const formula =
+      adamLine !== undefined && Math.abs(adamLine - p) <= 1e-12 * p
+        ? '(2 + 2 beta1) / (lr (1 - beta1))'
+        : 'its own (see the notes)';
     out.push(
-      `- Preconditioned-sharpness line (\`precondThreshold\`): (2 + 2 beta1) / (lr (1 - beta1)) = ${fmtNumber(p)}/lr at the defaults.`,
+      `- Preconditioned-sharpness line (\`precondThreshold\`): ${formula} = ${fmtNumber(p)}/lr at the defaults.`,
     );
+  }
   if (def.preconditioner)
     out.push(`- Diagonal preconditioner for \`precond_sharpness\`: state slot ${def.preconditioner(hp, 10).slot}.`);
   if (def.perExampleClip)

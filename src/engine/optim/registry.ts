@@ -2,6 +2,7 @@
 import type { OptimizerDef } from './types';
 import { sgd } from './sgd';
 import { adam, adamw } from './adam';
+import { nadamw } from './nadamw';
 import { rmsprop } from './rmsprop';
 import { adagrad } from './adagrad';
 import { lion } from './lion';
@@ -18,6 +19,7 @@ export const OPTIMIZERS: readonly OptimizerDef[] = [
   sgd,
   adam,
   adamw,
+  nadamw,
   rmsprop,
   adagrad,
   lion,
