@@ -193,13 +193,12 @@ describe('GpuTrainer divergence: the frozen parameters', () => {
 });
 
 describe('every registered optimizer trains in one experiment on both backends', () => {
-  it('every optimizer (all 18), 10 steps: finite, and webgpu final train_loss close to the float64 CPU trainer', async () => {
+  it('every registered optimizer, 10 steps: finite, and webgpu final train_loss close to the float64 CPU trainer', async () => {
     const { OPTIMIZERS } = await import('../optim/registry');
     const exp = threeRunExperiment(10);
     exp.runs = OPTIMIZERS.map((d) =>
       run(d.name, { name: d.name, lr: d.name.includes('sgd') && !d.name.includes('sign') ? 0.05 : 0.005 }),
     );
-    expect(OPTIMIZERS.length).toBe(18);
     const g = await train(exp, 'webgpu');
     const c = await train(exp, 'cpu');
     OPTIMIZERS.forEach((d, r) => {
