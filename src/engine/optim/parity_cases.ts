@@ -10,6 +10,7 @@ import { frugal } from './frugal';
 import { maxAbsDiff, maxRelDiff, randomRunArgs, runCpuOptimizer, runGpuOptimizer } from './harness';
 import { lion } from './lion';
 import { nadamw } from './nadamw';
+import { ademamix } from './ademamix';
 import { rmsprop } from './rmsprop';
 import { sgd } from './sgd';
 import { sgdSai } from './sgd_sai';
@@ -33,6 +34,14 @@ export const PARITY_CASES: [OptimizerDef, Record<string, number | boolean | [num
   ],
   [adam, [{ lr: 1e-2 }, { lr: 3e-3, amsgrad: true, weightDecay: 0.1 }, { lr: 1e-2, betas: [0.8, 0.99], eps: 1e-6 }]],
   [adamw, [{ lr: 1e-2 }, { lr: 5e-3, amsgrad: true, weightDecay: 0.5 }, { lr: 2e-2, betas: [0.5, 0.9] }]],
+  [
+    ademamix,
+    [
+      { lr: 1e-2 },
+      { lr: 5e-3, alpha: 5, beta3: 0.999, alphaWarmup: 40, beta3Warmup: 60, weightDecay: 0.1 },
+      { lr: 1e-2, betas: [0.5, 0.9], beta3: 0.99, eps: 1e-6 },
+    ],
+  ],
   [nadamw, [{ lr: 1e-2 }, { lr: 5e-3, weightDecay: 0.5 }, { lr: 2e-2, betas: [0.5, 0.9], eps: 1e-6 }]],
   [
     rmsprop,

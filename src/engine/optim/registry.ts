@@ -3,6 +3,7 @@ import type { OptimizerDef } from './types';
 import { sgd } from './sgd';
 import { adam, adamw } from './adam';
 import { nadamw } from './nadamw';
+import { ademamix } from './ademamix';
 import { rmsprop } from './rmsprop';
 import { adagrad } from './adagrad';
 import { lion } from './lion';
@@ -20,6 +21,7 @@ export const OPTIMIZERS: readonly OptimizerDef[] = [
   adam,
   adamw,
   nadamw,
+  ademamix,
   rmsprop,
   adagrad,
   lion,
