@@ -1,7 +1,8 @@
 /**
  * Coordinate-clipped SGD and Adam (Pan & Li 2023, panyan7/adam-vs-sgd sgd_clip.py / adam_clip.py;
- * docs/optimizers.md). Per run, tau = the floor(N c)-th largest |a_i| over ALL N parameters (select.ts), times
- * thresholdScale, then a_i -> sign(a_i) min(|a_i|, tau): about a fraction c of the coordinates
+ * docs/optimizers.md). Per run, tau = sorted_desc(|a|)[floor(N c)], the (floor(N c)+1)-th largest
+ * |a_i| over ALL N parameters (select.ts), times thresholdScale, then
+ * a_i -> sign(a_i) min(|a_i|, tau): about a fraction c of the coordinates
  * saturate. The reference only clips in its multi-tensor path; here clipping always applies.
  * GPU per step: 8 select dispatches, (SGD) one per-tensor norm dispatch, one update dispatch.
  */
@@ -224,7 +225,7 @@ export const clippedSgd: OptimizerDef = {
   name: 'clipped-sgd',
   description:
     'SGD on a gradient whose largest-magnitude fraction c of coordinates (over all parameters) is clipped to a common threshold.',
-  rule: 'tau = floor(N c)-th largest |g|; g <- sign(g) min(|g|, tau scale); [g <- g sqrt(numel)/||g|| per tensor]; g += wd theta; torch momentum; theta -= lr d',
+  rule: 'tau = sorted_desc(|g|)[floor(N c)] (the (floor(N c)+1)-th largest); g <- sign(g) min(|g|, tau scale); [g <- g sqrt(numel)/||g|| per tensor]; g += wd theta; torch momentum; theta -= lr d',
   source:
     'Pan & Li, "Toward Understanding Why Adam Converges Faster Than SGD for Transformers", 2023; panyan7/adam-vs-sgd torch_optimizer/sgd_clip.py',
   hyperparams: SGD_HPS,
@@ -246,7 +247,7 @@ export const clippedAdam: OptimizerDef = {
   name: 'clipped-adam',
   description:
     'Adam whose first moment takes the coordinate-clipped gradient (top fraction c clipped) and whose second moment takes the unclipped one.',
-  rule: 'a = g + wd theta; tau = floor(N c)-th largest |a|; m <- b1 m + (1-b1) clip(a, tau scale); v <- b2 v + (1-b2) a^2; theta -= lr/bc1 m/(sqrt(v/bc2)+eps)',
+  rule: 'a = g + wd theta; tau = sorted_desc(|a|)[floor(N c)] (the (floor(N c)+1)-th largest); m <- b1 m + (1-b1) clip(a, tau scale); v <- b2 v + (1-b2) a^2; theta -= lr/bc1 m/(sqrt(v/bc2)+eps)',
   source:
     'Pan & Li, "Toward Understanding Why Adam Converges Faster Than SGD for Transformers", 2023; panyan7/adam-vs-sgd torch_optimizer/adam_clip.py',
   hyperparams: ADAM_HPS,

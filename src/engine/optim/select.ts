@@ -1,6 +1,6 @@
 /**
- * The global top-c clipping threshold of Pan & Li (docs/optimizers.md, clipped-sgd): per run, tau = the floor(N c)-th
- * largest |a_i| over all N parameters (0-indexed, descending); c = 0: no clipping (tau = +inf);
+ * The global top-c clipping threshold of Pan & Li (docs/optimizers.md, clipped-sgd): per run,
+ * tau = sorted_desc(|a|)[floor(N c)] over all N parameters, the (floor(N c)+1)-th largest; c = 0: no clipping (tau = +inf);
  * c = 1 (or floor(N c) >= N): tau = 0; then tau <- tau * thresholdScale.
  *
  * c is stored for the GPU as the smallest f32 >= c (clipFractionF32), and both backends use
