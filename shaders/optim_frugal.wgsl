@@ -1,15 +1,21 @@
-// FRUGAL(AdamW, signSGD) with a random-coordinate mask for a population (after optim_common.wgsl,
-// the accessors of the hyper and scalars named in src/engine/optim/frugal.ts, and prng.wgsl). Dense-weight coordinate j of run r is in the state-full set during period
-// k = (t - 1) / updateGap iff (rngU32(rngU32(seed_r, STREAM_MASK, k), STREAM_MASK, j) >> 8) < threshold
-// (threshold = round(density 2^24)); biases are always state-full.
-//   state-full: per-coordinate AdamW with its own step count n (bias corrections 1 - beta^n)
-//   state-free: theta -= lr inactiveLrScale sign(g); the coordinate's m, v, n are zeroed, so a
-//               coordinate entering the set starts a fresh Adam.
+// FRUGAL(AdamW, signSGD) with a coordinate projector for a population (composed after
+// optim_common.wgsl, the accessors of the hyper and scalars named in src/engine/optim/frugal.ts, and
+// the PRNG). A weight is cut into units: its columns (shape index 1: unit of local coordinate e is
+// (e / inner) % d1) or, with hp_columns = 0, its coordinates. Unit x of a tensor at offset o has the
+// hash h = rngU32(rngU32(seed_r, STREAM_MASK, k), STREAM_MASK, o + x) in period k = (t - 1) / updateGap.
+// The unit is in the AdamW set iff
+//   exactCount: its rank among the tensor's units by (h, x) is below counts[r][tensor]
+//               (floor(units * density), float64 on the host), or
+//   otherwise:  (h >> 8) < threshold (threshold = round(density 2^24)).
+// Biases are always in the set.
+//   in the set: per-coordinate AdamW with its own step count n (bias corrections 1 - beta^n);
+//               with resetAtDraw, a weight's m, v, n restart at 0 on the first step of a period.
+//   otherwise:  theta -= lr inactiveLrScale sign(g); the coordinate's m, v, n are zeroed.
 // Decoupled decay theta *= 1 - lr wd applies to every coordinate first.
-// state:   slot 0 m, slot 1 v, slot 2 n (steps since the coordinate entered the set).
+// state:   slot 0 m, slot 1 v, slot 2 n.
 
-// Extra bindings (FRUGAL_IO in src/engine/optim/frugal.ts): tensors, a vec4u per tensor (offset,
-// size, isBias, 0); seeds, the runs' seeds.
+// Extra bindings (FRUGAL_IO in src/engine/optim/frugal.ts): tensors, two vec4u per tensor
+// ((offset, size, isBias, d1), (inner, 0, 0, 0)); seeds, the runs' seeds; counts, u32 [run][tensor].
 
 override NT: u32 = 1u;
 
@@ -19,13 +25,35 @@ fn oneMinusExp(x: f32) -> f32 {
   return 1.0 - exp(x);
 }
 
-fn isBias(j: u32) -> bool {
-  var b = false;
-  for (var q = 0u; q < NT; q++) {
-    let tq = tensors[q];
-    if (j >= tq.x && j < tq.x + tq.y) { b = tq.z == 1u; }
+// The tensor holding run-local coordinate j (tensors tile the run, checked on the host).
+fn tensorOf(j: u32) -> u32 {
+  var q = 0u;
+  for (var k = 0u; k < NT; k++) {
+    let tk = tensors[2u * k];
+    if (j >= tk.x && j < tk.x + tk.y) { q = k; }
   }
-  return b;
+  return q;
+}
+
+// Whether local coordinate e of weight tensor q is in run r's set for the period of `key`.
+fn inSetOf(r: u32, q: u32, e: u32, key: u32) -> bool {
+  let a = tensors[2u * q];
+  let inner = tensors[2u * q + 1u].x;
+  let cols = hp_columns(r) != 0.0;
+  var units = a.y;
+  var x = e;
+  if (cols) {
+    units = a.w;
+    x = (e / inner) % a.w;
+  }
+  let h = rngU32(key, STREAM_MASK, a.x + x);
+  if (hp_exactCount(r) == 0.0) { return f32(h >> 8u) < hp_threshold(r); }
+  var rank = 0u;
+  for (var y = 0u; y < units; y++) {
+    let hy = rngU32(key, STREAM_MASK, a.x + y);
+    if (hy < h || (hy == h && y < x)) { rank++; }
+  }
+  return rank < counts[r * NT + q];
 }
 
 fn update(i: u32, r: u32) {
@@ -33,7 +61,11 @@ fn update(i: u32, r: u32) {
   let gap = u32(hp_updateGap(r));
   let period = (step.t - 1u) / gap;
   let key = rngU32(seeds[r], STREAM_MASK, period);
-  let inSet = isBias(j) || f32(rngU32(key, STREAM_MASK, j) >> 8u) < hp_threshold(r);
+  let q = tensorOf(j);
+  let bias = tensors[2u * q].z == 1u;
+  let inSet = bias || inSetOf(r, q, j - tensors[2u * q].x, key);
+  // resetAtDraw: a weight's AdamW state restarts with each new set.
+  let fresh = !bias && hp_resetAtDraw(r) != 0.0 && (step.t - 1u) % gap == 0u;
   let p = param_in(i) * sc_decay(r);
   let g = grads[i];
   if (!inSet) {
@@ -47,9 +79,9 @@ fn update(i: u32, r: u32) {
   }
   let b1 = hp_beta1(r);
   let b2 = hp_beta2(r);
-  let n = state[si(2u, i)] + 1.0;
-  let m = b1 * state[si(0u, i)] + hp_oneMinusBeta1(r) * g;
-  let v = b2 * state[si(1u, i)] + hp_oneMinusBeta2(r) * g * g;
+  let n = select(state[si(2u, i)], 0.0, fresh) + 1.0;
+  let m = b1 * select(state[si(0u, i)], 0.0, fresh) + hp_oneMinusBeta1(r) * g;
+  let v = b2 * select(state[si(1u, i)], 0.0, fresh) + hp_oneMinusBeta2(r) * g * g;
   state[si(0u, i)] = m;
   state[si(1u, i)] = v;
   state[si(2u, i)] = n;

@@ -134,6 +134,7 @@ export async function runGpuOptimizer(def: OptimizerDef, a: OptimizerRunArgs): P
     state,
     hyper,
     hyperHost,
+    hps: a.hps,
     stepScalars: scalars,
     stepInfo,
     stepInfoStride: stride,

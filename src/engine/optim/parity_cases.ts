@@ -89,6 +89,8 @@ export const PARITY_CASES: [OptimizerDef, Record<string, number | boolean | [num
       { lr: 1e-2, density: 0.5, updateGap: 13, weightDecay: 0.1 },
       { lr: 5e-3, density: 1 },
       { lr: 5e-3, density: 0, inactiveLrScale: 0.1 },
+      { lr: 1e-2, density: 0.3, updateGap: 9, columns: false, exactCount: false, resetAtDraw: false },
+      { lr: 1e-2, density: 0.4, updateGap: 11, columns: false },
     ],
   ],
 ];

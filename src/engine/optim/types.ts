@@ -71,6 +71,8 @@ export interface GpuOptimizerContext {
   hyper: GPUBuffer;
   /** The same values on the host, for kernels compiled to fit the population (anyHyper in common.ts). */
   hyperHost: Float32Array;
+  /** Each run's hyperparameters (float64), for tables the host derives from them (frugal.ts). */
+  hps: Hyper[];
   /** f32 [chunkSteps * runs * STEP_SCALARS]: stepScalars() of each run for each step slot of a chunk. */
   stepScalars: GPUBuffer;
   /** Uniform buffer of StepInfo records, one per step slot, bound with a dynamic offset. */

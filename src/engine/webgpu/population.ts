@@ -236,6 +236,7 @@ export class Population {
       state,
       hyper,
       hyperHost,
+      hps: spec.hps,
       stepScalars: this.stepScalars,
       stepInfo: this.slots.buffer,
       stepInfoStride: this.slots.stride,
