@@ -86,7 +86,7 @@ export const METRIC_GROUPS: readonly MetricGroup[] = [
     title: 'Preconditioned sharpness',
     metrics: [{ name: 'precond_sharpness' }, { name: 'precond_threshold', dash: DASH }],
     log: true,
-    note: 'Top eigenvalue of P⁻¹H; dashed: (2+2β₁)/(lr(1−β₁)).',
+    note: "Top eigenvalue of P⁻¹H; dashed: the optimizer's stability line (Adam: (2+2β₁)/(lr(1−β₁))).",
   },
   {
     id: 'trace',

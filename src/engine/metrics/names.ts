@@ -37,7 +37,7 @@ export const METRICS = {
   sharpness: 'Sharpness λmax(H)',
   sharpness_threshold: 'Stability line (2/η for GD)',
   precond_sharpness: 'Preconditioned sharpness λmax(P⁻¹H)',
-  precond_threshold: 'Adaptive stability line (2+2β1)/(η(1−β1))',
+  precond_threshold: 'Adaptive stability line (Adam: (2+2β1)/(η(1−β1)))',
   hessian_trace: 'Hessian trace tr(H)',
   hessian_fro: 'Hessian Frobenius norm ‖H‖F',
   directional_sharpness: 'Directional sharpness vᵀHv/‖v‖²',
