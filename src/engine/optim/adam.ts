@@ -13,7 +13,7 @@ import {
   optimizerSource,
   wdSpec,
 } from './common';
-import { adamPrecondThreshold, flag, num, betaSlots, pair } from './hp';
+import { adamBiasScalars, adamPrecondThreshold, flag, num, betaSlots, pair } from './hp';
 import { namedSlots } from './slots';
 import type { CpuStepArgs, Hyper, OptimizerDef } from './types';
 
@@ -57,15 +57,11 @@ function makeAdam(decoupled: boolean): OptimizerDef {
           amsgrad: flag(hp, 'amsgrad') ? 1 : 0,
         };
       },
-      stepScalars(hp, t, lr) {
-        const [b1, b2] = pair(hp, 'betas');
-        return {
-          lr,
-          stepSize: lr / (1 - b1 ** t),
-          invSqrtBc2: 1 / Math.sqrt(1 - b2 ** t),
-          decay: decoupled ? 1 - lr * num(hp, 'weightDecay') : 1,
-        };
-      },
+      stepScalars: (hp, t, lr) => ({
+        lr,
+        ...adamBiasScalars(hp, t, lr),
+        decay: decoupled ? 1 - lr * num(hp, 'weightDecay') : 1,
+      }),
     }),
     createGpu: (ctx) =>
       createElementwiseGpu(ctx, `optim_${name}`, optimizerSource(def, adamWgsl), def.hyperSize, undefined, [], {

@@ -6,7 +6,7 @@
  */
 import ademamixWgsl from '../../../shaders/optim_ademamix.wgsl?raw';
 import { betasSpec, createElementwiseGpu, epsSpec, lrSpec, optimizerSource, wdSpec } from './common';
-import { adamPreconditioner, betaSlots, num, pair } from './hp';
+import { adamBiasScalars, adamPreconditioner, betaSlots, num, pair } from './hp';
 import { namedSlots } from './slots';
 import type { CpuStepArgs, Hyper, HyperSpec, OptimizerDef } from './types';
 
@@ -106,13 +106,11 @@ export const ademamix: OptimizerDef = {
     scalars: ['lr', 'stepSize', 'slowStep', 'invSqrtBc2', 'decay', 'beta3', 'oneMinusBeta3'],
     packHyper: (hp) => ({ ...betaSlots(hp), eps: num(hp, 'eps') }),
     stepScalars(hp, t, lr) {
-      const [b1, b2] = pair(hp, 'betas');
       const { beta3, alpha } = schedule(hp, t);
       return {
         lr,
-        stepSize: lr / (1 - b1 ** t),
+        ...adamBiasScalars(hp, t, lr),
         slowStep: lr * alpha,
-        invSqrtBc2: 1 / Math.sqrt(1 - b2 ** t),
         decay: 1 - lr * num(hp, 'weightDecay'),
         beta3,
         oneMinusBeta3: 1 - beta3,

@@ -58,3 +58,9 @@ export function adamPreconditioner(hp: Hyper, t: number): { slot: number; scale:
   const [b1, b2] = pair(hp, 'betas');
   return { slot: 1, scale: 1 - b1 ** t, vScale: 1 / (1 - b2 ** t), eps: num(hp, 'eps') };
 }
+
+/** Adam's bias corrections at step t as step scalars (float64): stepSize = lr / bc1, invSqrtBc2 = 1 / sqrt(bc2). */
+export function adamBiasScalars(hp: Hyper, t: number, lr: number): { stepSize: number; invSqrtBc2: number } {
+  const [b1, b2] = pair(hp, 'betas');
+  return { stepSize: lr / (1 - b1 ** t), invSqrtBc2: 1 / Math.sqrt(1 - b2 ** t) };
+}

@@ -6,7 +6,7 @@
  */
 import nadamwWgsl from '../../../shaders/optim_nadamw.wgsl?raw';
 import { betasSpec, createElementwiseGpu, epsSpec, lrSpec, optimizerSource, wdSpec } from './common';
-import { adamPreconditioner, betaSlots, num, pair } from './hp';
+import { adamBiasScalars, adamPreconditioner, betaSlots, num, pair } from './hp';
 import { namedSlots } from './slots';
 import type { CpuStepArgs, OptimizerDef } from './types';
 
@@ -61,15 +61,7 @@ export const nadamw: OptimizerDef = {
     hyper: ['beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'eps'],
     scalars: ['lr', 'stepSize', 'invSqrtBc2', 'decay'],
     packHyper: (hp) => ({ ...betaSlots(hp), eps: num(hp, 'eps') }),
-    stepScalars(hp, t, lr) {
-      const [b1, b2] = pair(hp, 'betas');
-      return {
-        lr,
-        stepSize: lr / (1 - b1 ** t),
-        invSqrtBc2: 1 / Math.sqrt(1 - b2 ** t),
-        decay: 1 - lr * num(hp, 'weightDecay'),
-      };
-    },
+    stepScalars: (hp, t, lr) => ({ lr, ...adamBiasScalars(hp, t, lr), decay: 1 - lr * num(hp, 'weightDecay') }),
   }),
   createGpu: (ctx) => createElementwiseGpu(ctx, 'optim_nadamw', optimizerSource(nadamw, nadamwWgsl), nadamw.hyperSize),
   cpuInit: (paramCount) => ({ slots: [0, 1].map(() => new Float64Array(paramCount)), extra: {} }),
