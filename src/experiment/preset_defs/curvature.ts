@@ -240,12 +240,12 @@ export const directionalSharpness: PresetSource = {
 
 export const adaptiveVariants: PresetSource = {
   id: 'adaptive-variants',
-  title: 'AdaBelief, diffGrad and AdamP vs Adam: the adaptive edge of stability',
+  title: 'AdaBelief, diffGrad, AdamP and NAdamW vs Adam: the adaptive edge of stability',
   paper: 'Zhuang et al. 2020; Dubey et al. 2019; Heo et al. 2021; Cohen et al. 2022 (adaptive edge of stability)',
   lookFor:
-    "Adam's preconditioned sharpness rises to its 38/η line and hovers there; the variants change how it gets there.",
+    "Adam's preconditioned sharpness rises to its 38/η line and hovers; NAdamW's stops at its own, lower 13.6/η line.",
   summary:
-    'Four adaptive methods from one initialisation, full batch, squared loss. Adam’s preconditioned sharpness (the top eigenvalue of P⁻¹H, P its per-coordinate step-size denominator) rises until it meets the dashed line (2+2β₁)/(η(1−β₁)) = 38/η and hovers there: the adaptive edge of stability. diffGrad multiplies each step by a friction factor between 0.5 and 1, which is small when the gradient barely changes, so it balances at a higher preconditioned sharpness. AdamP only changes steps of scale-invariant weights; this network has none (no normalisation), so it ends where Adam does.',
+    'Five adaptive methods from one initialisation, full batch, squared loss. Adam’s preconditioned sharpness (the top eigenvalue of P⁻¹H, P its per-coordinate step-size denominator) rises until it meets the dashed line (2+2β₁)/(η(1−β₁)) = 38/η and hovers there: the adaptive edge of stability. diffGrad multiplies each step by a friction factor between 0.5 and 1, which is small when the gradient barely changes, so it balances at a higher preconditioned sharpness. AdamP only changes steps of scale-invariant weights; this network has none (no normalisation), so it ends where Adam does. NAdamW steps along the look-ahead β₁m + (1−β₁)g instead of m; on a quadratic that step turns unstable at 2(1+β₁)/(η(1−β₁)(1+2β₁)) = 13.6/η, a line we derived for it (not a published figure), and its preconditioned sharpness settles near that line, well below Adam’s.',
   claims: [
     {
       text: 'Adam: median preconditioned sharpness over the second half within ±20% of its stability line 38/η',
@@ -275,6 +275,25 @@ export const adaptiveVariants: PresetSource = {
         tol: 0.05,
       },
     },
+    {
+      text: 'NAdamW: median preconditioned sharpness over the second half within ±20% of its own line 13.6/η',
+      test: {
+        kind: 'near',
+        stat: { run: 4, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+        target: { run: 4, metric: 'precond_threshold', agg: 'median', from: 0.5 },
+        tol: 0.2,
+      },
+    },
+    {
+      text: 'Adam settles at a preconditioned sharpness over 2 × NAdamW’s (median over the second half)',
+      test: {
+        kind: 'compare',
+        left: { run: 0, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+        op: '>',
+        right: { run: 4, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+        factor: 2,
+      },
+    },
   ],
   charts: ['precond_sharpness', 'train_loss', 'test_acc', 'update_norm'],
   config: () => ({
@@ -289,6 +308,7 @@ export const adaptiveVariants: PresetSource = {
       run('AdaBelief', { name: 'adabelief', lr: 0.03 }),
       run('diffGrad', { name: 'diffgrad', lr: 0.03 }),
       run('AdamP', { name: 'adamp', lr: 0.03 }),
+      run('NAdamW', { name: 'nadamw', lr: 0.03, weightDecay: 0 }),
     ],
     metrics: { every: 10, sharpness: { every: 30, iters: 10 } },
   }),
