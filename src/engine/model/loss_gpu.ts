@@ -21,6 +21,8 @@ import {
   read,
   rw,
   stepInfoBinding,
+  STEP_INFO_BYTES,
+  windowOf,
   uniform,
   wgslSource,
   workgroupReduce,
@@ -54,7 +56,7 @@ export const MLP_LOSS_IO = [
     stats: rw(),
     off: read(),
   },
-  { step: stepInfoBinding() },
+  { step: stepInfoBinding(true) },
 ] as const satisfies KernelIo;
 
 /**
@@ -177,14 +179,16 @@ export async function buildLossOp(device: GPUDevice, pipelines: PipelineCache, o
     stats: o.stats,
     off: o.centre?.offsets ?? o.dummy,
   });
-  const stepGroups = o.steps.bindGroups(pipe, 1);
+  const stepGroup = bindGroupOf(device, 'mlp_loss.step', MLP_LOSS_IO[1], {
+    step: windowOf(o.steps.buffer, STEP_INFO_BYTES),
+  });
   const R = o.runs;
   return {
     uniform: dims,
     encode(pass, slot) {
       pass.setPipeline(pipe);
       pass.setBindGroup(0, group);
-      pass.setBindGroup(1, stepGroups[slot]);
+      pass.setBindGroup(1, stepGroup, [o.steps.offset(slot)]);
       pass.dispatchWorkgroups(R);
     },
   };

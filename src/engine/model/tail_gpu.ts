@@ -11,6 +11,8 @@ import {
   read,
   rw,
   stepInfoBinding,
+  STEP_INFO_BYTES,
+  windowOf,
   uniform,
   wgslSource,
   type GroupBuffers,
@@ -40,7 +42,7 @@ export const MLP_TAIL_IO = [
     deltaPrev: rw('array<f32, PREV_LEN>'),
     stats: rw(),
   },
-  { step: stepInfoBinding() },
+  { step: stepInfoBinding(true) },
 ] as const satisfies KernelIo;
 
 export interface TailOpOptions {
@@ -103,11 +105,13 @@ export async function buildTailOp(
   };
   const pipe = await pipelines.get('mlp_tail', code, 'main', overrides, pipelineLayoutOf(device, io));
   const group = bindGroupOf(device, 'mlp_tail', io[0], o.buffers);
-  const stepGroups = o.steps.bindGroups(pipe, 1);
+  const stepGroup = bindGroupOf(device, 'mlp_tail.step', MLP_TAIL_IO[1], {
+    step: windowOf(o.steps.buffer, STEP_INFO_BYTES),
+  });
   return (pass, slot) => {
     pass.setPipeline(pipe);
     pass.setBindGroup(0, group);
-    pass.setBindGroup(1, stepGroups[slot]);
+    pass.setBindGroup(1, stepGroup, [o.steps.offset(slot)]);
     pass.dispatchWorkgroups(R);
   };
 }

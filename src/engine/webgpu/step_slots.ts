@@ -1,8 +1,8 @@
 /**
  * Per-step uniform records for a chunk of steps encoded in one submit. Record k holds
  * StepInfo { t, slot = k, runs, paramCount } at byte offset k * stride (struct StepInfo in
- * kernel_io.ts). Kernels read it at @group(1) @binding(0): the optimizers' through a dynamic offset
- * (optim/kernel.ts), the others through one bind group per slot (bindGroups, a static offset each).
+ * kernel_io.ts). Every kernel reads it at @group(1) @binding(0) through one bind group and a
+ * dynamic offset (offset(slot)).
  */
 import { UNIFORM, COPY_DST } from './buffers';
 
@@ -27,7 +27,6 @@ export class StepSlots {
   readonly buffer: GPUBuffer;
   readonly stride: number;
   private readonly host: Uint32Array;
-  private readonly groups = new Map<GPUComputePipeline, Map<number, GPUBindGroup[]>>();
 
   constructor(
     readonly device: GPUDevice,
@@ -50,29 +49,9 @@ export class StepSlots {
     this.device.queue.writeBuffer(this.buffer, 0, this.host.buffer, 0, Math.max(1, count) * this.stride);
   }
 
+  /** The dynamic offset of slot `slot`'s record (kernels bind the buffer once: stepInfoBinding(true)). */
   offset(slot: number): number {
     return slot * this.stride;
-  }
-
-  /** One bind group per slot for `group` of `pipeline` (binding 0 = this slot's record). */
-  bindGroups(pipeline: GPUComputePipeline, group: number): GPUBindGroup[] {
-    let byGroup = this.groups.get(pipeline);
-    if (!byGroup) this.groups.set(pipeline, (byGroup = new Map()));
-    let list = byGroup.get(group);
-    if (!list) {
-      const layout = pipeline.getBindGroupLayout(group);
-      list = [];
-      for (let k = 0; k < this.capacity; k++) {
-        list.push(
-          this.device.createBindGroup({
-            layout,
-            entries: [{ binding: 0, resource: { buffer: this.buffer, offset: k * this.stride, size: 16 } }],
-          }),
-        );
-      }
-      byGroup.set(group, list);
-    }
-    return list;
   }
 
   destroy(): void {
