@@ -72,9 +72,9 @@ export class PipelineCache {
 
   /**
    * Get or create a pipeline. `code` is the full WGSL source; `overrides` its override constants;
-   * `entryPoint` the @compute function. Layout is 'auto' unless `layout` is given (needed for
-   * bind groups with dynamic offsets, which 'auto' layouts never have). Pipelines with 'auto'
-   * layouts can instead bind a per-step uniform record with one bind group per offset.
+   * `entryPoint` the @compute function. Every engine kernel passes `layout`, the explicit layout of
+   * its declaration (pipelineLayoutOf in kernel_io.ts; needed for its dynamic-offset StepInfo and
+   * for bindings a variant leaves unused). Without it the layout is 'auto' (tests and benchmarks).
    */
   async get(
     label: string,
