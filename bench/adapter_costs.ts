@@ -8,7 +8,7 @@
  */
 import { acquireGpu } from '../src/engine/webgpu/device';
 import { storageBuffer } from '../src/engine/webgpu/buffers';
-import { groupLayout } from '../src/engine/webgpu/pipelines';
+import { bindGroupOf, pipelineLayoutOf, read, rw } from '../src/engine/webgpu/kernel_io';
 
 const gpu = await acquireGpu();
 const device = gpu.device;
@@ -16,12 +16,11 @@ console.log(`adapter: ${gpu.adapterDescription}`);
 const SIZE = 1 << 20;
 const x = storageBuffer(device, SIZE, 'X');
 const z = storageBuffer(device, SIZE, 'Z');
-const bindLayout = groupLayout(device, ['read', 'rw']);
-const group = device.createBindGroup({
-  layout: bindLayout,
-  entries: [x, z].map((buffer, binding) => ({ binding, resource: { buffer } })),
-});
-const layout = device.createPipelineLayout({ bindGroupLayouts: [bindLayout] });
+// The layout only depends on access; each case writes its own binding lines (runtime-sized or
+// fixed-size arrays are what it measures).
+const io = [{ X: read(), Z: rw() }];
+const group = bindGroupOf(device, 'costs', io[0], { X: x, Z: z });
+const layout = pipelineLayoutOf(device, io);
 
 const THREADS = 4096; // 64 workgroups of 64
 const head = (xLen: string, zLen: string) => `

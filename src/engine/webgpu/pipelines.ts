@@ -21,17 +21,6 @@ export type Access = 'read' | 'rw' | 'uniform';
 
 export const COMPUTE = 0x4; // GPUShaderStage.COMPUTE
 
-/** The bind group layout entry of a compute-stage buffer binding. */
-export function layoutEntry(binding: number, access: Access): GPUBindGroupLayoutEntry {
-  if (access === 'uniform') return { binding, visibility: COMPUTE, buffer: { type: 'uniform' } };
-  return { binding, visibility: COMPUTE, buffer: { type: access === 'rw' ? 'storage' : 'read-only-storage' } };
-}
-
-/** A bind group layout with one buffer binding per entry of `access`, in binding order. */
-export function groupLayout(device: GPUDevice, access: Access[], label = ''): GPUBindGroupLayout {
-  return device.createBindGroupLayout({ label, entries: access.map((a, i) => layoutEntry(i, a)) });
-}
-
 export interface PipelineCacheOptions {
   /**
    * Benchmarks only: every entry point returns as soon as it starts (emptyEntryPoint), so a trainer
