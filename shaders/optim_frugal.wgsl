@@ -5,14 +5,17 @@
 // hash h = rngU32(rngU32(seed_r, STREAM_MASK, k), STREAM_MASK, o + x) in period k = (t - 1) / updateGap.
 // The unit is in the AdamW set iff
 //   exactCount: its rank among the tensor's units by (h, x) is below counts[r][tensor]
-//               (floor(units * density), float64 on the host), or
-//   otherwise:  (h >> 8) < threshold (threshold = round(density 2^24)).
+//               (floor(units * density), float64 on the host). `draw` ranks the units once per
+//               period and keeps the set in state slot 3: unit x of the tensor at offset o in
+//               coordinate o + x of the run, +(k + 1) in the set and -(k + 1) out of it for period k
+//               (a stale tag means "draw again", so a resumed run redraws what it lacks);
+//   otherwise:  (h >> 8) < threshold (threshold = round(density 2^24)), one hash in `update`.
 // Biases are always in the set.
 //   in the set: per-coordinate AdamW with its own step count n (bias corrections 1 - beta^n);
 //               with resetAtDraw, a weight's m, v, n restart at 0 on the first step of a period.
 //   otherwise:  theta -= lr inactiveLrScale sign(g); the coordinate's m, v, n are zeroed.
 // Decoupled decay theta *= 1 - lr wd applies to every coordinate first.
-// state:   slot 0 m, slot 1 v, slot 2 n.
+// state:   slot 0 m, slot 1 v, slot 2 n, slot 3 the drawn set (exactCount).
 
 // Extra bindings (FRUGAL_IO in src/engine/optim/frugal.ts): tensors, two vec4u per tensor
 // ((offset, size, isBias, d1), (inner, 0, 0, 0)); seeds, the runs' seeds; counts, u32 [run][tensor].
@@ -35,35 +38,58 @@ fn tensorOf(j: u32) -> u32 {
   return q;
 }
 
-// Whether local coordinate e of weight tensor q is in run r's set for the period of `key`.
-fn inSetOf(r: u32, q: u32, e: u32, key: u32) -> bool {
+// The unit of local coordinate e of tensor q for run r: its column or itself, and the tensor's units.
+fn unitOf(r: u32, q: u32, e: u32) -> vec2u {
   let a = tensors[2u * q];
-  let inner = tensors[2u * q + 1u].x;
-  let cols = hp_columns(r) != 0.0;
-  var units = a.y;
-  var x = e;
-  if (cols) {
-    units = a.w;
-    x = (e / inner) % a.w;
+  if (hp_columns(r) != 0.0) { return vec2u((e / tensors[2u * q + 1u].x) % a.w, a.w); }
+  return vec2u(e, a.y);
+}
+
+// Whether local coordinate e of weight tensor q is in run r's set for period `period`.
+fn inSetOf(r: u32, q: u32, e: u32, period: u32) -> bool {
+  let a = tensors[2u * q];
+  let x = unitOf(r, q, e).x;
+  if (hp_exactCount(r) != 0.0) { return state[si(3u, r * step.paramCount + a.x + x)] > 0.0; }
+  let key = rngU32(seeds[r], STREAM_MASK, period);
+  return f32(rngU32(key, STREAM_MASK, a.x + x) >> 8u) < hp_threshold(r);
+}
+
+// One workgroup per (weight tensor, run), dispatched before `update` every step: with exactCount,
+// the units whose tag is not this period's are ranked by (h, x) and tagged in or out. Each unit's
+// tag has one owner thread, so no barrier is needed.
+@compute @workgroup_size(WG)
+fn draw(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let q = wid.x;
+  let r = wid.y;
+  if (r >= step.runs || q >= NT) { return; }
+  load_run(r);
+  let a = tensors[2u * q];
+  if (a.z == 1u || hp_exactCount(r) == 0.0) { return; }
+  let period = (step.t - 1u) / u32(hp_updateGap(r));
+  let tag = f32(period + 1u);
+  let key = rngU32(seeds[r], STREAM_MASK, period);
+  let units = unitOf(r, q, 0u).y;
+  let k = counts[r * NT + q];
+  let base = r * step.paramCount + a.x;
+  for (var x = lid.x; x < units; x += WG) {
+    if (abs(state[si(3u, base + x)]) == tag) { continue; }
+    let h = rngU32(key, STREAM_MASK, a.x + x);
+    var rank = 0u;
+    for (var y = 0u; y < units; y++) {
+      let hy = rngU32(key, STREAM_MASK, a.x + y);
+      if (hy < h || (hy == h && y < x)) { rank++; }
+    }
+    state[si(3u, base + x)] = select(-tag, tag, rank < k);
   }
-  let h = rngU32(key, STREAM_MASK, a.x + x);
-  if (hp_exactCount(r) == 0.0) { return f32(h >> 8u) < hp_threshold(r); }
-  var rank = 0u;
-  for (var y = 0u; y < units; y++) {
-    let hy = rngU32(key, STREAM_MASK, a.x + y);
-    if (hy < h || (hy == h && y < x)) { rank++; }
-  }
-  return rank < counts[r * NT + q];
 }
 
 fn update(i: u32, r: u32) {
   let j = i - r * step.paramCount;
   let gap = u32(hp_updateGap(r));
   let period = (step.t - 1u) / gap;
-  let key = rngU32(seeds[r], STREAM_MASK, period);
   let q = tensorOf(j);
   let bias = tensors[2u * q].z == 1u;
-  let inSet = bias || inSetOf(r, q, j - tensors[2u * q].x, key);
+  let inSet = bias || inSetOf(r, q, j - tensors[2u * q].x, period);
   // resetAtDraw: a weight's AdamW state restarts with each new set.
   let fresh = !bias && hp_resetAtDraw(r) != 0.0 && (step.t - 1u) % gap == 0u;
   let p = param_in(i) * sc_decay(r);

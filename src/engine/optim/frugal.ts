@@ -27,7 +27,8 @@ import type { TensorInfo } from '../model/layout';
 import {
   betasSpec,
   checkTensorTiling,
-  createElementwiseGpu,
+  frameKernel,
+  gpuOptimizer,
   epsSpec,
   flagSpec,
   lrSpec,
@@ -93,15 +94,27 @@ export function frugalActive(seed: number, step: number, t: TensorInfo, e: numbe
   return rngU32(key, STREAM_MASK, (t.offset + x) >>> 0) >>> 8 < densityThreshold(num(hp, 'density'));
 }
 
+/**
+ * State slot 3 with exactCount: unit x of weight tensor `tn` at coordinate offset + x, tagged
+ * +(k + 1) in period k's set and -(k + 1) out of it, as the GPU's `draw` keeps it.
+ */
+function tagSet(drawn: Float64Array, seed: number, step: number, tn: TensorInfo, hp: Hyper): void {
+  const period = Math.floor((step - 1) / num(hp, 'updateGap'));
+  const units = unitShape(tn, flag(hp, 'columns')).units;
+  const set = exactSet(periodKey(seed, step, hp), tn.offset, units, exactUnits(units, num(hp, 'density')));
+  for (let x = 0; x < units; x++) drawn[tn.offset + x] = set[x] ? period + 1 : -(period + 1);
+}
+
 function cpuStep({ params, grad, state, hp, t, lr, tensors, seed }: CpuStepArgs): void {
   const [b1, b2] = pair(hp, 'betas');
   const eps = num(hp, 'eps');
   const decay = 1 - lr * num(hp, 'weightDecay');
   const inactiveLr = lr * num(hp, 'inactiveLrScale');
   const fresh = flag(hp, 'resetAtDraw') && (t - 1) % num(hp, 'updateGap') === 0;
-  const [m, v, n] = state.slots;
+  const [m, v, n, drawn] = state.slots;
   for (const tn of tensors) {
     const weight = tn.kind !== 'bias';
+    if (weight && flag(hp, 'exactCount')) tagSet(drawn, seed, t, tn, hp);
     for (let i = tn.offset; i < tn.offset + tn.size; i++) {
       params[i] *= decay;
       if (weight && fresh) m[i] = v[i] = n[i] = 0;
@@ -198,7 +211,7 @@ export const frugal: OptimizerDef = {
       "Reset every weight's moments and step count at each draw (the authors' reset_statistics); off: coordinates that stay in the set keep theirs.",
     ),
   ],
-  stateSlots: 3,
+  stateSlots: 4,
   ...namedSlots('frugal', {
     // oneMinusBeta1/2: 1 - beta in float64; lnBeta1, lnBeta2: for the per-coordinate bias corrections
     // 1 - beta^n (n differs per coordinate, so they are formed on the GPU); threshold: densityThreshold(density).
@@ -246,10 +259,13 @@ export const frugal: OptimizerDef = {
     const counts = storageBuffer(ctx.device, t.counts, 'frugal counts');
     const code = optimizerSource(frugal, frugalWgsl, PRNG);
     const extra = { io: FRUGAL_IO, buffers: { tensors: table, seeds: ctx.seeds, counts } };
-    return createElementwiseGpu(ctx, 'optim_frugal', code, frugal.hyperSize, extra, [table, counts], {
-      NT: Math.max(1, ctx.tensors.length),
-    });
+    const NT = Math.max(1, ctx.tensors.length);
+    const common = { label: 'optim_frugal', code, hyperSize: frugal.hyperSize, extra, overrides: { NT } };
+    // draw: the exact-count sets, ranked once per period into state slot 3; then the update.
+    const draw = await frameKernel(ctx, { ...common, entry: 'draw', workgroups: [NT, ctx.runs] });
+    const update = await frameKernel(ctx, common);
+    return gpuOptimizer(ctx, [draw, update], [table, counts]);
   },
-  cpuInit: (paramCount) => ({ slots: [0, 1, 2].map(() => new Float64Array(paramCount)), extra: {} }),
+  cpuInit: (paramCount) => ({ slots: [0, 1, 2, 3].map(() => new Float64Array(paramCount)), extra: {} }),
   cpuStep,
 };
