@@ -175,6 +175,12 @@ export interface OptimizerDef {
   packHyper(hp: Hyper): number[];
   /** The step scalars of step t (1-based) with scheduled lr in declaration order (namedSlots()). */
   stepScalars(hp: Hyper, t: number, lr: number): number[];
+  /**
+   * The buffers of its own that createGpu allocates for a population of `runs` runs (scratch and
+   * internal state), each with its size in floats, so the memory plan lists them (memory_plan.ts).
+   * Omitted: none beyond ctx's.
+   */
+  gpuBuffers?(tensors: TensorInfo[], runs: number, hps: Hyper[]): { label: string; floats: number; what: string }[];
   /** Create the GPU update for a population (compiles pipelines). */
   createGpu(ctx: GpuOptimizerContext): Promise<GpuOptimizer>;
   cpuInit(paramCount: number, tensors: TensorInfo[], hp: Hyper): CpuOptimizerState;

@@ -7,6 +7,7 @@
 import type { Experiment } from '../../schema/types';
 import { mlpParamCount } from '../../schema/limits';
 import { dataShape } from '../data/shape';
+import { resolveHyper } from '../hyper';
 import { getOptimizer } from '../optim/registry';
 import type { OptimizerDef } from '../optim/types';
 import { BufferPool } from './buffers';
@@ -17,7 +18,7 @@ import { DATA_BUFFERS } from './data_buffers';
 import { GUARD_BUFFERS } from './diverge_guard';
 import { CURVATURE_BUFFERS, CURV_KINDS, SC } from '../metrics/curvature_buffers';
 import { curvatureSubset } from '../metrics/curvature_rows_cpu';
-import type { ParamLayout } from '../model/layout';
+import { mlpLayout, type ParamLayout, type TensorInfo } from '../model/layout';
 import { experimentLayout } from '../model/shape';
 import { NS } from '../model/stats_layout';
 import type { DataDims, PlannedBuffer, PlannedDispatch } from './memory_plan';
@@ -53,6 +54,8 @@ export interface PlanContext {
   widths: number[];
   /** Parameters per run. */
   P: number;
+  /** One run's parameter tensors. */
+  tensors: TensorInfo[];
   /** The config field that sizes the parameters, and what to reduce. */
   paramPath: string;
   reduceParams: string;
@@ -144,6 +147,7 @@ export function planContext(exp: Experiment, shape: DataDims, opts: { stepsPerSu
     cnnLayout,
     widths,
     P,
+    tensors: model.kind === 'mlp' ? mlpLayout(widths, model.bias).tensors : cnnLayout!.tensors,
     paramPath,
     reduceParams,
   };
@@ -179,9 +183,18 @@ export function planPopulation(c: PlanContext, name: string, R: number, tagged: 
   planTable(c, POPULATION_BUFFERS, d, tag);
   planRunState(c, p);
   planTrainGraph(c, p);
+  planOptimizer(c, p);
   const m = exp.metrics;
   if (m.sharpness || m.trace) planCurvature(c, p);
   c.add('stats-staging' + tag, c.capacity * R * NS, 'runs', 'the metrics readback', 'reduce the number of runs', false);
+}
+
+/** The optimizer's own buffers (OptimizerDef.gpuBuffers), as its createGpu allocates them. */
+function planOptimizer(c: PlanContext, p: PopulationPlan): void {
+  if (!p.def?.gpuBuffers) return;
+  const hps = c.exp.runs.filter((r) => r.optimizer.name === p.name).map((r) => resolveHyper(p.def!, r.optimizer));
+  for (const b of p.def.gpuBuffers(c.tensors, p.R, hps))
+    c.add(b.label + p.tag, b.floats, c.paramPath, b.what, c.reduceParams);
 }
 
 /**
