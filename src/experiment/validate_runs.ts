@@ -64,6 +64,13 @@ export function validateRun(
   else if (steps !== undefined)
     schedule = merge(issues, validateSchedule(obj.schedule, child(path, 'schedule'), steps) as Checked<ScheduleConfig>);
 
+  const def = optimizer && getOptimizer(optimizer.name);
+  if (def?.ownSchedule && schedule && (schedule.name !== 'constant' || (schedule.warmup ?? 0) > 0))
+    issues.add(
+      child(path, 'schedule'),
+      `${def.name} ${def.ownSchedule}; expected {"name": "constant"} without warmup, got ${JSON.stringify(schedule)}`,
+    );
+
   let label: string | undefined;
   if (obj.label === undefined) label = optimizer ? autoLabel(optimizer) : undefined;
   else if (typeof obj.label !== 'string') issues.add(child(path, 'label'), `expected a string, got ${show(obj.label)}`);

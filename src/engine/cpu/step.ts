@@ -27,38 +27,36 @@ export function distance(a: Float64Array, b: Float64Array): number {
   return Math.sqrt(s);
 }
 
+/** Mean loss and gradient over the step's minibatch at `at`. */
+function batchGrad(c: TrainContext, run: RunState, at: Float64Array): { loss: number; grad: Float64Array } {
+  const { layout, model, idx, dataset: ds } = c;
+  return lossAndGrad(at, layout, model, c.experiment.loss, ds.train.x, ds.train.y, idx, ds.nClasses, run.centre?.train);
+}
+
 /** Step t of one run, in place. */
 export function stepRun(c: TrainContext, run: RunState, t: number): StepInfo {
   const exp = c.experiment;
   const ds = c.dataset;
   const { train } = ds;
   if (!c.fullBatch) batchIndices(run.seed, t - 1, train.n, c.batch, c.idx);
+  // Schedule-Free takes the gradient at y, not at the parameters x (OptimizerDef.cpuGradientPoint).
+  const pointArgs = { params: run.params, state: run.state, hp: run.hp, t, tensors: c.layout.tensors };
+  const at = run.def.cpuGradientPoint?.(pointArgs) ?? run.params;
   let loss: number;
   let grad: Float64Array;
   let clippedGrad: Float64Array | undefined;
   if (run.clip !== undefined) {
-    const cb = clippedBatchGrad(
-      run.params,
-      c.layout,
-      c.model,
-      exp.loss,
-      train.x,
-      train.y,
-      c.idx,
-      ds.nClasses,
-      run.clip,
-    );
+    const cb = clippedBatchGrad(at, c.layout, c.model, exp.loss, train.x, train.y, c.idx, ds.nClasses, run.clip);
     loss = cb.loss;
     grad = cb.grad;
     clippedGrad = cb.clipped;
   } else {
-    const { layout, model, idx } = c;
-    const lg = lossAndGrad(run.params, layout, model, exp.loss, train.x, train.y, idx, ds.nClasses, run.centre?.train);
-    loss = lg.loss;
-    grad = lg.grad;
+    ({ loss, grad } = batchGrad(c, run, at));
   }
   const gradNorm = l2(grad);
   const gradCopy = Float64Array.from(grad);
+  // SAM: the step uses a second gradient, at the perturbed point (OptimizerDef.cpuPerturb).
+  if (run.def.cpuPerturb) grad = batchGrad(c, run, run.def.cpuPerturb({ ...pointArgs, grad })).grad;
   const lr = run.peakLr * scheduleFactor(run.schedule, t - 1, exp.steps);
   const before = Float64Array.from(run.params);
   run.def.cpuStep({

@@ -15,6 +15,8 @@ import { sgdSai } from './sgd_sai';
 import { clippedSgd, clippedAdam } from './clipped';
 import { dpSgd, diceSgd } from './dp';
 import { frugal } from './frugal';
+import { sam, samAdam } from './sam';
+import { sfAdamw, sfSgd } from './schedule_free';
 
 export const OPTIMIZERS: readonly OptimizerDef[] = [
   sgd,
@@ -36,6 +38,10 @@ export const OPTIMIZERS: readonly OptimizerDef[] = [
   dpSgd,
   diceSgd,
   frugal,
+  sam,
+  samAdam,
+  sfSgd,
+  sfAdamw,
 ];
 
 const byName = new Map(OPTIMIZERS.map((d) => [d.name, d]));

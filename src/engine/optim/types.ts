@@ -53,6 +53,16 @@ export interface CpuStepArgs {
   clippedGrad?: Float64Array;
 }
 
+/** What an optimizer reads to say where a step's gradient is taken (cpuGradientPoint, cpuPerturb). */
+export interface CpuPointArgs {
+  params: Float64Array;
+  state: CpuOptimizerState;
+  hp: Hyper;
+  /** 1-based step number. */
+  t: number;
+  tensors: TensorInfo[];
+}
+
 /** Buffers and layout handed to an optimizer's GPU implementation. */
 export interface GpuOptimizerContext {
   device: GPUDevice;
@@ -135,8 +145,23 @@ export interface GpuOptimizer {
    * or batch loss in guard.status (optim_common.wgsl, GUARD).
    */
   guarded?: boolean;
-  /** Dispatches per step (default 1). */
+  /** Dispatches per step of encode (default 1). */
   dispatches?: number;
+  /**
+   * Optimizers whose gradient is not taken at the parameters (OptimizerDef.cpuGradientPoint,
+   * cpuPerturb): before the step's forward, params <- the point the gradient is taken at, the
+   * parameters saved (Schedule-Free: y).
+   */
+  encodeGradientPoint?(pass: GPUComputePassEncoder, stepInfoOffset: number): void;
+  /**
+   * SAM: after the first gradient, params <- the perturbed point, the parameters and the step's stats
+   * record saved; the engine then takes a second gradient on the same minibatch into ctx.grads.
+   */
+  encodePerturb?(pass: GPUComputePassEncoder, stepInfoOffset: number): void;
+  /** After the step's last gradient: the parameters (and the stats record) back exactly as saved. */
+  encodeRestore?(pass: GPUComputePassEncoder, stepInfoOffset: number): void;
+  /** Dispatches of the three above per step (the second gradient's own are the model's). */
+  pointDispatches?: number;
   /**
    * State the optimizer keeps in buffers of its own that persists across steps (checkpoints save
    * and restore it), each [run][floatsPerRun] f32, named as the CPU def's state.extra key.
@@ -186,6 +211,23 @@ export interface OptimizerDef {
   cpuInit(paramCount: number, tensors: TensorInfo[], hp: Hyper): CpuOptimizerState;
   /** One float64 step, in place on params and state. */
   cpuStep(args: CpuStepArgs): void;
+  /**
+   * Schedule-Free: the point the step's gradient is taken at (y), when it is not the parameters; a
+   * new array. The logged metrics are those of the parameters (x, the averaged point); the batch
+   * loss is the one at this point.
+   */
+  cpuGradientPoint?(args: CpuPointArgs): Float64Array;
+  /**
+   * SAM: given the gradient g at the parameters, the point (a new array) where a second gradient on
+   * the same minibatch is taken; that gradient replaces g in cpuStep. grad_norm and the batch loss
+   * stay those at the parameters.
+   */
+  cpuPerturb?(args: CpuPointArgs & { grad: Float64Array }): Float64Array;
+  /**
+   * Optimizers that replace the learning-rate schedule (Schedule-Free): why; their runs must use
+   * the constant schedule (the validator says so).
+   */
+  ownSchedule?: string;
   /**
    * The optimizer's stability line for the top Hessian eigenvalue at learning rate lr, when
    * one applies (2/lr for GD); undefined otherwise.

@@ -326,9 +326,18 @@ export class Population {
     nextLog: boolean,
     curv?: CurvatureRequest,
   ): GPUComputePassEncoder {
-    this.batcher?.encode(pass, this.slots.offset(slot));
+    const off = this.slots.offset(slot);
+    this.batcher?.encode(pass, off);
+    const opt = this.opt;
+    opt.encodeGradientPoint?.(pass, off);
     this.mlp.encodeTrainStep(pass, slot);
     if (log) this.probes.encodeNorms(pass, 0, slot);
+    if (opt.encodePerturb) {
+      // SAM: a second gradient on the same minibatch at the perturbed point (optim/sam.ts).
+      opt.encodePerturb(pass, off);
+      this.mlp.encodeTrainStep(pass, slot);
+    }
+    opt.encodeRestore?.(pass, off);
     if (log || nextLog) {
       pass.end();
       // theta_{s-1} for step_distance at a logged step s; theta_{s-2} for period2_distance.
@@ -379,6 +388,8 @@ export class Population {
       this.mlp.dispatchesPerStep +
       (this.batcher ? 1 : 0) +
       (this.opt.dispatches ?? 1) +
+      (this.opt.pointDispatches ?? 0) +
+      (this.opt.encodePerturb ? this.mlp.dispatchesPerStep : 0) +
       (this.guard.optimizerChecks ? 1 : 2)
     );
   }
