@@ -4,6 +4,7 @@ import { parseExperiment, formatErrors } from './validate';
 import { defaultExperiment } from './defaults';
 import type { Experiment, Result } from './types';
 import { getOptimizer } from '../engine/optim/registry';
+import { run, testExperiment } from '../test_fixtures';
 
 const base = () => defaultExperiment() as unknown as Record<string, unknown>;
 const minimalRun = { optimizer: { name: 'sgd', lr: 0.1 } };
@@ -260,5 +261,24 @@ describe('parseExperiment', () => {
     });
     const res = parseExperiment(hostile);
     expect(res.ok).toBe(false);
+  });
+});
+
+describe('optimizers that replace the schedule', () => {
+  it('refuses a learning-rate schedule, naming the field', () => {
+    const exp = testExperiment({
+      runs: [run('sf', { name: 'sf-adamw', lr: 0.01 }, { name: 'cosine' })],
+    });
+    const res = parseExperiment(JSON.parse(JSON.stringify(exp)));
+    expect(res.ok).toBe(false);
+    const errors = res.ok ? [] : res.errors;
+    expect(errors.map((e) => e.path)).toContain('runs[0].schedule');
+    expect(errors.find((e) => e.path === 'runs[0].schedule')!.message).toMatch(
+      /sf-adamw replaces the learning-rate schedule/,
+    );
+    const warm = testExperiment({ runs: [run('sf', { name: 'sf-sgd', lr: 1 }, { name: 'constant', warmup: 5 })] });
+    expect(parseExperiment(JSON.parse(JSON.stringify(warm))).ok).toBe(false);
+    const plain = testExperiment({ runs: [run('sf', { name: 'sf-sgd', lr: 1 })] });
+    expect(parseExperiment(JSON.parse(JSON.stringify(plain))).ok).toBe(true);
   });
 });

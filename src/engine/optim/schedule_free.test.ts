@@ -2,13 +2,12 @@
  * Schedule-Free SGD and AdamW on the float64 CPU backend: the averaging weights c_t and the first
  * step derived by hand, a transcription of the reference's step (y in the model, z in the state,
  * x = lerp(y, z, 1 - 1/beta1) for evaluation) against cpuStep + cpuGradientPoint to 1e-12 over 60
- * steps with warm-up and weighting, the trainer taking its gradient at y, and the validator
- * refusing a schedule.
+ * steps with warm-up and weighting, and the trainer taking its gradient at y (the validator's
+ * refusal of a schedule: experiment/validate.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { CpuTrainer } from '../cpu/trainer';
 import { lossAndGrad } from '../cpu/mlp';
-import { parseExperiment } from '../../experiment/validate';
 import { mlp, run, testExperiment } from '../../test_fixtures';
 import { scheduleFreeC, sfAdamw, sfSgd } from './schedule_free';
 import type { Hyper, OptimizerDef } from './types';
@@ -143,18 +142,5 @@ describe('sf-sgd in the trainer', () => {
     const hp = hpOf(sfSgd, { lr: 0.5, momentum: 0.9, warmupSteps: 3 });
     const want = referenceRun(false, hp, w0, 20, gradAt);
     t.getParams64(0).forEach((x, i) => expect(Math.abs(x - want[i]) / (1 + Math.abs(want[i]))).toBeLessThan(1e-12));
-  });
-
-  it('refuses a learning-rate schedule, naming the field', () => {
-    const exp = testExperiment({
-      runs: [run('sf', { name: 'sf-adamw', lr: 0.01 }, { name: 'cosine' })],
-    });
-    const res = parseExperiment(JSON.parse(JSON.stringify(exp)));
-    expect(res.ok).toBe(false);
-    const errors = res.ok ? [] : res.errors;
-    expect(errors.map((e) => e.path)).toContain('runs[0].schedule');
-    expect(errors.find((e) => e.path === 'runs[0].schedule')!.message).toMatch(
-      /sf-adamw replaces the learning-rate schedule/,
-    );
   });
 });
