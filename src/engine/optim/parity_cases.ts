@@ -9,6 +9,7 @@ import { diffgrad } from './diffgrad';
 import { frugal } from './frugal';
 import { maxAbsDiff, maxRelDiff, randomRunArgs, runCpuOptimizer, runGpuOptimizer } from './harness';
 import { lion } from './lion';
+import { muon } from './muon';
 import { nadamw } from './nadamw';
 import { ademamix } from './ademamix';
 import { rmsprop } from './rmsprop';
@@ -43,6 +44,17 @@ export const PARITY_CASES: [OptimizerDef, Record<string, number | boolean | [num
     ],
   ],
   [nadamw, [{ lr: 1e-2 }, { lr: 5e-3, weightDecay: 0.5 }, { lr: 2e-2, betas: [0.5, 0.9], eps: 1e-6 }]],
+  [
+    muon,
+    [
+      // Both weight matrices ([7, 5]: rows > cols, transposed; [3, 7]) are the first and last layer:
+      // adamFirstLast off puts them on Muon; the default run is AdamW only. nsSteps 3 and 5 mix.
+      { lr: 2e-2, adamFirstLast: false },
+      { lr: 1e-2, adamFirstLast: false, nesterov: false, weightDecay: 0.1, nsSteps: 3, adamLr: 1e-3 },
+      { lr: 2e-2 },
+      { lr: 2e-2, adamFirstLast: false, momentum: 0.9, adamWeightDecay: 0.1, adamBetas: [0.8, 0.99], adamEps: 1e-8 },
+    ],
+  ],
   [
     rmsprop,
     [

@@ -3,6 +3,7 @@ import type { OptimizerDef } from './types';
 import { sgd } from './sgd';
 import { adam, adamw } from './adam';
 import { nadamw } from './nadamw';
+import { muon } from './muon';
 import { ademamix } from './ademamix';
 import { rmsprop } from './rmsprop';
 import { adagrad } from './adagrad';
@@ -23,6 +24,7 @@ export const OPTIMIZERS: readonly OptimizerDef[] = [
   adam,
   adamw,
   nadamw,
+  muon,
   ademamix,
   rmsprop,
   adagrad,
