@@ -125,6 +125,20 @@ describe('planMemory mirrors the GPU allocation (SwiftShader)', () => {
     compare(await recordBuffers(exp), planned(exp));
   });
 
+  it('muon beside sgd: every matrix on Muon, and the default (first and last on AdamW)', async () => {
+    // Hidden [8, 5]: matrices [8, 2] (tall), [5, 8], [2, 5]; the Newton-Schulz scratch is sized from them.
+    const exp = small({
+      model: { kind: 'mlp', hidden: [8, 5], activation: 'tanh', initScale: 1, bias: true },
+      runs: [
+        fixtureRun('muon all', { name: 'muon', lr: 0.01, adamFirstLast: false }),
+        run('muon'),
+        run('sgd'),
+        fixtureRun('muon nsSteps 3', { name: 'muon', lr: 0.01, nsSteps: 3, adamFirstLast: false }),
+      ],
+    });
+    compare(await recordBuffers(exp), planned(exp));
+  });
+
   it('varySeedPerRun minibatch indices, no bias, regression data', async () => {
     const exp = small({
       data: {
