@@ -6,7 +6,7 @@
 // flags; the hyper and scalar slots come through the accessors generated from muon.ts's names.
 // Bindings: NS_KERNEL_IO in muon_gpu.ts (hyperR, lhs, rhs, addend, out; dims).
 //
-// Grid: x = the output tiles (TILE x TILE, row-major over the tiles), y = the run. Each thread
+// Grid: x = the tile column, y = the tile row (TILE x TILE output tiles), z = the run. Each thread
 // computes one output element, stepping over k in TILE-wide slices staged in workgroup memory
 // (zero outside the matrices, so any m, k, n works).
 // A run skips the dispatch when the iteration is past its nsSteps, or when the matrix is the first
@@ -23,7 +23,7 @@ fn hp(r: u32, k: u32) -> f32 { return hyperR[r * HS + k]; }
 var<workgroup> tileL: array<array<f32, TILE>, TILE>;
 var<workgroup> tileR: array<array<f32, TILE>, TILE>;
 
-// Whether run r does this dispatch's product (uniform per workgroup: r is the workgroup row).
+// Whether run r does this dispatch's product (uniform per workgroup: r is its z index).
 fn runActive(r: u32) -> bool {
   if (f32(dims.iter) >= hp_nsSteps(r)) { return false; }
   return !((dims.flags & NS_END) != 0u && hp_adamFirstLast(r) != 0.0);
@@ -31,10 +31,9 @@ fn runActive(r: u32) -> bool {
 
 @compute @workgroup_size(TILE, TILE)
 fn gemm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let r = wid.y;
-  let tilesN = (dims.n + TILE - 1u) / TILE;
-  let row = (wid.x / tilesN) * TILE + lid.y;
-  let col = (wid.x % tilesN) * TILE + lid.x;
+  let r = wid.z;
+  let row = wid.y * TILE + lid.y;
+  let col = wid.x * TILE + lid.x;
   let inside = row < dims.m && col < dims.n;
   let e = dims.eOff + r * dims.eRs + row * dims.n + col;
   let o = dims.oOff + r * dims.oRs + row * dims.n + col;

@@ -181,11 +181,10 @@ export function nsGemms(l: NsLayer, iter: number, plan: NsPlan): GemmRecord[] {
   ];
 }
 
-/** Workgroups of a gemm over `runs` runs: one per output tile, one row per run. */
-export function gemmGrid(g: GemmRecord, runs: number): [number, number] {
-  const tiles = Math.ceil(g.m / NS_TILE) * Math.ceil(g.n / NS_TILE);
-  if (tiles > 65535 || runs > 65535) throw new Error(`muon: ${tiles} tiles x ${runs} runs exceed the workgroup limit`);
-  return [tiles, Math.max(1, runs)];
+/** Workgroups of a gemm over `runs` runs: one per output tile (x: tile column, y: tile row), z: the run. */
+export function gemmGrid(g: GemmRecord, runs: number): [number, number, number] {
+  if (runs > 65535) throw new Error(`muon: ${runs} runs exceed the 65535 workgroup limit`);
+  return [Math.ceil(g.n / NS_TILE), Math.ceil(g.m / NS_TILE), Math.max(1, runs)];
 }
 
 /** The uniform table of gemm records, one per `stride` bytes, and the stride. */
@@ -254,13 +253,13 @@ export async function gemmKernels(
   ]);
   const kernels = records.map((g, q): Kernel => {
     const bg = groups[g.iter % 2][q % 3];
-    const [wx, wy] = gemmGrid(g, runs);
+    const [wx, wy, wz] = gemmGrid(g, runs);
     return {
       encode(pass) {
         pass.setPipeline(pipeline);
         pass.setBindGroup(0, bg);
         pass.setBindGroup(1, dims, [q * stride]);
-        pass.dispatchWorkgroups(wx, wy);
+        pass.dispatchWorkgroups(wx, wy, wz);
       },
     };
   });
