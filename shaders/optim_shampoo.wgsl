@@ -1,0 +1,209 @@
+// Shampoo for a population (src/engine/optim/shampoo.ts): two dispatches per step.
+//  1. factors (FACTORS): one workgroup per (factor, run). Accumulates the factor,
+//     A <- beta2 A + w G G^T (left) or G^T G (right); on a refresh step it then replaces the
+//     factor's inverse fourth root with the coupled Newton iteration's, run on
+//     A / bc2 + eps ||A / bc2||_F I until max |M - I| <= TOL (at most MAX_IT iterations).
+//  2. update (!FACTORS): one workgroup per (tensor, run). Advances the filtered gradient m (state
+//     slot 0) and the grafting accumulator v (slot 1); a preconditioned weight steps along
+//     Linv m_hat Rinv scaled to the norm of the grafting direction, other tensors along the
+//     grafting direction m_hat / (sqrt(v / bc2) + eps).
+// Bindings: SHAMPOO_IO in shampoo_gpu.ts (each entry point binds its subset). The tables:
+//   tables[2k]      tensor k: (offset, rows, cols, 1 when preconditioned)
+//   tables[2k + 1]  tensor k: (left factor's offset or NONE, right factor's offset or NONE, 0, 0)
+//   tables[2NT + f] factor f: (n, offset in a run's block, tensor, side: 0 left, 1 right)
+// A run's factors fill FR floats of `facs` (row-major, back to back) and its roots the same
+// floats of `roots`; `newton` holds four n x n scratch matrices per factor (4 FR per run), `work`
+// two P-float vectors per run (Linv m_hat, then the preconditioned direction).
+// Hyperparameters and step scalars through hp_<name> / sc_<name> (generated from shampoo.ts).
+
+override WG: u32 = 64u; // a power of two (tree reductions)
+override R: u32;        // runs
+override P: u32;        // floats per run
+override FR: u32;       // factor floats per run
+override NT: u32;       // tensors per run
+override HS: u32;       // hyper floats per run
+override MAX_IT: u32 = 40u;
+override TOL: f32 = 1e-5;
+
+const SS: u32 = 8u; // STEP_SCALARS
+const NONE: u32 = 0xffffffffu;
+
+fn hp(r: u32, k: u32) -> f32 { return hyperR[r * HS + k]; }
+fn sc(r: u32, q: u32) -> f32 { return scalars[(step.slot * R + r) * SS + q]; }
+
+var<workgroup> sharedPair: vec2f;
+var<workgroup> sharedErr: f32;
+
+//#if FACTORS
+// Entry (a, b) of G G^T (side 0) or G^T G (side 1) of the weight tn (offset, rows, cols) of run r.
+fn gram(r: u32, tn: vec4u, side: u32, a: u32, b: u32) -> f32 {
+  let base = r * P + tn.x;
+  var s = 0.0;
+  if (side == 0u) {
+    for (var j = 0u; j < tn.z; j++) { s += grads[base + a * tn.z + j] * grads[base + b * tn.z + j]; }
+  } else {
+    for (var i = 0u; i < tn.y; i++) { s += grads[base + i * tn.z + a] * grads[base + i * tn.z + b]; }
+  }
+  return s;
+}
+
+// Entry (i, j) of the scratch matrix at `at`, or of its Newton factor 1.25 I - 0.25 M when aff.
+fn ent(at: u32, n: u32, i: u32, j: u32, aff: bool) -> f32 {
+  let x = newton[at + i * n + j];
+  if (aff) { return select(0.0, 1.25, i == j) - 0.25 * x; }
+  return x;
+}
+
+// dst <- op(a) op(b) over the workgroup's threads; returns this thread's max |dst - I|.
+fn mm(lid: u32, n: u32, dst: u32, a: u32, affA: bool, b: u32, affB: bool) -> f32 {
+  var err = 0.0;
+  for (var e = lid; e < n * n; e += WG) {
+    let i = e / n;
+    let j = e - i * n;
+    var s = 0.0;
+    for (var k = 0u; k < n; k++) { s += ent(a, n, i, k, affA) * ent(b, n, k, j, affB); }
+    newton[dst + e] = s;
+    err = max(err, abs(s - select(0.0, 1.0, i == j)));
+  }
+  return err;
+}
+
+// The workgroup's max of v, as a uniform value.
+fn uniformMax(lid: u32, v: f32) -> f32 {
+  let m = errMax(lid, v);
+  if (lid == 0u) { sharedErr = m; }
+  return workgroupUniformLoad(&sharedErr);
+}
+
+@compute @workgroup_size(WG)
+fn factors(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lv: vec3u) {
+  let lid = lv.x;
+  let r = wid.y;
+  let fc = tables[2u * NT + wid.x];
+  let n = fc.x;
+  let nn = n * n;
+  let tn = tables[2u * fc.z];
+  let at = r * FR + fc.y;
+  let b2 = hp_beta2(r);
+  let w = hp_factorWeight(r);
+  for (var e = lid; e < nn; e += WG) {
+    let a = e / n;
+    facs[at + e] = b2 * facs[at + e] + w * gram(r, tn, fc.w, a, e - a * n);
+  }
+  if (sc_refresh(r) == 0.0) { return; }
+  storageBarrier();
+  // ||A||_F^2 and trace(A) of the bias-corrected factor A.
+  let scale = sc_factorScale(r);
+  var acc = vec2f(0.0);
+  for (var e = lid; e < nn; e += WG) {
+    let v = facs[at + e] * scale;
+    acc += vec2f(v * v, select(0.0, v, e % (n + 1u) == 0u));
+  }
+  let tot = pairSum(lid, acc);
+  if (lid == 0u) { sharedPair = tot; }
+  let st = workgroupUniformLoad(&sharedPair);
+  if (!(st.x > 0.0)) { return; } // a factor still zero keeps its root
+  let delta = hp_epsilon(r) * sqrt(st.x);
+  // ||A + delta I||_F, and the start of the iteration: X = z^(1/4) I, M = z (A + delta I).
+  let z = 2.5 / sqrt(st.x + 2.0 * delta * st.y + f32(n) * delta * delta);
+  let x0 = sqrt(sqrt(z));
+  let base = 4u * (r * FR + fc.y);
+  var x = base;
+  var m = base + nn;
+  var t2 = base + 2u * nn;
+  var t4 = base + 3u * nn;
+  var local = 0.0;
+  for (var e = lid; e < nn; e += WG) {
+    let diag = e % (n + 1u) == 0u;
+    newton[x + e] = select(0.0, x0, diag);
+    let v = z * (facs[at + e] * scale + select(0.0, delta, diag));
+    newton[m + e] = v;
+    local = max(local, abs(v - select(0.0, 1.0, diag)));
+  }
+  var err = uniformMax(lid, local);
+  for (var it = 0u; it < MAX_IT && err > TOL; it++) {
+    storageBarrier();
+    mm(lid, n, t2, m, true, m, true); // Mp^2, Mp = 1.25 I - 0.25 M
+    mm(lid, n, t4, x, false, m, true); // X Mp: the next X
+    storageBarrier();
+    mm(lid, n, x, t2, false, t2, false); // Mp^4, over the old X
+    storageBarrier();
+    local = mm(lid, n, t2, x, false, m, false); // Mp^4 M: the next M
+    let nx = t4;
+    t4 = x;
+    x = nx;
+    let nm = t2;
+    t2 = m;
+    m = nm;
+    err = uniformMax(lid, local);
+  }
+  storageBarrier();
+  for (var e = lid; e < nn; e += WG) { roots[at + e] = newton[x + e]; }
+}
+//#else
+// The grafting direction of coordinate i (= r * P + j): m_hat / (sqrt(v / bc2) + eps).
+fn graft(r: u32, i: u32) -> f32 {
+  let v = state[R * P + i];
+  return state[i] * sc_invBc1(r) / (sqrt(v * sc_graftScale(r)) + hp_graftEps(r));
+}
+
+@compute @workgroup_size(WG)
+fn update(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lv: vec3u) {
+  let lid = lv.x;
+  let r = wid.y;
+  let tn = tables[2u * wid.x];
+  let fx = tables[2u * wid.x + 1u];
+  let rows = tn.y;
+  let cols = tn.z;
+  let size = rows * cols;
+  let p0 = r * P + tn.x;
+  let lr = sc_lr(r);
+  let decay = sc_decay(r);
+  let direct = tn.w == 0u || sc_shampoo(r) == 0.0;
+  for (var e = lid; e < size; e += WG) {
+    let i = p0 + e;
+    let g = grads[i];
+    state[i] = hp_beta1(r) * state[i] + hp_oneMinusBeta1(r) * g;
+    state[R * P + i] = hp_graftBeta2(r) * state[R * P + i] + hp_graftWeight(r) * g * g;
+    if (direct) { params[i] = params[i] * decay - lr * graft(r, i); }
+  }
+  if (direct) { return; }
+  storageBarrier();
+  // T = Linv m_hat (rows x cols), in work[0, P) of the run.
+  let wb = 2u * r * P + tn.x;
+  let rb = r * FR;
+  let ib = sc_invBc1(r);
+  for (var e = lid; e < size; e += WG) {
+    let a = e / cols;
+    let c = e - a * cols;
+    var s = 0.0;
+    if (fx.x == NONE) {
+      s = state[p0 + e];
+    } else {
+      for (var b = 0u; b < rows; b++) { s += roots[rb + fx.x + a * rows + b] * state[p0 + b * cols + c]; }
+    }
+    work[wb + e] = s * ib;
+  }
+  storageBarrier();
+  // S = T Rinv, in work[P, 2P); its squared norm and the grafting direction's.
+  var acc = vec2f(0.0);
+  for (var e = lid; e < size; e += WG) {
+    let a = e / cols;
+    let c = e - a * cols;
+    var s = 0.0;
+    if (fx.y == NONE) {
+      s = work[wb + e];
+    } else {
+      for (var d = 0u; d < cols; d++) { s += work[wb + a * cols + d] * roots[rb + fx.y + d * cols + c]; }
+    }
+    work[wb + P + e] = s;
+    let dg = graft(r, p0 + e);
+    acc += vec2f(s * s, dg * dg);
+  }
+  let tot = pairSum(lid, acc);
+  let scale = sqrt(tot.y) / (sqrt(tot.x) + 1e-16);
+  for (var e = lid; e < size; e += WG) {
+    params[p0 + e] = params[p0 + e] * decay - lr * scale * work[wb + P + e];
+  }
+}
+//#endif
