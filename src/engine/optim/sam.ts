@@ -164,6 +164,8 @@ function samOf(base: OptimizerDef, name: string): OptimizerDef {
     cpuInit: (n, tensors, hp) => base.cpuInit(n, tensors, hp),
     cpuStep: (a) => base.cpuStep(a),
     cpuPerturb: samPoint,
+    chartNote:
+      'SAM runs take two gradients a step; their grad_norm and batch loss are the first, at θ (the logged point).',
     preconditioner: base.preconditioner,
   };
   return def;

@@ -256,6 +256,9 @@ function makeScheduleFree(adam: boolean): OptimizerDef {
     cpuInit: (n) => ({ slots: Array.from({ length: adam ? 2 : 1 }, () => new Float64Array(n)), extra: {} }),
     cpuStep: (a) => cpuStep(adam, a),
     cpuGradientPoint: (a) => gradientPoint(adam, a),
+    chartNote:
+      'Schedule-Free runs are measured at x, the running average of their iterates (the reference’s eval mode); ' +
+      'their batch loss and grad_norm are taken at y, where the gradient is.',
     ownSchedule: 'replaces the learning-rate schedule (its warm-up is the warmupSteps hyperparameter)',
     ...(adam
       ? {

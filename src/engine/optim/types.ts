@@ -223,6 +223,8 @@ export interface OptimizerDef {
    * stay those at the parameters.
    */
   cpuPerturb?(args: CpuPointArgs & { grad: Float64Array }): Float64Array;
+  /** One sentence every chart shows under its note when a run of this optimizer is on it. */
+  chartNote?: string;
   /**
    * Optimizers that replace the learning-rate schedule (Schedule-Free): why; their runs must use
    * the constant schedule (the validator says so).

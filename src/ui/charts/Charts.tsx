@@ -14,6 +14,7 @@ import { claimMarkers, usePresetClaims, type PresetClaims } from '../presets/pre
 import { ChartPicker } from './ChartPicker';
 import { splitForPick } from './chartPick';
 import { fmt } from '../format';
+import { optimizerChartNotes } from './optimizerNotes';
 import './charts.css';
 
 /**
@@ -39,6 +40,7 @@ export function Charts({ lead, compact = false }: { lead?: ReactNode; compact?: 
       })),
     [appliedRuns, hiddenRuns, diverged],
   );
+  const notes = useMemo(() => optimizerChartNotes(appliedRuns), [appliedRuns]);
   // Groups keep their identity while their metrics stay the same, so existing charts do not redraw.
   const [known] = useState(() => new Map<string, MetricGroup>());
   const applied = usePlayground((s) => s.applied);
@@ -93,6 +95,7 @@ export function Charts({ lead, compact = false }: { lead?: ReactNode; compact?: 
             log={logPrefs[g.id] ?? !!g.log}
             onLog={setLog}
             markers={groupMarkers.get(g.id) ?? NONE}
+            notes={notes}
           />
         ))}
       </div>

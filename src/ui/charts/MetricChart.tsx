@@ -23,9 +23,11 @@ interface Props {
   log: boolean;
   onLog(groupId: string, on: boolean): void;
   markers?: readonly ChartMarker[];
+  /** What the runs' optimizers measure differently (optimizerNotes.ts), under the group's note. */
+  notes?: readonly string[];
 }
 
-function MetricChartImpl({ group, runs, log, onLog, markers }: Props) {
+function MetricChartImpl({ group, runs, log, onLog, markers, notes }: Props) {
   const [ready, setReady] = useState(false);
   const figRef = useRef<HTMLElement>(null);
   useEffect(() => {
@@ -94,6 +96,11 @@ function MetricChartImpl({ group, runs, log, onLog, markers }: Props) {
         {ready ? <ChartPlot group={group} runs={runs} log={log} markers={markers} /> : null}
       </div>
       {group.note ? <p className="chart-note">{group.note}</p> : null}
+      {notes?.map((n) => (
+        <p key={n} className="chart-note optimizer-note">
+          {n}
+        </p>
+      ))}
     </figure>
   );
 }
