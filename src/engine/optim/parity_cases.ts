@@ -10,6 +10,7 @@ import { frugal } from './frugal';
 import { maxAbsDiff, maxRelDiff, randomRunArgs, runCpuOptimizer, runGpuOptimizer } from './harness';
 import { lion } from './lion';
 import { muon } from './muon';
+import { shampoo } from './shampoo';
 import { nadamw } from './nadamw';
 import { ademamix } from './ademamix';
 import { rmsprop } from './rmsprop';
@@ -53,6 +54,22 @@ export const PARITY_CASES: [OptimizerDef, Record<string, number | boolean | [num
       { lr: 1e-2, adamFirstLast: false, nesterov: false, weightDecay: 0.1, nsSteps: 3, adamLr: 1e-3 },
       { lr: 2e-2 },
       { lr: 2e-2, adamFirstLast: false, momentum: 0.9, adamWeightDecay: 0.1, adamBetas: [0.8, 0.99], adamEps: 1e-8 },
+    ],
+  ],
+  [
+    shampoo,
+    [
+      // Weights [7, 5] (rows > cols) and [3, 7] (rows < cols); roots refreshed every 10, 1, 3 and 4 steps.
+      { lr: 1e-2 },
+      { lr: 5e-3, preconditionFrequency: 1, beta2: 0.95, weightDecay: 0.1 },
+      {
+        lr: 2e-2,
+        preconditionFrequency: 3,
+        startPreconditioningStep: 5,
+        adagradGrafting: true,
+        useBiasCorrection: false,
+      },
+      { lr: 1e-2, preconditionFrequency: 4, beta1: 0, epsilon: 1e-3, graftingBeta2: 0.99, graftingEpsilon: 1e-8 },
     ],
   ],
   [

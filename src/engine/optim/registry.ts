@@ -4,6 +4,7 @@ import { sgd } from './sgd';
 import { adam, adamw } from './adam';
 import { nadamw } from './nadamw';
 import { muon } from './muon';
+import { shampoo } from './shampoo';
 import { ademamix } from './ademamix';
 import { rmsprop } from './rmsprop';
 import { adagrad } from './adagrad';
@@ -25,6 +26,7 @@ export const OPTIMIZERS: readonly OptimizerDef[] = [
   adamw,
   nadamw,
   muon,
+  shampoo,
   ademamix,
   rmsprop,
   adagrad,

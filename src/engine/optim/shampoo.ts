@@ -83,14 +83,15 @@ export const shampoo: OptimizerDef = {
     'Gupta, Koren, Singer, "Shampoo: Preconditioned Stochastic Tensor Optimization", ICML 2018; Shi et al., "A Distributed Data-Parallel PyTorch Implementation of the Distributed Shampoo Optimizer", arXiv 2309.06497; facebookresearch/optimizers distributed_shampoo/distributed_shampoo.py, preconditioner/shampoo_preconditioner_list.py, preconditioner/adagrad_preconditioner_list.py, preconditioner/matrix_functions.py',
   notes: [
     'Inverse roots: the CPU (float64) takes them by eigendecomposition (Jacobi), the reference default, with its shift of an eigenvalue left below the ridge; the GPU (float32) by the coupled Newton iteration, the reference alternative (matrix-only work that runs inside one workgroup per factor), ' +
-      `from X = z^(1/4) I, M = z A with z = 5/(2 |A|_F), until max |M - I| <= ${NEWTON_TOLERANCE} or ${NEWTON_MAX_ITERATIONS} iterations.`,
+      `from X = z^(1/4) I, M = z A with z = 5/(2 |A|_F), until max |M - I| <= ${NEWTON_TOLERANCE.toExponential()} or ${NEWTON_MAX_ITERATIONS} iterations. ` +
+      'GPU: two dispatches per step for the whole population (factors and, on refresh steps, their roots; then the update), whatever the number of layers.',
     'epsilon is relative, a ridge of epsilon |A|_F (A the bias-corrected factor), where the reference adds an absolute epsilon (default 1e-12). ' +
       'Factors kept in float32 carry rounding of about 1e-7 |A| in their null space (a layer with 2 inputs has a rank-2 L), so the root there, the largest part of it, ' +
       'is known only to about 1e-7 / epsilon; it matters once a stale root meets a gradient outside the factor range (preconditionFrequency > 1). ' +
       'Measured GPU against CPU over 20 steps of a 13-70-1 MLP (frequencies 5 and 2): max relative parameter difference 2.6e-4 at epsilon 1e-6, 3.8e-5 at 1e-5, 3.5e-6 at 1e-4 (the default), 4.4e-7 at 1e-3. A factor still zero keeps its previous root.',
     'Grafting defaults to Adam (as the reference README Adam example configures it: AdamPreconditionerConfig, beta2 0.999); the reference default is no grafting. Biases and other 1-D tensors take the grafting step alone, where the reference preconditions them with one factor (root 1/2). The grafting norm is per tensor (the reference grafts per block; without blocking, per tensor).',
     'Left out: blocking of large dimensions (max_preconditioner_dim; a side longer than 256, as a wide convolution may have, stays unpreconditioned here), beta3 (taken equal to beta1), the other weight-decay types (L2, corrected, independent), iterate averaging / momentum configs, inverse-exponent overrides, eigenvalue-corrected and KL variants, and the check that startPreconditioningStep >= preconditionFrequency (a smaller value is accepted: the roots are then also refreshed at that step).',
-    'The reference defaults preconditionFrequency to 1; here 10, since each refresh costs about 120 n^3 multiply-adds per factor.',
+    'The reference defaults preconditionFrequency to 1; here 10: a refresh costs 4 n^3 multiply-adds per Newton iteration per factor (n x n), and the iteration needs more iterations the smaller epsilon is.',
   ],
   hyperparams: HYPERPARAMS,
   stateSlots: 2,
