@@ -152,11 +152,20 @@ function samOf(base: OptimizerDef, name: string): OptimizerDef {
     }),
     gpuBuffers: (tensors, runs, hps) => {
       const P = tensors.reduce((a, t) => a + t.size, 0);
+      // The labels and sizes createGpu allocates (the memory-plan test compares them).
       return [
-        { label: `${name}-base-hyper`, floats: runs * base.hyperSize, what: "the base optimizer's hyperparameters" },
-        { label: `${name}-save`, floats: runs * P, what: 'the parameters during the second gradient' },
-        { label: `${name}-scale`, floats: runs, what: 'the ascent step scale' },
-        { label: `${name}-stats-save`, floats: runs * NS, what: "the step's stats during the second gradient" },
+        {
+          label: `${name}.baseHyper`,
+          floats: Math.max(1, runs * base.hyperSize),
+          what: "the base optimizer's hyperparameters",
+        },
+        { label: `${name}.save`, floats: Math.max(1, runs * P), what: 'the parameters during the second gradient' },
+        { label: `${name}.scale`, floats: Math.max(1, runs), what: 'the ascent step scale' },
+        {
+          label: `${name}.statsSave`,
+          floats: Math.max(1, runs * NS),
+          what: "the step's stats during the second gradient",
+        },
         ...(base.gpuBuffers?.(tensors, runs, hps) ?? []),
       ];
     },

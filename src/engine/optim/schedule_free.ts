@@ -247,8 +247,8 @@ function makeScheduleFree(adam: boolean): OptimizerDef {
     }),
     gpuBuffers: (tensors, runs) => [
       {
-        label: `${name}-save`,
-        floats: runs * tensors.reduce((a, t) => a + t.size, 0),
+        label: `${name}.save`,
+        floats: Math.max(1, runs * tensors.reduce((a, t) => a + t.size, 0)),
         what: 'x while the gradient is taken at y',
       },
     ],

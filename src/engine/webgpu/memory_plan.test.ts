@@ -125,6 +125,19 @@ describe('planMemory mirrors the GPU allocation (SwiftShader)', () => {
     compare(await recordBuffers(exp), planned(exp));
   });
 
+  it('sam and sf-adamw beside sgd: the saved parameters, scales and stats records', async () => {
+    const exp = small({
+      model: { kind: 'mlp', hidden: [8, 5], activation: 'tanh', initScale: 1, bias: true },
+      runs: [
+        fixtureRun('sam', { name: 'sam', lr: 0.01, rho: 0.1 }),
+        run('sgd'),
+        fixtureRun('sf', { name: 'sf-adamw', lr: 0.01 }),
+        fixtureRun('asam', { name: 'sam', lr: 0.01, adaptive: true }),
+      ],
+    });
+    compare(await recordBuffers(exp), planned(exp));
+  });
+
   it('muon beside sgd: every matrix on Muon, and the default (first and last on AdamW)', async () => {
     // Hidden [8, 5]: matrices [8, 2] (tall), [5, 8], [2, 5]; the Newton-Schulz scratch is sized from them.
     const exp = small({
