@@ -3,13 +3,15 @@
  * and the citation. Presets are written as partial configs and completed by the validator; a
  * preset whose data kind or optimizer is not available in this build is left out (never shown
  * broken). Settings are small enough to train visibly on a CPU-backed WebGPU adapter. The presets
- * themselves, with their claims, are in preset_defs/curvature.ts and preset_defs/training.ts.
+ * themselves, with their claims, are in preset_defs/curvature.ts, preset_defs/training.ts and
+ * preset_defs/optimizers.ts.
  */
 import type { Experiment } from './types';
 import { parseExperiment } from './validate';
 import type { Claim } from './claims';
 import * as curvature from './preset_defs/curvature';
 import * as training from './preset_defs/training';
+import * as optimizers from './preset_defs/optimizers';
 
 /** What a preset says beside its experiment. */
 export interface PresetInfo {
@@ -55,6 +57,8 @@ const SOURCES: PresetSource[] = [
   curvature.opposingSignals,
   training.cnnImages,
   curvature.benignOscillationPatchCnn,
+  optimizers.samFlatMinima,
+  optimizers.scheduleFree,
 ];
 
 /**

@@ -1,0 +1,129 @@
+/** Presets about the newer optimizers: SAM's flat minima, Schedule-Free against a tuned schedule. */
+import type { PresetSource } from '../presets';
+import { run } from './run';
+
+export const samFlatMinima: PresetSource = {
+  id: 'sam-flat-minima',
+  title: 'SAM finds flatter minima',
+  paper: 'Foret, Kleiner, Mobahi & Neyshabur, ICLR 2021',
+  lookFor: 'Gradient descent’s sharpness climbs to the dashed 2/η line; SAM at the same rate settles far below it.',
+  summary:
+    'Full-batch gradient descent and SAM at the same step size (0.1) on the edge-of-stability network (a three-layer tanh MLP with squared loss, small initialisation). SAM takes its gradient at the worst point within a radius ρ of the weights; the larger ρ, the flatter the region it settles in. Gradient descent sharpens until it sits on the 2/η line; SAM with ρ = 0.02 levels off near half of it and ρ = 0.05 near a third, while fitting the training set about as well. On this small problem the flatter minimum does not buy test accuracy — the paper’s gains are on large image models.',
+  claims: [
+    {
+      text: 'GD reaches the edge of stability (sharpness ≥ 0.9 × 2/η)',
+      test: { kind: 'reaches', run: 0, metric: 'sharpness', target: 'sharpness_threshold', fraction: 0.9 },
+    },
+    {
+      text: 'Sharpness over the last 30% falls as ρ grows: GD > SAM ρ=0.02 > SAM ρ=0.05, each by more than 20%',
+      test: {
+        kind: 'ordered',
+        runs: [0, 1, 2],
+        metric: 'sharpness',
+        agg: 'median',
+        from: 0.7,
+        direction: 'decreasing',
+        margin: 0.2,
+      },
+    },
+    {
+      text: 'SAM ρ=0.05 ends flatter: final sharpness below 0.5 × GD’s',
+      test: {
+        kind: 'compare',
+        left: { run: 2, metric: 'sharpness', agg: 'final' },
+        op: '<',
+        right: { run: 0, metric: 'sharpness', agg: 'final' },
+        factor: 0.5,
+      },
+    },
+    {
+      text: 'and fits about as well: final training loss below 1.5 × GD’s',
+      test: {
+        kind: 'compare',
+        left: { run: 2, metric: 'train_loss', agg: 'final' },
+        op: '<',
+        right: { run: 0, metric: 'train_loss', agg: 'final' },
+        factor: 1.5,
+      },
+    },
+  ],
+  charts: ['sharpness', 'train_loss', 'test_acc'],
+  config: () => ({
+    seed: 1,
+    data: { kind: 'spiral', nTrain: 100, nTest: 100, nClasses: 2, turns: 1, noise: 0.1 },
+    model: { kind: 'mlp', hidden: [24, 24, 24], activation: 'tanh', initScale: 0.5 },
+    loss: 'mse',
+    steps: 500,
+    batchSize: 'full',
+    runs: [
+      run('GD', { name: 'sgd', lr: 0.1 }),
+      run('SAM ρ=0.02', { name: 'sam', lr: 0.1, rho: 0.02 }),
+      run('SAM ρ=0.05', { name: 'sam', lr: 0.1, rho: 0.05 }),
+    ],
+    metrics: { every: 10, sharpness: { every: 10, iters: 20 } },
+  }),
+};
+
+export const scheduleFree: PresetSource = {
+  id: 'schedule-free',
+  title: 'Schedule-Free vs a cosine schedule',
+  paper: 'Defazio, Yang, Mehta, Mishchenko, Khaled & Cutkosky, NeurIPS 2024',
+  lookFor: 'Schedule-Free reaches the cosine run’s final loss by mid-run, without being told when training ends.',
+  summary:
+    'The noisy linear regression of the schedules preset (batch size 4): SGD with momentum at a constant rate, the same with a cosine schedule over the 600 steps, and Schedule-Free SGD with no schedule at all. Schedule-Free takes its gradients at an interpolation y between a plain SGD sequence z and their running average x, and is measured at x (its curves are x’s, as the reference’s eval mode gives them). The constant rate stalls on a noise floor; cosine anneals the noise away but only near the end, because it must know the horizon; Schedule-Free is on the cosine run’s final level by the middle of training and ends level with it.',
+  claims: [
+    {
+      text: 'Schedule-Free ends level with cosine: final training losses within ±2%',
+      test: {
+        kind: 'near',
+        stat: { run: 2, metric: 'train_loss', agg: 'final' },
+        target: { run: 1, metric: 'train_loss', agg: 'final' },
+        tol: 0.02,
+      },
+    },
+    {
+      text: 'Half-way (median over 45–55% of the steps) Schedule-Free is already below 0.9 × cosine’s loss',
+      test: {
+        kind: 'compare',
+        left: { run: 2, metric: 'train_loss', agg: 'median', from: 0.45, to: 0.55 },
+        op: '<',
+        right: { run: 1, metric: 'train_loss', agg: 'median', from: 0.45, to: 0.55 },
+        factor: 0.9,
+      },
+    },
+    {
+      text: 'Without a schedule it still anneals the noise: final loss below 0.85 × the constant rate’s (its median over the last 10%)',
+      test: {
+        kind: 'compare',
+        left: { run: 2, metric: 'train_loss', agg: 'final' },
+        op: '<',
+        right: { run: 0, metric: 'train_loss', agg: 'median', from: 0.9 },
+        factor: 0.85,
+      },
+    },
+  ],
+  charts: ['train_loss', 'lr', 'test_loss'],
+  config: () => ({
+    seed: 8,
+    data: {
+      kind: 'teacher-student',
+      nTrain: 256,
+      nTest: 256,
+      inputDim: 10,
+      outputDim: 1,
+      teacherHidden: [32],
+      teacherActivation: 'tanh',
+      noise: 0.5,
+    },
+    model: { kind: 'mlp', hidden: [], activation: 'relu', initScale: 1 },
+    loss: 'mse',
+    steps: 600,
+    batchSize: 4,
+    runs: [
+      run('constant', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'constant' }),
+      run('cosine', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'cosine' }),
+      run('Schedule-Free', { name: 'sf-sgd', lr: 0.1, momentum: 0.9 }),
+    ],
+    metrics: { every: 10 },
+  }),
+};
