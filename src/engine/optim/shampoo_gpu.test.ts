@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mlpLayout, type TensorInfo } from '../model/layout';
-import { COPY_DST, readF32, storageBuffer, UNIFORM } from '../webgpu/buffers';
+import { BufferPool, COPY_DST, readF32, STORAGE, storageBuffer, UNIFORM } from '../webgpu/buffers';
 import { testGpu } from '../webgpu/testing';
 import { harnessRng, maxRelDiff, runCpuOptimizer, runGpuOptimizer } from './harness';
 import { shampoo } from './shampoo';
@@ -182,5 +182,59 @@ describe('shampoo update (WebGPU) against float64', () => {
     console.log(`[shampoo] update 12 steps: params ${worst.toExponential(2)}, state ${state.toExponential(2)}`);
     expect(worst).toBeLessThan(1e-4);
     expect(state).toBeLessThan(1e-4);
+  });
+});
+
+describe('shampoo GPU buffers and dispatches', () => {
+  /** The storage buffers shampoo.createGpu allocates (label -> bytes), and the optimizer's dispatch count. */
+  async function allocated(tensors: TensorInfo[], P: number, runs: number) {
+    const { device } = await testGpu();
+    const seen = new Map<string, number>();
+    const original = device.createBuffer;
+    let dispatches = -1;
+    (device as { createBuffer: GPUDevice['createBuffer'] }).createBuffer = (d: GPUBufferDescriptor) => {
+      if ((d.usage & STORAGE) !== 0 && d.label?.startsWith('shampoo.')) seen.set(d.label, d.size);
+      return original.call(device, d);
+    };
+    const def = {
+      ...shampoo,
+      createGpu: async (ctx: Parameters<typeof shampoo.createGpu>[0]) => {
+        const g = await shampoo.createGpu(ctx);
+        dispatches = g.dispatches ?? 1;
+        return g;
+      },
+    };
+    try {
+      const hps = Array.from({ length: runs }, () => hyperOf(shampoo));
+      const rng = harnessRng(1);
+      await runGpuOptimizer(def, {
+        hps,
+        tensors,
+        paramCount: P,
+        init: rng.array(runs * P),
+        grads: [rng.array(runs * P)],
+      });
+    } finally {
+      (device as { createBuffer: GPUDevice['createBuffer'] }).createBuffer = original;
+    }
+    return { seen, dispatches };
+  }
+
+  it('allocates exactly what gpuBuffers declares (the memory plan), and dispatches twice per step', async () => {
+    // The 2-128-128-2 MLP: factors 128 and 2, 128 and 128, 2 and 128.
+    const { tensors, paramCount: P } = mlpLayout([2, 128, 128, 2]);
+    const { seen, dispatches } = await allocated(tensors, P, 3);
+    const declared = shampoo.gpuBuffers!(tensors, 3, []);
+    expect(new Map(declared.map((b) => [b.label, BufferPool.round(b.floats * 4)]))).toEqual(seen);
+    expect(declared.find((b) => b.label === 'shampoo.facs')!.floats).toBe(3 * (4 * 128 * 128 + 2 * 4));
+    expect(dispatches).toBe(2);
+  });
+
+  it('a layout without weight matrices: no factors, one dispatch, the grafting step alone', async () => {
+    const tensors: TensorInfo[] = [{ name: 'b', offset: 0, size: 5, shape: [5], layer: 0, kind: 'bias' }];
+    const { seen, dispatches } = await allocated(tensors, 5, 2);
+    const declared = shampoo.gpuBuffers!(tensors, 2, []);
+    expect(new Map(declared.map((b) => [b.label, BufferPool.round(b.floats * 4)]))).toEqual(seen);
+    expect(dispatches).toBe(1);
   });
 });

@@ -128,13 +128,14 @@ export async function createShampooGpu(
   const { device, runs: R, paramCount: P } = ctx;
   checkTensorTiling(ctx.tensors, P, 'shampoo');
   const layout = shampooLayout(ctx.tensors);
-  const FR = Math.max(1, layout.floats);
-  const roots0 = new Float32Array(R * FR);
-  const eye = identityRoots(layout);
-  for (let r = 0; r < R; r++) roots0.set(eye, r * FR);
   const sizes = Object.fromEntries(shampooGpuBuffers(ctx.tensors, R).map((b) => [b.label, b.floats]));
   const facs = storageBuffer(device, sizes['shampoo.facs'], 'shampoo.facs');
-  const roots = storageBuffer(device, roots0.length ? roots0 : 1, 'shampoo.roots');
+  const roots = storageBuffer(device, sizes['shampoo.roots'], 'shampoo.roots');
+  if (R * layout.floats > 0) {
+    // Every root starts as the identity (as the reference's and cpuInit's do).
+    const eye = Float32Array.from(identityRoots(layout));
+    for (let r = 0; r < R; r++) device.queue.writeBuffer(roots, r * layout.floats * 4, eye);
+  }
   const newton = storageBuffer(device, sizes['shampoo.newton'], 'shampoo.newton');
   const work = storageBuffer(device, sizes['shampoo.work'], 'shampoo.work');
   const tables = storageBuffer(device, shampooTables(layout), 'shampoo.tables');
