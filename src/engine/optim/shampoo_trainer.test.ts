@@ -1,9 +1,9 @@
 /**
- * Shampoo's internal state (the factors and their inverse roots) in checkpoints: a run resumed at
- * step 20, between two root refreshes (every 8 and 6 steps, so steps 21..23 use the roots of steps 16 and 18), logs
- * steps 21..40 as the uninterrupted run does: bit-identical GPU -> GPU, equal CPU -> CPU, within the
- * parity tolerance across backends (the CPU's state.extra and the GPU's internal buffers share names
- * and layout).
+ * Shampoo in the trainers. Checkpoints: its internal state (the factors and their inverse roots)
+ * resumes a run at step 20, between two root refreshes (every 8 and 6 steps, so steps 21..23 use the
+ * roots of steps 16 and 18), with steps 21..40 as the uninterrupted run logs them: bit-identical
+ * GPU -> GPU, equal CPU -> CPU, within the parity tolerance across backends (the CPU's state.extra
+ * and the GPU's internal buffers share names and layout). A CNN: conv weights as matrices.
  */
 import { describe, expect, it } from 'vitest';
 import type { Experiment } from '../../schema/types';
@@ -96,5 +96,50 @@ describe('shampoo checkpoints', () => {
     expect(gToC).toBeLessThan(1e-3);
     expect(cToG).toBeLessThan(1e-3);
     expect(losses(g.rows).length).toBeGreaterThan(0);
+  });
+});
+
+describe('shampoo on a CNN', () => {
+  it('conv weights [out, in, kh, kw] as [out, in kh kw] matrices: the WebGPU trainer within 1e-3 of the CPU trainer', async () => {
+    const exp = testExperiment({
+      seed: 5,
+      data: { kind: 'images', nTrain: 64, nTest: 32, size: 7, channels: 2, nClasses: 3, noise: 0.2 },
+      model: {
+        kind: 'cnn',
+        layers: [
+          { type: 'conv2d', channels: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1] },
+          { type: 'maxpool', size: [2, 2], stride: [2, 2] },
+          { type: 'conv2d', channels: 3, kernel: [2, 3], stride: [2, 2], padding: [0, 1] },
+          { type: 'flatten' },
+          { type: 'dense', units: 6 },
+        ],
+        activation: 'relu',
+        initScale: 1,
+        bias: true,
+      },
+      steps: 20,
+      runs: [
+        run('shampoo', { name: 'shampoo', lr: 0.01, preconditionFrequency: 3 }),
+        run('shampoo ema', { name: 'shampoo', lr: 0.02, preconditionFrequency: 5, beta2: 0.9, weightDecay: 0.1 }),
+      ],
+      metrics: { every: 5, evalSubset: 0 },
+    });
+    const g = await gpu(exp);
+    const a = await g.advance(20);
+    g.dispose();
+    const c = await cpu(exp);
+    const b = await c.advance(20);
+    c.dispose();
+    const want = new Map(b.map((r) => [`${r.run}/${r.step}/${r.metric}`, r.value]));
+    let worst = 0;
+    let n = 0;
+    for (const r of a.filter((x) => ['train_loss', 'test_loss', 'weight_norm'].includes(x.metric))) {
+      const w = want.get(`${r.run}/${r.step}/${r.metric}`)!;
+      worst = Math.max(worst, Math.abs(r.value - w) / (1e-3 + Math.abs(w)));
+      n++;
+    }
+    console.log(`[shampoo] CNN, 20 steps: worst relative difference ${worst.toExponential(2)} over ${n} values`);
+    expect(n).toBeGreaterThan(0);
+    expect(worst).toBeLessThan(1e-3);
   });
 });
