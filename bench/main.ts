@@ -10,10 +10,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { BackendName } from '../src/engine/create';
-import { acquireGpu, nodeGpuInstance } from '../src/engine/webgpu/device';
+import { acquireGpu, nodeGpuInstance, type GpuHandle } from '../src/engine/webgpu/device';
 import { PipelineCache } from '../src/engine/webgpu/pipelines';
 import { denseTileFor, denseTuning } from '../src/engine/model/mlp_gpu';
-import { EXPERIMENTS, WORKLOADS, type WorkloadName } from './workloads';
+import { EXPERIMENTS, SWEEP_OPTIMIZERS, WORKLOADS, tinyExperiment, type WorkloadName } from './workloads';
 import { measure, type Figure } from './node_measure';
 import type { SideBySide } from './side_by_side';
 
@@ -112,8 +112,28 @@ async function nodeBench(): Promise<unknown> {
     const c = figures.find((f) => f.workload === name && f.backend === 'cpu')!;
     console.log(`${name}: webgpu / cpu = ${(g.runStepsPerSec / c.runStepsPerSec).toFixed(2)}x`);
   }
+  if (only.includes('sweep64')) figures.push(...(await optimizerRows(gpu, pipelines, s)));
   gpu.destroy();
   return { adapter: gpu.adapterDescription, figures };
+}
+
+/**
+ * sweep64 (64 runs of the tiny MLP) once per optimizer of SWEEP_OPTIMIZERS on the WebGPU backend,
+ * each as a cost ratio against Adam's run-steps/s measured in the same loop (TF.js has no Muon,
+ * SAM, Shampoo or Schedule-Free to race).
+ */
+async function optimizerRows(gpu: GpuHandle, pipelines: PipelineCache, s: number): Promise<Figure[]> {
+  const rows: Figure[] = [];
+  for (const opt of SWEEP_OPTIMIZERS) {
+    const make = (steps: number) => tinyExperiment(64, steps, opt);
+    rows.push(await measure(`sweep64 ${opt}`, make, 'webgpu', Math.ceil(60 * s), gpu, pipelines, quick ? 0 : 0.5));
+  }
+  const adam = rows[0].runStepsPerSec;
+  for (const f of rows)
+    console.log(
+      `${f.workload.padEnd(18)} webgpu ${f.runStepsPerSec.toFixed(1).padStart(9)} run-steps/s  (cost ${(adam / f.runStepsPerSec).toFixed(2)}x Adam's)`,
+    );
+  return rows;
 }
 
 main().catch((e) => {

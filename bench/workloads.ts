@@ -9,8 +9,11 @@ function run(lr: number, name = 'adam'): RunConfig {
   return { label: `${name} lr=${lr}`, optimizer: { name, lr }, schedule: { name: 'constant' } };
 }
 
-/** 2-32-32-2 ReLU MLP, softmax cross-entropy, Adam, batch 64, `runs` runs with spread learning rates. */
-export function tinyExperiment(runs: number, steps: number): Experiment {
+/**
+ * 2-32-32-2 ReLU MLP, softmax cross-entropy, batch 64, `runs` runs of `optimizer` (Adam unless
+ * named) with spread learning rates (1e-4 to 1e-2).
+ */
+export function tinyExperiment(runs: number, steps: number, optimizer = 'adam'): Experiment {
   return {
     version: 1,
     seed: 1,
@@ -20,7 +23,9 @@ export function tinyExperiment(runs: number, steps: number): Experiment {
     steps,
     batchSize: 64,
     varySeedPerRun: false,
-    runs: Array.from({ length: runs }, (_, i) => run(1e-3 * Math.pow(10, (2 * i) / Math.max(1, runs - 1) - 1))),
+    runs: Array.from({ length: runs }, (_, i) =>
+      run(1e-3 * Math.pow(10, (2 * i) / Math.max(1, runs - 1) - 1), optimizer),
+    ),
     // Log only at the end: no per-step readback.
     metrics: { every: steps, evalSubset: 64 },
   };
@@ -50,6 +55,13 @@ export function wideExperiment(steps: number): Experiment {
     metrics: { every: steps, evalSubset: 128 },
   };
 }
+
+/**
+ * The optimizers of the per-optimizer sweep64 rows of `npm run bench` (their cost against Adam's on
+ * the same population: Muon's Newton-Schulz chain, SAM's second gradient, Shampoo's factors and
+ * roots, Schedule-Free's gradient point).
+ */
+export const SWEEP_OPTIMIZERS = ['adam', 'muon', 'sam', 'shampoo', 'sf-adamw'] as const;
 
 /** The training workloads by name, each an experiment of `steps` steps (sharpness runs on `tiny`). */
 export const EXPERIMENTS: Record<'tiny' | 'sweep64' | 'wide', (steps: number) => Experiment> = {
