@@ -31,8 +31,8 @@ function gemmCpu(g: GemmRecord, L: Float32Array, R: Float32Array, E: Float32Arra
   return out;
 }
 
-describe('muon: batched tiled product (optim_muon_ns.wgsl gemm) against float64', () => {
-  // (m, k, n, transposed rhs): single elements, one short of and one past a tile, tall and wide.
+describe('muon: batched register-tiled product (optim_muon_ns.wgsl gemm) against float64', () => {
+  // (m, k, n, transposed rhs): single elements, sizes around 8 and 16, tall and wide.
   const shapes: [number, number, number, boolean][] = [
     [1, 1, 1, false],
     [1, 37, 1, true],
@@ -43,10 +43,14 @@ describe('muon: batched tiled product (optim_muon_ns.wgsl gemm) against float64'
     [16, 16, 16, false],
     [3, 64, 70, false],
   ];
-  it('muon: every shape, three runs with their own operands, epilogue alpha E + beta L R', async () => {
+  // Register tiles of 1 (GPUs), 8 (CPU-backed adapters) and 3 (no shape here is a multiple of it).
+  it.each([1, 3, 8])('muon: every shape, three runs, alpha E + beta L R, tile %i', async (tile) => {
     const { device, pipelines } = await testGpu();
     const runs = 3;
-    const pipeline = await gemmPipeline(device, pipelines, muon);
+    const pipes = [
+      await gemmPipeline(device, pipelines, muon, false, tile),
+      await gemmPipeline(device, pipelines, muon, true, tile),
+    ];
     const hyper = new Float32Array(runs * muon.hyperSize);
     for (let r = 0; r < runs; r++)
       hyper.set(muon.packHyper(hyperOf(muon, { adamFirstLast: false })), r * muon.hyperSize);
@@ -87,10 +91,10 @@ describe('muon: batched tiled product (optim_muon_ns.wgsl gemm) against float64'
       });
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
-      pass.setPipeline(pipeline);
+      pass.setPipeline(pipes[transR ? 1 : 0]);
       pass.setBindGroup(0, g0);
       pass.setBindGroup(1, dimsGroup(device, table), [0]);
-      pass.dispatchWorkgroups(...gemmGrid(g, runs));
+      pass.dispatchWorkgroups(...gemmGrid(g, runs, tile));
       pass.end();
       device.queue.submit([enc.finish()]);
       const got = await readF32(device, out, outLen);
@@ -98,7 +102,7 @@ describe('muon: batched tiled product (optim_muon_ns.wgsl gemm) against float64'
         const want = gemmCpu(g, L, R, E, run);
         const o = g.o[0] + run * g.o[1];
         const err = maxAbsDiff(got.subarray(o, o + m * n), want) / Math.max(1, Math.sqrt(k));
-        expect(err, `${m}x${k}x${n}${transR ? ' (R^T)' : ''} run ${run}`).toBeLessThan(1e-5);
+        expect(err, `${m}x${k}x${n}${transR ? ' (R^T)' : ''} run ${run} tile ${tile}`).toBeLessThan(1e-5);
       }
       for (const b of [...bufs, out, table]) b.destroy();
     }

@@ -4,19 +4,23 @@
  *   prep   (optim_muon.wgsl, one workgroup per (tensor, run)): the momentum of every Muon matrix,
  *          its update u written wide (transposed when rows > cols) into x0, the per-run Frobenius
  *          norm by a workgroup reduction, and X = u / (||u||_F + 1e-7);
- *   gemm   (optim_muon_ns.wgsl), per Muon matrix and Newton–Schulz iteration, three tiled batched
- *          matrix products: A = X X^T, B = b A + c A A, X' = a X + B X (X ping-pongs x0 <-> x1);
+ *   gemm   (optim_muon_ns.wgsl), per Muon matrix and Newton–Schulz iteration, three batched matrix
+ *          products, register-tiled: A = X X^T, B = b A + c A A, X' = a X + B X (X ping-pongs
+ *          x0 <-> x1);
  *   main   (optim_muon.wgsl, the optimizer frame): every coordinate; a Muon matrix's steps with
  *          its orthogonalised X, every other tensor AdamW.
  *
  * Dispatches per step: 2 + 3 x (Newton–Schulz steps) x (Muon matrices), where the steps are the most
  * any run asks for and a matrix counts when any run orthogonalises it; a run with fewer steps (or
  * with the matrix on AdamW) skips, copying X forward. Each gemm reads its shape, operand offsets and
- * coefficients from a record of a small uniform table at a dynamic offset, so one pipeline serves them all.
+ * coefficients from a record of a small uniform table at a dynamic offset, so two pipelines (rhs
+ * transposed or not) serve them all.
  */
 import muonWgsl from '../../../shaders/optim_muon.wgsl?raw';
 import nsWgsl from '../../../shaders/optim_muon_ns.wgsl?raw';
-import { COPY_DST, storageBuffer, UNIFORM } from '../webgpu/buffers';
+import { COPY_DST, dispatchSize, storageBuffer, UNIFORM } from '../webgpu/buffers';
+import { unrollWgsl } from '../webgpu/unroll';
+import { denseTileFor } from '../model/dense_tuning';
 import {
   bindGroupOf,
   pipelineLayoutOf,
@@ -137,8 +141,8 @@ const DIMS: BindingDecl = {
 };
 export const NS_KERNEL_IO: KernelIo = [NS_IO, { dims: DIMS }];
 
-/** Edge of the square output tile of a gemm workgroup (TILE in optim_muon_ns.wgsl). */
-export const NS_TILE = 16;
+/** Threads per gemm workgroup (WG in optim_muon_ns.wgsl). */
+const NS_WG = 64;
 
 /** One gemm: shapes, operands (offset and per-run stride), epilogue coefficients, iteration, flags. */
 export interface GemmRecord {
@@ -181,10 +185,15 @@ export function nsGemms(l: NsLayer, iter: number, plan: NsPlan): GemmRecord[] {
   ];
 }
 
-/** Workgroups of a gemm over `runs` runs: one per output tile (x: tile column, y: tile row), z: the run. */
-export function gemmGrid(g: GemmRecord, runs: number): [number, number, number] {
+/**
+ * Workgroups of a gemm over `runs` runs with register tiles of tile x tile outputs: x (and y past
+ * 65535) cover the tiles of one run in blocks of NS_WG, z is the run.
+ */
+export function gemmGrid(g: GemmRecord, runs: number, tile: number): [number, number, number] {
   if (runs > 65535) throw new Error(`muon: ${runs} runs exceed the 65535 workgroup limit`);
-  return [Math.ceil(g.n / NS_TILE), Math.ceil(g.m / NS_TILE), Math.max(1, runs)];
+  const tiles = Math.ceil(g.m / tile) * Math.ceil(g.n / tile);
+  const [x, y] = dispatchSize(tiles, NS_WG);
+  return [x, y, Math.max(1, runs)];
 }
 
 /** The uniform table of gemm records, one per `stride` bytes, and the stride. */
@@ -210,17 +219,23 @@ interface GemmBuffers {
   gramB: GPUBuffer;
 }
 
-/** The gemm pipeline (one for every product of every population of `def`'s slots). */
+/**
+ * The gemm pipeline for products with a transposed rhs or not, with register tiles of tile x tile
+ * outputs (denseTileFor: 8 on CPU-backed adapters, 1 on GPUs). It serves every product of those.
+ */
 export async function gemmPipeline(
   device: GPUDevice,
   pipelines: GpuOptimizerContext['pipelines'],
   def: Pick<OptimizerDef, 'name' | 'hyper' | 'hyperSize'>,
+  transR: boolean,
+  tile = denseTileFor(device),
 ): Promise<GPUComputePipeline> {
   const layout = pipelineLayoutOf(device, NS_KERNEL_IO);
   // The products read hyper slots only (no step scalars: they run without StepInfo).
   const slots = slotSnippet({ name: `${def.name}-ns`, hyper: def.hyper, scalars: [] });
-  const code = wgslSource(NS_KERNEL_IO, nsWgsl, [slots]);
-  return pipelines.get('optim_muon_ns', code, 'gemm', { HS: Math.max(1, def.hyperSize) }, layout);
+  const source = unrollWgsl(nsWgsl, { TM: tile, TN: tile }, { TRANS_R: transR });
+  const code = wgslSource(NS_KERNEL_IO, source, [slots]);
+  return pipelines.get('optim_muon_ns', code, 'gemm', { HS: Math.max(1, def.hyperSize), WG: NS_WG }, layout);
 }
 
 /** The bind group of a gemm record table (group 1, one record per dynamic offset). */
@@ -240,7 +255,9 @@ export async function gemmKernels(
   bufs: GemmBuffers,
   runs: number,
 ): Promise<{ kernels: Kernel[]; owned: GPUBuffer[] }> {
-  const pipeline = await gemmPipeline(device, pipelines, def);
+  const tile = denseTileFor(device);
+  const pipeline = [await gemmPipeline(device, pipelines, def, false, tile)];
+  if (records.some((g) => g.transR)) pipeline.push(await gemmPipeline(device, pipelines, def, true, tile));
   const { buffer: table, stride } = recordTable(device, records, 'muon.ns-dims');
   const dims = dimsGroup(device, table);
   const group = (label: string, lhs: GPUBuffer, rhs: GPUBuffer, out: GPUBuffer) =>
@@ -253,10 +270,11 @@ export async function gemmKernels(
   ]);
   const kernels = records.map((g, q): Kernel => {
     const bg = groups[g.iter % 2][q % 3];
-    const [wx, wy, wz] = gemmGrid(g, runs);
+    const [wx, wy, wz] = gemmGrid(g, runs, tile);
+    const p = pipeline[g.transR ? 1 : 0];
     return {
       encode(pass) {
-        pass.setPipeline(pipeline);
+        pass.setPipeline(p);
         pass.setBindGroup(0, bg);
         pass.setBindGroup(1, dims, [q * stride]);
         pass.dispatchWorkgroups(wx, wy, wz);
