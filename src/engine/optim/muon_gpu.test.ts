@@ -110,21 +110,22 @@ describe('muon: batched register-tiled product (optim_muon_ns.wgsl gemm) against
   });
 });
 
-/** Weight tensors of the given [rows, cols] shapes, one layer each, no biases. */
-function matrices(shapes: [number, number][]): { tensors: TensorInfo[]; paramCount: number } {
+/** Weight tensors of the given shapes ([out, in] or [out, in, kh, kw]), one layer each, no biases. */
+function matrices(shapes: number[][]): { tensors: TensorInfo[]; paramCount: number } {
   let offset = 0;
-  const tensors = shapes.map(([rows, cols], layer): TensorInfo => {
-    const t = { name: `w${layer}`, offset, size: rows * cols, shape: [rows, cols], layer, kind: 'weight' as const };
-    offset += rows * cols;
+  const tensors = shapes.map((shape, layer): TensorInfo => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const t = { name: `w${layer}`, offset, size, shape, layer, kind: 'weight' as const };
+    offset += size;
     return t;
   });
   return { tensors, paramCount: offset };
 }
 
 describe('muon: the Newton-Schulz chain through the optimizer (GPU f32 vs newtonSchulz in float64)', () => {
-  it('muon: wide, tall, square, 1 x n and n x 1 matrices, nsSteps 5 and 2 in one population', async () => {
+  it('muon: wide, tall, square, 1 x n, n x 1 and conv matrices, nsSteps 5, 2 and 0 in one population', async () => {
     // momentum 0 and lr 1 from theta = 0: theta_1 = -sqrt(max(1, rows/cols)) NS(g).
-    const shapes: [number, number][] = [
+    const shapes: number[][] = [
       [1, 37],
       [37, 1],
       [2, 2],
@@ -132,6 +133,8 @@ describe('muon: the Newton-Schulz chain through the optimizer (GPU f32 vs newton
       [40, 23],
       [20, 45],
       [16, 48],
+      [5, 2, 3, 3], // conv filters: [5, 18] and, tall, [20, 4]
+      [20, 1, 2, 2],
     ];
     const { tensors, paramCount: P } = matrices(shapes);
     const over = { lr: 1, momentum: 0, adamFirstLast: false };
