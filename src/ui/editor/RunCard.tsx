@@ -102,8 +102,17 @@ export function RunCard({ run, index, count, steps }: { run: RunConfig; index: n
           onChange={(k, v) => setHyper(index, k, v)}
         />
       ) : null}
-      <ScheduleEditor run={index} schedule={run.schedule} steps={steps} onChange={(sc) => setSchedule(index, sc)} />
-      <RefineButton index={index} />
+      {def?.ownSchedule && run.schedule.name === 'constant' && !run.schedule.warmup ? (
+        // Schedule-Free: no schedule to edit (a non-constant one stays editable so its error can be fixed).
+        <p className="field-desc own-schedule">
+          Schedule: none — {def.name} {def.ownSchedule}.
+        </p>
+      ) : (
+        <>
+          <ScheduleEditor run={index} schedule={run.schedule} steps={steps} onChange={(sc) => setSchedule(index, sc)} />
+          <RefineButton index={index} />
+        </>
+      )}
       {def ? (
         <details className="sweep-box">
           <summary>Sweep a hyperparameter…</summary>
