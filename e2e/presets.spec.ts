@@ -25,7 +25,7 @@ async function loadPreset(page: Page, id: string): Promise<string> {
 }
 
 test('each preset loads and trains some steps without errors', async ({ page }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(480_000); // every preset, 10 steps each (16 presets)
   const log = watchConsole(page);
   await page.goto('/');
   await waitForHook(page);

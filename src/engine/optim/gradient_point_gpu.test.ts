@@ -2,7 +2,8 @@
  * GPU-vs-CPU parity of the optimizers whose gradient is not taken at the parameters (SAM's second
  * gradient at theta + e, Schedule-Free's gradient at y): the optimizer-only harness cannot take
  * gradients, so these run whole trainers, WebGPU (SwiftShader here) against the float64 CPU
- * trainer, 100 minibatch steps of one experiment that mixes them with plain SGD and Adam.
+ * trainer, 100 minibatch steps of one experiment that mixes them with plain SGD and Adam; and their
+ * resume from a checkpoint (their state is the base optimizer's, or d = z - x and v).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Experiment } from '../../schema/types';
@@ -10,7 +11,9 @@ import { featureNoiseData, mlp, run, testExperiment } from '../../test_fixtures'
 import { CpuTrainer } from '../cpu/trainer';
 import { GpuTrainer } from '../webgpu/trainer';
 import { testGpu } from '../webgpu/testing';
-import type { MetricRow } from '../trainer';
+import type { MetricRow, Trainer } from '../trainer';
+import { createTrainer } from '../create';
+import type { Checkpoint } from '../checkpoint';
 import { PARITY_TOL } from './parity_cases';
 
 const STEPS = 100;
@@ -105,5 +108,58 @@ describe('optimizers with a gradient point: WebGPU against the CPU trainer, 100 
         const g = results.gpu!.rows.find((x) => x.run === 0 && x.step === c.step && x.metric === metric)!;
         expect(Math.abs(g.value - c.value) / (1 + Math.abs(c.value)), `${metric}@${c.step}`).toBeLessThan(1e-4);
       }
+  });
+});
+
+describe('sam, sf-sgd and sf-adamw resume from a checkpoint', () => {
+  const exp = (): Experiment =>
+    testExperiment({
+      seed: 5,
+      data: featureNoiseData({ nTrain: 64, nTest: 32 }),
+      model: mlp({ hidden: [9], activation: 'tanh' }),
+      steps: 40,
+      batchSize: 16,
+      varySeedPerRun: true,
+      metrics: { every: 5, evalSubset: 0 },
+      runs: [
+        run('sam', { name: 'sam', lr: 0.05, momentum: 0.9, rho: 0.1 }),
+        run('sf-sgd', { name: 'sf-sgd', lr: 0.5, warmupSteps: 10 }),
+        run('sf-adamw', { name: 'sf-adamw', lr: 0.01, warmupSteps: 30 }),
+      ],
+    });
+
+  async function trainer(backend: 'webgpu' | 'cpu', resume?: Checkpoint): Promise<Trainer> {
+    if (backend === 'cpu') return createTrainer(exp(), { backend, resume });
+    const { gpu, pipelines } = await testGpu();
+    return createTrainer(exp(), { backend, gpu, pipelines, stepsPerSubmit: 16, resume });
+  }
+
+  /** Steps 21..40 and the final parameters, uninterrupted or resumed from the step-20 checkpoint. */
+  async function second(backend: 'webgpu' | 'cpu', resume?: Checkpoint) {
+    const t = await trainer(backend, resume);
+    if (!resume) await t.advance(20);
+    const ck = resume ? undefined : await t.checkpoint!();
+    const rows = await t.advance(20);
+    const params = await Promise.all([0, 1, 2].map((r) => t.getParams(r)));
+    t.dispose();
+    return { rows, params, ck };
+  }
+
+  it('GPU -> GPU bit-identical, CPU -> CPU exact, across backends within 1e-4 on the losses', async () => {
+    for (const backend of ['webgpu', 'cpu'] as const) {
+      const a = await second(backend);
+      const b = await second(backend, a.ck);
+      expect(b.rows).toEqual(a.rows);
+      expect(b.params.map((p) => Array.from(p))).toEqual(a.params.map((p) => Array.from(p)));
+    }
+    const g = await second('webgpu');
+    const c = await second('cpu');
+    const cross = await second('cpu', g.ck);
+    for (const w of c.rows.filter((x) => x.metric.endsWith('loss'))) {
+      const v = cross.rows.find((x) => x.run === w.run && x.step === w.step && x.metric === w.metric)!;
+      expect(Math.abs(v.value - w.value) / (1 + Math.abs(w.value)), `${w.run}/${w.step}/${w.metric}`).toBeLessThan(
+        1e-4,
+      );
+    }
   });
 });
