@@ -89,8 +89,23 @@ describe('parseArgs', () => {
   it('handles help and unknown commands', () => {
     for (const argv of [[], ['help'], ['--help'], ['run', '--help']]) expect(ok(argv)).toEqual({ kind: 'help' });
     expect(errs(['rn'])[0]).toBe(
-      'rn: unknown command (did you mean "run"?); commands are run, refine, list, check-presets, help',
+      'rn: unknown command (did you mean "run"?); commands are run, refine, list, check-presets, export, help',
     );
+  });
+});
+
+describe('export', () => {
+  it('takes a target (torch), one experiment and --out, and names what is missing or wrong', () => {
+    expect(ok(['export', 'torch', 'e.json', '--out', 'dir'])).toEqual({
+      kind: 'export',
+      target: 'torch',
+      source: 'e.json',
+      out: 'dir',
+    });
+    expect(errs(['export', 'jax', 'e.json', '--out', 'd'])).toEqual(['jax: unknown export target; expected "torch"']);
+    expect(errs(['export', 'torch', '--out', 'd'])).toEqual(['<file.json | experiment URL>: missing']);
+    expect(errs(['export', 'torch', 'e.json'])).toEqual(['--out: is required']);
+    expect(errs(['export'])[0]).toBe('TARGET: missing; expected "torch"');
   });
 });
 

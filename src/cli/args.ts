@@ -39,7 +39,14 @@ export interface CheckPresetsCommand {
   /** Preset ids to check (all when empty). */
   only: string[];
 }
-export type Command = RunCommand | RefineCommand | ListCommand | CheckPresetsCommand | HelpCommand;
+export interface ExportCommand {
+  kind: 'export';
+  /** What to export to (only "torch" so far). */
+  target: 'torch';
+  source: string;
+  out: string;
+}
+export type Command = RunCommand | RefineCommand | ListCommand | CheckPresetsCommand | ExportCommand | HelpCommand;
 
 export const USAGE = `Usage:
   npm run cli -- run <file.json | experiment URL> --out DIR [--steps N] [--backend webgpu|cpu]
@@ -47,6 +54,7 @@ export const USAGE = `Usage:
   npm run cli -- refine DIR --run I [--tau 0.1] --out FILE.json
   npm run cli -- list
   npm run cli -- check-presets [--seeds 3] [--backend cpu|webgpu] [--only ID,ID]
+  npm run cli -- export torch <file.json | experiment URL> --out DIR
   npm run cli -- help
 
 run     trains every run of the experiment and writes DIR/metrics.csv (run,step,metric,value),
@@ -57,6 +65,8 @@ list    prints the optimizers with their hyperparameters, and the data kinds.
 check-presets  trains each preset at full length on its seed and the ones after it (default
         3 seeds, CPU backend) and prints each claim with the number of seeds it held on and the
         numbers. Exit 1 if any claim failed.
+export torch  writes DIR/train.py, a PyTorch script that replays the experiment (MLP models; see
+        docs/export.md), with its config.json, data and initial weights: python3 DIR/train.py.
 Exit codes: 0 success, 1 runtime failure, 2 bad arguments or bad experiment.`;
 
 type OptType = 'flag' | 'string' | 'int' | 'number' | 'backend';
@@ -85,7 +95,10 @@ const CHECK_OPTS: Record<string, OptSpec> = {
   backend: { type: 'backend' },
   only: { type: 'string' },
 };
-const COMMANDS = ['run', 'refine', 'list', 'check-presets', 'help'] as const;
+const EXPORT_OPTS: Record<string, OptSpec> = {
+  out: { type: 'string' },
+};
+const COMMANDS = ['run', 'refine', 'list', 'check-presets', 'export', 'help'] as const;
 
 type Parsed = { positional: string[]; opts: Record<string, string | number | boolean> };
 
@@ -259,6 +272,19 @@ export function parseArgs(argv: readonly string[]): Result<Command> {
         only,
       },
     };
+  }
+  if (cmd === 'export') {
+    const p = parseOptions(rest, EXPORT_OPTS, errors);
+    const [target, ...sources] = p.positional;
+    if (target !== 'torch')
+      errors.push({
+        path: target ?? 'TARGET',
+        message: target === undefined ? 'missing; expected "torch"' : 'unknown export target; expected "torch"',
+      });
+    const source = onePositional({ ...p, positional: sources }, '<file.json | experiment URL>', errors);
+    requireOpt(p, 'out', errors);
+    if (errors.length) return { ok: false, errors };
+    return { ok: true, value: { kind: 'export', target: 'torch', source, out: p.opts.out as string } };
   }
   if (cmd === 'list') {
     if (rest.length) return { ok: false, errors: [{ path: rest[0], message: 'list takes no arguments' }] };

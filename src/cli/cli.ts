@@ -6,7 +6,7 @@ import type { Experiment, ValidationError } from '../schema/types';
 import type { Backend } from './args';
 import type { SeedOutcome } from './check_presets';
 import { formatErrors } from '../experiment/validate';
-import { USAGE, parseArgs, type CheckPresetsCommand, type RunCommand } from './args';
+import { USAGE, parseArgs, type CheckPresetsCommand, type ExportCommand, type RunCommand } from './args';
 import type { RunDeps } from './run';
 import type { ErrStream } from './progress';
 
@@ -53,6 +53,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await runCmd(cmd, io, usageError);
       case 'check-presets':
         return await checkPresetsCmd(cmd, io, usageError);
+      case 'export':
+        return await exportCmd(cmd, io, usageError);
     }
   } catch (e) {
     io.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -126,4 +128,26 @@ async function checkPresetsCmd(
   }
   io.stdout.write(`${total - failed} of ${total} claims held on every seed (${cmd.seeds} seeds, ${cmd.backend})\n`);
   return failed ? 1 : 0;
+}
+
+async function exportCmd(
+  cmd: ExportCommand,
+  io: CliIo,
+  usageError: (errors: ValidationError[]) => number,
+): Promise<number> {
+  const { loadExperiment } = await import('./source');
+  const loaded = await loadExperiment(cmd.source);
+  if (!loaded.ok) return usageError(loaded.errors);
+  const { exportTorch, ExportError } = await import('./export_torch');
+  try {
+    const s = await exportTorch(loaded.value, cmd.out);
+    for (const n of s.notes) io.stderr.write(`note: not in the script: ${n}\n`);
+    io.stdout.write(
+      `wrote ${cmd.out}/train.py (${s.scriptLines} lines) and ${s.files.length - 1} data files; run: python3 ${cmd.out}/train.py\n`,
+    );
+    return 0;
+  } catch (e) {
+    if (e instanceof ExportError) return usageError(e.errors);
+    throw e;
+  }
 }

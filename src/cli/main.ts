@@ -3,6 +3,7 @@
  *   npm run cli -- run <file.json | experiment URL> --out DIR [--steps N] [--backend webgpu|cpu]
  *                      [--save-weights] [--save-data]
  *   npm run cli -- refine DIR --run I [--tau 0.1] --out FILE.json
+ *   npm run cli -- export torch <file.json | experiment URL> --out DIR
  *   npm run cli -- list
  */
 import { runCli } from './cli';

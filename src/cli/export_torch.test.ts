@@ -1,0 +1,155 @@
+/**
+ * `export torch` end to end: each case of export_torch_cases.ts is exported, its train.py run under
+ * /usr/bin/python3 (Debian's PyTorch) with --dtype float64 --device cpu, and its metrics.csv and
+ * final weights compared with our float64 CPU backend (CpuTrainer) on the same experiment: every
+ * exported metric row within 1e-6 relative, the weights within 1e-6 of the largest weight. Prints
+ * the worst relative differences per optimizer. Fails (does not skip) when torch is missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CpuTrainer } from '../engine/cpu/trainer';
+import type { MetricRow } from '../engine/trainer';
+import type { Experiment } from '../schema/types';
+import { EXPORTED_METRICS, buildScript, exportErrors, exportTorch, TORCH_OPTIMIZERS } from './export_torch';
+import { exportCases } from './export_torch_cases';
+import { readNpyFloat64 } from './npy';
+import { parseMetricsCsv } from './output';
+import { defaultExperiment } from '../experiment/defaults';
+
+const PYTHON = '/usr/bin/python3';
+const TOL = 1e-6;
+const INSTALL =
+  `${PYTHON} cannot import torch and numpy, which this test needs. Install Debian's packages:\n` +
+  '  sudo apt-get update && sudo apt-get install -y python3-torch python3-numpy';
+
+let dir = '';
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'export-torch-'));
+  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0)
+    throw new Error(`${INSTALL}\n(${probe.error?.message ?? probe.stderr.trim().split('\n').pop()})`);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** |a - b| relative to the larger magnitude (0 when both are 0; equal non-finite values count as equal). */
+function rel(a: number, b: number): number {
+  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return 0;
+  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+}
+
+interface Worst {
+  loss: number;
+  other: number;
+  weights: number;
+}
+const worst = new Map<string, Worst>();
+function note(key: string, w: Worst): void {
+  const old = worst.get(key) ?? { loss: 0, other: 0, weights: 0 };
+  worst.set(key, {
+    loss: Math.max(old.loss, w.loss),
+    other: Math.max(old.other, w.other),
+    weights: Math.max(old.weights, w.weights),
+  });
+}
+
+async function cpuRun(exp: Experiment): Promise<{ rows: MetricRow[]; params: Float64Array[] }> {
+  const trainer = CpuTrainer.create(exp);
+  const rows = await trainer.advance(exp.steps);
+  return { rows, params: exp.runs.map((_, r) => trainer.getParams64(r)) };
+}
+
+const exported = new Set<string>(EXPORTED_METRICS);
+const key = (r: MetricRow) => `${r.run}/${r.step}/${r.metric}`;
+
+describe('export torch: the script replays our CPU backend in float64', () => {
+  for (const { name, exp } of exportCases()) {
+    it(name, async () => {
+      const out = join(dir, name.replace(/[^a-z0-9]+/gi, '-'));
+      await exportTorch(exp, out);
+      const py = spawnSync(PYTHON, [join(out, 'train.py'), '--dtype', 'float64', '--device', 'cpu'], {
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
+      expect(py.status, `train.py failed:\n${py.stdout}\n${py.stderr}`).toBe(0);
+      const torchRows = new Map(
+        parseMetricsCsv(readFileSync(join(out, 'metrics.csv'), 'utf8')).map((r) => [key(r), r]),
+      );
+      const cpu = await cpuRun(exp);
+      const cpuRows = cpu.rows.filter((r) => exported.has(r.metric));
+      expect(cpuRows.length).toBeGreaterThan(0);
+      expect([...torchRows.keys()].sort()).toEqual(cpuRows.map(key).sort());
+      const perRun = exp.runs.map(() => ({ loss: 0, other: 0, weights: 0 }));
+      const bad: string[] = [];
+      for (const c of cpuRows) {
+        const d = rel(torchRows.get(key(c))!.value, c.value);
+        const w = perRun[c.run];
+        if (c.metric.endsWith('_loss')) w.loss = Math.max(w.loss, d);
+        else w.other = Math.max(w.other, d);
+        if (d > TOL) bad.push(`${key(c)}: torch ${torchRows.get(key(c))!.value}, cpu ${c.value}`);
+      }
+      exp.runs.forEach((run, r) => {
+        const weights = readNpyFloat64(readFileSync(join(out, `weights-run-${r}.npy`))).values;
+        const ours = cpu.params[r];
+        expect(weights.length).toBe(ours.length);
+        let scale = 0;
+        let diff = 0;
+        for (let i = 0; i < ours.length; i++) {
+          scale = Math.max(scale, Math.abs(ours[i]));
+          diff = Math.max(diff, Math.abs(weights[i] - ours[i]));
+        }
+        perRun[r].weights = scale > 0 ? diff / scale : diff;
+        if (perRun[r].weights > TOL) bad.push(`run ${r} (${run.label}): weights differ by ${perRun[r].weights}`);
+        note(`${run.optimizer.name.padEnd(9)} ${run.label}`, perRun[r]);
+      });
+      expect(bad.slice(0, 10), `${bad.length} values beyond ${TOL}`).toEqual([]);
+    });
+  }
+
+  it('prints the worst relative differences per optimizer', () => {
+    const lines = [...worst.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([k, w]) =>
+          `  ${k.padEnd(50)} losses ${w.loss.toExponential(1)}  other metrics ${w.other.toExponential(1)}  weights ${w.weights.toExponential(1)}`,
+      );
+    console.log(`export torch vs CPU backend (float64), worst relative differences:\n${lines.join('\n')}`);
+    expect(worst.size).toBeGreaterThan(0);
+  });
+});
+
+describe('export torch: what it refuses and what it writes', () => {
+  it('names the field and the supported choices for what it cannot export', () => {
+    const exp = defaultExperiment();
+    const errs = exportErrors({
+      ...exp,
+      model: { kind: 'cnn', layers: [], activation: 'relu', initScale: 1, bias: true },
+      runs: [exp.runs[0], { ...exp.runs[0], optimizer: { name: 'muon' } }],
+    });
+    expect(errs.map((e) => e.path)).toEqual(['model.kind', 'runs[1].optimizer.name']);
+    expect(errs[1].message).toContain('supported: sgd, adam, adamw');
+  });
+
+  it('every exportable optimizer has a block, and py_compile accepts the script with all of them', () => {
+    const read = (f: string) => readFileSync(new URL(`./torch/${f}`, import.meta.url), 'utf8');
+    const script = buildScript(read('train.py'), read('optimizers.py'), Object.keys(TORCH_OPTIMIZERS));
+    for (const n of Object.keys(TORCH_OPTIMIZERS)) expect(script).toContain(`OPTIMIZERS["${n}"]`);
+    expect(script).not.toContain('@@OPTIMIZERS@@');
+    const file = join(dir, 'all.py');
+    rmSync(file, { force: true });
+    writeFileSync(file, script);
+    const res = spawnSync(PYTHON, ['-m', 'py_compile', file], { encoding: 'utf8' });
+    expect(res.status, res.stderr).toBe(0);
+  });
+
+  it('labels reach the script only through config.json', async () => {
+    const exp = defaultExperiment();
+    const label = '"""); import os; os.system("echo pwned") #';
+    const out = join(dir, 'labels');
+    await exportTorch({ ...exp, steps: 2, runs: [{ ...exp.runs[0], label }] }, out);
+    expect(readFileSync(join(out, 'train.py'), 'utf8')).not.toContain('pwned');
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).runs[0].label).toBe(label);
+  });
+});

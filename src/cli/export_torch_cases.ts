@@ -1,0 +1,159 @@
+/**
+ * The experiments export_torch.test.ts replays in PyTorch: together they cover every exportable
+ * optimizer (and its options), every schedule, loss and activation, bias on and off, output
+ * scaling, minibatch and full batch, and per-run seeds. Raw configs, completed by the validator.
+ */
+import { parseExperiment } from '../experiment/validate';
+import { defaultExperiment } from '../experiment/defaults';
+import type { Experiment } from '../schema/types';
+
+const refined = (steps: number) => Array.from({ length: steps }, (_, t) => 1 - (0.8 * t) / steps);
+
+const RAW: Record<string, Record<string, unknown>> = {
+  'gauss, cross-entropy, relu, batch 16': {
+    version: 1,
+    seed: 11,
+    data: { kind: 'gauss', nTrain: 96, nTest: 48, nClasses: 3 },
+    model: { kind: 'mlp', hidden: [16], activation: 'relu', initScale: 1, bias: true },
+    loss: 'cross-entropy',
+    steps: 60,
+    batchSize: 16,
+    metrics: { every: 5, evalSubset: 64 },
+    runs: [
+      { label: 'sgd', optimizer: { name: 'sgd', lr: 0.1 }, schedule: { name: 'constant' } },
+      {
+        label: 'sgd momentum dampening wd',
+        optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3 },
+        schedule: { name: 'step', stepSize: 20, gamma: 0.5 },
+      },
+      {
+        label: 'sgd nesterov',
+        optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true },
+        schedule: { name: 'cosine', warmup: 5, minFactor: 0.1 },
+      },
+      {
+        label: 'sgd nesterov dampening (written out)',
+        optimizer: { name: 'sgd', lr: 0.05, momentum: 0.8, dampening: 0.2, nesterov: true },
+        schedule: { name: 'linear' },
+      },
+      {
+        label: 'adam wd',
+        optimizer: { name: 'adam', lr: 0.01, weightDecay: 1e-3 },
+        schedule: { name: 'exponential', gamma: 0.98 },
+      },
+      {
+        label: 'adam amsgrad',
+        optimizer: { name: 'adam', lr: 0.01, amsgrad: true },
+        schedule: { name: 'refined', factors: refined(60) },
+      },
+      {
+        label: 'adamw amsgrad',
+        optimizer: { name: 'adamw', lr: 0.01, weightDecay: 0.05, amsgrad: true },
+        schedule: { name: 'cosine' },
+      },
+      { label: 'adamw', optimizer: { name: 'adamw', lr: 0.005 }, schedule: { name: 'constant', warmup: 10 } },
+    ],
+  },
+  'circle, logistic, tanh, no bias, full batch': {
+    version: 1,
+    seed: 5,
+    data: { kind: 'circle', nTrain: 64, nTest: 32, noise: 0.1 },
+    model: { kind: 'mlp', hidden: [12, 8], activation: 'tanh', initScale: 1, bias: false },
+    loss: 'logistic',
+    steps: 40,
+    batchSize: 'full',
+    metrics: { every: 1, evalSubset: 0 },
+    runs: [
+      { label: 'lion', optimizer: { name: 'lion', lr: 3e-3, weightDecay: 0.1 }, schedule: { name: 'cosine' } },
+      { label: 'signsgd', optimizer: { name: 'signsgd', lr: 0.01 }, schedule: { name: 'constant' } },
+      {
+        label: 'signum wd',
+        optimizer: { name: 'signsgd', lr: 0.01, momentum: 0.9, weightDecay: 1e-3 },
+        schedule: { name: 'step', stepSize: 15 },
+      },
+      {
+        label: 'adabelief rectified',
+        optimizer: { name: 'adabelief', lr: 0.01, weightDecay: 0.01 },
+        schedule: { name: 'linear', warmup: 4 },
+      },
+      {
+        label: 'adabelief amsgrad coupled',
+        optimizer: { name: 'adabelief', lr: 0.01, rectify: false, amsgrad: true, weightDecouple: false, eps: 1e-8 },
+        schedule: { name: 'constant' },
+      },
+      {
+        label: 'adabelief fixed decay, no sgd phase',
+        optimizer: { name: 'adabelief', lr: 0.01, weightDecay: 1e-3, fixedDecay: true, degeneratedToSgd: false },
+        schedule: { name: 'constant' },
+      },
+    ],
+  },
+  'xor, hinge, sigmoid, batch 8': {
+    version: 1,
+    seed: 2,
+    data: { kind: 'xor', nTrain: 64, nTest: 32 },
+    model: { kind: 'mlp', hidden: [16], activation: 'sigmoid', initScale: 1.5, bias: true },
+    loss: 'hinge',
+    steps: 50,
+    batchSize: 8,
+    metrics: { every: 5, evalSubset: 0 },
+    runs: [
+      { label: 'rmsprop', optimizer: { name: 'rmsprop', lr: 0.01 }, schedule: { name: 'constant' } },
+      {
+        label: 'rmsprop centered momentum wd',
+        optimizer: { name: 'rmsprop', lr: 0.003, centered: true, momentum: 0.9, weightDecay: 1e-4 },
+        schedule: { name: 'exponential', gamma: 0.99 },
+      },
+      {
+        label: 'adagrad',
+        optimizer: { name: 'adagrad', lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1, weightDecay: 1e-3 },
+        schedule: { name: 'cosine', warmup: 5 },
+      },
+    ],
+  },
+  'teacher-student, mse regression, gelu, outputScale 2': {
+    version: 1,
+    seed: 9,
+    data: { kind: 'teacher-student', nTrain: 64, nTest: 32, inputDim: 4, outputDim: 2, teacherHidden: [8] },
+    model: { kind: 'mlp', hidden: [16], activation: 'gelu', initScale: 1, bias: true, outputScale: 2 },
+    loss: 'mse',
+    steps: 40,
+    batchSize: 32,
+    metrics: { every: 4, evalSubset: 0 },
+    runs: [
+      { label: 'nadamw', optimizer: { name: 'nadamw', lr: 3e-3 }, schedule: { name: 'cosine', warmup: 4 } },
+      {
+        label: 'diffgrad wd',
+        optimizer: { name: 'diffgrad', lr: 1e-2, weightDecay: 1e-3 },
+        schedule: { name: 'linear' },
+      },
+      { label: 'sgd momentum', optimizer: { name: 'sgd', lr: 0.02, momentum: 0.5 }, schedule: { name: 'constant' } },
+    ],
+  },
+  'spiral, mse classification, linear activation, seed per run': {
+    version: 1,
+    seed: 4,
+    data: { kind: 'spiral', nTrain: 72, nTest: 24, nClasses: 3 },
+    model: { kind: 'mlp', hidden: [8], activation: 'linear', initScale: 1, bias: true },
+    loss: 'mse',
+    steps: 30,
+    batchSize: 24,
+    varySeedPerRun: true,
+    metrics: { every: 3, evalSubset: 0 },
+    runs: [
+      { label: 'sgd', optimizer: { name: 'sgd', lr: 0.05 }, schedule: { name: 'constant' } },
+      { label: 'adam', optimizer: { name: 'adam', lr: 0.01 }, schedule: { name: 'constant' } },
+    ],
+  },
+};
+
+/** Each case, validated; the default experiment (relu2, full batch, mse on feature-noise data) at 60 steps. */
+export function exportCases(): { name: string; exp: Experiment }[] {
+  const out = Object.entries(RAW).map(([name, raw]) => {
+    const res = parseExperiment(raw);
+    if (!res.ok) throw new Error(`${name}: ${res.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    return { name, exp: res.value };
+  });
+  out.push({ name: 'default experiment, 60 steps', exp: { ...defaultExperiment(), steps: 60 } });
+  return out;
+}

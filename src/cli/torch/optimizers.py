@@ -1,0 +1,287 @@
+# The optimizer blocks that `export torch` splices into train.py: each block, from its
+# "# --- optimizer: NAME" line to the next, registers OPTIMIZERS[NAME] = make(params, hp). Only the
+# blocks an experiment uses are copied. The updates follow the playground's float64 reference
+# (src/engine/optim/<name>.ts cpuStep), operation for operation where the order matters.
+import math
+
+import torch
+
+OPTIMIZERS = {}
+
+# --- optimizer: sgd
+
+
+class SGDNesterovDampened(torch.optim.Optimizer):
+    """SGD with Nesterov momentum and dampening, a combination torch.optim.SGD refuses:
+    g += wd theta; b = g (first step) else mu b + (1 - tau) g; theta -= lr (g + mu b)."""
+
+    def __init__(self, params, lr, momentum, dampening, weight_decay):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            mu, tau, wd, lr = group["momentum"], group["dampening"], group["weight_decay"], group["lr"]
+            for p in group["params"]:
+                g = p.grad.add(p, alpha=wd)
+                state = self.state[p]
+                if "b" not in state:
+                    state["b"] = g.clone()
+                else:
+                    state["b"].mul_(mu).add_(g, alpha=1 - tau)
+                p.add_(g.add(state["b"], alpha=mu), alpha=-lr)
+
+
+def make_sgd(params, hp):
+    mu, tau, wd, nesterov = hp["momentum"], hp["dampening"], hp["weightDecay"], hp["nesterov"]
+    if nesterov and mu != 0 and tau != 0:
+        return SGDNesterovDampened(params, hp["lr"], mu, tau, wd)
+    # Nesterov has no effect without momentum (torch.optim.SGD would refuse it).
+    return torch.optim.SGD(params, lr=hp["lr"], momentum=mu, dampening=tau, weight_decay=wd, nesterov=nesterov and mu != 0)
+
+
+OPTIMIZERS["sgd"] = make_sgd
+
+# --- optimizer: adam
+
+
+def make_adam(params, hp):
+    b1, b2 = hp["betas"]
+    return torch.optim.Adam(
+        params, lr=hp["lr"], betas=(b1, b2), eps=hp["eps"], weight_decay=hp["weightDecay"], amsgrad=hp["amsgrad"]
+    )
+
+
+OPTIMIZERS["adam"] = make_adam
+
+# --- optimizer: adamw
+
+
+def make_adamw(params, hp):
+    b1, b2 = hp["betas"]
+    return torch.optim.AdamW(
+        params, lr=hp["lr"], betas=(b1, b2), eps=hp["eps"], weight_decay=hp["weightDecay"], amsgrad=hp["amsgrad"]
+    )
+
+
+OPTIMIZERS["adamw"] = make_adamw
+
+# --- optimizer: adagrad
+
+
+def make_adagrad(params, hp):
+    return torch.optim.Adagrad(
+        params,
+        lr=hp["lr"],
+        lr_decay=hp["lrDecay"],
+        weight_decay=hp["weightDecay"],
+        initial_accumulator_value=hp["initialAccumulatorValue"],
+        eps=hp["eps"],
+    )
+
+
+OPTIMIZERS["adagrad"] = make_adagrad
+
+# --- optimizer: rmsprop
+
+
+class RMSprop(torch.optim.Optimizer):
+    """RMSprop (Tieleman & Hinton, Coursera lecture 6.5, 2012) as torch.optim.RMSprop, except that
+    the centered variance v - a^2 is clamped at 0 (rounding could make it slightly negative):
+    g += wd theta; v = alpha v + (1 - alpha) g^2; [a = alpha a + (1 - alpha) g; v~ = max(v - a^2, 0)];
+    d = g / (sqrt(v~) + eps); momentum: b = mu b + d, theta -= lr b; else theta -= lr d."""
+
+    def __init__(self, params, hp):
+        super().__init__(params, dict(hp))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            alpha, eps, wd, mu = group["alpha"], group["eps"], group["weightDecay"], group["momentum"]
+            for p in group["params"]:
+                g = p.grad.add(p, alpha=wd)
+                state = self.state[p]
+                if not state:
+                    state.update(v=torch.zeros_like(p), a=torch.zeros_like(p), b=torch.zeros_like(p))
+                v = state["v"].mul_(alpha).addcmul_(g, g, value=1 - alpha)
+                if group["centered"]:
+                    a = state["a"].mul_(alpha).add_(g, alpha=1 - alpha)
+                    v = (v - a * a).clamp_(min=0)
+                d = g / (v.sqrt() + eps)
+                if mu > 0:
+                    d = state["b"].mul_(mu).add_(d)
+                p.add_(d, alpha=-group["lr"])
+
+
+OPTIMIZERS["rmsprop"] = lambda params, hp: RMSprop(params, hp)
+
+# --- optimizer: lion
+
+
+class Lion(torch.optim.Optimizer):
+    """Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms", arXiv:2302.06675),
+    as google/automl lion_pytorch.py: theta *= 1 - lr wd; theta -= lr sign(b1 m + (1 - b1) g);
+    m = b2 m + (1 - b2) g."""
+
+    def __init__(self, params, hp):
+        super().__init__(params, dict(hp))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            (b1, b2), lr, wd = group["betas"], group["lr"], group["weightDecay"]
+            for p in group["params"]:
+                state = self.state[p]
+                if not state:
+                    state["m"] = torch.zeros_like(p)
+                m, g = state["m"], p.grad
+                p.mul_(1 - lr * wd)
+                p.add_(torch.sign(m * b1 + g * (1 - b1)), alpha=-lr)
+                m.mul_(b2).add_(g, alpha=1 - b2)
+
+
+OPTIMIZERS["lion"] = lambda params, hp: Lion(params, hp)
+
+# --- optimizer: signsgd
+
+
+class SignSGD(torch.optim.Optimizer):
+    """signSGD / Signum (Bernstein et al., "signSGD: Compressed Optimisation for Non-Convex
+    Problems", ICML 2018): d = g + wd theta; with momentum beta > 0, d = m = beta m + (1 - beta) d;
+    theta -= lr sign(d) (sign(0) = 0)."""
+
+    def __init__(self, params, hp):
+        super().__init__(params, dict(hp))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            beta, wd = group["momentum"], group["weightDecay"]
+            for p in group["params"]:
+                d = p.grad.add(p, alpha=wd)
+                if beta > 0:
+                    state = self.state[p]
+                    if not state:
+                        state["m"] = torch.zeros_like(p)
+                    d = state["m"].mul_(beta).add_(d, alpha=1 - beta)
+                p.add_(torch.sign(d), alpha=-group["lr"])
+
+
+OPTIMIZERS["signsgd"] = lambda params, hp: SignSGD(params, hp)
+
+# --- optimizer: adabelief
+
+
+class AdaBelief(torch.optim.Optimizer):
+    """AdaBelief (Zhuang et al., "AdaBelief Optimizer", NeurIPS 2020), as adabelief_pytorch 0.2:
+    m = b1 m + (1 - b1) g; s = b2 s + (1 - b2) (g - m)^2 + eps; step (lr / bc1) m / (sqrt(s / bc2) + eps),
+    or with rectify (RAdam) lr r_t / bc1 m / (sqrt(s) + eps) once rho_t >= 5, before that an SGD
+    step lr m / bc1 (degeneratedToSgd) or none. Weight decay decoupled (optionally fixed) or coupled."""
+
+    def __init__(self, params, hp):
+        super().__init__(params, dict(hp))
+
+    @staticmethod
+    def coefficients(group, t):
+        """theta <- theta decay - (A m / (sqrt(s) B + eps) + C m) at step t."""
+        (b1, b2), lr, wd = group["betas"], group["lr"], group["weightDecay"]
+        decay = (1 - wd if group["fixedDecay"] else 1 - lr * wd) if group["weightDecouple"] else 1.0
+        bc1 = 1 - b1**t
+        if not group["rectify"]:
+            return decay, lr / bc1, 1 / math.sqrt(1 - b2**t), 0.0
+        b2t = b2**t
+        rho_inf = 2 / (1 - b2) - 1
+        rho = rho_inf - 2 * t * b2t / (1 - b2t)
+        if rho >= 5:
+            r = math.sqrt((1 - b2t) * (rho - 4) / (rho_inf - 4) * (rho - 2) / rho * rho_inf / (rho_inf - 2))
+            return decay, lr * r / bc1, 1.0, 0.0
+        return decay, 0.0, 1.0, (lr / bc1 if group["degeneratedToSgd"] else 0.0)
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            (b1, b2), eps = group["betas"], group["eps"]
+            coupled = 0.0 if group["weightDecouple"] else group["weightDecay"]
+            use_max = group["amsgrad"] and not group["rectify"]
+            for p in group["params"]:
+                state = self.state[p]
+                if not state:
+                    state.update(t=0, m=torch.zeros_like(p), s=torch.zeros_like(p), s_max=torch.zeros_like(p))
+                state["t"] += 1
+                decay, A, B, C = self.coefficients(group, state["t"])
+                g = p.grad.add(p, alpha=coupled)
+                p.mul_(decay)
+                m = state["m"].mul_(b1).add_(g, alpha=1 - b1)
+                res = g - m
+                s = state["s"].mul_(b2).addcmul_(res, res, value=1 - b2).add_(eps)
+                if use_max:
+                    s = torch.maximum(state["s_max"], s, out=state["s_max"])
+                delta = m * C
+                if A != 0:
+                    delta += m * A / (s.sqrt() * B + eps)
+                p.sub_(delta)
+
+
+OPTIMIZERS["adabelief"] = lambda params, hp: AdaBelief(params, hp)
+
+# --- optimizer: nadamw
+
+
+class NAdamW(torch.optim.Optimizer):
+    """NAdamW (Dozat, "Incorporating Nesterov Momentum into Adam", ICLR 2016 workshop; the AlgoPerf
+    baseline), AdamW whose step uses the look-ahead b1 m + (1 - b1) g:
+    theta = theta (1 - lr wd) - (lr / bc1) (b1 m + (1 - b1) g) / (sqrt(v) / sqrt(bc2) + eps)."""
+
+    def __init__(self, params, hp):
+        super().__init__(params, dict(hp))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            (b1, b2), lr, eps = group["betas"], group["lr"], group["eps"]
+            for p in group["params"]:
+                state = self.state[p]
+                if not state:
+                    state.update(t=0, m=torch.zeros_like(p), v=torch.zeros_like(p))
+                state["t"] += 1
+                t, g = state["t"], p.grad
+                m = state["m"].mul_(b1).add_(g, alpha=1 - b1)
+                v = state["v"].mul_(b2).addcmul_(g, g, value=1 - b2)
+                ahead = m * b1 + g * (1 - b1)
+                denom = v.sqrt() / math.sqrt(1 - b2**t) + eps
+                p.mul_(1 - lr * group["weightDecay"]).sub_(ahead * (lr / (1 - b1**t)) / denom)
+
+
+OPTIMIZERS["nadamw"] = lambda params, hp: NAdamW(params, hp)
+
+# --- optimizer: diffgrad
+
+
+class DiffGrad(torch.optim.Optimizer):
+    """diffGrad v2 (Dubey et al., "diffGrad: An Optimization Method for Convolutional Neural
+    Networks", IEEE TNNLS 2019): Adam with each coordinate's step scaled by the friction
+    xi = sigmoid(|g_prev - g|): theta -= lr sqrt(bc2) / bc1 xi m / (sqrt(v) + eps)."""
+
+    def __init__(self, params, hp):
+        super().__init__(params, dict(hp))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            (b1, b2), lr, eps = group["betas"], group["lr"], group["eps"]
+            for p in group["params"]:
+                state = self.state[p]
+                if not state:
+                    state.update(t=0, m=torch.zeros_like(p), v=torch.zeros_like(p), prev=torch.zeros_like(p))
+                state["t"] += 1
+                t = state["t"]
+                g = p.grad.add(p, alpha=group["weightDecay"])
+                m = state["m"].mul_(b1).add_(g, alpha=1 - b1)
+                v = state["v"].mul_(b2).addcmul_(g, g, value=1 - b2)
+                xi = torch.sigmoid((state["prev"] - g).abs())
+                state["prev"].copy_(g)
+                step = lr * math.sqrt(1 - b2**t) / (1 - b1**t)
+                p.sub_(xi * m * step / (v.sqrt() + eps))
+
+
+OPTIMIZERS["diffgrad"] = lambda params, hp: DiffGrad(params, hp)
