@@ -54,16 +54,31 @@ fn ent(at: u32, n: u32, i: u32, j: u32, aff: bool) -> f32 {
   return x;
 }
 
-// dst <- op(a) op(b) over the workgroup's threads; returns this thread's max |dst - I|.
+// Store entry (i, j) of dst unless it lies outside the n x n matrix; returns |v - I_ij| (0 outside).
+fn put(dst: u32, n: u32, i: u32, j: u32, v: f32) -> f32 {
+  if (i >= n || j >= n) { return 0.0; }
+  newton[dst + i * n + j] = v;
+  return abs(v - select(0.0, 1.0, i == j));
+}
+
+// dst <- op(a) op(b) over the workgroup's threads, each computing TS x TS tiles of dst in named
+// registers (TS from shampoo_gpu.ts; rows and columns past n are clamped on load and not stored);
+// returns this thread's max |dst - I|.
 fn mm(lid: u32, n: u32, dst: u32, a: u32, affA: bool, b: u32, affB: bool) -> f32 {
   var err = 0.0;
-  for (var e = lid; e < n * n; e += WG) {
-    let i = e / n;
-    let j = e - i * n;
-    var s = 0.0;
-    for (var k = 0u; k < n; k++) { s += ent(a, n, i, k, affA) * ent(b, n, k, j, affB); }
-    newton[dst + e] = s;
-    err = max(err, abs(s - select(0.0, 1.0, i == j)));
+  let tpr = (n + TS - 1u) / TS;
+  for (var tile = lid; tile < tpr * tpr; tile += WG) {
+    let i0 = (tile / tpr) * TS;
+    let j0 = (tile % tpr) * TS;
+    //#each u<TS: let ic{u} = min(i0 + {u}u, n - 1u);
+    //#each v<TS: let jc{v} = min(j0 + {v}u, n - 1u);
+    //#each u<TS, v<TS: var c{u}_{v}: f32 = 0.0;
+    for (var k = 0u; k < n; k++) {
+      //#each u<TS: let a{u} = ent(a, n, ic{u}, k, affA);
+      //#each v<TS: let b{v} = ent(b, n, k, jc{v}, affB);
+      //#each u<TS, v<TS: c{u}_{v} += a{u} * b{v};
+    }
+    //#each u<TS, v<TS: err = max(err, put(dst, n, i0 + {u}u, j0 + {v}u, c{u}_{v}));
   }
   return err;
 }
