@@ -32,6 +32,10 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, 'torch.optim' | 'written 
   adabelief: 'written out',
   nadamw: 'written out', // torch.optim.NAdam has a momentum-decay schedule ours lacks
   diffgrad: 'written out',
+  ademamix: 'written out',
+  adamp: 'written out',
+  sgdp: 'written out',
+  'sgd-sai': 'written out',
 };
 
 /**
@@ -90,21 +94,20 @@ export function exportNotes(exp: Experiment): string[] {
 
 const TEMPLATE_DIR = new URL('./torch/', import.meta.url);
 const SPLICE = '# @@OPTIMIZERS@@';
-const BLOCK = /^# --- optimizer: (\S+)$/gm;
+const BLOCK = /^# --- optimizer: (.+)$/gm;
 
-/** train.py with the blocks of `optimizers` (names) spliced in, in the order of TORCH_OPTIMIZERS. */
+/** train.py with the blocks that register `optimizers` (names) spliced in, in the blocks' order. */
 export function buildScript(template: string, blocksSource: string, optimizers: readonly string[]): string {
   const starts = [...blocksSource.matchAll(BLOCK)];
-  const blocks = new Map<string, string>();
-  starts.forEach((m, k) => {
+  const blocks = starts.map((m, k) => {
     const end = k + 1 < starts.length ? starts[k + 1].index : blocksSource.length;
-    blocks.set(m[1], blocksSource.slice(m.index, end).trimEnd());
+    return { names: m[1].trim().split(/\s+/), text: blocksSource.slice(m.index, end).trimEnd() };
   });
-  const wanted = Object.keys(TORCH_OPTIMIZERS).filter((n) => optimizers.includes(n));
-  const missing = wanted.filter((n) => !blocks.has(n));
+  const missing = optimizers.filter((n) => !blocks.some((b) => b.names.includes(n)));
   if (missing.length) throw new Error(`export torch: no optimizer block for ${missing.join(', ')}`);
   if (!template.includes(SPLICE)) throw new Error(`export torch: the template has no "${SPLICE}" line`);
-  return template.replace(SPLICE, wanted.map((n) => blocks.get(n)).join('\n\n\n'));
+  const used = blocks.filter((b) => b.names.some((n) => optimizers.includes(n)));
+  return template.replace(SPLICE, used.map((b) => b.text).join('\n\n\n'));
 }
 
 /** The script for an experiment's optimizers, from the templates beside this module. */

@@ -130,6 +130,46 @@ const RAW: Record<string, Record<string, unknown>> = {
       { label: 'sgd momentum', optimizer: { name: 'sgd', lr: 0.02, momentum: 0.5 }, schedule: { name: 'constant' } },
     ],
   },
+  'gauss, cross-entropy, relu, two layers, batch 12': {
+    version: 1,
+    seed: 21,
+    data: { kind: 'gauss', nTrain: 60, nTest: 30, nClasses: 4 },
+    model: { kind: 'mlp', hidden: [16, 8], activation: 'relu', initScale: 1, bias: true },
+    loss: 'cross-entropy',
+    steps: 50,
+    batchSize: 12,
+    metrics: { every: 5, evalSubset: 0 },
+    runs: [
+      { label: 'ademamix', optimizer: { name: 'ademamix', lr: 3e-3 }, schedule: { name: 'constant' } },
+      {
+        label: 'ademamix warm-ups wd',
+        optimizer: { name: 'ademamix', lr: 3e-3, alphaWarmup: 20, beta3Warmup: 30, weightDecay: 0.01 },
+        schedule: { name: 'cosine' },
+      },
+      { label: 'adamp', optimizer: { name: 'adamp', lr: 3e-3, weightDecay: 0.01 }, schedule: { name: 'constant' } },
+      {
+        label: 'adamp nesterov delta 1',
+        optimizer: { name: 'adamp', lr: 3e-3, nesterov: true, delta: 1, weightDecay: 0.01 },
+        schedule: { name: 'linear' },
+      },
+      {
+        label: 'sgdp momentum nesterov',
+        optimizer: { name: 'sgdp', lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3, delta: 1 },
+        schedule: { name: 'constant' },
+      },
+      {
+        label: 'sgdp dampening',
+        optimizer: { name: 'sgdp', lr: 0.05, momentum: 0.5, dampening: 0.3 },
+        schedule: { name: 'step', stepSize: 10, gamma: 0.7 },
+      },
+      { label: 'sgd-sai', optimizer: { name: 'sgd-sai', lr: 0.01 }, schedule: { name: 'constant' } },
+      {
+        label: 'sgd-sai faithful normalised',
+        optimizer: { name: 'sgd-sai', lr: 0.05, faithful: true, normalizeGsnr: true, momentum: 0 },
+        schedule: { name: 'cosine', warmup: 5 },
+      },
+    ],
+  },
   'spiral, mse classification, linear activation, seed per run': {
     version: 1,
     seed: 4,

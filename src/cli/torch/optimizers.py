@@ -1,6 +1,6 @@
 # The optimizer blocks that `export torch` splices into train.py: each block, from its
-# "# --- optimizer: NAME" line to the next, registers OPTIMIZERS[NAME] = make(params, hp). Only the
-# blocks an experiment uses are copied. The updates follow the playground's float64 reference
+# "# --- optimizer: NAME [NAME...]" line to the next, registers OPTIMIZERS[NAME] = make(params, hp)
+# for its names. Only the blocks an experiment uses are copied. The updates follow the playground's float64 reference
 # (src/engine/optim/<name>.ts cpuStep), operation for operation where the order matters.
 import math
 
@@ -285,3 +285,155 @@ class DiffGrad(torch.optim.Optimizer):
 
 
 OPTIMIZERS["diffgrad"] = lambda params, hp: DiffGrad(params, hp)
+
+# --- optimizer: ademamix
+
+
+class AdEMAMix(torch.optim.Optimizer):
+    """AdEMAMix (Pagliardini, Ablin & Grangier, "The AdEMAMix Optimizer: Better, Faster, Older", 2024),
+    as apple/ml-ademamix: Adam whose numerator adds a slow EMA m2 (beta3, weight alpha, not
+    bias-corrected) to the fast one: theta -= lr ((m1 / bc1 + alpha m2) / (sqrt(v / bc2) + eps) + wd theta).
+    Optional linear warm-ups of alpha and of beta3 (linear in the slow EMA's half-life)."""
+
+    def __init__(self, params, hp):
+        super().__init__(params, dict(hp))
+
+    @staticmethod
+    def beta3_alpha(group, t):
+        b1, b3, alpha = group["betas"][0], group["beta3"], group["alpha"]
+        if group["alphaWarmup"] > 0 and t < group["alphaWarmup"]:
+            alpha = t / group["alphaWarmup"] * alpha
+        if group["beta3Warmup"] > 0 and t < group["beta3Warmup"]:
+            half_life = lambda b: math.log(0.5) / math.log(b + 1e-8) - 1  # noqa: E731
+            a = t / group["beta3Warmup"]
+            b3 = math.pow(0.5, 1 / ((1 - a) * half_life(b1) + a * half_life(b3) + 1))
+        return b3, alpha
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            (b1, b2), lr, eps, wd = group["betas"], group["lr"], group["eps"], group["weightDecay"]
+            for p in group["params"]:
+                state = self.state[p]
+                if not state:
+                    state.update(t=0, m1=torch.zeros_like(p), m2=torch.zeros_like(p), v=torch.zeros_like(p))
+                state["t"] += 1
+                t, g = state["t"], p.grad
+                b3, alpha = self.beta3_alpha(group, t)
+                m1 = state["m1"].mul_(b1).add_(g, alpha=1 - b1)
+                m2 = state["m2"].mul_(b3).add_(g, alpha=1 - b3)
+                v = state["v"].mul_(b2).addcmul_(g, g, value=1 - b2)
+                u = (m1 / (1 - b1**t) + m2 * alpha) / (v.sqrt() / math.sqrt(1 - b2**t) + eps) + p * wd
+                p.sub_(u * lr)
+
+
+OPTIMIZERS["ademamix"] = lambda params, hp: AdEMAMix(params, hp)
+
+# --- optimizer: adamp sgdp
+
+
+class AdamPSGDP(torch.optim.Optimizer):
+    """AdamP and SGDP (Heo et al., "AdamP: Slowing Down the Slowdown for Momentum Optimizers on
+    Scale-invariant Weights", ICLR 2021; clovaai/AdamP): Adam / SGD whose update u of a weight
+    matrix loses its component along the weight when the gradient is nearly orthogonal to it
+    (max row cosine < delta / sqrt(row length), else the whole-tensor cosine < delta / sqrt(size));
+    the decoupled weight decay of a projected tensor is scaled by wdRatio."""
+
+    def __init__(self, params, hp, kind):
+        super().__init__(params, dict(hp, kind=kind))
+
+    @staticmethod
+    def project(p, g, u, delta, eps):
+        """(u projected, True) when a view fires, else (u, False); the cosines use the raw gradient."""
+        P, G, U = p.reshape(p.shape[0], -1), g.reshape(p.shape[0], -1), u.reshape(p.shape[0], -1)
+        gp, gg, pp = (G * P).sum(1), (G * G).sum(1), (P * P).sum(1)
+        cos = gp.abs() / (gg.sqrt().clamp(min=eps) * pp.sqrt().clamp(min=eps))
+        if float(cos.max()) < delta / math.sqrt(P.shape[1]):  # channel view: each row
+            unit = P / (pp.sqrt() + eps).unsqueeze(1)
+            return (U - unit * (unit * U).sum(1, keepdim=True)).reshape(p.shape), True
+        GP, GG, PP = float(gp.sum()), float(gg.sum()), float(pp.sum())
+        if abs(GP) / (max(math.sqrt(GG), eps) * max(math.sqrt(PP), eps)) < delta / math.sqrt(p.numel()):
+            unit = p / (math.sqrt(PP) + eps)  # layer view: the whole tensor
+            return u - unit * (unit * u).sum(), True
+        return u, False
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            lr, wd, eps, nesterov = group["lr"], group["weightDecay"], group["eps"], group["nesterov"]
+            for p in group["params"]:
+                state, g = self.state[p], p.grad
+                if not state:
+                    state.update(t=0, m=torch.zeros_like(p), v=torch.zeros_like(p))
+                state["t"] += 1
+                if group["kind"] == "adamp":
+                    b1, b2 = group["betas"]
+                    m = state["m"].mul_(b1).add_(g, alpha=1 - b1)
+                    v = state["v"].mul_(b2).addcmul_(g, g, value=1 - b2)
+                    denom = v.sqrt() / math.sqrt(1 - b2 ** state["t"]) + eps
+                    u = (m * b1 + g * (1 - b1)) / denom if nesterov else m / denom
+                    step_size = lr / (1 - b1 ** state["t"])
+                else:  # sgdp: the buffer starts at zero
+                    mu = group["momentum"]
+                    buf = state["m"].mul_(mu).add_(g, alpha=1 - group["dampening"])
+                    u = g + buf * mu if nesterov else buf.clone()
+                    step_size = lr
+                factor = 1.0
+                if p.dim() > 1:
+                    u, projected = self.project(p, g, u, group["delta"], eps)
+                    factor = group["wdRatio"] if projected else 1.0
+                if wd > 0:
+                    if group["kind"] == "adamp":
+                        p.mul_(1 - lr * wd * factor)
+                    else:
+                        p.mul_(1 - lr * wd * factor / (1 - group["momentum"]))
+                p.sub_(u, alpha=step_size)
+
+
+OPTIMIZERS["adamp"] = lambda params, hp: AdamPSGDP(params, hp, "adamp")
+OPTIMIZERS["sgdp"] = lambda params, hp: AdamPSGDP(params, hp, "sgdp")
+
+# --- optimizer: sgd-sai
+
+
+class SGDSaI(torch.optim.Optimizer):
+    """SGD-SaI (Xu et al., "No More Adam: Learning Rate Scaling at Initialization is All You Need",
+    arXiv:2412.11768): EMA-momentum SGD whose lr per tensor is scaled by its gradient
+    signal-to-noise ratio at step 1, gsnr = ||g_1|| / (std(g_1) + eps) (unbiased std), frozen after;
+    one-element tensors get gsnr 1 unless `faithful`; `normalizeGsnr` divides by the largest gsnr.
+    b = g (step 1 or momentum 0) else mu b + (1 - mu) g; theta = theta (1 - lr wd) - lr gsnr b."""
+
+    def __init__(self, params, hp):
+        super().__init__(params, dict(hp))
+        self.t = 0
+
+    @torch.no_grad()
+    def step(self):
+        self.t += 1
+        params = [p for group in self.param_groups for p in group["params"]]
+        if self.t == 1:
+            for group in self.param_groups:
+                for p in group["params"]:
+                    g = p.grad.reshape(-1)
+                    if g.numel() == 1 and not group["faithful"]:
+                        gsnr = 1.0
+                    else:
+                        std = float(g.std()) if g.numel() > 1 else 0.0
+                        gsnr = float(g.norm()) / (std + group["eps"])
+                    self.state[p]["gsnr"] = gsnr
+            top = max(0.0, *(self.state[p]["gsnr"] for p in params))
+            for p in params:
+                s = self.state[p]
+                s["scale"] = (s["gsnr"] / top if top > 0 else 0.0) if self.defaults["normalizeGsnr"] else s["gsnr"]
+        for group in self.param_groups:
+            mu, lr = group["momentum"], group["lr"]
+            for p in group["params"]:
+                state = self.state[p]
+                if self.t == 1 or mu == 0:
+                    state["b"] = p.grad.clone()
+                else:
+                    state["b"].mul_(mu).add_(p.grad, alpha=1 - mu)
+                p.mul_(1 - lr * group["weightDecay"]).sub_(state["b"], alpha=lr * state["scale"])
+
+
+OPTIMIZERS["sgd-sai"] = lambda params, hp: SGDSaI(params, hp)
