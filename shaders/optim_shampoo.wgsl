@@ -35,16 +35,37 @@ var<workgroup> sharedPair: vec2f;
 var<workgroup> sharedErr: f32;
 
 //#if FACTORS
-// Entry (a, b) of G G^T (side 0) or G^T G (side 1) of the weight tn (offset, rows, cols) of run r.
-fn gram(r: u32, tn: vec4u, side: u32, a: u32, b: u32) -> f32 {
+// Element k of row a of G (side 0: G[a][k]) or of G^T (side 1: G[k][a]), G the weight tn
+// (offset, rows, cols) of run r.
+fn gAt(r: u32, tn: vec4u, side: u32, a: u32, k: u32) -> f32 {
   let base = r * P + tn.x;
-  var s = 0.0;
-  if (side == 0u) {
-    for (var j = 0u; j < tn.z; j++) { s += grads[base + a * tn.z + j] * grads[base + b * tn.z + j]; }
-  } else {
-    for (var i = 0u; i < tn.y; i++) { s += grads[base + i * tn.z + a] * grads[base + i * tn.z + b]; }
+  if (side == 0u) { return grads[base + a * tn.z + k]; }
+  return grads[base + k * tn.z + a];
+}
+
+// The factor at `at` (n x n) <- b2 factor + w G G^T (side 0) or G^T G (side 1), in TS x TS tiles
+// of named registers per thread (rows and columns past n clamped on load, not stored).
+fn accumulate(lid: u32, r: u32, tn: vec4u, side: u32, n: u32, at: u32, b2: f32, w: f32) {
+  let len = select(tn.y, tn.z, side == 0u);
+  let tpr = (n + TS - 1u) / TS;
+  for (var tile = lid; tile < tpr * tpr; tile += WG) {
+    let a0 = (tile / tpr) * TS;
+    let b0 = (tile % tpr) * TS;
+    //#each u<TS: let ac{u} = min(a0 + {u}u, n - 1u);
+    //#each v<TS: let bc{v} = min(b0 + {v}u, n - 1u);
+    //#each u<TS, v<TS: var c{u}_{v}: f32 = 0.0;
+    for (var k = 0u; k < len; k++) {
+      //#each u<TS: let x{u} = gAt(r, tn, side, ac{u}, k);
+      //#each v<TS: let y{v} = gAt(r, tn, side, bc{v}, k);
+      //#each u<TS, v<TS: c{u}_{v} += x{u} * y{v};
+    }
+    //#each u<TS, v<TS: addTo(at, n, a0 + {u}u, b0 + {v}u, b2, w, c{u}_{v});
   }
-  return s;
+}
+
+fn addTo(at: u32, n: u32, a: u32, b: u32, b2: f32, w: f32, v: f32) {
+  if (a >= n || b >= n) { return; }
+  facs[at + a * n + b] = b2 * facs[at + a * n + b] + w * v;
 }
 
 // Entry (i, j) of the scratch matrix at `at`, or of its Newton factor 1.25 I - 0.25 M when aff.
@@ -101,10 +122,7 @@ fn factors(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lv: 
   let at = r * FR + fc.y;
   let b2 = hp_beta2(r);
   let w = hp_factorWeight(r);
-  for (var e = lid; e < nn; e += WG) {
-    let a = e / n;
-    facs[at + e] = b2 * facs[at + e] + w * gram(r, tn, fc.w, a, e - a * n);
-  }
+  accumulate(lid, r, tn, fc.w, n, at, b2, w);
   if (sc_refresh(r) == 0.0) { return; }
   storageBarrier();
   // ||A||_F^2 and trace(A) of the bias-corrected factor A.
@@ -162,6 +180,18 @@ fn graft(r: u32, i: u32) -> f32 {
   return state[i] * sc_invBc1(r) / (sqrt(v * sc_graftScale(r)) + hp_graftEps(r));
 }
 
+// work[wb + a * cols + c] <- v unless (a, c) lies outside the rows x cols matrix.
+fn putT(wb: u32, rows: u32, cols: u32, a: u32, c: u32, v: f32) {
+  if (a < rows && c < cols) { work[wb + a * cols + c] = v; }
+}
+
+// Entry e of S is v: stores it and returns (v^2, d^2), d the grafting direction there.
+fn putS(r: u32, wb: u32, p0: u32, e: u32, v: f32) -> vec2f {
+  work[wb + P + e] = v;
+  let d = graft(r, p0 + e);
+  return vec2f(v * v, d * d);
+}
+
 @compute @workgroup_size(WG)
 fn update(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lv: vec3u) {
   let lid = lv.x;
@@ -188,32 +218,44 @@ fn update(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lv: v
   let wb = 2u * r * P + tn.x;
   let rb = r * FR;
   let ib = sc_invBc1(r);
-  for (var e = lid; e < size; e += WG) {
-    let a = e / cols;
-    let c = e - a * cols;
-    var s = 0.0;
-    if (fx.x == NONE) {
-      s = state[p0 + e];
-    } else {
-      for (var b = 0u; b < rows; b++) { s += roots[rb + fx.x + a * rows + b] * state[p0 + b * cols + c]; }
+  let tr = (rows + TS - 1u) / TS;
+  let tc = (cols + TS - 1u) / TS;
+  if (fx.x == NONE) {
+    for (var e = lid; e < size; e += WG) { work[wb + e] = state[p0 + e] * ib; }
+  } else {
+    for (var tile = lid; tile < tr * tc; tile += WG) {
+      let a0 = (tile / tc) * TS;
+      let c0 = (tile % tc) * TS;
+      //#each u<TS: let lr{u} = rb + fx.x + min(a0 + {u}u, rows - 1u) * rows;
+      //#each v<TS: let mc{v} = p0 + min(c0 + {v}u, cols - 1u);
+      //#each u<TS, v<TS: var t{u}_{v}: f32 = 0.0;
+      for (var b = 0u; b < rows; b++) {
+        //#each u<TS: let x{u} = roots[lr{u} + b];
+        //#each v<TS: let y{v} = state[mc{v} + b * cols];
+        //#each u<TS, v<TS: t{u}_{v} += x{u} * y{v};
+      }
+      //#each u<TS, v<TS: putT(wb, rows, cols, a0 + {u}u, c0 + {v}u, t{u}_{v} * ib);
     }
-    work[wb + e] = s * ib;
   }
   storageBarrier();
   // S = T Rinv, in work[P, 2P); its squared norm and the grafting direction's.
   var acc = vec2f(0.0);
-  for (var e = lid; e < size; e += WG) {
-    let a = e / cols;
-    let c = e - a * cols;
-    var s = 0.0;
-    if (fx.y == NONE) {
-      s = work[wb + e];
-    } else {
-      for (var d = 0u; d < cols; d++) { s += work[wb + a * cols + d] * roots[rb + fx.y + d * cols + c]; }
+  if (fx.y == NONE) {
+    for (var e = lid; e < size; e += WG) { acc += putS(r, wb, p0, e, work[wb + e]); }
+  } else {
+    for (var tile = lid; tile < tr * tc; tile += WG) {
+      let a0 = (tile / tc) * TS;
+      let c0 = (tile % tc) * TS;
+      //#each u<TS: let tr{u} = wb + min(a0 + {u}u, rows - 1u) * cols;
+      //#each v<TS: let rc{v} = rb + fx.y + min(c0 + {v}u, cols - 1u);
+      //#each u<TS, v<TS: var s{u}_{v}: f32 = 0.0;
+      for (var d = 0u; d < cols; d++) {
+        //#each u<TS: let x{u} = work[tr{u} + d];
+        //#each v<TS: let y{v} = roots[rc{v} + d * cols];
+        //#each u<TS, v<TS: s{u}_{v} += x{u} * y{v};
+      }
+      //#each u<TS, v<TS: if (a0 + {u}u < rows && c0 + {v}u < cols) { acc += putS(r, wb, p0, (a0 + {u}u) * cols + c0 + {v}u, s{u}_{v}); }
     }
-    work[wb + P + e] = s;
-    let dg = graft(r, p0 + e);
-    acc += vec2f(s * s, dg * dg);
   }
   let tot = pairSum(lid, acc);
   let scale = sqrt(tot.y) / (sqrt(tot.x) + 1e-16);

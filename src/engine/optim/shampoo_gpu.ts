@@ -22,8 +22,8 @@ export const SHAMPOO_WG = 64;
 /** The coupled Newton iteration's stop: max |M - I| <= tolerance, or this many iterations. */
 export const NEWTON_MAX_ITERATIONS = 40;
 export const NEWTON_TOLERANCE = 1e-5;
-/** Side of the register tile each thread computes in the Newton iteration's products. */
-const NEWTON_TILE = 4;
+/** Side of the register tile each thread computes in every matrix product of both kernels. */
+const TILE = 4;
 
 const NONE = 0xffffffff;
 
@@ -105,7 +105,7 @@ export async function shampooKernels(
   ];
   const make = async <G extends GroupDecl>(entry: string, io: G, grid: [number, number]) => {
     const bound = Object.fromEntries(Object.keys(io).map((k) => [k, buffers[k as keyof typeof SHAMPOO_IO]]));
-    const source = unrollWgsl(shampooWgsl, { TS: NEWTON_TILE }, { FACTORS: entry === 'factors' });
+    const source = unrollWgsl(shampooWgsl, { TS: TILE }, { FACTORS: entry === 'factors' });
     return createKernel(
       device,
       pipelines,
