@@ -18,6 +18,7 @@ import { exportCases } from './export_torch_cases';
 import { readNpyFloat64 } from './npy';
 import { parseMetricsCsv } from './output';
 import { defaultExperiment } from '../experiment/defaults';
+import { runCli } from './cli';
 
 const PYTHON = '/usr/bin/python3';
 const TOL = 1e-6;
@@ -34,9 +35,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** |a - b| relative to the larger magnitude (0 when both are 0; equal non-finite values count as equal). */
+/** |a - b| relative to the larger magnitude (0 when equal, NaN and NaN included; Infinity when one is not finite). */
 function rel(a: number, b: number): number {
   if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return 0;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return Infinity;
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
 }
 
@@ -151,5 +153,41 @@ describe('export torch: what it refuses and what it writes', () => {
     await exportTorch({ ...exp, steps: 2, runs: [{ ...exp.runs[0], label }] }, out);
     expect(readFileSync(join(out, 'train.py'), 'utf8')).not.toContain('pwned');
     expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).runs[0].label).toBe(label);
+  });
+});
+
+describe('export torch: the command and the script flags', () => {
+  it('exports through the CLI (exit 0) and refuses what it cannot export (exit 2, the field named)', async () => {
+    const file = join(dir, 'cli-exp.json');
+    const exp = defaultExperiment();
+    writeFileSync(file, JSON.stringify(exp));
+    const io = () => {
+      const o = { out: '', err: '' };
+      return {
+        o,
+        io: { stdout: { write: (s: string) => (o.out += s) }, stderr: { write: (s: string) => (o.err += s) } },
+      };
+    };
+    const a = io();
+    expect(await runCli(['export', 'torch', file, '--out', join(dir, 'cli-out')], a.io)).toBe(0);
+    expect(a.o.out).toMatch(/train\.py \(\d+ lines\)/);
+    expect(a.o.err).toContain('metrics.sharpness');
+    writeFileSync(file, JSON.stringify({ ...exp, runs: [{ ...exp.runs[0], optimizer: { name: 'shampoo' } }] }));
+    const b = io();
+    expect(await runCli(['export', 'torch', file, '--out', join(dir, 'cli-out2')], b.io)).toBe(2);
+    expect(b.o.err).toContain('runs[0].optimizer.name: export torch does not support "shampoo" yet');
+  });
+
+  it('--dtype float32 --steps 5 follows the float64 run to float32 rounding', async () => {
+    const exp = { ...defaultExperiment(), steps: 5 };
+    const out = join(dir, 'f32');
+    await exportTorch({ ...exp, steps: 60 }, out);
+    const py = spawnSync(PYTHON, [join(out, 'train.py'), '--dtype', 'float32', '--steps', '5'], { encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    const rows = parseMetricsCsv(readFileSync(join(out, 'metrics.csv'), 'utf8'));
+    const cpu = (await cpuRun(exp)).rows.filter((r) => exported.has(r.metric));
+    const byKey = new Map(rows.map((r) => [key(r), r.value]));
+    expect([...byKey.keys()].sort()).toEqual(cpu.map(key).sort());
+    for (const c of cpu) expect(rel(byKey.get(key(c))!, c.value), key(c)).toBeLessThan(1e-4);
   });
 });

@@ -111,7 +111,7 @@ const RAW: Record<string, Record<string, unknown>> = {
       },
     ],
   },
-  'teacher-student, mse regression, gelu, outputScale 2': {
+  'teacher-student, mse regression, gelu, outputScale 2, a diverging run': {
     version: 1,
     seed: 9,
     data: { kind: 'teacher-student', nTrain: 64, nTest: 32, inputDim: 4, outputDim: 2, teacherHidden: [8] },
@@ -128,6 +128,7 @@ const RAW: Record<string, Record<string, unknown>> = {
         schedule: { name: 'linear' },
       },
       { label: 'sgd momentum', optimizer: { name: 'sgd', lr: 0.02, momentum: 0.5 }, schedule: { name: 'constant' } },
+      { label: 'sgd, diverges', optimizer: { name: 'sgd', lr: 2 }, schedule: { name: 'constant' } },
     ],
   },
   'gauss, cross-entropy, relu, two layers, batch 12': {
@@ -168,6 +169,21 @@ const RAW: Record<string, Record<string, unknown>> = {
         optimizer: { name: 'sgd-sai', lr: 0.05, faithful: true, normalizeGsnr: true, momentum: 0 },
         schedule: { name: 'cosine', warmup: 5 },
       },
+    ],
+  },
+  'gauss, hinge, stop at zero loss': {
+    version: 1,
+    seed: 1,
+    data: { kind: 'gauss', nTrain: 32, nTest: 16, nClasses: 2, separation: 4, noise: 1 },
+    model: { kind: 'mlp', hidden: [8], activation: 'relu', initScale: 1, bias: true },
+    loss: 'hinge',
+    steps: 40,
+    batchSize: 8,
+    stopAtZeroLoss: true,
+    metrics: { every: 1, evalSubset: 0 },
+    runs: [
+      { label: 'sgd, zero loss', optimizer: { name: 'sgd', lr: 0.1 }, schedule: { name: 'constant' } },
+      { label: 'adam, zero loss', optimizer: { name: 'adam', lr: 0.01 }, schedule: { name: 'constant' } },
     ],
   },
   'spiral, mse classification, linear activation, seed per run': {
