@@ -15,6 +15,8 @@
 // floats of `roots`; `newton` holds four n x n scratch matrices per factor (4 FR per run), `work`
 // two P-float vectors per run (Linv m_hat, then the preconditioned direction).
 // Hyperparameters and step scalars through hp_<name> / sc_<name> (generated from shampoo.ts).
+// Every matrix product gives each thread TS x TS output tiles held in named registers (the
+// "//#each" lines, unrolled by src/engine/webgpu/unroll.ts), summing over k in order.
 
 override WG: u32 = 64u; // a power of two (tree reductions)
 override R: u32;        // runs
