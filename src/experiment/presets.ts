@@ -59,6 +59,7 @@ const SOURCES: PresetSource[] = [
   curvature.benignOscillationPatchCnn,
   optimizers.samFlatMinima,
   optimizers.scheduleFree,
+  optimizers.muonVsAdamw,
 ];
 
 /**
