@@ -1,6 +1,7 @@
 /** Presets about the newer optimizers: SAM's flat minima, Schedule-Free against a tuned schedule. */
 import type { PresetSource } from '../presets';
 import { run } from './run';
+import { noisyRegression, SGD_CONSTANT, SGD_COSINE } from './training';
 
 export const samFlatMinima: PresetSource = {
   id: 'sam-flat-minima',
@@ -103,29 +104,8 @@ export const scheduleFree: PresetSource = {
     },
   ],
   charts: ['train_loss', 'lr', 'test_loss'],
-  config: () => ({
-    seed: 8,
-    data: {
-      kind: 'teacher-student',
-      nTrain: 256,
-      nTest: 256,
-      inputDim: 10,
-      outputDim: 1,
-      teacherHidden: [32],
-      teacherActivation: 'tanh',
-      noise: 0.5,
-    },
-    model: { kind: 'mlp', hidden: [], activation: 'relu', initScale: 1 },
-    loss: 'mse',
-    steps: 600,
-    batchSize: 4,
-    runs: [
-      run('constant', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'constant' }),
-      run('cosine', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'cosine' }),
-      run('Schedule-Free', { name: 'sf-sgd', lr: 0.1, momentum: 0.9 }),
-    ],
-    metrics: { every: 10 },
-  }),
+  config: () =>
+    noisyRegression([SGD_CONSTANT, SGD_COSINE, run('Schedule-Free', { name: 'sf-sgd', lr: 0.1, momentum: 0.9 })]),
 };
 
 export const muonVsAdamw: PresetSource = {

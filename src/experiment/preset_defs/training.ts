@@ -263,7 +263,24 @@ export const schedules: PresetSource = {
     },
   ],
   charts: ['train_loss', 'lr', 'test_loss'],
-  config: () => ({
+  config: () =>
+    noisyRegression([
+      SGD_CONSTANT,
+      SGD_COSINE,
+      run('linear decay', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'linear' }),
+    ]),
+};
+
+/** The schedules preset's constant-rate and cosine runs (SGD with momentum, rate 0.03). */
+export const SGD_CONSTANT = run('constant', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'constant' });
+export const SGD_COSINE = run('cosine', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'cosine' });
+
+/**
+ * Noisy linear regression (a 10-input linear model on a tanh teacher's outputs plus noise 0.5),
+ * batch size 4, 600 steps: the convex, last-iterate setting of the schedule presets.
+ */
+export function noisyRegression(runs: unknown[]) {
+  return {
     seed: 8,
     data: {
       kind: 'teacher-student',
@@ -279,14 +296,10 @@ export const schedules: PresetSource = {
     loss: 'mse',
     steps: 600,
     batchSize: 4,
-    runs: [
-      run('constant', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'constant' }),
-      run('cosine', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'cosine' }),
-      run('linear decay', { name: 'sgd', lr: 0.03, momentum: 0.9 }, { name: 'linear' }),
-    ],
+    runs,
     metrics: { every: 10 },
-  }),
-};
+  };
+}
 
 export const cnnImages: PresetSource = {
   id: 'cnn-images',
