@@ -13,12 +13,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuTrainer } from '../engine/cpu/trainer';
 import type { MetricRow } from '../engine/trainer';
 import type { Experiment } from '../schema/types';
-import { EXPORTED_METRICS, buildScript, exportErrors, exportTorch, TORCH_OPTIMIZERS } from './export_torch';
+import {
+  BLOCK_FILES,
+  EXPORTED_METRICS,
+  buildScript,
+  exportErrors,
+  exportTorch,
+  TORCH_OPTIMIZERS,
+} from './export_torch';
 import { exportCases } from './export_torch_cases';
 import { readNpyFloat64 } from './npy';
 import { parseMetricsCsv } from './output';
 import { defaultExperiment } from '../experiment/defaults';
 import { runCli } from './cli';
+import { resolveHyper } from '../engine/hyper';
+import { getOptimizer } from '../engine/optim/registry';
 
 const PYTHON = '/usr/bin/python3';
 const TOL = 1e-6;
@@ -128,21 +137,34 @@ describe('export torch: what it refuses and what it writes', () => {
     const errs = exportErrors({
       ...exp,
       model: { kind: 'cnn', layers: [], activation: 'relu', initScale: 1, bias: true },
-      runs: [exp.runs[0], { ...exp.runs[0], optimizer: { name: 'muon' } }],
+      runs: [exp.runs[0], { ...exp.runs[0], optimizer: { name: 'shampoo' } }],
     });
     expect(errs.map((e) => e.path)).toEqual(['model.kind', 'runs[1].optimizer.name']);
     expect(errs[1].message).toContain('supported: sgd, adam, adamw');
   });
 
-  it('every exportable optimizer has a block, and py_compile accepts the script with all of them', () => {
+  it('every exportable optimizer has a block; alone in a script, it builds with its defaults', () => {
     const read = (f: string) => readFileSync(new URL(`./torch/${f}`, import.meta.url), 'utf8');
-    const script = buildScript(read('train.py'), read('optimizers.py'), Object.keys(TORCH_OPTIMIZERS));
-    for (const n of Object.keys(TORCH_OPTIMIZERS)) expect(script).toContain(`OPTIMIZERS["${n}"]`);
-    expect(script).not.toContain('@@OPTIMIZERS@@');
-    const file = join(dir, 'all.py');
-    rmSync(file, { force: true });
-    writeFileSync(file, script);
-    const res = spawnSync(PYTHON, ['-m', 'py_compile', file], { encoding: 'utf8' });
+    const names = Object.keys(TORCH_OPTIMIZERS);
+    const all = buildScript(read('train.py'), BLOCK_FILES.map(read), names);
+    for (const n of names) expect(all).toContain(`OPTIMIZERS["${n}"]`);
+    expect(all).not.toContain('@@OPTIMIZERS@@');
+    const cases = names.map((name, k) => {
+      const file = join(dir, `alone-${k}.py`);
+      writeFileSync(file, buildScript(read('train.py'), BLOCK_FILES.map(read), [name]));
+      return { file, name, hp: resolveHyper(getOptimizer(name)!, { name }) };
+    });
+    const check = [
+      'import json, runpy, sys, torch',
+      'for c in json.loads(sys.argv[1]):',
+      '    g = runpy.run_path(c["file"])',
+      '    p = torch.nn.Parameter(torch.ones(3, 2, dtype=torch.float64))',
+      '    opt = g["OPTIMIZERS"][c["name"]]([p], c["hp"])',
+      '    p.grad = torch.full_like(p, 0.5)',
+      '    opt.step()',
+      '    assert torch.isfinite(p).all(), c["name"]',
+    ].join('\n');
+    const res = spawnSync(PYTHON, ['-c', check, JSON.stringify(cases)], { encoding: 'utf8' });
     expect(res.status, res.stderr).toBe(0);
   });
 

@@ -1,6 +1,6 @@
 /**
  * `export torch`: an experiment as a self-contained PyTorch script (docs/export.md). The folder
- * holds train.py (the template torch/train.py with the optimizer blocks of torch/optimizers.py the
+ * holds train.py (the template torch/train.py with the optimizer blocks of torch/optim_*.py the
  * runs use spliced in), config.json (everything from the experiment the script reads: model, loss,
  * per-run optimizer hyperparameters, seeds and schedules, metric settings), the data as .npy
  * (written by our generators) and each run's initial parameters as init-run-<i>.npy. Values and
@@ -36,6 +36,11 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, 'torch.optim' | 'written 
   adamp: 'written out',
   sgdp: 'written out',
   'sgd-sai': 'written out',
+  sam: 'written out', // around torch.optim.SGD
+  'sam-adam': 'written out', // around torch.optim.Adam
+  'sf-sgd': 'written out',
+  'sf-adamw': 'written out',
+  muon: 'written out',
 };
 
 /**
@@ -93,29 +98,38 @@ export function exportNotes(exp: Experiment): string[] {
 }
 
 const TEMPLATE_DIR = new URL('./torch/', import.meta.url);
+/** The optimizer blocks, by file: torch.optim-based, adaptive, the rest. */
+export const BLOCK_FILES = ['optim_torch.py', 'optim_adaptive.py', 'optim_other.py'] as const;
 const SPLICE = '# @@OPTIMIZERS@@';
 const BLOCK = /^# --- optimizer: (.+)$/gm;
 
-/** train.py with the blocks that register `optimizers` (names) spliced in, in the blocks' order. */
-export function buildScript(template: string, blocksSource: string, optimizers: readonly string[]): string {
-  const starts = [...blocksSource.matchAll(BLOCK)];
-  const blocks = starts.map((m, k) => {
-    const end = k + 1 < starts.length ? starts[k + 1].index : blocksSource.length;
-    return { names: m[1].trim().split(/\s+/), text: blocksSource.slice(m.index, end).trimEnd() };
+/**
+ * train.py with the blocks that register `optimizers` (names), and the blocks those need, spliced
+ * in, in the blocks' order.
+ */
+export function buildScript(template: string, blockSources: readonly string[], optimizers: readonly string[]): string {
+  const words = (s: string) => s.trim().split(/\s+/).filter(Boolean);
+  const blocks = blockSources.flatMap((src) => {
+    const starts = [...src.matchAll(BLOCK)];
+    return starts.map((m, k) => {
+      const end = k + 1 < starts.length ? starts[k + 1].index : src.length;
+      const [names, needs = ''] = m[1].split('| needs:');
+      return { names: words(names), needs: words(needs), text: src.slice(m.index, end).trimEnd() };
+    });
   });
   const missing = optimizers.filter((n) => !blocks.some((b) => b.names.includes(n)));
   if (missing.length) throw new Error(`export torch: no optimizer block for ${missing.join(', ')}`);
   if (!template.includes(SPLICE)) throw new Error(`export torch: the template has no "${SPLICE}" line`);
-  const used = blocks.filter((b) => b.names.some((n) => optimizers.includes(n)));
+  const wanted = new Set(optimizers);
+  for (const b of blocks) if (b.names.some((n) => wanted.has(n))) b.needs.forEach((n) => wanted.add(n));
+  const used = blocks.filter((b) => b.names.some((n) => wanted.has(n)));
   return template.replace(SPLICE, used.map((b) => b.text).join('\n\n\n'));
 }
 
 /** The script for an experiment's optimizers, from the templates beside this module. */
 export async function scriptFor(optimizers: readonly string[]): Promise<string> {
-  const [template, blocks] = await Promise.all([
-    readFile(new URL('train.py', TEMPLATE_DIR), 'utf8'),
-    readFile(new URL('optimizers.py', TEMPLATE_DIR), 'utf8'),
-  ]);
+  const read = (f: string) => readFile(new URL(f, TEMPLATE_DIR), 'utf8');
+  const [template, ...blocks] = await Promise.all(['train.py', ...BLOCK_FILES].map(read));
   return buildScript(template, blocks, optimizers);
 }
 

@@ -186,6 +186,36 @@ const RAW: Record<string, Record<string, unknown>> = {
       { label: 'adam, zero loss', optimizer: { name: 'adam', lr: 0.01 }, schedule: { name: 'constant' } },
     ],
   },
+  'moons-like gauss, cross-entropy, tanh, three layers, batch 10': {
+    version: 1,
+    seed: 8,
+    data: { kind: 'gauss', nTrain: 50, nTest: 20, nClasses: 3 },
+    model: { kind: 'mlp', hidden: [12, 10], activation: 'tanh', initScale: 1, bias: true },
+    loss: 'cross-entropy',
+    steps: 40,
+    batchSize: 10,
+    metrics: { every: 4, evalSubset: 0 },
+    runs: [
+      { label: 'sam', optimizer: { name: 'sam', lr: 0.05, momentum: 0.9 }, schedule: { name: 'constant' } },
+      {
+        label: 'sam-adam adaptive',
+        optimizer: { name: 'sam-adam', lr: 0.01, rho: 0.5, adaptive: true, weightDecay: 1e-3 },
+        schedule: { name: 'cosine', warmup: 4 },
+      },
+      { label: 'sf-sgd', optimizer: { name: 'sf-sgd', lr: 0.5, warmupSteps: 5 }, schedule: { name: 'constant' } },
+      {
+        label: 'sf-adamw r, wd',
+        optimizer: { name: 'sf-adamw', lr: 0.01, r: 1, weightDecay: 0.01, warmupSteps: 8 },
+        schedule: { name: 'constant' },
+      },
+      { label: 'muon', optimizer: { name: 'muon', lr: 0.02 }, schedule: { name: 'constant' } },
+      {
+        label: 'muon every matrix, wd, no nesterov',
+        optimizer: { name: 'muon', lr: 0.02, adamFirstLast: false, weightDecay: 0.01, nesterov: false, adamLr: 1e-3 },
+        schedule: { name: 'linear' },
+      },
+    ],
+  },
   'spiral, mse classification, linear activation, seed per run': {
     version: 1,
     seed: 4,

@@ -16,6 +16,7 @@ DIR/weights-run-<i>.npy (each run's final parameters, flattened in the order of
 model.named_parameters(): layers.0.weight [out, in], layers.0.bias, layers.1.weight, ...).
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -312,18 +313,25 @@ def train_run(r, cfg, data, steps, device, dtype):
         lr = run["peakLr"] * schedule_factor(run["schedule"], t - 1, steps)
         for group in opt.param_groups:
             group["lr"] = lr
+        rows_t = None if full else torch.from_numpy(idx).to(device)
+
+        def batch_loss_at_params():
+            opt.zero_grad()
+            x = data["x_train"] if full else data["x_train"][rows_t]
+            y = data["y_train"] if full else data["y_train"][rows_t]
+            loss = scorer.losses(scorer.outputs(model, x, "train", rows_t), y).mean()
+            loss.backward()
+            return loss
+
         before = flat(params)
-        opt.zero_grad()
-        if full:
-            z = scorer.outputs(model, data["x_train"], "train")
-            y = data["y_train"]
-        else:
-            rows_t = torch.from_numpy(idx).to(device)
-            z = scorer.outputs(model, data["x_train"][rows_t], "train", rows_t)
-            y = data["y_train"][rows_t]
-        loss = scorer.losses(z, y).mean()
-        loss.backward()
+        # Schedule-Free takes the gradient at another point than the parameters it evaluates.
+        with getattr(opt, "gradient_point", contextlib.nullcontext)():
+            loss = batch_loss_at_params()
         grad_norm = float(flat(p.grad for p in params).norm())
+        if hasattr(opt, "perturb"):  # SAM: the step uses a second gradient, at a nearby point
+            opt.perturb()
+            batch_loss_at_params()
+            opt.unperturb()
         opt.step()
         batch_loss = float(loss)
         dist = float((flat(params) - before).norm())

@@ -1,86 +1,14 @@
-# The optimizer blocks that `export torch` splices into train.py: each block, from its
-# "# --- optimizer: NAME [NAME...]" line to the next, registers OPTIMIZERS[NAME] = make(params, hp)
-# for its names. Only the blocks an experiment uses are copied. The updates follow the playground's float64 reference
-# (src/engine/optim/<name>.ts cpuStep), operation for operation where the order matters.
+# Optimizer blocks for `export torch` (written out: adaptive methods that torch.optim lacks or computes differently).
+# Each block, from its "# --- optimizer: NAME [NAME...] [| needs: NAME...]" line to the next,
+# registers OPTIMIZERS[NAME] = make(params, hp) for its names; "needs" names blocks it builds on.
+# The exporter copies into train.py only the blocks an experiment uses (and those they need). The
+# updates follow the playground's float64 reference (src/engine/optim/<name>.ts cpuStep), operation
+# for operation where the order matters.
 import math
 
 import torch
 
 OPTIMIZERS = {}
-
-# --- optimizer: sgd
-
-
-class SGDNesterovDampened(torch.optim.Optimizer):
-    """SGD with Nesterov momentum and dampening, a combination torch.optim.SGD refuses:
-    g += wd theta; b = g (first step) else mu b + (1 - tau) g; theta -= lr (g + mu b)."""
-
-    def __init__(self, params, lr, momentum, dampening, weight_decay):
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay))
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            mu, tau, wd, lr = group["momentum"], group["dampening"], group["weight_decay"], group["lr"]
-            for p in group["params"]:
-                g = p.grad.add(p, alpha=wd)
-                state = self.state[p]
-                if "b" not in state:
-                    state["b"] = g.clone()
-                else:
-                    state["b"].mul_(mu).add_(g, alpha=1 - tau)
-                p.add_(g.add(state["b"], alpha=mu), alpha=-lr)
-
-
-def make_sgd(params, hp):
-    mu, tau, wd, nesterov = hp["momentum"], hp["dampening"], hp["weightDecay"], hp["nesterov"]
-    if nesterov and mu != 0 and tau != 0:
-        return SGDNesterovDampened(params, hp["lr"], mu, tau, wd)
-    # Nesterov has no effect without momentum (torch.optim.SGD would refuse it).
-    return torch.optim.SGD(params, lr=hp["lr"], momentum=mu, dampening=tau, weight_decay=wd, nesterov=nesterov and mu != 0)
-
-
-OPTIMIZERS["sgd"] = make_sgd
-
-# --- optimizer: adam
-
-
-def make_adam(params, hp):
-    b1, b2 = hp["betas"]
-    return torch.optim.Adam(
-        params, lr=hp["lr"], betas=(b1, b2), eps=hp["eps"], weight_decay=hp["weightDecay"], amsgrad=hp["amsgrad"]
-    )
-
-
-OPTIMIZERS["adam"] = make_adam
-
-# --- optimizer: adamw
-
-
-def make_adamw(params, hp):
-    b1, b2 = hp["betas"]
-    return torch.optim.AdamW(
-        params, lr=hp["lr"], betas=(b1, b2), eps=hp["eps"], weight_decay=hp["weightDecay"], amsgrad=hp["amsgrad"]
-    )
-
-
-OPTIMIZERS["adamw"] = make_adamw
-
-# --- optimizer: adagrad
-
-
-def make_adagrad(params, hp):
-    return torch.optim.Adagrad(
-        params,
-        lr=hp["lr"],
-        lr_decay=hp["lrDecay"],
-        weight_decay=hp["weightDecay"],
-        initial_accumulator_value=hp["initialAccumulatorValue"],
-        eps=hp["eps"],
-    )
-
-
-OPTIMIZERS["adagrad"] = make_adagrad
 
 # --- optimizer: rmsprop
 
@@ -115,59 +43,6 @@ class RMSprop(torch.optim.Optimizer):
 
 OPTIMIZERS["rmsprop"] = lambda params, hp: RMSprop(params, hp)
 
-# --- optimizer: lion
-
-
-class Lion(torch.optim.Optimizer):
-    """Lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms", arXiv:2302.06675),
-    as google/automl lion_pytorch.py: theta *= 1 - lr wd; theta -= lr sign(b1 m + (1 - b1) g);
-    m = b2 m + (1 - b2) g."""
-
-    def __init__(self, params, hp):
-        super().__init__(params, dict(hp))
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            (b1, b2), lr, wd = group["betas"], group["lr"], group["weightDecay"]
-            for p in group["params"]:
-                state = self.state[p]
-                if not state:
-                    state["m"] = torch.zeros_like(p)
-                m, g = state["m"], p.grad
-                p.mul_(1 - lr * wd)
-                p.add_(torch.sign(m * b1 + g * (1 - b1)), alpha=-lr)
-                m.mul_(b2).add_(g, alpha=1 - b2)
-
-
-OPTIMIZERS["lion"] = lambda params, hp: Lion(params, hp)
-
-# --- optimizer: signsgd
-
-
-class SignSGD(torch.optim.Optimizer):
-    """signSGD / Signum (Bernstein et al., "signSGD: Compressed Optimisation for Non-Convex
-    Problems", ICML 2018): d = g + wd theta; with momentum beta > 0, d = m = beta m + (1 - beta) d;
-    theta -= lr sign(d) (sign(0) = 0)."""
-
-    def __init__(self, params, hp):
-        super().__init__(params, dict(hp))
-
-    @torch.no_grad()
-    def step(self):
-        for group in self.param_groups:
-            beta, wd = group["momentum"], group["weightDecay"]
-            for p in group["params"]:
-                d = p.grad.add(p, alpha=wd)
-                if beta > 0:
-                    state = self.state[p]
-                    if not state:
-                        state["m"] = torch.zeros_like(p)
-                    d = state["m"].mul_(beta).add_(d, alpha=1 - beta)
-                p.add_(torch.sign(d), alpha=-group["lr"])
-
-
-OPTIMIZERS["signsgd"] = lambda params, hp: SignSGD(params, hp)
 
 # --- optimizer: adabelief
 
@@ -224,6 +99,7 @@ class AdaBelief(torch.optim.Optimizer):
 
 OPTIMIZERS["adabelief"] = lambda params, hp: AdaBelief(params, hp)
 
+
 # --- optimizer: nadamw
 
 
@@ -253,6 +129,7 @@ class NAdamW(torch.optim.Optimizer):
 
 
 OPTIMIZERS["nadamw"] = lambda params, hp: NAdamW(params, hp)
+
 
 # --- optimizer: diffgrad
 
@@ -285,6 +162,7 @@ class DiffGrad(torch.optim.Optimizer):
 
 
 OPTIMIZERS["diffgrad"] = lambda params, hp: DiffGrad(params, hp)
+
 
 # --- optimizer: ademamix
 
@@ -328,6 +206,7 @@ class AdEMAMix(torch.optim.Optimizer):
 
 
 OPTIMIZERS["ademamix"] = lambda params, hp: AdEMAMix(params, hp)
+
 
 # --- optimizer: adamp sgdp
 
@@ -392,48 +271,3 @@ class AdamPSGDP(torch.optim.Optimizer):
 
 OPTIMIZERS["adamp"] = lambda params, hp: AdamPSGDP(params, hp, "adamp")
 OPTIMIZERS["sgdp"] = lambda params, hp: AdamPSGDP(params, hp, "sgdp")
-
-# --- optimizer: sgd-sai
-
-
-class SGDSaI(torch.optim.Optimizer):
-    """SGD-SaI (Xu et al., "No More Adam: Learning Rate Scaling at Initialization is All You Need",
-    arXiv:2412.11768): EMA-momentum SGD whose lr per tensor is scaled by its gradient
-    signal-to-noise ratio at step 1, gsnr = ||g_1|| / (std(g_1) + eps) (unbiased std), frozen after;
-    one-element tensors get gsnr 1 unless `faithful`; `normalizeGsnr` divides by the largest gsnr.
-    b = g (step 1 or momentum 0) else mu b + (1 - mu) g; theta = theta (1 - lr wd) - lr gsnr b."""
-
-    def __init__(self, params, hp):
-        super().__init__(params, dict(hp))
-        self.t = 0
-
-    @torch.no_grad()
-    def step(self):
-        self.t += 1
-        params = [p for group in self.param_groups for p in group["params"]]
-        if self.t == 1:
-            for group in self.param_groups:
-                for p in group["params"]:
-                    g = p.grad.reshape(-1)
-                    if g.numel() == 1 and not group["faithful"]:
-                        gsnr = 1.0
-                    else:
-                        std = float(g.std()) if g.numel() > 1 else 0.0
-                        gsnr = float(g.norm()) / (std + group["eps"])
-                    self.state[p]["gsnr"] = gsnr
-            top = max(0.0, *(self.state[p]["gsnr"] for p in params))
-            for p in params:
-                s = self.state[p]
-                s["scale"] = (s["gsnr"] / top if top > 0 else 0.0) if self.defaults["normalizeGsnr"] else s["gsnr"]
-        for group in self.param_groups:
-            mu, lr = group["momentum"], group["lr"]
-            for p in group["params"]:
-                state = self.state[p]
-                if self.t == 1 or mu == 0:
-                    state["b"] = p.grad.clone()
-                else:
-                    state["b"].mul_(mu).add_(p.grad, alpha=1 - mu)
-                p.mul_(1 - lr * group["weightDecay"]).sub_(state["b"], alpha=lr * state["scale"])
-
-
-OPTIMIZERS["sgd-sai"] = lambda params, hp: SGDSaI(params, hp)
