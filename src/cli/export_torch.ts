@@ -41,6 +41,8 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, 'torch.optim' | 'written 
   'sf-sgd': 'written out',
   'sf-adamw': 'written out',
   muon: 'written out',
+  'clipped-sgd': 'written out',
+  'clipped-adam': 'written out',
 };
 
 /**

@@ -214,6 +214,30 @@ const RAW: Record<string, Record<string, unknown>> = {
         optimizer: { name: 'muon', lr: 0.02, adamFirstLast: false, weightDecay: 0.01, nesterov: false, adamLr: 1e-3 },
         schedule: { name: 'linear' },
       },
+      { label: 'clipped-sgd', optimizer: { name: 'clipped-sgd', lr: 0.05 }, schedule: { name: 'constant' } },
+      {
+        label: 'clipped-sgd normalised nesterov wd',
+        optimizer: {
+          name: 'clipped-sgd',
+          lr: 0.01,
+          clipFraction: 0.3,
+          normalize: true,
+          momentum: 0.9,
+          nesterov: true,
+          weightDecay: 1e-3,
+        },
+        schedule: { name: 'cosine' },
+      },
+      {
+        label: 'clipped-sgd dampening, scaled threshold',
+        optimizer: { name: 'clipped-sgd', lr: 0.05, momentum: 0.5, dampening: 0.5, thresholdScale: 0.5 },
+        schedule: { name: 'constant' },
+      },
+      {
+        label: 'clipped-adam wd',
+        optimizer: { name: 'clipped-adam', lr: 0.01, weightDecay: 1e-3 },
+        schedule: { name: 'constant' },
+      },
     ],
   },
   'spiral, mse classification, linear activation, seed per run': {

@@ -1,4 +1,4 @@
-# Optimizer blocks for `export torch` (written out: sign methods, SGD-SaI, Schedule-Free and Muon).
+# Optimizer blocks for `export torch` (written out: sign methods, SGD-SaI, Schedule-Free, Muon and coordinate clipping).
 # Each block, from its "# --- optimizer: NAME [NAME...] [| needs: NAME...]" line to the next,
 # registers OPTIMIZERS[NAME] = make(params, hp) for its names; "needs" names blocks it builds on.
 # The exporter copies into train.py only the blocks an experiment uses (and those they need). The
@@ -7,6 +7,7 @@
 import contextlib
 import math
 
+import numpy as np
 import torch
 
 OPTIMIZERS = {}
@@ -231,3 +232,72 @@ class Muon(torch.optim.Optimizer):
 
 
 OPTIMIZERS["muon"] = lambda params, hp: Muon(params, dict(hp, peakLr=hp["lr"]))
+
+
+# --- optimizer: clipped-sgd clipped-adam
+
+
+class CoordinateClipped(torch.optim.Optimizer):
+    """Coordinate-clipped SGD and Adam (Pan & Li, "Toward Understanding Why Adam Converges Faster
+    Than SGD for Transformers", 2023; panyan7/adam-vs-sgd): over all N parameters,
+    tau = thresholdScale x the (floor(N c) + 1)-th largest |a| (c = clipFraction rounded up to
+    float32; c = 0: no clipping, c = 1: tau = 0), and a -> sign(a) min(|a|, tau).
+    SGD: a = g, optionally normalised per tensor (a sqrt(numel) / ||a||), then g + wd theta with
+    torch.optim.SGD's momentum. Adam: a = g + wd theta; m takes clip(a), v takes a^2."""
+
+    def __init__(self, params, hp, adam):
+        super().__init__(params, dict(hp, adam=adam))
+        self.t = 0
+
+    @staticmethod
+    def threshold(a, c, scale):
+        if not c > 0:
+            return math.inf
+        c32 = np.float32(c)
+        if float(c32) < c:  # the smallest float32 >= c
+            c32 = np.nextafter(c32, np.float32(2))
+        n = a.numel()
+        k = math.floor(n * float(c32))
+        if c >= 1 or k >= n:
+            return 0.0
+        return float(a.abs().sort().values[n - 1 - k]) * scale
+
+    @staticmethod
+    def clip(a, tau):
+        return torch.where(a.abs() <= tau, a, torch.sign(a) * tau)
+
+    @torch.no_grad()
+    def step(self):
+        self.t += 1
+        group = self.param_groups[0]
+        params = [p for g in self.param_groups for p in g["params"]]
+        lr, wd, t = group["lr"], group["weightDecay"], self.t
+        if group["adam"]:
+            a = [p.grad + p * wd for p in params]
+        else:
+            a = [p.grad for p in params]
+        tau = self.threshold(torch.cat([x.reshape(-1) for x in a]), group["clipFraction"], group["thresholdScale"])
+        for p, ap in zip(params, a):
+            state, d = self.state[p], self.clip(ap, tau)
+            if group["adam"]:
+                b1, b2 = group["betas"]
+                m = state.setdefault("m", torch.zeros_like(p)).mul_(b1).add_(d, alpha=1 - b1)
+                v = state.setdefault("v", torch.zeros_like(p)).mul_(b2).addcmul_(ap, ap, value=1 - b2)
+                p.sub_(m * (lr / (1 - b1**t)) / (v.sqrt() / math.sqrt(1 - b2**t) + group["eps"]))
+                continue
+            if group["normalize"]:
+                n2 = float((d * d).sum())
+                d = d * (math.sqrt(d.numel()) / math.sqrt(n2) if n2 > 0 else 0.0)
+            d = d + p * wd
+            mu = group["momentum"]
+            if mu != 0:
+                if t == 1:
+                    state["b"] = d.clone()
+                else:
+                    state["b"].mul_(mu).add_(d, alpha=1 - group["dampening"])
+                d = d + state["b"] * mu if group["nesterov"] else state["b"]
+            p.sub_(d, alpha=lr)
+
+
+OPTIMIZERS["clipped-sgd"] = lambda params, hp: CoordinateClipped(params, hp, adam=False)
+OPTIMIZERS["clipped-adam"] = lambda params, hp: CoordinateClipped(params, hp, adam=True)
