@@ -43,6 +43,7 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, 'torch.optim' | 'written 
   muon: 'written out',
   'clipped-sgd': 'written out',
   'clipped-adam': 'written out',
+  frugal: 'written out',
 };
 
 /**

@@ -164,6 +164,22 @@ const RAW: Record<string, Record<string, unknown>> = {
         schedule: { name: 'step', stepSize: 10, gamma: 0.7 },
       },
       { label: 'sgd-sai', optimizer: { name: 'sgd-sai', lr: 0.01 }, schedule: { name: 'constant' } },
+      { label: 'frugal', optimizer: { name: 'frugal', lr: 3e-3, updateGap: 10 }, schedule: { name: 'constant' } },
+      {
+        label: 'frugal coordinates, drawn, kept state',
+        optimizer: {
+          name: 'frugal',
+          lr: 3e-3,
+          updateGap: 7,
+          density: 0.4,
+          columns: false,
+          exactCount: false,
+          resetAtDraw: false,
+          weightDecay: 0.01,
+          inactiveLrScale: 0.5,
+        },
+        schedule: { name: 'linear' },
+      },
       {
         label: 'sgd-sai faithful normalised',
         optimizer: { name: 'sgd-sai', lr: 0.05, faithful: true, normalizeGsnr: true, momentum: 0 },

@@ -1,4 +1,4 @@
-# Optimizer blocks for `export torch` (written out: sign methods, SGD-SaI, Schedule-Free, Muon and coordinate clipping).
+# Optimizer blocks for `export torch` (written out: sign methods, SGD-SaI, Schedule-Free, Muon, coordinate clipping and FRUGAL).
 # Each block, from its "# --- optimizer: NAME [NAME...] [| needs: NAME...]" line to the next,
 # registers OPTIMIZERS[NAME] = make(params, hp) for its names; "needs" names blocks it builds on.
 # The exporter copies into train.py only the blocks an experiment uses (and those they need). The
@@ -301,3 +301,69 @@ class CoordinateClipped(torch.optim.Optimizer):
 
 OPTIMIZERS["clipped-sgd"] = lambda params, hp: CoordinateClipped(params, hp, adam=False)
 OPTIMIZERS["clipped-adam"] = lambda params, hp: CoordinateClipped(params, hp, adam=True)
+
+
+# --- optimizer: frugal
+
+
+class Frugal(torch.optim.Optimizer):
+    """FRUGAL(AdamW, signSGD) (Zmushko et al., "FRUGAL: Memory-Efficient Optimization by Reducing
+    State Overhead for Scalable Training", ICML 2025): in each period of updateGap steps a random
+    set of each weight's columns (or coordinates) takes AdamW steps, the rest state-free signSGD
+    steps at lr x inactiveLrScale; biases always AdamW; decoupled decay everywhere. The draw is the
+    playground's counter PRNG (stream 6, keyed by the run seed and the period): exactCount takes the
+    floor(units x density) units with the smallest hashes, else each unit with probability density.
+    resetAtDraw zeroes every weight's moments and step counts at each draw."""
+
+    STREAM_MASK = 6
+
+    def __init__(self, params, hp):
+        super().__init__(params, dict(hp))
+        self.t = 0
+
+    def active(self, p, offset, key, group):
+        """The AdamW mask of weight p (flat offset `offset` in the run's parameter vector)."""
+        columns = group["columns"]
+        units = p.shape[1] if columns else p.numel()
+        h = rng_u32(key, self.STREAM_MASK, np.arange(offset, offset + units, dtype=np.uint64))
+        if group["exactCount"]:
+            chosen = np.zeros(units, dtype=bool)
+            chosen[np.lexsort((np.arange(units), h))[: math.floor(units * group["density"])]] = True
+        else:
+            chosen = (h >> 8) < math.floor(group["density"] * 2**24 + 0.5)
+        mask = torch.from_numpy(chosen).to(p.device)
+        if not columns:
+            return mask.reshape(p.shape)
+        return mask.reshape(1, units, *([1] * (p.dim() - 2))).expand(p.shape)
+
+    @torch.no_grad()
+    def step(self):
+        self.t += 1
+        t = self.t
+        for group in self.param_groups:
+            (b1, b2), lr, eps, gap = group["betas"], group["lr"], group["eps"], group["updateGap"]
+            key = rng_u32(group["runSeed"], self.STREAM_MASK, (t - 1) // gap)
+            fresh = group["resetAtDraw"] and (t - 1) % gap == 0
+            offset = 0
+            for p in group["params"]:
+                state, g = self.state[p], p.grad
+                if not state:
+                    state.update(m=torch.zeros_like(p), v=torch.zeros_like(p), n=torch.zeros_like(p))
+                m, v, n = state["m"], state["v"], state["n"]
+                p.mul_(1 - lr * group["weightDecay"])
+                weight = p.dim() >= 2
+                if weight and fresh:
+                    for s in (m, v, n):
+                        s.zero_()
+                on = self.active(p, offset, key, group) if weight else torch.ones_like(p, dtype=torch.bool)
+                offset += p.numel()
+                n.add_(on.to(p.dtype))
+                m.copy_(torch.where(on, m * b1 + g * (1 - b1), torch.zeros_like(m)))
+                v.copy_(torch.where(on, v * b2 + g * g * (1 - b2), torch.zeros_like(v)))
+                n.mul_(on.to(p.dtype))
+                bc1, bc2 = 1 - torch.pow(b1, n), 1 - torch.pow(b2, n)
+                adam = (lr / bc1) * m / (v.sqrt() / bc2.sqrt() + eps)
+                p.sub_(torch.where(on, adam, torch.sign(g) * (lr * group["inactiveLrScale"])))
+
+
+OPTIMIZERS["frugal"] = lambda params, hp: Frugal(params, hp)

@@ -272,7 +272,8 @@ def train_run(r, cfg, data, steps, device, dtype):
         print(f"run {r}: the model differs from the exported one; keeping PyTorch's initialisation")
     model = model.to(device=device, dtype=dtype)
     params = list(model.parameters())
-    opt = OPTIMIZERS[run["optimizer"]["name"]](params, run["optimizer"]["hp"])
+    # runSeed: FRUGAL draws its coordinate sets from the run's seed.
+    opt = OPTIMIZERS[run["optimizer"]["name"]](params, dict(run["optimizer"]["hp"], runSeed=run["seed"]))
     scorer = Scorer(cfg, data, model)
     n_train, n_test = len(data["x_train"]), len(data["x_test"])
     full = cfg["fullBatch"] or cfg["batchSize"] >= n_train
