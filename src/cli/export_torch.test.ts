@@ -161,6 +161,11 @@ describe('export torch: what it refuses and what it writes', () => {
       '    p = torch.nn.Parameter(torch.ones(3, 2, dtype=torch.float64))',
       '    opt = g["OPTIMIZERS"][c["name"]]([p], c["hp"])',
       '    p.grad = torch.full_like(p, 0.5)',
+      '    if hasattr(opt, "perturb"):',
+      '        opt.perturb()',
+      '        opt.unperturb()',
+      '    if hasattr(opt, "clip_examples"):',
+      '        opt.clip_examples((p * p).sum(1))',
       '    opt.step()',
       '    assert torch.isfinite(p).all(), c["name"]',
     ].join('\n');

@@ -44,6 +44,8 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, 'torch.optim' | 'written 
   'clipped-sgd': 'written out',
   'clipped-adam': 'written out',
   frugal: 'written out',
+  'dp-sgd': 'written out',
+  'dice-sgd': 'written out',
 };
 
 /**

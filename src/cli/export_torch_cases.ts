@@ -109,6 +109,21 @@ const RAW: Record<string, Record<string, unknown>> = {
         optimizer: { name: 'adagrad', lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1, weightDecay: 1e-3 },
         schedule: { name: 'cosine', warmup: 5 },
       },
+      {
+        label: 'dp-sgd wd',
+        optimizer: { name: 'dp-sgd', lr: 0.1, clipNorm: 0.5, noiseMultiplier: 1, weightDecay: 1e-3 },
+        schedule: { name: 'constant' },
+      },
+      {
+        label: 'dp-sgd no noise',
+        optimizer: { name: 'dp-sgd', lr: 0.1, clipNorm: 0.2, noiseMultiplier: 0 },
+        schedule: { name: 'linear' },
+      },
+      {
+        label: 'dice-sgd',
+        optimizer: { name: 'dice-sgd', lr: 0.1, clipNorm: 0.3, errorClipNorm: 0.6, noiseMultiplier: 0.5 },
+        schedule: { name: 'constant' },
+      },
     ],
   },
   'teacher-student, mse regression, gelu, outputScale 2, a diverging run': {

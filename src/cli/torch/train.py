@@ -316,11 +316,14 @@ def train_run(r, cfg, data, steps, device, dtype):
             group["lr"] = lr
         rows_t = None if full else torch.from_numpy(idx).to(device)
 
-        def batch_loss_at_params():
-            opt.zero_grad()
+        def example_losses():
             x = data["x_train"] if full else data["x_train"][rows_t]
             y = data["y_train"] if full else data["y_train"][rows_t]
-            loss = scorer.losses(scorer.outputs(model, x, "train", rows_t), y).mean()
+            return scorer.losses(scorer.outputs(model, x, "train", rows_t), y)
+
+        def batch_loss_at_params():
+            opt.zero_grad()
+            loss = example_losses().mean()
             loss.backward()
             return loss
 
@@ -333,19 +336,15 @@ def train_run(r, cfg, data, steps, device, dtype):
             opt.perturb()
             batch_loss_at_params()
             opt.unperturb()
+        if hasattr(opt, "clip_examples"):  # DP-SGD, DiceSGD: per-example clipped gradients
+            opt.clip_examples(example_losses())
         opt.step()
         batch_loss = float(loss)
         dist = float((flat(params) - before).norm())
         finite = math.isfinite(batch_loss) and bool(torch.isfinite(flat(params)).all())
         if t == steps or t % every == 0:
-            info = {
-                "batch_loss": batch_loss,
-                "lr": lr,
-                "temperature": lr / batch,
-                "grad_norm": grad_norm,
-                "step_distance": dist,
-                "update_norm": dist / lr if lr != 0 else 0.0,
-            }
+            info = dict(batch_loss=batch_loss, lr=lr, temperature=lr / batch, grad_norm=grad_norm)
+            info.update(step_distance=dist, update_norm=dist / lr if lr != 0 else 0.0)
             train_loss = log(t, info)
             if math.isfinite(train_loss) and finite and cfg["stopAtZeroLoss"] and train_loss == 0:
                 rows.append((r, t, "zero_loss_step", float(t)))
