@@ -137,7 +137,7 @@ describe('export torch: what it refuses and what it writes', () => {
     const errs = exportErrors({
       ...exp,
       model: { kind: 'cnn', layers: [], activation: 'relu', initScale: 1, bias: true },
-      runs: [exp.runs[0], { ...exp.runs[0], optimizer: { name: 'shampoo' } }],
+      runs: [exp.runs[0], { ...exp.runs[0], optimizer: { name: 'an-optimizer-added-later' } }],
     });
     expect(errs.map((e) => e.path)).toEqual(['model.kind', 'runs[1].optimizer.name']);
     expect(errs[1].message).toContain('supported: sgd, adam, adamw');
@@ -199,10 +199,11 @@ describe('export torch: the command and the script flags', () => {
     expect(await runCli(['export', 'torch', file, '--out', join(dir, 'cli-out')], a.io)).toBe(0);
     expect(a.o.out).toMatch(/train\.py \(\d+ lines\)/);
     expect(a.o.err).toContain('metrics.sharpness');
-    writeFileSync(file, JSON.stringify({ ...exp, runs: [{ ...exp.runs[0], optimizer: { name: 'shampoo' } }] }));
+    const patchCnn = { kind: 'patch-cnn', filters: 4, activation: 'relu', initScale: 1 };
+    writeFileSync(file, JSON.stringify({ ...exp, model: patchCnn }));
     const b = io();
     expect(await runCli(['export', 'torch', file, '--out', join(dir, 'cli-out2')], b.io)).toBe(2);
-    expect(b.o.err).toContain('runs[0].optimizer.name: export torch does not support "shampoo" yet');
+    expect(b.o.err).toContain('model.kind: export torch supports "mlp" models only so far, got "patch-cnn"');
   });
 
   it('--dtype float32 --steps 5 follows the float64 run to float32 rounding', async () => {

@@ -46,6 +46,7 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, 'torch.optim' | 'written 
   frugal: 'written out',
   'dp-sgd': 'written out',
   'dice-sgd': 'written out',
+  shampoo: 'written out',
 };
 
 /**

@@ -247,6 +247,24 @@ const RAW: Record<string, Record<string, unknown>> = {
       },
       { label: 'clipped-sgd', optimizer: { name: 'clipped-sgd', lr: 0.05 }, schedule: { name: 'constant' } },
       {
+        label: 'shampoo',
+        optimizer: { name: 'shampoo', lr: 0.01, preconditionFrequency: 5 },
+        schedule: { name: 'constant' },
+      },
+      {
+        label: 'shampoo adagrad grafting, beta2 0.99, wd',
+        optimizer: {
+          name: 'shampoo',
+          lr: 0.01,
+          beta2: 0.99,
+          adagradGrafting: true,
+          preconditionFrequency: 3,
+          startPreconditioningStep: 7,
+          weightDecay: 0.01,
+        },
+        schedule: { name: 'cosine' },
+      },
+      {
         label: 'clipped-sgd normalised nesterov wd',
         optimizer: {
           name: 'clipped-sgd',

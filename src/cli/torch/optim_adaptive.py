@@ -1,4 +1,5 @@
-# Optimizer blocks for `export torch` (written out: adaptive methods that torch.optim lacks or computes differently).
+# Optimizer blocks for `export torch`, written out: adaptive methods that torch.optim lacks or
+# computes differently, and Shampoo.
 # Each block, from its "# --- optimizer: NAME [NAME...] [| needs: NAME...]" line to the next,
 # registers OPTIMIZERS[NAME] = make(params, hp) for its names; "needs" names blocks it builds on.
 # The exporter copies into train.py only the blocks an experiment uses (and those they need). The
@@ -271,3 +272,81 @@ class AdamPSGDP(torch.optim.Optimizer):
 
 OPTIMIZERS["adamp"] = lambda params, hp: AdamPSGDP(params, hp, "adamp")
 OPTIMIZERS["sgdp"] = lambda params, hp: AdamPSGDP(params, hp, "sgdp")
+
+
+# --- optimizer: shampoo
+
+
+class Shampoo(torch.optim.Optimizer):
+    """Shampoo (Gupta, Koren & Singer, "Shampoo: Preconditioned Stochastic Tensor Optimization",
+    ICML 2018) with grafting, in the form of the playground (after facebookresearch/optimizers'
+    distributed Shampoo). A weight [out, ...] is the matrix G [out, size / out]; its factors
+    L = beta2 L + w G G^T and R = beta2 R + w G^T G (sides above 256 get none) are bias-corrected
+    and refreshed every preconditionFrequency steps as (A + epsilon ||A||_F I)^(-1/4) by
+    eigendecomposition. The step is L^-1/4 m_hat R^-1/4 rescaled to the norm of the grafting
+    direction d = m_hat / (sqrt(v_hat) + graftingEpsilon) (Adam, or AdaGrad); other tensors take d.
+    theta = theta (1 - lr wd) - lr step."""
+
+    MAX_DIM = 256
+
+    def __init__(self, params, hp):
+        super().__init__(params, dict(hp))
+        self.t = 0
+
+    @staticmethod
+    def inverse_fourth_root(A, epsilon):
+        ss = float((A * A).sum())
+        if not ss > 0:
+            return None  # a factor still zero keeps its root
+        delta = epsilon * math.sqrt(ss)
+        values, vectors = torch.linalg.eigh(A + delta * torch.eye(len(A), dtype=A.dtype, device=A.device))
+        lowest = float(values[0])
+        w = (values + (delta - lowest if lowest < delta else 0.0)) ** -0.25
+        return (vectors * w) @ vectors.T
+
+    @torch.no_grad()
+    def step(self):
+        self.t += 1
+        t = self.t
+        for group in self.param_groups:
+            lr, b1, b2 = group["lr"], group["beta1"], group["beta2"]
+            freq, start = group["preconditionFrequency"], group["startPreconditioningStep"]
+            start = freq if start == -1 else start
+            bc, adagrad = group["useBiasCorrection"], group["adagradGrafting"]
+            inv_bc1 = 1 / (1 - b1**t) if bc else 1
+            graft_scale = 1 if adagrad else 1 / (1 - group["graftingBeta2"] ** t)
+            factor_scale = 1 / (1 - b2**t) if bc and b2 < 1 else 1
+            refresh = (t % freq == 0 and t > start) or t == start
+            gb2, gw = (1, 1) if adagrad else (group["graftingBeta2"], 1 - group["graftingBeta2"])
+            fw = 1 if b2 == 1 else 1 - b2
+            for p in group["params"]:
+                state, g = self.state[p], p.grad
+                if not state:
+                    state.update(m=torch.zeros_like(p), v=torch.zeros_like(p))
+                    if p.dim() >= 2:
+                        for side, n in (("L", p.shape[0]), ("R", p.numel() // p.shape[0])):
+                            if n <= self.MAX_DIM:
+                                state[side] = torch.zeros(n, n, dtype=p.dtype, device=p.device)
+                                state[side + "root"] = torch.eye(n, dtype=p.dtype, device=p.device)
+                G = g.reshape(p.shape[0], -1) if p.dim() >= 2 else None
+                for side in ("L", "R"):
+                    if side not in state:
+                        continue
+                    state[side].mul_(b2).add_((G @ G.T if side == "L" else G.T @ G) * fw)
+                    if refresh:
+                        X = self.inverse_fourth_root(state[side] * factor_scale, group["epsilon"])
+                        if X is not None:
+                            state[side + "root"] = X
+                m = state["m"].mul_(b1).add_(g * (1 - b1))
+                v = state["v"].mul_(gb2).add_(g * gw * g)
+                mhat = m * inv_bc1
+                d = mhat / ((v * graft_scale).sqrt() + group["graftingEpsilon"])
+                if ("L" in state or "R" in state) and t >= start:
+                    S = mhat.reshape(p.shape[0], -1)
+                    S = state["Lroot"] @ S if "L" in state else S
+                    S = S @ state["Rroot"] if "R" in state else S
+                    d = S.reshape(p.shape) * (float(d.norm()) / (float(S.norm()) + 1e-16))
+                p.mul_(1 - lr * group["weightDecay"]).sub_(d * lr)
+
+
+OPTIMIZERS["shampoo"] = lambda params, hp: Shampoo(params, hp)

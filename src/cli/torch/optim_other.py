@@ -1,4 +1,5 @@
-# Optimizer blocks for `export torch` (written out: sign methods, SGD-SaI, Schedule-Free, Muon, coordinate clipping and FRUGAL).
+# Optimizer blocks for `export torch`, written out: sign methods, SGD-SaI, Schedule-Free, Muon,
+# coordinate clipping and FRUGAL.
 # Each block, from its "# --- optimizer: NAME [NAME...] [| needs: NAME...]" line to the next,
 # registers OPTIMIZERS[NAME] = make(params, hp) for its names; "needs" names blocks it builds on.
 # The exporter copies into train.py only the blocks an experiment uses (and those they need). The
