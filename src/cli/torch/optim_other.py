@@ -100,7 +100,10 @@ class SGDSaI(torch.optim.Optimizer):
             top = max(0.0, *(self.state[p]["gsnr"] for p in params))
             for p in params:
                 s = self.state[p]
-                s["scale"] = (s["gsnr"] / top if top > 0 else 0.0) if self.defaults["normalizeGsnr"] else s["gsnr"]
+                if self.defaults["normalizeGsnr"]:
+                    s["scale"] = s["gsnr"] / top if top > 0 else 0.0
+                else:
+                    s["scale"] = s["gsnr"]
         for group in self.param_groups:
             mu, lr = group["momentum"], group["lr"]
             for p in group["params"]:
@@ -165,7 +168,8 @@ class ScheduleFree(torch.optim.Optimizer):
                 gn = p.grad
                 if group["adam"]:
                     b2 = group["betas"][1]
-                    v = state.setdefault("v", torch.zeros_like(p)).mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+                    v = state.setdefault("v", torch.zeros_like(p))
+                    v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
                     gn = gn / (v.sqrt() / math.sqrt(1 - b2**t) + group["eps"])
                 e = d - (gn + y * group["weightDecay"]) * lr_t
                 p.add_(e, alpha=c)
@@ -277,7 +281,8 @@ class CoordinateClipped(torch.optim.Optimizer):
             a = [p.grad + p * wd for p in params]
         else:
             a = [p.grad for p in params]
-        tau = self.threshold(torch.cat([x.reshape(-1) for x in a]), group["clipFraction"], group["thresholdScale"])
+        flat_a = torch.cat([x.reshape(-1) for x in a])
+        tau = self.threshold(flat_a, group["clipFraction"], group["thresholdScale"])
         for p, ap in zip(params, a):
             state, d = self.state[p], self.clip(ap, tau)
             if group["adam"]:

@@ -20,7 +20,8 @@ class SGDNesterovDampened(torch.optim.Optimizer):
     g += wd theta; b = g (first step) else mu b + (1 - tau) g; theta -= lr (g + mu b)."""
 
     def __init__(self, params, lr, momentum, dampening, weight_decay):
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay))
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay)
+        super().__init__(params, defaults)
 
     @torch.no_grad()
     def step(self):
@@ -41,7 +42,8 @@ def make_sgd(params, hp):
     if nesterov and mu != 0 and tau != 0:
         return SGDNesterovDampened(params, hp["lr"], mu, tau, wd)
     # Nesterov has no effect without momentum (torch.optim.SGD would refuse it).
-    return torch.optim.SGD(params, lr=hp["lr"], momentum=mu, dampening=tau, weight_decay=wd, nesterov=nesterov and mu != 0)
+    nesterov = nesterov and mu != 0
+    return torch.optim.SGD(params, lr=hp["lr"], momentum=mu, dampening=tau, weight_decay=wd, nesterov=nesterov)
 
 
 OPTIMIZERS["sgd"] = make_sgd
@@ -53,7 +55,12 @@ OPTIMIZERS["sgd"] = make_sgd
 def make_adam(params, hp):
     b1, b2 = hp["betas"]
     return torch.optim.Adam(
-        params, lr=hp["lr"], betas=(b1, b2), eps=hp["eps"], weight_decay=hp["weightDecay"], amsgrad=hp["amsgrad"]
+        params,
+        lr=hp["lr"],
+        betas=(b1, b2),
+        eps=hp["eps"],
+        weight_decay=hp["weightDecay"],
+        amsgrad=hp["amsgrad"],
     )
 
 
@@ -66,7 +73,12 @@ OPTIMIZERS["adam"] = make_adam
 def make_adamw(params, hp):
     b1, b2 = hp["betas"]
     return torch.optim.AdamW(
-        params, lr=hp["lr"], betas=(b1, b2), eps=hp["eps"], weight_decay=hp["weightDecay"], amsgrad=hp["amsgrad"]
+        params,
+        lr=hp["lr"],
+        betas=(b1, b2),
+        eps=hp["eps"],
+        weight_decay=hp["weightDecay"],
+        amsgrad=hp["amsgrad"],
     )
 
 
