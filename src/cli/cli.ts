@@ -143,7 +143,7 @@ async function exportCmd(
     const s = await exportTorch(loaded.value, cmd.out);
     for (const n of s.notes) io.stderr.write(`note: not in the script: ${n}\n`);
     io.stdout.write(
-      `wrote ${cmd.out}/train.py (${s.scriptLines} lines) and ${s.files.length - 1} data files; run: python3 ${cmd.out}/train.py\n`,
+      `wrote ${cmd.out}/train.py (${s.scriptLines} lines) and ${s.files.length - 1} files beside it; run: python3 ${cmd.out}/train.py\n`,
     );
     return 0;
   } catch (e) {

@@ -52,14 +52,17 @@ function rel(a: number, b: number): number {
 }
 
 interface Worst {
+  runs: number;
   loss: number;
   other: number;
   weights: number;
 }
+/** Per optimizer name: runs compared, and the worst relative differences over them. */
 const worst = new Map<string, Worst>();
-function note(key: string, w: Worst): void {
-  const old = worst.get(key) ?? { loss: 0, other: 0, weights: 0 };
+function note(key: string, w: Omit<Worst, 'runs'>): void {
+  const old = worst.get(key) ?? { runs: 0, loss: 0, other: 0, weights: 0 };
   worst.set(key, {
+    runs: old.runs + 1,
     loss: Math.max(old.loss, w.loss),
     other: Math.max(old.other, w.other),
     weights: Math.max(old.weights, w.weights),
@@ -113,7 +116,7 @@ describe('export torch: the script replays our CPU backend in float64', () => {
         }
         perRun[r].weights = scale > 0 ? diff / scale : diff;
         if (perRun[r].weights > TOL) bad.push(`run ${r} (${run.label}): weights differ by ${perRun[r].weights}`);
-        note(`${run.optimizer.name.padEnd(9)} ${run.label}`, perRun[r]);
+        note(run.optimizer.name, perRun[r]);
       });
       expect(bad.slice(0, 10), `${bad.length} values beyond ${TOL}`).toEqual([]);
     });
@@ -124,7 +127,8 @@ describe('export torch: the script replays our CPU backend in float64', () => {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(
         ([k, w]) =>
-          `  ${k.padEnd(50)} losses ${w.loss.toExponential(1)}  other metrics ${w.other.toExponential(1)}  weights ${w.weights.toExponential(1)}`,
+          `  ${k.padEnd(13)} ${String(w.runs).padStart(2)} runs   losses ${w.loss.toExponential(1)}   ` +
+          `other metrics ${w.other.toExponential(1)}   weights ${w.weights.toExponential(1)}`,
       );
     console.log(`export torch vs CPU backend (float64), worst relative differences:\n${lines.join('\n')}`);
     expect(worst.size).toBeGreaterThan(0);
