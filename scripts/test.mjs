@@ -1,6 +1,6 @@
 /**
- * `npm test`: system check (Chromium + Vulkan loader, installed with apt-get when we are root on
- * Debian/Ubuntu), unit tests (Vitest, real WebGPU through SwiftShader), production build, then
+ * `npm test`: system check (Chromium + Vulkan loader, and PyTorch + NumPy for /usr/bin/python3 for
+ * the export test, installed with apt-get when we are root on Debian/Ubuntu), unit tests (Vitest, real WebGPU through SwiftShader), production build, then
  * the Playwright e2e suite against `vite preview`. Ends with one line: "N passed, M failed".
  * Extra arguments go to Vitest (e.g. `npm test -- src/ui` runs only those unit tests).
  */
@@ -10,22 +10,27 @@ import { join } from 'node:path';
 import { findChromium, findLibVulkan, findSwiftShaderIcd, isDebianLike } from './find-chromium.mjs';
 import { ROOT, bin, run, runE2e } from './e2e.mjs';
 
-const APT_PACKAGES = ['chromium', 'libvulkan1'];
+const APT_PACKAGES = ['chromium', 'libvulkan1', 'python3-torch', 'python3-numpy'];
 const VITEST_RESULTS = join(ROOT, 'test-output', 'vitest-results.json');
 
 function missingSystemDeps() {
   const missing = [];
   if (!findChromium()) missing.push('Chromium (or Google Chrome)');
   if (!findLibVulkan()) missing.push('the Vulkan loader libvulkan.so.1');
+  // src/cli/export_torch.test.ts runs the exported PyTorch scripts under the system Python.
+  const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch, numpy'], { stdio: 'ignore' });
+  if (torch.status !== 0) missing.push('PyTorch and NumPy for /usr/bin/python3');
   return missing;
 }
 
 function installHint() {
   return [
     'Install them, then run npm test again:',
-    '  Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y chromium libvulkan1',
+    '  Debian/Ubuntu:  sudo apt-get update && sudo apt-get install -y chromium libvulkan1 python3-torch python3-numpy',
     '  Fedora:         sudo dnf install -y chromium vulkan-loader',
     '  Arch:           sudo pacman -S chromium vulkan-icd-loader',
+    '  (PyTorch >= 1.13 and NumPy for /usr/bin/python3 run the export test; on other systems install them',
+    '  with the system package manager or pip for that interpreter.)',
     '  Elsewhere: install Chrome or Chromium and the Vulkan loader; a browser outside the usual',
     '  places can be named with PLAYWRIGHT_CHROMIUM_PATH=/path/to/chrome.',
   ].join('\n');
