@@ -1,0 +1,217 @@
+/**
+ * Lanczos on the GPU for a population of R runs (shaders/lanczos.wgsl): the f32 counterpart of
+ * lanczosTop (lanczos.ts), with full reorthogonalisation (two classical Gram-Schmidt passes every
+ * step, so the host never branches), a per-run basis of up to 32 vectors kept on the device, the
+ * tridiagonal eigenproblem solved on the device (implicit QL, one thread per run) and per-run stop
+ * flags, so runs stop at their own step while the population iterates together.
+ *
+ * The operator is the caller's: between `start` and `finish`, each step is "apply the operator to
+ * u, writing w" (Hessian-vector products in the trainer; a dense matrix in the oracle test)
+ * followed by `step`. u holds the start vector before `start` (the warm start: any non-zero
+ * length) and the top Ritz vector after `finish`.
+ */
+import lanczosWgsl from '../../../shaders/lanczos.wgsl?raw';
+import type { PipelineCache } from '../webgpu/pipelines';
+import { dispatchSize, readF32, uniformBuffer } from '../webgpu/buffers';
+import {
+  bindGroupOf,
+  pipelineLayoutOf,
+  rw,
+  uniform,
+  wgslSource,
+  workgroupReduce,
+  type KernelIo,
+} from '../webgpu/kernel_io';
+import { allocateTable, required, type BufferTable } from '../webgpu/buffer_table';
+import { LANCZOS_MAX_ITERS, LANCZOS_MAX_K } from './lanczos';
+
+/** Floats of per-run state (see the header of shaders/lanczos.wgsl). */
+export const LANCZOS_STATE = 96;
+const S = { J: 64, active: 65, converged: 66, invariant: 67, scale: 68, values: 71, residuals: 76 } as const;
+
+const WG = 64;
+const RWG = 256;
+
+export interface LanczosDims {
+  /** Runs, parameters per run, and basis vectors kept per run (the step budget, <= 32). */
+  R: number;
+  P: number;
+  M: number;
+}
+
+/** The basis and the small per-run arrays, declared once (allocation and memory plan). */
+export const LANCZOS_BUFFERS = {
+  'lz-basis': {
+    floats: (d) => Math.max(1, d.R * d.M * d.P),
+    sizedBy: 'params',
+    what: (d) => `the Lanczos bases (${d.M} vectors) of ${d.R} runs`,
+  },
+  'lz-coef': { floats: (d) => Math.max(1, d.R * d.M), sizedBy: 'runs', what: () => 'the Lanczos coefficients' },
+  'lz-state': { floats: (d) => Math.max(1, d.R * LANCZOS_STATE), sizedBy: 'runs', what: () => 'the Lanczos state' },
+  'lz-tri': {
+    floats: (d) => Math.max(1, d.R * d.M * d.M),
+    sizedBy: 'runs',
+    what: () => 'the Lanczos tridiagonal eigenvectors',
+  },
+} satisfies BufferTable<LanczosDims>;
+
+/**
+ * The bindings of lanczos.wgsl (one layout for every entry point): the config, the vector the
+ * operator is applied to (`u`), its product (`w`, reorthogonalised in place), the basis, the
+ * coefficients (Gram-Schmidt dots, then the Ritz coordinates), the per-run state and the QL scratch.
+ */
+export const LANCZOS_IO = [
+  { cfg: uniform('LzCfg'), u: rw(), w: rw(), q: rw(), c: rw(), st: rw(), z: rw() },
+] as const satisfies KernelIo;
+
+const SUM = workgroupReduce('lz_sum', 'vec2f', 'RWG');
+
+const ENTRIES = ['lz_norm', 'lz_start', 'lz_dots', 'lz_sub', 'lz_ritz', 'lz_next', 'lz_final', 'lz_form'] as const;
+type Entry = (typeof ENTRIES)[number];
+
+export interface LanczosGpuOptions {
+  runs: number;
+  P: number;
+  /** Most operator applications per run (1..32): the basis size. */
+  maxIters: number;
+  /** Ritz pairs whose residuals the stop rule checks (1..5, default 1). */
+  k?: number;
+  /** Stop when each pair's residual <= tol |theta| (or the f32 floor). */
+  tol: number;
+  /** The operator's input and output, R * P floats each. */
+  u: GPUBuffer;
+  w: GPUBuffer;
+}
+
+export interface LanczosRunResult {
+  /** The top min(k, hvps) Ritz values, most positive first. */
+  values: number[];
+  residuals: number[];
+  hvps: number;
+  converged: boolean;
+  invariant: boolean;
+  /** Largest |A q| seen (the scale of the f32 floors). */
+  scale: number;
+}
+
+export class LanczosGpu {
+  private readonly bufs: GPUBuffer[] = [];
+  private readonly pipes = new Map<Entry, GPUComputePipeline>();
+  private readonly groups: GPUBindGroup[] = [];
+  readonly state: GPUBuffer;
+  readonly steps: number;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly o: LanczosGpuOptions,
+  ) {
+    const k = o.k ?? 1;
+    if (!Number.isInteger(o.maxIters) || o.maxIters < 1 || o.maxIters > LANCZOS_MAX_ITERS)
+      throw new Error(`lanczos gpu: maxIters must be an integer in [1, ${LANCZOS_MAX_ITERS}], got ${o.maxIters}`);
+    if (!Number.isInteger(k) || k < 1 || k > LANCZOS_MAX_K || k > o.maxIters)
+      throw new Error(`lanczos gpu: k must be an integer in [1, min(${LANCZOS_MAX_K}, maxIters)], got ${k}`);
+    this.steps = Math.min(o.maxIters, o.P);
+    const b = allocateTable(device, LANCZOS_BUFFERS, { R: o.runs, P: o.P, M: o.maxIters }, {}, (x) => {
+      this.bufs.push(x);
+      return x;
+    });
+    this.state = required(b, 'lz-state');
+    for (const pass of [0, 1]) {
+      const raw = new ArrayBuffer(32);
+      const w = new Uint32Array(raw);
+      w.set([o.runs, o.P, o.maxIters, k]);
+      new Float32Array(raw)[4] = o.tol;
+      w[5] = pass;
+      w[6] = this.steps;
+      const cfg = uniformBuffer(device, raw, `lz-cfg-${pass}`);
+      this.bufs.push(cfg);
+      this.groups.push(
+        bindGroupOf(device, `lanczos.${pass}`, LANCZOS_IO[0], {
+          cfg,
+          u: o.u,
+          w: o.w,
+          q: required(b, 'lz-basis'),
+          c: required(b, 'lz-coef'),
+          st: this.state,
+          z: required(b, 'lz-tri'),
+        }),
+      );
+    }
+  }
+
+  static async create(device: GPUDevice, pipelines: PipelineCache, o: LanczosGpuOptions): Promise<LanczosGpu> {
+    const l = new LanczosGpu(device, o);
+    const layout = pipelineLayoutOf(device, LANCZOS_IO);
+    const code = wgslSource(LANCZOS_IO, lanczosWgsl, [SUM]);
+    for (const e of ENTRIES) l.pipes.set(e, await pipelines.get('lanczos', code, e, { WG, RWG }, layout));
+    return l;
+  }
+
+  private run(pass: GPUComputePassEncoder, entry: Entry, grid: [number, number], second = false): void {
+    pass.setPipeline(this.pipes.get(entry)!);
+    pass.setBindGroup(0, this.groups[second ? 1 : 0]);
+    pass.dispatchWorkgroups(...grid);
+  }
+
+  private get elems(): [number, number] {
+    return dispatchSize(this.o.runs * this.o.P, WG);
+  }
+
+  /** q_0 = u / |u| for every run (u is left holding q_0); the runs' state reset. */
+  start(pass: GPUComputePassEncoder): void {
+    this.run(pass, 'lz_norm', [this.o.runs, 1]);
+    this.run(pass, 'lz_start', this.elems);
+  }
+
+  /** Step `it` (0-based) after the caller wrote w = A u: reorthogonalise, Ritz values, next u. */
+  step(pass: GPUComputePassEncoder, it: number): void {
+    const R = this.o.runs;
+    for (const second of [false, true]) {
+      this.run(pass, 'lz_dots', [it + 1, R], second);
+      this.run(pass, 'lz_sub', this.elems, second);
+    }
+    this.run(pass, 'lz_ritz', [R, 1]);
+    this.run(pass, 'lz_next', this.elems);
+  }
+
+  /** u = the top Ritz vector of each run. */
+  finish(pass: GPUComputePassEncoder): void {
+    this.run(pass, 'lz_final', [Math.ceil(this.o.runs / 64), 1]);
+    this.run(pass, 'lz_form', this.elems);
+  }
+
+  /** The whole method: start, `steps` x (operator, step), finish. */
+  encode(pass: GPUComputePassEncoder, apply: (pass: GPUComputePassEncoder) => void): void {
+    this.start(pass);
+    for (let it = 0; it < this.steps; it++) {
+      apply(pass);
+      this.step(pass, it);
+    }
+    this.finish(pass);
+  }
+
+  /** Per-run results from the state buffer (a readback: tests and tools). */
+  async results(): Promise<LanczosRunResult[]> {
+    const st = await readF32(this.device, this.state, this.o.runs * LANCZOS_STATE);
+    return Array.from({ length: this.o.runs }, (_, r) => decodeLanczosState(st, r, this.o.k ?? 1));
+  }
+
+  destroy(): void {
+    for (const b of this.bufs) b.destroy();
+  }
+}
+
+/** Run r's results from a copy of the state buffer. */
+export function decodeLanczosState(st: Float32Array, r: number, k: number): LanczosRunResult {
+  const o = r * LANCZOS_STATE;
+  const hvps = st[o + S.J];
+  const n = Math.min(k, hvps);
+  return {
+    values: Array.from(st.subarray(o + S.values, o + S.values + n)),
+    residuals: Array.from(st.subarray(o + S.residuals, o + S.residuals + n)),
+    hvps,
+    converged: st[o + S.converged] !== 0,
+    invariant: st[o + S.invariant] !== 0,
+    scale: st[o + S.scale],
+  };
+}
