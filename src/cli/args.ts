@@ -45,6 +45,8 @@ export interface ExportCommand {
   target: 'torch';
   source: string;
   out: string;
+  /** With a sweep launcher: one Ray Tune trial or SLURM array task per run. */
+  sweep?: { kind: 'ray' | 'slurm'; gpusPerTrial: number; cpusPerTrial: number };
 }
 export type Command = RunCommand | RefineCommand | ListCommand | CheckPresetsCommand | ExportCommand | HelpCommand;
 
@@ -54,7 +56,8 @@ export const USAGE = `Usage:
   npm run cli -- refine DIR --run I [--tau 0.1] --out FILE.json
   npm run cli -- list
   npm run cli -- check-presets [--seeds 3] [--backend cpu|webgpu] [--only ID,ID]
-  npm run cli -- export torch <file.json | experiment URL> --out DIR
+  npm run cli -- export torch <file.json | experiment URL> --out DIR [--sweep ray|slurm]
+                     [--gpus-per-trial 1] [--cpus-per-trial 1]
   npm run cli -- help
 
 run     trains every run of the experiment and writes DIR/metrics.csv (run,step,metric,value),
@@ -67,6 +70,8 @@ check-presets  trains each preset at full length on its seed and the ones after 
         numbers. Exit 1 if any claim failed.
 export torch  writes DIR/train.py, a PyTorch script that replays the experiment (MLP models; see
         docs/export.md), with its config.json, data and initial weights: python3 DIR/train.py.
+        --sweep ray|slurm adds a launcher with one trial per run (ray_tune.py, or
+        slurm_submit.sh and its job array) and trial.py, the trial in plain Python.
 Exit codes: 0 success, 1 runtime failure, 2 bad arguments or bad experiment.`;
 
 type OptType = 'flag' | 'string' | 'int' | 'number' | 'backend';
@@ -97,6 +102,9 @@ const CHECK_OPTS: Record<string, OptSpec> = {
 };
 const EXPORT_OPTS: Record<string, OptSpec> = {
   out: { type: 'string' },
+  sweep: { type: 'string' },
+  'gpus-per-trial': { type: 'number', min: 0, max: 64 },
+  'cpus-per-trial': { type: 'int', min: 1, max: 256 },
 };
 const COMMANDS = ['run', 'refine', 'list', 'check-presets', 'export', 'help'] as const;
 
@@ -283,8 +291,20 @@ export function parseArgs(argv: readonly string[]): Result<Command> {
       });
     const source = onePositional({ ...p, positional: sources }, '<file.json | experiment URL>', errors);
     requireOpt(p, 'out', errors);
+    const sweep = p.opts.sweep;
+    if (sweep !== undefined && sweep !== 'ray' && sweep !== 'slurm')
+      errors.push({ path: '--sweep', message: `expected "ray" or "slurm", got "${String(sweep)}"` });
+    if (sweep === undefined && ('gpus-per-trial' in p.opts || 'cpus-per-trial' in p.opts))
+      errors.push({ path: '--gpus-per-trial', message: 'only with --sweep ray|slurm' });
     if (errors.length) return { ok: false, errors };
-    return { ok: true, value: { kind: 'export', target: 'torch', source, out: p.opts.out as string } };
+    const value: ExportCommand = { kind: 'export', target: 'torch', source, out: p.opts.out as string };
+    if (sweep === 'ray' || sweep === 'slurm')
+      value.sweep = {
+        kind: sweep,
+        gpusPerTrial: (p.opts['gpus-per-trial'] as number | undefined) ?? 1,
+        cpusPerTrial: (p.opts['cpus-per-trial'] as number | undefined) ?? 1,
+      };
+    return { ok: true, value };
   }
   if (cmd === 'list') {
     if (rest.length) return { ok: false, errors: [{ path: rest[0], message: 'list takes no arguments' }] };

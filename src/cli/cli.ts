@@ -138,13 +138,16 @@ async function exportCmd(
   const { loadExperiment } = await import('./source');
   const loaded = await loadExperiment(cmd.source);
   if (!loaded.ok) return usageError(loaded.errors);
-  const { exportTorch, ExportError } = await import('./export_torch');
+  const { ExportError } = await import('./export_torch');
+  const { exportTorch } = await import('./export_torch_write');
   try {
-    const s = await exportTorch(loaded.value, cmd.out);
+    const s = await exportTorch(loaded.value, cmd.out, { sweep: cmd.sweep });
     for (const n of s.notes) io.stderr.write(`note: not in the script: ${n}\n`);
     io.stdout.write(
       `wrote ${cmd.out}/train.py (${s.scriptLines} lines) and ${s.files.length - 1} files beside it; run: python3 ${cmd.out}/train.py\n`,
     );
+    if (cmd.sweep?.kind === 'ray') io.stdout.write(`sweep: python3 ${cmd.out}/ray_tune.py (needs Ray)\n`);
+    if (cmd.sweep?.kind === 'slurm') io.stdout.write(`sweep: ${cmd.out}/slurm_submit.sh (on a SLURM login node)\n`);
     return 0;
   } catch (e) {
     if (e instanceof ExportError) return usageError(e.errors);

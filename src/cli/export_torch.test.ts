@@ -13,14 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuTrainer } from '../engine/cpu/trainer';
 import type { MetricRow } from '../engine/trainer';
 import type { Experiment } from '../schema/types';
-import {
-  BLOCK_FILES,
-  EXPORTED_METRICS,
-  buildScript,
-  exportErrors,
-  exportTorch,
-  TORCH_OPTIMIZERS,
-} from './export_torch';
+import { BLOCK_FILES, EXPORTED_METRICS, buildScript, exportErrors, TORCH_OPTIMIZERS } from './export_torch';
+import { exportTorch } from './export_torch_write';
 import { exportCases } from './export_torch_cases';
 import { readNpyFloat64 } from './npy';
 import { parseMetricsCsv } from './output';

@@ -5,9 +5,10 @@
  * per-run optimizer hyperparameters, seeds and schedules, metric settings), the data as .npy
  * (written by our generators) and each run's initial parameters as init-run-<i>.npy. Values and
  * labels from the experiment reach the script only through config.json, never as Python source.
+ * With a sweep, trial.py (one run as a plain-Python trial, and the gather step) and the Ray Tune or
+ * SLURM launcher are added. Pure: the templates come in as text and the files go out as bytes, so
+ * the page builds the same folder as the CLI (export_torch_write.ts writes it to disk).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Experiment, ValidationError } from '../schema/types';
 import type { Dataset } from '../engine/data/types';
 import { generateDataset } from '../engine/data/index';
@@ -103,9 +104,13 @@ export function exportNotes(exp: Experiment): string[] {
   return notes;
 }
 
-const TEMPLATE_DIR = new URL('./torch/', import.meta.url);
 /** The optimizer blocks, by file: torch.optim-based, adaptive, the rest. */
 export const BLOCK_FILES = ['optim_torch.py', 'optim_adaptive.py', 'optim_other.py'] as const;
+/** The sweep files: the plain-Python trial and the launchers. */
+export const SWEEP_FILES = ['trial.py', 'ray_tune.py', 'slurm_array.sbatch', 'slurm_submit.sh'] as const;
+/** Every template of src/cli/torch/, by file name. */
+export const TEMPLATE_FILES = ['train.py', ...BLOCK_FILES, ...SWEEP_FILES] as const;
+export type TorchTemplates = Readonly<Record<(typeof TEMPLATE_FILES)[number], string>>;
 const SPLICE = '# @@OPTIMIZERS@@';
 const BLOCK = /^# --- optimizer: (.+)$/gm;
 
@@ -132,22 +137,23 @@ export function buildScript(template: string, blockSources: readonly string[], o
   return template.replace(SPLICE, used.map((b) => b.text).join('\n\n\n'));
 }
 
-/** The script for an experiment's optimizers, from the templates beside this module. */
-export async function scriptFor(optimizers: readonly string[]): Promise<string> {
-  const read = (f: string) => readFile(new URL(f, TEMPLATE_DIR), 'utf8');
-  const [template, ...blocks] = await Promise.all(['train.py', ...BLOCK_FILES].map(read));
-  return buildScript(template, blocks, optimizers);
-}
-
 function finiteHyper(path: string, v: unknown): void {
   const bad = (x: unknown) => typeof x === 'number' && !Number.isFinite(x);
   if (bad(v) || (Array.isArray(v) && v.some(bad)))
     throw new Error(`${path}: expected a finite value, got ${String(v)}`);
 }
 
-export interface ExportSummary {
-  /** The files written, relative to the output folder. */
-  files: string[];
+/** How a sweep launches the runs: one Ray Tune trial or one SLURM array task per run. */
+export interface SweepOptions {
+  kind: 'ray' | 'slurm';
+  /** GPUs per trial (fractions allowed with Ray; 0: the trials run on the CPU). */
+  gpusPerTrial: number;
+  cpusPerTrial: number;
+}
+
+export interface TorchExport {
+  /** The folder's files, by name, as bytes. */
+  files: Record<string, Uint8Array>;
   /** Lines of train.py. */
   scriptLines: number;
   /** Metric settings of the experiment that the script does not log. */
@@ -160,13 +166,13 @@ export class ExportError extends Error {
   }
 }
 
-/** Writes the script, config.json, data and initial weights of `exp` into `out`. */
-export async function exportTorch(
+/** The script, config.json, data and initial weights of `exp` (and with `sweep` its launchers). */
+export function exportTorchFiles(
   exp: Experiment,
-  out: string,
-  opts: { dataset?: Dataset } = {},
-): Promise<ExportSummary> {
-  const errors = exportErrors(exp);
+  templates: TorchTemplates,
+  opts: { dataset?: Dataset; sweep?: SweepOptions } = {},
+): TorchExport {
+  const errors = [...exportErrors(exp), ...sweepErrors(opts.sweep)];
   if (errors.length) throw new ExportError(errors);
   const ds = opts.dataset ?? generateDataset(exp.data, exp.seed);
   const layout = experimentLayout(exp, ds);
@@ -223,11 +229,53 @@ export async function exportTorch(
     metrics: { every: exp.metrics.every, evalSubset: exp.metrics.evalSubset },
     files: { xTrain: 'x_train.npy', yTrain: 'y_train.npy', xTest: 'x_test.npy', yTest: 'y_test.npy' },
     runs,
+    ...(opts.sweep ? { sweep: opts.sweep } : {}),
   };
   files.set('config.json', `${prettyJson(config)}\n`);
-  const script = await scriptFor(exp.runs.map((r) => r.optimizer.name));
+  const blocks = BLOCK_FILES.map((f) => templates[f]);
+  const script = buildScript(
+    templates['train.py'],
+    blocks,
+    exp.runs.map((r) => r.optimizer.name),
+  );
   files.set('train.py', script);
-  await mkdir(out, { recursive: true });
-  for (const [name, body] of files) await writeFile(join(out, name), body);
-  return { files: [...files.keys()], scriptLines: script.split('\n').length - 1, notes: exportNotes(exp) };
+  if (opts.sweep) for (const [name, text] of sweepFiles(templates, opts.sweep, exp.runs.length)) files.set(name, text);
+  const bytes: Record<string, Uint8Array> = {};
+  const utf8 = new TextEncoder();
+  for (const [name, body] of files) bytes[name] = typeof body === 'string' ? utf8.encode(body) : body;
+  return { files: bytes, scriptLines: script.split('\n').length - 1, notes: exportNotes(exp) };
+}
+
+function sweepErrors(sweep: SweepOptions | undefined): ValidationError[] {
+  if (!sweep) return [];
+  const errors: ValidationError[] = [];
+  const { kind, gpusPerTrial: g, cpusPerTrial: c } = sweep;
+  if (!(g >= 0 && g <= 64)) errors.push({ path: '--gpus-per-trial', message: `expected 0..64, got ${g}` });
+  else if (kind === 'slurm' && !Number.isInteger(g))
+    errors.push({ path: '--gpus-per-trial', message: `SLURM takes whole GPUs per task, got ${g}` });
+  if (!(Number.isInteger(c) && c >= 1 && c <= 256))
+    errors.push({ path: '--cpus-per-trial', message: `expected an integer 1..256, got ${c}` });
+  return errors;
+}
+
+/** trial.py and the launcher of `sweep`; only numbers checked above are filled into the templates. */
+function sweepFiles(t: TorchTemplates, sweep: SweepOptions, runs: number): [string, string][] {
+  if (sweep.kind === 'ray')
+    return [
+      ['trial.py', t['trial.py']],
+      ['ray_tune.py', t['ray_tune.py']],
+    ];
+  const fill: Record<string, string> = {
+    LAST_RUN: String(runs - 1),
+    CPUS: String(sweep.cpusPerTrial),
+    GRES: sweep.gpusPerTrial > 0 ? `#SBATCH --gres=gpu:${sweep.gpusPerTrial}` : '# (no GPU: the tasks run on the CPU)',
+    DEVICE: sweep.gpusPerTrial > 0 ? 'cuda' : 'cpu',
+  };
+  const array = t['slurm_array.sbatch'].replace(/@@([A-Z_]+)@@/g, (m, k: string) => fill[k] ?? m);
+  if (/@@[A-Z_]+@@/.test(array)) throw new Error('export torch: slurm_array.sbatch has an unknown placeholder');
+  return [
+    ['trial.py', t['trial.py']],
+    ['slurm_array.sbatch', array],
+    ['slurm_submit.sh', t['slurm_submit.sh']],
+  ];
 }
