@@ -10,16 +10,21 @@
 //            residuals beta_J |e_J^T y|; stop on the tolerance, a breakdown or the step budget
 //   lz_next: q_{J+1} = u = w / beta_J for runs still active
 // At the end lz_final solves T_J again with the whole eigenvector matrix and lz_form writes the top
-// Ritz vector Q y into u (the next warm start).
+// Ritz vector Q y into u (the next warm start); lz_report copies the top pair into the caller's record.
 //
 // Per-run state st[r * LS + k]: [0, 32) alpha, [32, 64) beta, 64 J (steps done), 65 active,
 //   66 converged, 67 invariant (breakdown or a complete basis), 68 scale (largest |A q| seen),
 //   69 |A q_J|^2 of the current product, 70 |u| at the start, [71, 76) the top Ritz values, most
 //   positive first, [76, 81) their residuals.
 
-struct LzCfg { R: u32, P: u32, M: u32, K: u32, tol: f32, second: u32, steps: u32, _p: u32 }
+// outStride / outHvps: the caller's per-run record that lz_report fills (value, residual, converged
+// flag at 0, 1, 2; the product count at outHvps).
+struct LzCfg {
+  R: u32, P: u32, M: u32, K: u32, tol: f32, second: u32, steps: u32, outStride: u32,
+  outHvps: u32, _p0: u32, _p1: u32, _p2: u32,
+}
 
-// Bindings: LANCZOS_IO in src/engine/metrics/lanczos_gpu.ts (cfg, u, w, q, c, st, z). The
+// Bindings: LANCZOS_IO in src/engine/metrics/lanczos_gpu.ts (cfg, u, w, q, c, st, z, out). The
 // workgroup sum lz_sum (kernel_io.ts workgroupReduce over vec2f, RWG threads) is composed in front.
 
 const LS: u32 = 96u;
@@ -302,4 +307,18 @@ fn lz_form(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   var v: f32 = 0.0;
   for (var t = 0u; t < n; t++) { v += c[r * cfg.M + t] * q[qi(r, t, i)]; }
   u[k] = v;
+}
+
+// The top Ritz value, its residual, the converged flag and the product count into out's record of
+// each run. One thread per run.
+@compute @workgroup_size(64)
+fn lz_report(@builtin(global_invocation_id) gid: vec3u) {
+  let r = gid.x;
+  if (r >= cfg.R) { return; }
+  let o = r * LS;
+  let d = r * cfg.outStride;
+  out[d] = st[o + S_VALUES];
+  out[d + 1u] = st[o + S_RESID];
+  out[d + 2u] = st[o + S_CONV];
+  out[d + cfg.outHvps] = st[o + S_J];
 }

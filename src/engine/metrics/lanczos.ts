@@ -1,8 +1,8 @@
 /**
  * Top-k eigenvalues of a symmetric operator by the Lanczos method with full reorthogonalisation,
  * in float64. The planned replacement for power iteration (topEigen in curvature_cpu.ts) on both
- * backends; not yet used by the trainers. Measured against power iteration: bench/eig_accuracy.ts
- * and docs/metrics.md.
+ * backends, and the oracle of the GPU's f32 Lanczos (lanczos_gpu.ts); not yet used by the trainers.
+ * Measured against power iteration: bench/eig_accuracy.ts and docs/metrics.md.
  *
  * Step j (q_1 the unit start vector, Q_j = [q_1 .. q_j]):
  *   w = A q_j;  w <- w - Q_j (Q_j^T w)   (classical Gram-Schmidt against every kept vector, repeated
@@ -26,6 +26,14 @@ export const LANCZOS_MAX_ITERS = 32;
 export const LANCZOS_MAX_K = 5;
 /** Default stop tolerance on residual / |theta| (chosen by bench/eig_accuracy.ts; docs/metrics.md). */
 export const LANCZOS_DEFAULT_TOL = 1e-3;
+/** The largest tolerance lanczosTop takes (the experiment allows metrics.sharpness.tol up to 1). */
+export const LANCZOS_TOL_CAP = 0.999;
+
+/** Products a sharpness measurement may use for metrics.sharpness.iters = iters (the basis is kept whole). */
+export function lanczosBudget(iters: number): number {
+  return Math.max(1, Math.min(Math.floor(iters), LANCZOS_MAX_ITERS));
+}
+
 /** beta_j below this times the largest |A q| seen counts as an invariant subspace (exact breakdown). */
 const BREAKDOWN = 1e-12;
 /** A residual below this times the largest |A q| is at round-off level and counts as converged. */

@@ -38,6 +38,14 @@ interface Population {
   spectra: number[][];
 }
 
+interface Handle {
+  l: LanczosGpu;
+  u: GPUBuffer;
+  w: GPUBuffer;
+  /** The report records: value, residual, converged, products (4 floats per run). */
+  out: GPUBuffer;
+}
+
 interface Outcome {
   gpu: LanczosRunResult[];
   cpu: ReturnType<typeof lanczosTop>[];
@@ -52,8 +60,8 @@ async function runPopulation(
   pop: Population,
   mats: Float32Array[],
   starts: Float64Array[],
-  lz?: { l: LanczosGpu; u: GPUBuffer; w: GPUBuffer },
-): Promise<Outcome & { lz: { l: LanczosGpu; u: GPUBuffer; w: GPUBuffer } }> {
+  lz?: Handle,
+): Promise<Outcome & { lz: Handle }> {
   const { device, pipelines } = await testGpu();
   const R = mats.length;
   const { P } = pop;
@@ -62,6 +70,7 @@ async function runPopulation(
   if (!lz) {
     const u = storageBuffer(device, u0);
     const w = storageBuffer(device, R * P);
+    const out = storageBuffer(device, R * 4);
     const l = await LanczosGpu.create(device, pipelines, {
       runs: R,
       P,
@@ -70,9 +79,13 @@ async function runPopulation(
       tol: pop.tol,
       u,
       w,
+      out: { buffer: out, stride: 4, hvps: 3 },
     });
-    lz = { l, u, w };
-  } else device.queue.writeBuffer(lz.u, 0, u0);
+    lz = { l, u, w, out };
+  } else {
+    device.queue.writeBuffer(lz.u, 0, u0);
+    lz.l.setTolerance(pop.tol);
+  }
   const mc = uniformBuffer(device, new Uint32Array([R, P, 0, 0]));
   const mv = await pipelines.get(
     'test-matvec',
@@ -93,6 +106,15 @@ async function runPopulation(
   device.queue.submit([enc.finish()]);
   const gpu = await lz.l.results();
   const uOut = await readF32(device, lz.u, R * P);
+  const rec = await readF32(device, lz.out, R * 4);
+  gpu.forEach((g, r) =>
+    expect(Array.from(rec.subarray(4 * r, 4 * r + 4))).toEqual([
+      g.values[0],
+      g.residuals[0],
+      g.converged ? 1 : 0,
+      g.hvps,
+    ]),
+  );
   a.destroy();
   mc.destroy();
   const vectors = Array.from({ length: R }, (_, r) => Float64Array.from(uOut.subarray(r * P, (r + 1) * P)));

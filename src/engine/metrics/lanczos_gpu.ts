@@ -22,51 +22,40 @@ import {
   workgroupReduce,
   type KernelIo,
 } from '../webgpu/kernel_io';
-import { allocateTable, required, type BufferTable } from '../webgpu/buffer_table';
-import { LANCZOS_MAX_ITERS, LANCZOS_MAX_K } from './lanczos';
+import { allocateTable, required, type TableBuffers } from '../webgpu/buffer_table';
+import { LANCZOS_MAX_ITERS, LANCZOS_MAX_K, LANCZOS_TOL_CAP } from './lanczos';
+import { LANCZOS_BUFFERS, LANCZOS_STATE } from './lanczos_buffers';
 
-/** Floats of per-run state (see the header of shaders/lanczos.wgsl). */
-export const LANCZOS_STATE = 96;
+export { LANCZOS_BUFFERS, LANCZOS_STATE };
+
 const S = { J: 64, active: 65, converged: 66, invariant: 67, scale: 68, values: 71, residuals: 76 } as const;
 
 const WG = 64;
 const RWG = 256;
 
-export interface LanczosDims {
-  /** Runs, parameters per run, and basis vectors kept per run (the step budget, <= 32). */
-  R: number;
-  P: number;
-  M: number;
-}
-
-/** The basis and the small per-run arrays, declared once (allocation and memory plan). */
-export const LANCZOS_BUFFERS = {
-  'lz-basis': {
-    floats: (d) => Math.max(1, d.R * d.M * d.P),
-    sizedBy: 'params',
-    what: (d) => `the Lanczos bases (${d.M} vectors) of ${d.R} runs`,
-  },
-  'lz-coef': { floats: (d) => Math.max(1, d.R * d.M), sizedBy: 'runs', what: () => 'the Lanczos coefficients' },
-  'lz-state': { floats: (d) => Math.max(1, d.R * LANCZOS_STATE), sizedBy: 'runs', what: () => 'the Lanczos state' },
-  'lz-tri': {
-    floats: (d) => Math.max(1, d.R * d.M * d.M),
-    sizedBy: 'runs',
-    what: () => 'the Lanczos tridiagonal eigenvectors',
-  },
-} satisfies BufferTable<LanczosDims>;
-
 /**
  * The bindings of lanczos.wgsl (one layout for every entry point): the config, the vector the
  * operator is applied to (`u`), its product (`w`, reorthogonalised in place), the basis, the
- * coefficients (Gram-Schmidt dots, then the Ritz coordinates), the per-run state and the QL scratch.
+ * coefficients (Gram-Schmidt dots, then the Ritz coordinates), the per-run state, the QL scratch
+ * and the caller's per-run record that lz_report fills.
  */
 export const LANCZOS_IO = [
-  { cfg: uniform('LzCfg'), u: rw(), w: rw(), q: rw(), c: rw(), st: rw(), z: rw() },
+  { cfg: uniform('LzCfg'), u: rw(), w: rw(), q: rw(), c: rw(), st: rw(), z: rw(), out: rw() },
 ] as const satisfies KernelIo;
 
 const SUM = workgroupReduce('lz_sum', 'vec2f', 'RWG');
 
-const ENTRIES = ['lz_norm', 'lz_start', 'lz_dots', 'lz_sub', 'lz_ritz', 'lz_next', 'lz_final', 'lz_form'] as const;
+const ENTRIES = [
+  'lz_norm',
+  'lz_start',
+  'lz_dots',
+  'lz_sub',
+  'lz_ritz',
+  'lz_next',
+  'lz_final',
+  'lz_form',
+  'lz_report',
+] as const;
 type Entry = (typeof ENTRIES)[number];
 
 export interface LanczosGpuOptions {
@@ -76,11 +65,18 @@ export interface LanczosGpuOptions {
   maxIters: number;
   /** Ritz pairs whose residuals the stop rule checks (1..5, default 1). */
   k?: number;
-  /** Stop when each pair's residual <= tol |theta| (or the f32 floor). */
+  /** Stop when each pair's residual <= tol |theta| (or the f32 floor); setTolerance changes it. */
   tol: number;
   /** The operator's input and output, R * P floats each. */
   u: GPUBuffer;
   w: GPUBuffer;
+  /**
+   * Per-run records that `report` fills, `stride` floats per run: the top Ritz value, its residual
+   * and the converged flag at 0, 1, 2, the product count at `hvps`.
+   */
+  out: { buffer: GPUBuffer; stride: number; hvps: number };
+  /** The basis and state buffers (LANCZOS_BUFFERS with M = maxIters), when the caller allocates them. */
+  buffers?: TableBuffers<typeof LANCZOS_BUFFERS>;
 }
 
 export interface LanczosRunResult {
@@ -98,6 +94,7 @@ export class LanczosGpu {
   private readonly bufs: GPUBuffer[] = [];
   private readonly pipes = new Map<Entry, GPUComputePipeline>();
   private readonly groups: GPUBindGroup[] = [];
+  private readonly cfgs: { buf: GPUBuffer; raw: ArrayBuffer }[] = [];
   readonly state: GPUBuffer;
   readonly steps: number;
 
@@ -111,20 +108,21 @@ export class LanczosGpu {
     if (!Number.isInteger(k) || k < 1 || k > LANCZOS_MAX_K || k > o.maxIters)
       throw new Error(`lanczos gpu: k must be an integer in [1, min(${LANCZOS_MAX_K}, maxIters)], got ${k}`);
     this.steps = Math.min(o.maxIters, o.P);
-    const b = allocateTable(device, LANCZOS_BUFFERS, { R: o.runs, P: o.P, M: o.maxIters }, {}, (x) => {
-      this.bufs.push(x);
-      return x;
-    });
+    const b =
+      o.buffers ??
+      allocateTable(device, LANCZOS_BUFFERS, { R: o.runs, P: o.P, M: o.maxIters }, {}, (x) => {
+        this.bufs.push(x);
+        return x;
+      });
     this.state = required(b, 'lz-state');
     for (const pass of [0, 1]) {
-      const raw = new ArrayBuffer(32);
+      const raw = new ArrayBuffer(48);
       const w = new Uint32Array(raw);
-      w.set([o.runs, o.P, o.maxIters, k]);
-      new Float32Array(raw)[4] = o.tol;
-      w[5] = pass;
-      w[6] = this.steps;
+      w.set([o.runs, o.P, o.maxIters, k, 0, pass, this.steps, o.out.stride, o.out.hvps]);
+      new Float32Array(raw)[4] = Math.min(o.tol, LANCZOS_TOL_CAP);
       const cfg = uniformBuffer(device, raw, `lz-cfg-${pass}`);
       this.bufs.push(cfg);
+      this.cfgs.push({ buf: cfg, raw });
       this.groups.push(
         bindGroupOf(device, `lanczos.${pass}`, LANCZOS_IO[0], {
           cfg,
@@ -134,6 +132,7 @@ export class LanczosGpu {
           c: required(b, 'lz-coef'),
           st: this.state,
           z: required(b, 'lz-tri'),
+          out: o.out.buffer,
         }),
       );
     }
@@ -180,7 +179,20 @@ export class LanczosGpu {
     this.run(pass, 'lz_form', this.elems);
   }
 
-  /** The whole method: start, `steps` x (operator, step), finish. */
+  /** The top pair of each run into the `out` records. */
+  report(pass: GPUComputePassEncoder): void {
+    this.run(pass, 'lz_report', [Math.ceil(this.o.runs / 64), 1]);
+  }
+
+  /** A new stop tolerance for the coming measurements (written before the next submit). */
+  setTolerance(tol: number): void {
+    for (const c of this.cfgs) {
+      new Float32Array(c.raw)[4] = Math.min(tol, LANCZOS_TOL_CAP);
+      this.device.queue.writeBuffer(c.buf, 16, c.raw, 16, 4);
+    }
+  }
+
+  /** The whole method: start, `steps` x (operator, step), finish, report. */
   encode(pass: GPUComputePassEncoder, apply: (pass: GPUComputePassEncoder) => void): void {
     this.start(pass);
     for (let it = 0; it < this.steps; it++) {
@@ -188,6 +200,7 @@ export class LanczosGpu {
       this.step(pass, it);
     }
     this.finish(pass);
+    this.report(pass);
   }
 
   /** Per-run results from the state buffer (a readback: tests and tools). */
