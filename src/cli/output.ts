@@ -2,7 +2,7 @@
  * The CLI's file formats (README.md, "Headless CLI"): metrics.csv rows, weight files,
  * data.json, and a JSON printer that keeps number arrays on one line.
  */
-import type { MetricRow } from '../engine/trainer';
+import type { MetricRow, ParamVector } from '../engine/trainer';
 import { weightsJson as sharedWeightsJson, type WeightsFile } from '../engine/model/weights';
 export type { WeightsFile };
 import type { ParamLayout } from '../engine/model/layout';
@@ -51,7 +51,7 @@ export function parseMetricsCsv(text: string): MetricRow[] {
 }
 
 /** One run's parameters as named tensors (dense weights [out, in] row-major, then bias [out]). */
-export function weightsJson(layout: ParamLayout, params: Float32Array): WeightsFile {
+export function weightsJson(layout: ParamLayout, params: ParamVector): WeightsFile {
   return sharedWeightsJson(layout, params, 'the trainer returned');
 }
 

@@ -14,6 +14,9 @@
 import type { Experiment } from '../schema/types';
 import type { Checkpoint } from './checkpoint';
 
+/** One run's flat parameters: Float64Array from the float64 CPU backend, Float32Array from the GPU. */
+export type ParamVector = Float32Array | Float64Array;
+
 export interface MetricRow {
   run: number;
   step: number;
@@ -60,8 +63,11 @@ export interface Trainer {
    * direction.
    */
   lossSlice?(run: number, o: SliceOptions): Promise<SlicePoint[]>;
-  /** Parameters of run r, per the layout in model/layout.ts. */
-  getParams(run: number): Promise<Float32Array>;
+  /**
+   * Parameters of run r, per the layout in model/layout.ts: float64 from the CPU backend (its
+   * parameters as trained), float32 from the GPU.
+   */
+  getParams(run: number): Promise<ParamVector>;
   dispose(): void;
 }
 

@@ -3,7 +3,7 @@
  * weights as JSON (the CLI's --save-weights format) and a chart (canvas or SVG) as a PNG.
  */
 import type { Experiment } from '../experiment/types';
-import type { MetricRow } from '../engine/trainer';
+import type { MetricRow, ParamVector } from '../engine/trainer';
 import { weightsJson as sharedWeightsJson, type WeightsFile } from '../engine/model/weights';
 export type { WeightsFile };
 import type { ParamLayout } from '../engine/model/layout';
@@ -75,7 +75,7 @@ export function experimentJson(exp: Experiment): string {
 }
 
 /** One run's parameters as named tensors, dense weights [out, in] row-major then bias [out]; non-finite values as null. */
-export function weightsJson(layout: ParamLayout, params: Float32Array): WeightsFile {
+export function weightsJson(layout: ParamLayout, params: ParamVector): WeightsFile {
   return sharedWeightsJson(layout, params, 'the worker sent');
 }
 

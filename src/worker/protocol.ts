@@ -4,7 +4,7 @@
  * (config) or a reset; the page drops anything from an older generation.
  */
 import type { Experiment } from '../schema/types';
-import type { MetricRow } from '../engine/trainer';
+import type { MetricRow, ParamVector } from '../engine/trainer';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
 
@@ -57,7 +57,7 @@ export type FromWorker =
   | { type: 'notice'; gen: number; message: string }
   | { type: 'error'; gen: number; message: string }
   /** Per run, its parameters (model/layout.ts) after `step` steps; empty when no trainer exists. */
-  | { type: 'params'; gen: number; id: number; step: number; params: Float32Array[] };
+  | { type: 'params'; gen: number; id: number; step: number; params: ParamVector[] };
 
 export const DEFAULT_STEPS_PER_FRAME = 10;
 export const MAX_STEPS_PER_FRAME = 1000;

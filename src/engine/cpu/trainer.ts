@@ -153,10 +153,9 @@ export class CpuTrainer implements Trainer {
     return lossSlice(this.ctx.oracles[run].loss, st.params, d, { radius: o.radius, points: o.points });
   }
 
-  async getParams(run: number): Promise<Float32Array> {
-    const st = this.runs[run];
-    if (!st) throw new Error(`run: expected an index in 0..${this.runs.length - 1}, got ${run}`);
-    return Float32Array.from(st.params);
+  /** Run r's parameters in float64, as trained (a copy); the weights files carry every digit. */
+  async getParams(run: number): Promise<Float64Array> {
+    return this.getParams64(run);
   }
 
   /** A copy of every run's parameters and optimizer state after `step` steps (checkpoint.ts). */

@@ -10,6 +10,7 @@ import { runColor } from '../palette';
 import { dataShape } from '../../experiment/limits';
 import { experimentLayout } from '../../engine/model/shape';
 import { generateDataset, type Dataset } from '../../engine/data';
+import type { ParamVector } from '../../engine/trainer';
 import type { Experiment } from '../../experiment/types';
 import { downloadText, stamp } from '../download';
 import { weightsJson } from '../exporting';
@@ -33,7 +34,7 @@ function sceneFor(exp: Experiment): Scene | null {
   return { ds, extent: extentOf(ds.train.x, ds.train.n) };
 }
 
-function draw(canvas: HTMLCanvasElement, exp: Experiment, scene: Scene, params: Float32Array): void {
+function draw(canvas: HTMLCanvasElement, exp: Experiment, scene: Scene, params: ParamVector): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const { ds, extent } = scene;
