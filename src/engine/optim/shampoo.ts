@@ -82,6 +82,8 @@ export const shampoo: OptimizerDef = {
   source:
     'Gupta, Koren, Singer, "Shampoo: Preconditioned Stochastic Tensor Optimization", ICML 2018; Shi et al., "A Distributed Data-Parallel PyTorch Implementation of the Distributed Shampoo Optimizer", arXiv 2309.06497; facebookresearch/optimizers distributed_shampoo/distributed_shampoo.py, preconditioner/shampoo_preconditioner_list.py, preconditioner/adagrad_preconditioner_list.py, preconditioner/matrix_functions.py',
   notes: [
+    'Shampoo rather than SOAP: SOAP runs Adam in the eigenbasis of these same factors, so it needs their eigenvectors on the GPU (an eigensolver per factor and a rotated copy of m and v), ' +
+      'while Shampoo needs only inverse roots, which the coupled Newton iteration gives with matrix products alone; and Distributed Shampoo is the form that led the AlgoPerf external-tuning leaderboard.',
     'Inverse roots: the CPU (float64) takes them by eigendecomposition (Jacobi), the reference default, with its shift of an eigenvalue left below the ridge; the GPU (float32) by the coupled Newton iteration, the reference alternative (matrix-only work that runs inside one workgroup per factor), ' +
       `from X = z^(1/4) I, M = z A with z = 5/(2 |A|_F), until max |M - I| <= ${NEWTON_TOLERANCE.toExponential()} or ${NEWTON_MAX_ITERATIONS} iterations. ` +
       'GPU: two dispatches per step for the whole population (factors and, on refresh steps, their roots; then the update), whatever the number of layers.',
