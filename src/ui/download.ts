@@ -1,6 +1,15 @@
 /** Save text as a file through a temporary object URL (no server round trip). */
 export function downloadText(filename: string, text: string, mime: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mime }));
+  downloadBlob(filename, new Blob([text], { type: mime }));
+}
+
+/** Save bytes (a ZIP archive, say) as a file. */
+export function downloadBytes(filename: string, bytes: Uint8Array, mime: string): void {
+  downloadBlob(filename, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mime }));
+}
+
+function downloadBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

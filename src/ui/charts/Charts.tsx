@@ -30,15 +30,19 @@ export function Charts({ lead, compact = false }: { lead?: ReactNode; compact?: 
   const setLog = usePlayground((s) => s.setLogScale);
   const hiddenRuns = usePlayground((s) => s.hiddenRuns);
   const diverged = usePlayground((s) => s.diverged);
+  const imported = usePlayground((s) => s.imported);
+  // the page's runs, then the runs of an imported metrics CSV (in the store after the page's)
   const runs = useMemo(
-    () =>
-      appliedRuns.map((r, i) => ({
+    () => [
+      ...appliedRuns.map((r, i) => ({
         label: r.label,
         color: runColor(r.color, i),
         hidden: hiddenRuns.includes(i),
         diverged: diverged[i] !== undefined,
       })),
-    [appliedRuns, hiddenRuns, diverged],
+      ...(imported?.runs ?? []).map((r, j) => ({ label: r.label, color: runColor(undefined, appliedRuns.length + j) })),
+    ],
+    [appliedRuns, hiddenRuns, diverged, imported],
   );
   const notes = useMemo(() => optimizerChartNotes(appliedRuns), [appliedRuns]);
   // Groups keep their identity while their metrics stay the same, so existing charts do not redraw.

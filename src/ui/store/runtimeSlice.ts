@@ -6,6 +6,7 @@
 import type { StateCreator } from 'zustand/vanilla';
 import type { FromWorker, ToWorker } from '../../worker/protocol';
 import { MetricStore } from '../series';
+import { storeWithImported } from '../metricsImport';
 import type { PlaygroundState, RuntimeSlice, Status } from './types';
 
 const IDLE: Status = { state: 'idle', step: 0, steps: 0, stepsPerSecond: 0 };
@@ -36,6 +37,7 @@ export const createRuntimeSlice =
       stopAt: null,
       metrics: new MetricStore(),
       metricsVersion: 0,
+      imported: null,
       diverged: {},
       workerError: null,
       transport: null,
@@ -94,7 +96,7 @@ export const createRuntimeSlice =
         set({
           gen,
           wantPlay,
-          metrics: new MetricStore(),
+          metrics: storeWithImported(null, s.applied.runs.length, s.imported),
           metricsVersion: s.metricsVersion + 1,
           diverged: {},
           workerError: null,
@@ -135,13 +137,19 @@ export const createRuntimeSlice =
           gen,
           wantPlay: false,
           userPaused: true,
-          metrics: new MetricStore(),
+          metrics: storeWithImported(null, s.applied.runs.length, s.imported),
           metricsVersion: s.metricsVersion + 1,
           diverged: {},
           workerError: null,
           status: { ...IDLE, state: 'building', steps: s.applied.steps },
         });
         send.send({ type: 'reset', gen });
+      },
+
+      setImported(imported) {
+        const s = get();
+        const metrics = storeWithImported(s.metrics, s.applied.runs.length, imported);
+        set({ imported, metrics, metricsVersion: s.metricsVersion + 1 });
       },
 
       setStopAt(step) {

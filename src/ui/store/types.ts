@@ -2,6 +2,7 @@
 import type { Experiment, HyperValue, ScheduleConfig, ValidationError } from '../../experiment/types';
 import type { BackendInfo, FromWorker, RunState, ToWorker } from '../../worker/protocol';
 import type { MetricStore } from '../series';
+import type { ImportedMetrics } from '../metricsImport';
 import type { SweepSpec } from '../sweep';
 
 export interface Transport {
@@ -86,6 +87,13 @@ export interface RuntimeSlice {
   metricsVersion: number;
   /** run -> first non-finite step. */
   diverged: Record<number, number>;
+  /**
+   * Runs read from a metrics CSV (the exported PyTorch script's), drawn after the page's runs:
+   * in `metrics` at run index applied.runs.length + j. Kept through restarts; null: none.
+   */
+  imported: ImportedMetrics | null;
+  /** Show the runs of a metrics CSV next to the page's (null: remove them). */
+  setImported(imported: ImportedMetrics | null): void;
   workerError: string | null;
   transport: Transport | null;
   connect(t: Transport): void;
