@@ -40,7 +40,12 @@ export function Charts({ lead, compact = false }: { lead?: ReactNode; compact?: 
         hidden: hiddenRuns.includes(i),
         diverged: diverged[i] !== undefined,
       })),
-      ...(imported?.runs ?? []).map((r, j) => ({ label: r.label, color: runColor(undefined, appliedRuns.length + j) })),
+      ...(imported?.runs ?? []).map((r, j) => ({
+        label: r.label,
+        color: runColor(undefined, appliedRuns.length + j),
+        hidden: hiddenRuns.includes(appliedRuns.length + j),
+        imported: true,
+      })),
     ],
     [appliedRuns, hiddenRuns, diverged, imported],
   );

@@ -19,7 +19,7 @@ import '../figures/figures.css';
 
 interface Props {
   group: MetricGroup;
-  runs: readonly { label: string; color: string; hidden?: boolean; diverged?: boolean }[];
+  runs: readonly { label: string; color: string; hidden?: boolean; diverged?: boolean; imported?: boolean }[];
   log: boolean;
   onLog(groupId: string, on: boolean): void;
   markers?: readonly ChartMarker[];
@@ -79,7 +79,7 @@ function MetricChartImpl({ group, runs, log, onLog, markers, notes }: Props) {
           </button>
         </span>
       </figcaption>
-      <ChartLegend runs={runs} />
+      <ChartLegend runs={runs} metrics={group.metrics.map((m) => m.name)} />
       {group.metrics.length > 1 ? (
         <div className="dash-key">
           {group.metrics.map((m) => (

@@ -149,7 +149,8 @@ export const createRuntimeSlice =
       setImported(imported) {
         const s = get();
         const metrics = storeWithImported(s.metrics, s.applied.runs.length, imported);
-        set({ imported, metrics, metricsVersion: s.metricsVersion + 1 });
+        const hiddenRuns = s.hiddenRuns.filter((i) => i < s.applied.runs.length); // hidden imported runs: shown again
+        set({ imported, metrics, metricsVersion: s.metricsVersion + 1, hiddenRuns });
       },
 
       setStopAt(step) {
