@@ -3,11 +3,15 @@
 // u^ = u / ||u||. The two gradients are evaluated as 2R "runs" of the MLP graph: pert[0..R) holds
 // base + h u^, pert[R..2R) holds base - h u^, and their gradients land in gpm in the same layout.
 //
+// The top eigenvalue (sharpness, preconditioned sharpness) is computed by Lanczos on these products
+// (shaders/lanczos.wgsl, driven by src/engine/metrics/curvature_gpu.ts): `start` and `start_flags`
+// prepare its start vector and record, perturb / graph / combine apply the operator, and Lanczos'
+// report fills the record.
+//
 // Per-run scalars sc[r * SC + k]:
-//   0 lambda (Rayleigh quotient of the current iterate)  1 lambda of the previous iterate
-//   2 converged flag  3 shift c (iterate on H + c I)     4 ||u||  5 u.w   6 w.w
-//   7 trace accumulator (sum_k z.Hz)  8 Frobenius accumulator (sum_k ||Hz||^2)  9 active flag
-//   10 lambda of the first phase     11 g.v (gradient-eigenvector dot)  12 ||g||^2
+//   0 top eigenvalue (top Ritz value)  1 its residual |H v - lambda v|  2 converged flag
+//   4 ||dir||  5 u.w   6 w.w  7 trace accumulator (sum_k z.Hz)  8 Frobenius accumulator (sum_k ||Hz||^2)
+//   11 g.v (gradient-eigenvector dot)  12 ||g||^2  13 Hessian-vector products used (Lanczos steps)
 // Per-run parameters of this step slot, prm[(slot * R + r) * 8 + k] (u32 words; floats stored as bit patterns): 0 h (finite-
 //   difference step), 1 tol, 2 D scale (preconditioner: D_i = s * (sqrt(vs * v_i) + eps)), 3 vs,
 //   4 eps, 5 the run's seed (u32).
@@ -80,21 +84,19 @@ fn perturb(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   pert[cfg.R * cfg.P + k] = base[k] - step;
 }
 
-// w = H dir (+ shift * u), in preconditioned mode D^-1/2 H D^-1/2 u; then per-run dots u.w, w.w into
+// w = H dir, in preconditioned mode D^-1/2 H D^-1/2 u; then per-run dots u.w, w.w into
 // sc[5], sc[6]. One workgroup per run. mode 2 (Hutchinson) also accumulates the trace and Frobenius sums.
 @compute @workgroup_size(RWG)
 fn combine(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let r = wid.x;
   let n = sc[r * SC + 4u];
   let h = pf(r, 0u);
-  let c = sc[r * SC + 3u];
   var a: f32 = 0.0;
   var b: f32 = 0.0;
   for (var i = lid.x; i < cfg.P; i += RWG) {
     let k = r * cfg.P + i;
     var hv = n * (gpm[k] - gpm[cfg.R * cfg.P + k]) / (2.0 * h);
     if (cfg.mode == 1u) { hv *= dinv(r, i); }
-    hv += c * u[k];
     w[k] = hv;
     a += u[k] * hv;
     b += hv * hv;
@@ -110,42 +112,8 @@ fn combine(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid:
   }
 }
 
-// Power-iteration bookkeeping for active, unconverged runs (one thread per run): the Rayleigh
-// quotient u.w (u has unit norm) becomes lambda; convergence on the relative change.
-@compute @workgroup_size(64)
-fn rayleigh(@builtin(global_invocation_id) gid: vec3u) {
-  let r = gid.x;
-  if (r >= cfg.R) { return; }
-  let o = r * SC;
-  if (cfg.mode == 0u) {
-    // u has unit norm again after `normalize`: the next perturbation needs no dir_norm pass.
-    sc[o + 4u] = 1.0;
-  }
-  if (sc[o + 9u] == 0.0 || sc[o + 2u] != 0.0) { return; }
-  let lam = sc[o + 5u];
-  sc[o + 1u] = sc[o];
-  sc[o] = lam;
-  // Relative to the unshifted eigenvalue (lam - shift), the number that is reported.
-  if (cfg.sample > 0u && abs(lam - sc[o + 1u]) <= pf(r, 1u) * abs(lam - sc[o + 3u])) {
-    sc[o + 2u] = 1.0;
-  }
-}
-
-// u = w / ||w|| for active runs that had not converged before this iteration.
-@compute @workgroup_size(WG)
-fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let k = lin(gid, nwg);
-  if (k >= cfg.R * cfg.P) { return; }
-  let r = k / cfg.P;
-  let o = r * SC;
-  if (sc[o + 9u] == 0.0) { return; }
-  let nw = sqrt(sc[o + 6u]);
-  if (nw > 0.0) { u[k] = w[k] / nw; }
-}
-
-// Start of a power iteration: normalise u (warm start) or, when ||u|| = 0, seed it with a
-// Rademacher probe; reset the per-run flags. mode 0: all runs active, shift 0.
-// mode 3 (second phase): runs whose lambda < 0 become active with shift -lambda and a fresh probe.
+// Start of a top-eigenvalue measurement: normalise u (warm start) or, when ||u|| = 0 or is not
+// finite, seed it with a unit Rademacher probe (the CPU's startProbe).
 @compute @workgroup_size(WG)
 fn start(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let k = lin(gid, nwg);
@@ -155,12 +123,6 @@ fn start(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
   let o = r * SC;
   let n = sc[o + 4u];
   let z = rngRademacher(pw(r, 5u), STREAM_PROBE, stp.t * cfg.P + i);
-  if (cfg.mode == 3u) {
-    if (sc[o + 10u] < 0.0) {
-      u[k] = z * inverseSqrt(f32(cfg.P));
-    }
-    return;
-  }
   if (n > 0.0) {
     u[k] = u[k] / n;
   } else {
@@ -168,34 +130,14 @@ fn start(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg
   }
 }
 
-// Per-run flags for the start of a phase (one thread per run).
+// Reset a run's record (one thread per run); ||dir|| = 1 for the unit vectors Lanczos probes.
 @compute @workgroup_size(64)
 fn start_flags(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.x;
   if (r >= cfg.R) { return; }
   let o = r * SC;
-  if (cfg.mode == 3u) {
-    let lam = sc[o];
-    sc[o + 10u] = lam;
-    if (lam < 0.0) {
-      sc[o + 9u] = 1.0;
-      sc[o + 2u] = 0.0;
-      sc[o + 3u] = -lam;
-      sc[o] = 0.0;
-      sc[o + 4u] = 1.0;
-    } else {
-      sc[o + 9u] = 0.0;
-    }
-    return;
-  }
+  for (var k = 0u; k < SC; k++) { sc[o + k] = 0.0; }
   sc[o + 4u] = 1.0;
-  sc[o + 9u] = 1.0;
-  sc[o + 2u] = 0.0;
-  sc[o + 3u] = 0.0;
-  sc[o] = 0.0;
-  sc[o + 7u] = 0.0;
-  sc[o + 8u] = 0.0;
-  sc[o + 10u] = 0.0;
 }
 
 // Fill u with a Rademacher probe (mode 2: Hutchinson sample cfg.sample) or with base - aux

@@ -5,9 +5,13 @@
  */
 import { NS } from '../model/stats_layout';
 import type { BufferTable } from '../webgpu/buffer_table';
+import { lanczosBudget } from './lanczos';
+import { LANCZOS_BUFFERS } from './lanczos_buffers';
 
 /** Floats per run in a scalar record (see shaders/curvature.wgsl's header). */
 export const SC = 16;
+/** Where a sharpness record holds the Lanczos product count (shaders/curvature.wgsl's header). */
+export const SC_HVPS = 13;
 /** Scalar records per logged curvature step: sharpness, preconditioned, trace, directional. */
 export const CURV_KINDS = ['sharpness', 'precond', 'trace', 'directional'] as const;
 export type CurvKind = (typeof CURV_KINDS)[number];
@@ -18,6 +22,13 @@ export interface CurvatureDims {
   P: number;
   /** Step slots per submit. */
   capacity: number;
+  /** Lanczos basis vectors per run (lanczosBasis); 0 without sharpness. */
+  M: number;
+}
+
+/** The Lanczos basis size for metrics.sharpness.iters (0: sharpness off, no basis). */
+export function lanczosBasis(sharpnessIters: number | undefined): number {
+  return sharpnessIters === undefined ? 0 : lanczosBudget(sharpnessIters);
 }
 
 const RP = (d: CurvatureDims) => Math.max(1, d.R * d.P);
@@ -59,6 +70,8 @@ export const CURVATURE_BUFFERS = {
     sizedBy: 'subset',
     what: () => 'the curvature probe stats',
   },
+  /** The Lanczos basis and state, shared by sharpness and precond_sharpness. */
+  ...LANCZOS_BUFFERS,
   /** Placeholder minibatch indices: the probe's graph is full-batch over the subset. */
   'curv-idx': { floats: () => 4, sizedBy: 'subset', what: () => 'the curvature probe indices' },
 } satisfies BufferTable<CurvatureDims>;

@@ -63,7 +63,6 @@ describe('fdHvp on a linear model (exact Hessian (Xa^T Xa / n) (x) I)', () => {
     const lmax = c.eig.values[0];
     const r = sharpness(c.grad, c.theta, { iters: 50, seed: 7, step: 0 });
     expect(r.converged).toBe(true);
-    expect(r.shifted).toBe(false);
     expect(Math.abs(r.value - lmax) / lmax).toBeLessThan(0.01);
     const Hu = matVec(c.hessian, c.P, r.vector);
     expect(norm(addScaled(Hu, -r.value, r.vector)) / lmax).toBeLessThan(0.1);
@@ -235,7 +234,7 @@ describe('2-layer tanh network: HVP against exact forward-over-reverse and a fin
     expect(Math.abs(r.value - top) / Math.abs(top)).toBeLessThan(0.01);
   });
 
-  it('indefinite Hessian with a negative dominant eigenvalue: shifted, within 1% at tol 1e-4', () => {
+  it('indefinite Hessian with a negative dominant eigenvalue: the most positive one, within 1% at tol 1e-4', () => {
     // The first seeded point whose Hessian has |lambda_min| > lambda_max (deterministic search).
     const exactEig = (t: Float64Array) =>
       symEig(
@@ -253,10 +252,9 @@ describe('2-layer tanh network: HVP against exact forward-over-reverse and a fin
     }
     expect(eig.values[P - 1]).toBeLessThan(-eig.values[0]);
     expect(eig.values[0]).toBeGreaterThan(0);
-    // The default tol 1e-3 bounds the last change, not the error: with the near-tie eigenvalues
-    // found here it stops at ~1% error (docs/metrics.md); 1e-4 gives ~0.1%.
+    // Lanczos needs no shifted phase: the most positive Ritz value converges whatever the sign of
+    // the dominant eigenvalue.
     const r = sharpness(net.grad, big, { iters: 300, tol: 1e-4, seed: 9, step: 4 });
-    expect(r.shifted).toBe(true);
     expect(r.converged).toBe(true);
     expect(Math.abs(r.value - eig.values[0]) / eig.values[0]).toBeLessThan(0.01);
   });

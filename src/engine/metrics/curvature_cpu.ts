@@ -12,6 +12,7 @@
  */
 import { addScaled, dot, norm, scaled } from './linalg';
 import { probeVector, startProbe } from './probes';
+import { LANCZOS_DEFAULT_TOL, LANCZOS_TOL_CAP, lanczosBudget, lanczosTop } from './lanczos';
 
 /** Gradient of the mean loss over the curvature subset (float64). */
 export type GradOracle = (theta: Float64Array) => Float64Array;
@@ -117,7 +118,8 @@ function iterate(op: LinearOp, u0: Float64Array, iters: number, tol: number, shi
  * Most positive eigenvalue of a symmetric operator. Phase 1: power iteration from the warm start
  * (or the probe) converges to the dominant eigenvalue lambda_d (largest |lambda|). When lambda_d < 0,
  * phase 2 iterates from a fresh probe on A - lambda_d I, whose eigenvalues are all >= 0, and returns
- * its top eigenvalue + lambda_d. The same two phases as the GPU kernel (start / start_flags mode 3).
+ * its top eigenvalue + lambda_d. The measurement before Lanczos (lanczosTopEigen), kept for
+ * comparison (bench/eig_accuracy.ts) and its tests.
  */
 export function topEigen(op: LinearOp, P: number, o: PowerOptions): PowerResult {
   if (!Number.isInteger(o.iters) || o.iters < 1)
@@ -150,14 +152,58 @@ export function topEigen(op: LinearOp, P: number, o: PowerOptions): PowerResult 
   };
 }
 
-/** Sharpness: top eigenvalue of the Hessian of the mean loss at theta (power iteration on fdHvp). */
+export interface TopEigenResult {
+  /** The most positive eigenvalue estimate (top Ritz value). */
+  value: number;
+  /** Unit eigenvector estimate for `value` (store it as the next warm start). */
+  vector: Float64Array;
+  /** Operator applications (Hessian-vector products). */
+  iterations: number;
+  /** Whether the residual met the tolerance (or the Krylov space became invariant). */
+  converged: boolean;
+  /** |A v - value v| from the Lanczos recurrence. */
+  residual: number;
+}
+
+/**
+ * Most positive eigenvalue of a symmetric operator by Lanczos (lanczosTop, k = 1): the measurement
+ * behind sharpness and precond_sharpness on both backends. `iters` (metrics.sharpness.iters) caps
+ * the products at min(iters, LANCZOS_MAX_ITERS); `tol` (metrics.sharpness.tol) is the relative
+ * residual tolerance |A v - theta v| <= tol |theta|.
+ */
+export function lanczosTopEigen(
+  op: LinearOp,
+  P: number,
+  o: { iters: number; tol?: number; warm?: Float64Array; probe: () => Float64Array },
+): TopEigenResult {
+  if (!Number.isInteger(o.iters) || o.iters < 1)
+    throw new Error(`metrics.sharpness.iters: expected an integer >= 1, got ${o.iters}`);
+  const tol = o.tol ?? LANCZOS_DEFAULT_TOL;
+  if (!(tol >= 0)) throw new Error(`metrics.sharpness.tol: expected a number >= 0, got ${tol}`);
+  const r = lanczosTop(op, P, {
+    k: 1,
+    maxIters: lanczosBudget(o.iters),
+    tol: Math.min(tol, LANCZOS_TOL_CAP),
+    warm: o.warm,
+    probe: o.probe,
+  });
+  return {
+    value: r.values[0],
+    vector: r.vectors[0],
+    iterations: r.hvps,
+    converged: r.converged,
+    residual: r.residuals[0],
+  };
+}
+
+/** Sharpness: top eigenvalue of the Hessian of the mean loss at theta (Lanczos on fdHvp). */
 export function sharpness(
   grad: GradOracle,
   theta: Float64Array,
   o: { iters: number; tol?: number; warm?: Float64Array; seed: number; step: number; h?: number },
-): PowerResult {
+): TopEigenResult {
   const P = theta.length;
-  return topEigen(fdHvp(grad, theta, o.h), P, { ...o, probe: () => startProbe(o.seed, o.step, P) });
+  return lanczosTopEigen(fdHvp(grad, theta, o.h), P, { ...o, probe: () => startProbe(o.seed, o.step, P) });
 }
 
 /** D^-1/2 A D^-1/2 for a positive diagonal D (the preconditioned Hessian's symmetric form). */
@@ -186,10 +232,10 @@ export function preconditionedSharpness(
   theta: Float64Array,
   D: Float64Array,
   o: { iters: number; tol?: number; warm?: Float64Array; seed: number; step: number; h?: number },
-): PowerResult {
+): TopEigenResult {
   const P = theta.length;
   if (D.length !== P) throw new Error(`preconditioner: length ${D.length}, expected paramCount ${P}`);
-  return topEigen(preconditionedOp(fdHvp(grad, theta, o.h), D), P, {
+  return lanczosTopEigen(preconditionedOp(fdHvp(grad, theta, o.h), D), P, {
     ...o,
     probe: () => startProbe(o.seed, o.step, P),
   });

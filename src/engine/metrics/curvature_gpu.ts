@@ -1,7 +1,7 @@
 /**
  * GPU curvature probes for one population (see shaders/curvature.wgsl): top Hessian eigenvalue by
- * warm-started power iteration with a relative-tolerance stop and a second, shifted phase for a
- * negative dominant eigenvalue; preconditioned sharpness; Hutchinson trace / Frobenius norm;
+ * warm-started Lanczos (lanczos_gpu.ts, shaders/lanczos.wgsl) with a relative residual stop;
+ * preconditioned sharpness (the same on D^-1/2 H D^-1/2); Hutchinson trace / Frobenius norm;
  * directional sharpness of the last update; gradient-eigenvector cosine. Hessian-vector products
  * are central differences of the mean-loss gradient over the first `subset` training points,
  * evaluated for +h and -h as 2R runs of one MLP graph.
@@ -29,7 +29,9 @@ import type { StepSlots } from '../webgpu/step_slots';
 import type { GpuData, OutputCentreGpu } from '../model/mlp_gpu';
 import { createModelGpu, type ModelGpu } from '../model/model_gpu';
 import { allocateTable, required, type TableBuffers } from '../webgpu/buffer_table';
-import { CURVATURE_BUFFERS, CURV_KINDS, SC, type CurvKind } from './curvature_buffers';
+import { CURVATURE_BUFFERS, CURV_KINDS, SC, SC_HVPS, lanczosBasis, type CurvKind } from './curvature_buffers';
+import { LanczosGpu } from './lanczos_gpu';
+import { LANCZOS_DEFAULT_TOL } from './lanczos';
 
 export { SC, CURV_KINDS, type CurvKind };
 
@@ -79,6 +81,8 @@ export interface CurvatureOptions {
   state?: GPUBuffer;
   precondOffset?: number;
   capacity: number;
+  /** metrics.sharpness.iters: the Lanczos product budget (min(iters, 32)); absent: no sharpness. */
+  sharpnessIters?: number;
   /**
    * model.outputScale: the population's centring (offsets of R runs); the probe's 2R runs are the
    * +h / -h copies, so run r reads offset run r % R. The curvature is that of the training loss.
@@ -86,6 +90,7 @@ export interface CurvatureOptions {
   outputCentre?: OutputCentreGpu;
 }
 
+/** What to measure at a logged step; the sharpness budget is the one given at creation (sharpnessIters). */
 export interface CurvatureRequest {
   sharpness?: { iters: number };
   precond?: { iters: number };
@@ -112,6 +117,8 @@ export class CurvatureGpu {
   private readonly R: number;
   private readonly P: number;
   private readonly mem: TableBuffers<typeof CURVATURE_BUFFERS>;
+  private readonly M: number;
+  private lanczos: Partial<Record<'sharpness' | 'precond', LanczosGpu>> = {};
 
   private constructor(
     readonly device: GPUDevice,
@@ -119,7 +126,8 @@ export class CurvatureGpu {
   ) {
     this.R = o.runs;
     this.P = o.layout.paramCount;
-    const dims = { R: this.R, P: this.P, capacity: o.capacity };
+    this.M = lanczosBasis(o.sharpnessIters);
+    const dims = { R: this.R, P: this.P, capacity: o.capacity, M: this.M };
     const b = allocateTable(device, CURVATURE_BUFFERS, dims, {}, (x) => (this.bufs.push(x), x));
     this.mem = b;
     this.prm = required(b, 'curv-prm');
@@ -169,18 +177,30 @@ export class CurvatureGpu {
     });
     const layout = pipelineLayoutOf(device, CURVATURE_IO);
     const code = wgslSource(CURVATURE_IO, curvatureWgsl, [PRNG, REDUCE_PAIR]);
-    for (const e of [
-      'dir_norm',
-      'perturb',
-      'combine',
-      'rayleigh',
-      'normalize',
-      'start',
-      'start_flags',
-      'fill_dir',
-      'gdot',
-    ]) {
+    for (const e of ['dir_norm', 'perturb', 'combine', 'start', 'start_flags', 'fill_dir', 'gdot']) {
       this.pipes.set(e, await pipelines.get('curvature', code, e, { WG, RWG }, layout));
+    }
+    if (this.M > 0) {
+      // Sharpness and the preconditioned measurement run one after the other: one basis for both.
+      const buffers = {
+        'lz-basis': required(this.mem, 'lz-basis'),
+        'lz-coef': required(this.mem, 'lz-coef'),
+        'lz-state': required(this.mem, 'lz-state'),
+        'lz-tri': required(this.mem, 'lz-tri'),
+      };
+      const kinds = o.state ? (['sharpness', 'precond'] as const) : (['sharpness'] as const);
+      for (const kind of kinds) {
+        this.lanczos[kind] = await LanczosGpu.create(device, pipelines, {
+          runs: this.R,
+          P: this.P,
+          maxIters: this.M,
+          tol: LANCZOS_DEFAULT_TOL,
+          u: kind === 'precond' ? this.vPre : this.vEig,
+          w: this.w,
+          out: { buffer: this.sc[kind], stride: SC, hvps: SC_HVPS },
+          buffers,
+        });
+      }
     }
     this.stepGroup = bindGroupOf(device, 'curvature.step', CURVATURE_IO[1], {
       stp: windowOf(o.steps.buffer, STEP_INFO_BYTES),
@@ -245,35 +265,28 @@ export class CurvatureGpu {
     this.run(pass, 'combine', g, slot, 'run');
   }
 
-  private powerIteration(
-    pass: GPUComputePassEncoder,
-    kind: 'sharpness' | 'precond',
-    iters: number,
-    slot: number,
-  ): void {
+  /**
+   * Top eigenvalue of H (or of D^-1/2 H D^-1/2) for every run: the start vector is the run's last
+   * eigenvector (or the step's probe when there is none), then Lanczos with one product per step
+   * for min(iters, 32, P) steps; runs that converge early stop updating. The result lands in the
+   * kind's scalar record (value, residual, converged flag, products) and u holds the Ritz vector.
+   */
+  private topEigen(pass: GPUComputePassEncoder, kind: 'sharpness' | 'precond', slot: number): void {
+    const lz = this.lanczos[kind];
+    if (!lz) throw new Error(`curvature: ${kind} requested but metrics.sharpness was not configured`);
     const mode = kind === 'precond' ? 1 : 0;
     const u = kind === 'precond' ? this.vPre : this.vEig;
     const sc = this.sc[kind];
     const plain = this.group(`${kind}-plain`, 0, 0, 0, this.o.params, u, this.auxFor(kind), sc);
     const g = this.group(`${kind}-iter`, mode, 1, 0, this.o.params, u, this.auxFor(kind), sc);
-    const phase2 = this.group(`${kind}-phase2`, 3, 0, 0, this.o.params, u, this.auxFor(kind), sc);
-    // Phase 1: warm start from the last eigenvector (or a probe), iterate on H.
     this.run(pass, 'dir_norm', plain, slot, 'run');
     this.run(pass, 'start', plain, slot, 'elem');
+    // Resets the record; |dir| = 1 for the unit Lanczos vectors (mode 1 measures D^-1/2 u per product).
     this.run(pass, 'start_flags', plain, slot, 'flags');
-    for (let p = 0; p < 2; p++) {
-      if (p === 1) {
-        // Phase 2: runs whose dominant eigenvalue came out negative iterate on H - lambda I.
-        this.run(pass, 'start_flags', phase2, slot, 'flags');
-        this.run(pass, 'start', phase2, slot, 'elem');
-      }
-      for (let i = 0; i < iters; i++) {
-        if (mode === 1) this.run(pass, 'dir_norm', g, slot, 'run');
-        this.hvp(pass, g, slot);
-        this.run(pass, 'rayleigh', g, slot, 'flags');
-        this.run(pass, 'normalize', g, slot, 'elem');
-      }
-    }
+    lz.encode(pass, (p) => {
+      if (mode === 1) this.run(p, 'dir_norm', g, slot, 'run');
+      this.hvp(p, g, slot);
+    });
     if (kind === 'sharpness') {
       const gd = this.group('gdot', 0, 0, 0, this.o.grads, u, this.auxFor(kind), sc);
       this.run(pass, 'gdot', gd, slot, 'run');
@@ -293,6 +306,8 @@ export class CurvatureGpu {
     const buf = new ArrayBuffer(this.R * 8 * 4);
     const f = new Float32Array(buf);
     const u = new Uint32Array(buf);
+    // metrics.sharpness.tol is one number for the experiment: the Lanczos stop takes it from run 0.
+    if (runs.length > 0) for (const lz of Object.values(this.lanczos)) lz.setTolerance(runs[0].tol);
     runs.forEach((p, r) => {
       f[r * 8] = FD_STEP;
       f[r * 8 + 1] = p.tol;
@@ -311,8 +326,8 @@ export class CurvatureGpu {
     slot: number,
     req: CurvatureRequest,
   ): GPUComputePassEncoder {
-    if (req.sharpness) this.powerIteration(pass, 'sharpness', req.sharpness.iters, slot);
-    if (req.precond && this.o.state) this.powerIteration(pass, 'precond', req.precond.iters, slot);
+    if (req.sharpness) this.topEigen(pass, 'sharpness', slot);
+    if (req.precond && this.o.state) this.topEigen(pass, 'precond', slot);
     if (req.trace) {
       const reset = this.group('trace-reset', 0, 0, 0, this.o.params, this.vDir, this.o.prev, this.sc.trace);
       this.run(pass, 'start_flags', reset, slot, 'flags');
@@ -358,6 +373,7 @@ export class CurvatureGpu {
 
   destroy(): void {
     this.graph.destroy();
+    for (const lz of Object.values(this.lanczos)) lz.destroy();
     for (const b of this.bufs) b.destroy();
   }
 }

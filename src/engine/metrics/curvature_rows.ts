@@ -14,9 +14,9 @@ export interface CurvatureRecords {
   precondThreshold?: number;
 }
 
-/** The top eigenvalue of a power-iteration record: phase 2 ran (shift c) when phase 1 gave lambda < 0. */
+/** The top eigenvalue of a sharpness record (the top Ritz value Lanczos reported). */
 export function topEigenvalue(sc: ArrayLike<number>): number {
-  return sc[10] < 0 ? sc[0] - sc[3] : sc[0];
+  return sc[0];
 }
 
 export function curvatureRows(c: CurvatureRecords): MetricRow[] {

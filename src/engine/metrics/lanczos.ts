@@ -1,8 +1,9 @@
 /**
  * Top-k eigenvalues of a symmetric operator by the Lanczos method with full reorthogonalisation,
- * in float64. The planned replacement for power iteration (topEigen in curvature_cpu.ts) on both
- * backends, and the oracle of the GPU's f32 Lanczos (lanczos_gpu.ts); not yet used by the trainers.
- * Measured against power iteration: bench/eig_accuracy.ts and docs/metrics.md.
+ * in float64: sharpness and precond_sharpness on the CPU backend (lanczosTopEigen in
+ * curvature_cpu.ts) and the oracle of the GPU's f32 Lanczos (lanczos_gpu.ts). It replaced power
+ * iteration (topEigen, kept for comparison); measured against it: bench/eig_accuracy.ts and
+ * docs/metrics.md.
  *
  * Step j (q_1 the unit start vector, Q_j = [q_1 .. q_j]):
  *   w = A q_j;  w <- w - Q_j (Q_j^T w)   (classical Gram-Schmidt against every kept vector, repeated

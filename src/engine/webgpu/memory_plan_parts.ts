@@ -16,7 +16,7 @@ import { evalChunk, POPULATION_BUFFERS, populationDims } from './population_buff
 import { MIN_STEP_STRIDE, slotCapacity } from './step_slots';
 import { DATA_BUFFERS } from './data_buffers';
 import { GUARD_BUFFERS } from './diverge_guard';
-import { CURVATURE_BUFFERS, CURV_KINDS, SC } from '../metrics/curvature_buffers';
+import { CURVATURE_BUFFERS, CURV_KINDS, SC, lanczosBasis } from '../metrics/curvature_buffers';
 import { curvatureSubset } from '../metrics/curvature_rows_cpu';
 import { mlpLayout, type ParamLayout, type TensorInfo } from '../model/layout';
 import { experimentLayout } from '../model/shape';
@@ -280,7 +280,8 @@ function planCurvature(c: PlanContext, p: PopulationPlan): void {
   const subset = curvatureSubset(m, c.nTrain);
   const subsetPath = m.sharpness ? 'metrics.sharpness.subset' : 'metrics.trace.subset';
   const curvReduce = `reduce ${subsetPath}, the width or the number of runs`;
-  planTable(c, CURVATURE_BUFFERS, { R, P: c.P, capacity }, tag, subsetPath);
+  const M = lanczosBasis(m.sharpness?.iters);
+  planTable(c, CURVATURE_BUFFERS, { R, P: c.P, capacity, M }, tag, subsetPath);
   if (cnnLayout?.cnn)
     c.buffers.push(
       ...planCnnActivations(cnnLayout.cnn, c.dispatches, {
