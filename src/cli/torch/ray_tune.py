@@ -41,6 +41,8 @@ def main():
 
         rows = worker_trial.run_trial(config["run"], out, device, args.dtype, args.steps)
         final = {m: v for _, _, m, v in rows}  # each metric's last logged value
+        # A function trainable's returned dict is its final result (the same in every Ray 2.x,
+        # whose report function moved between ray.tune, ray.air.session and ray.train).
         return {"train_loss": final.get("train_loss", float("nan")), "rows": len(rows)}
 
     resources = {"cpu": args.cpus_per_trial, "gpu": args.gpus_per_trial}
