@@ -8,6 +8,7 @@ import { experimentJson, metricsCsv, metricsJson } from './exporting';
 import { downloadBytes, downloadText, stamp } from './download';
 import { importedMetrics, MAX_METRICS_BYTES, parseMetricsCsvText } from './metricsImport';
 import { runColor } from './palette';
+import './exportPanel.css';
 
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
