@@ -3,7 +3,8 @@
  * /usr/bin/python3 (Debian's PyTorch) with --dtype float64 --device cpu, and its metrics.csv and
  * final weights compared with our float64 CPU backend (CpuTrainer) on the same experiment: every
  * exported metric row within 1e-6 relative, the weights within 1e-6 of the largest weight. Prints
- * the worst relative differences per optimizer. Fails (does not skip) when torch is missing.
+ * the worst relative differences per optimizer (per model kind and optimizer for the
+ * convolutional cases). Fails (does not skip) when torch is missing.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,7 +111,7 @@ describe('export torch: the script replays our CPU backend in float64', () => {
         }
         perRun[r].weights = scale > 0 ? diff / scale : diff;
         if (perRun[r].weights > TOL) bad.push(`run ${r} (${run.label}): weights differ by ${perRun[r].weights}`);
-        note(run.optimizer.name, perRun[r]);
+        note(exp.model.kind === 'mlp' ? run.optimizer.name : `${exp.model.kind}: ${run.optimizer.name}`, perRun[r]);
       });
       expect(bad.slice(0, 10), `${bad.length} values beyond ${TOL}`).toEqual([]);
     });
@@ -134,10 +135,11 @@ describe('export torch: what it refuses and what it writes', () => {
     const exp = defaultExperiment();
     const errs = exportErrors({
       ...exp,
-      model: { kind: 'cnn', layers: [], activation: 'relu', initScale: 1, bias: true },
+      model: { kind: 'transformer' } as unknown as Experiment['model'],
       runs: [exp.runs[0], { ...exp.runs[0], optimizer: { name: 'an-optimizer-added-later' } }],
     });
     expect(errs.map((e) => e.path)).toEqual(['model.kind', 'runs[1].optimizer.name']);
+    expect(errs[0].message).toBe('export torch supports "mlp", "cnn", "patch-cnn" models, got "transformer"');
     expect(errs[1].message).toContain('supported: sgd, adam, adamw');
   });
 
@@ -200,8 +202,12 @@ describe('export torch: the command and the script flags', () => {
     const patchCnn = { kind: 'patch-cnn', filters: 4, activation: 'relu', initScale: 1 };
     writeFileSync(file, JSON.stringify({ ...exp, model: patchCnn }));
     const b = io();
-    expect(await runCli(['export', 'torch', file, '--out', join(dir, 'cli-out2')], b.io)).toBe(2);
-    expect(b.o.err).toContain('model.kind: export torch supports "mlp" models only so far, got "patch-cnn"');
+    expect(await runCli(['export', 'torch', file, '--out', join(dir, 'cli-out2')], b.io)).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'cli-out2', 'config.json'), 'utf8')).model.kind).toBe('patch-cnn');
+    writeFileSync(file, JSON.stringify({ ...exp, model: { ...patchCnn, kind: 'transformer' } }));
+    const c = io();
+    expect(await runCli(['export', 'torch', file, '--out', join(dir, 'cli-out3')], c.io)).toBe(2);
+    expect(c.o.err).toContain('model.kind');
   });
 
   it('--dtype float32 --steps 5 follows the float64 run to float32 rounding', async () => {

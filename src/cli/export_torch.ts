@@ -15,6 +15,7 @@ import { generateDataset } from '../engine/data/index';
 import { resolveHyper, runSeed } from '../engine/hyper';
 import { initParams } from '../engine/model/init';
 import { experimentLayout } from '../engine/model/shape';
+import type { ParamLayout } from '../engine/model/layout';
 import { getOptimizer } from '../engine/optim/registry';
 import { checkLossTask } from '../engine/cpu/losses';
 import { checkOutputScale } from '../engine/cpu/output_scale';
@@ -76,10 +77,11 @@ export const EXPORTED_METRICS = [
 /** What `export torch` cannot express yet, one error per field (empty: exportable). */
 export function exportErrors(exp: Experiment): ValidationError[] {
   const errors: ValidationError[] = [];
-  if (exp.model.kind !== 'mlp')
+  const kinds = ['mlp', 'cnn', 'patch-cnn'];
+  if (!kinds.includes(exp.model.kind))
     errors.push({
       path: 'model.kind',
-      message: `export torch supports "mlp" models only so far, got "${exp.model.kind}"`,
+      message: `export torch supports ${kinds.map((k) => `"${k}"`).join(', ')} models, got "${exp.model.kind}"`,
     });
   const names = Object.keys(TORCH_OPTIMIZERS);
   exp.runs.forEach((run, i) => {
@@ -106,12 +108,15 @@ export function exportNotes(exp: Experiment): string[] {
 
 /** The optimizer blocks, by file: torch.optim-based, adaptive, the rest. */
 export const BLOCK_FILES = ['optim_torch.py', 'optim_adaptive.py', 'optim_other.py'] as const;
+/** The models (MLP and the convolutional op list), spliced into every script. */
+export const MODELS_FILE = 'models.py';
 /** The sweep files: the plain-Python trial and the launchers. */
 export const SWEEP_FILES = ['trial.py', 'ray_tune.py', 'slurm_array.sbatch', 'slurm_submit.sh'] as const;
 /** Every template of src/cli/torch/, by file name. */
-export const TEMPLATE_FILES = ['train.py', ...BLOCK_FILES, ...SWEEP_FILES] as const;
+export const TEMPLATE_FILES = ['train.py', MODELS_FILE, ...BLOCK_FILES, ...SWEEP_FILES] as const;
 export type TorchTemplates = Readonly<Record<(typeof TEMPLATE_FILES)[number], string>>;
 const SPLICE = '# @@OPTIMIZERS@@';
+const MODELS_SPLICE = '# @@MODELS@@';
 const BLOCK = /^# --- optimizer: (.+)$/gm;
 
 /**
@@ -206,7 +211,6 @@ export function exportTorchFiles(
   };
   split(ds.train, 'train');
   split(ds.test, 'test');
-  const model = exp.model.kind === 'mlp' ? exp.model : undefined;
   const config = {
     format: 1,
     note: 'Written by the optimizer playground (npm run cli -- export torch); read by train.py.',
@@ -216,12 +220,7 @@ export function exportTorchFiles(
     inputDim: ds.inputDim,
     outputDim,
     nClasses: ds.nClasses,
-    model: {
-      hidden: model!.hidden,
-      activation: model!.activation,
-      bias: model!.bias,
-      outputScale: exp.model.outputScale ?? null,
-    },
+    model: modelConfig(exp, layout),
     loss: exp.loss,
     batchSize: exp.batchSize === 'full' ? null : exp.batchSize,
     fullBatch: exp.batchSize === 'full' || exp.batchSize >= ds.train.n,
@@ -233,10 +232,13 @@ export function exportTorchFiles(
   };
   files.set('config.json', `${prettyJson(config)}\n`);
   const blocks = BLOCK_FILES.map((f) => templates[f]);
-  const script = buildScript(
-    templates['train.py'],
-    blocks,
-    exp.runs.map((r) => r.optimizer.name),
+  const script = spliceModels(
+    buildScript(
+      templates['train.py'],
+      blocks,
+      exp.runs.map((r) => r.optimizer.name),
+    ),
+    templates[MODELS_FILE],
   );
   files.set('train.py', script);
   if (opts.sweep) for (const [name, text] of sweepFiles(templates, opts.sweep, exp.runs.length)) files.set(name, text);
@@ -244,6 +246,24 @@ export function exportTorchFiles(
   const utf8 = new TextEncoder();
   for (const [name, body] of files) bytes[name] = typeof body === 'string' ? utf8.encode(body) : body;
   return { files: bytes, scriptLines: script.split('\n').length - 1, notes: exportNotes(exp) };
+}
+
+/** train.py with the models spliced in. */
+export function spliceModels(script: string, models: string): string {
+  if (!script.includes(MODELS_SPLICE)) throw new Error(`export torch: the template has no "${MODELS_SPLICE}" line`);
+  return script.replace(MODELS_SPLICE, models.trimEnd());
+}
+
+/**
+ * config.json's model: an MLP's hidden widths, or a convolutional model's resolved op list
+ * (model/cnn_spec.ts: shapes, kernels, strides, padding; a bias offset of -1 means no bias).
+ */
+function modelConfig(exp: Experiment, layout: ParamLayout): Record<string, unknown> {
+  const m = exp.model;
+  const outputScale = m.outputScale ?? null;
+  if (m.kind === 'mlp') return { kind: 'mlp', hidden: m.hidden, activation: m.activation, bias: m.bias, outputScale };
+  const spec = layout.cnn!;
+  return { kind: spec.kind, activation: m.activation, inShape: spec.inShape, ops: spec.ops, outputScale };
 }
 
 function sweepErrors(sweep: SweepOptions | undefined): ValidationError[] {

@@ -7,6 +7,7 @@ import type { Experiment } from '../schema/types';
 import { exportTorchFiles, type TorchTemplates } from '../cli/export_torch';
 import { zipStore } from './zip';
 import train from '../cli/torch/train.py?raw';
+import models from '../cli/torch/models.py?raw';
 import optimTorch from '../cli/torch/optim_torch.py?raw';
 import optimAdaptive from '../cli/torch/optim_adaptive.py?raw';
 import optimOther from '../cli/torch/optim_other.py?raw';
@@ -17,6 +18,7 @@ import slurmSubmit from '../cli/torch/slurm_submit.sh?raw';
 
 const TEMPLATES: TorchTemplates = {
   'train.py': train,
+  'models.py': models,
   'optim_torch.py': optimTorch,
   'optim_adaptive.py': optimAdaptive,
   'optim_other.py': optimOther,

@@ -81,11 +81,10 @@ describe('Export as PyTorch (the page)', () => {
 
   it('refuses what the CLI refuses, naming the field', () => {
     const exp = defaultExperiment();
-    const cnn = {
-      ...exp,
-      model: { kind: 'patch-cnn' as const, filters: 4, activation: 'relu' as const, initScale: 1 },
-    };
-    expect(() => torchZip(cnn, 'x')).toThrow(ExportError);
-    expect(() => torchZip(cnn, 'x')).toThrow(/model\.kind/);
+    const other = { ...exp, model: { kind: 'transformer' } as unknown as typeof exp.model };
+    expect(() => torchZip(other, 'x')).toThrow(ExportError);
+    expect(() => torchZip(other, 'x')).toThrow(/model\.kind/);
+    const patchCnn = { kind: 'patch-cnn' as const, filters: 4, activation: 'relu' as const, initScale: 1 };
+    expect(torchZip({ ...exp, model: patchCnn }, 'x').files).toContain('init-run-0.npy');
   });
 });

@@ -13,7 +13,8 @@ Needs Python >= 3.9, PyTorch >= 1.13 and NumPy.
 
 Writes DIR/metrics.csv (run,step,metric,value, the playground CLI's format) and
 DIR/weights-run-<i>.npy (each run's final parameters, flattened in the order of
-model.named_parameters(): layers.0.weight [out, in], layers.0.bias, layers.1.weight, ...).
+model.named_parameters(): layers.0.weight [out, in] (a convolution's [out, in, kh, kw]),
+layers.0.bias, layers.1.weight, ...; the patch CNN's filters.weight).
 """
 import argparse
 import contextlib
@@ -119,36 +120,12 @@ OPTIMIZERS = {}  # optimizer name -> make(params, hp), hp the run's hyperparamet
 # @@OPTIMIZERS@@
 
 
+# @@MODELS@@
+
+
 # ---------------------------------------------------------------------------------------------
-# Model and losses.
+# Losses.
 # ---------------------------------------------------------------------------------------------
-ACTIVATIONS = {
-    "relu": torch.relu,
-    "relu2": lambda z: torch.relu(z) ** 2,
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "gelu": lambda z: F.gelu(z, approximate="tanh"),  # the tanh form, as the playground
-    "linear": lambda z: z,
-}
-
-
-class MLP(torch.nn.Module):
-    """Dense layers widths[0] -> ... -> widths[-1], the activation after every layer but the last."""
-
-    def __init__(self, widths, activation, bias):
-        super().__init__()
-        pairs = zip(widths[:-1], widths[1:])
-        self.layers = torch.nn.ModuleList(torch.nn.Linear(a, b, bias=bias) for a, b in pairs)
-        self.act = ACTIVATIONS[activation]
-
-    def forward(self, x):
-        for i, layer in enumerate(self.layers):
-            x = layer(x)
-            if i + 1 < len(self.layers):
-                x = self.act(x)
-        return x
-
-
 def example_losses(z, y, loss, n_classes):
     """Per-example losses of the outputs z [n, outputs]; y: class indices, or targets [n, outputs]."""
     if loss == "cross-entropy":
@@ -203,8 +180,7 @@ def load_data(cfg, dtype, device):
 
 
 def build_model(cfg):
-    m = cfg["model"]
-    return MLP([cfg["inputDim"], *m["hidden"], cfg["outputDim"]], m["activation"], m["bias"])
+    return build_network(cfg)
 
 
 # ---------------------------------------------------------------------------------------------
