@@ -31,7 +31,13 @@ export { LANCZOS_BUFFERS, LANCZOS_STATE };
 const S = { J: 64, active: 65, converged: 66, invariant: 67, scale: 68, values: 71, residuals: 76 } as const;
 
 const WG = 64;
-const RWG = 256;
+/**
+ * Threads of the per-(run, vector) reductions. 64 rather than the 256 of the curvature kernels:
+ * lz_dots launches up to 32 workgroups per run twice a step, and on SwiftShader (the tests' and the
+ * CLI's adapter) a 256-thread workgroup's barriers made a sharpness measurement 4x slower (the
+ * edge-of-stability preset: 48.6 s against 12.5 s with 64; power iteration took 18.9 s).
+ */
+const RWG = 64;
 
 /**
  * The bindings of lanczos.wgsl (one layout for every entry point): the config, the vector the
