@@ -19,6 +19,7 @@ import type { ParamLayout } from '../engine/model/layout';
 import { getOptimizer } from '../engine/optim/registry';
 import { checkLossTask } from '../engine/cpu/losses';
 import { checkOutputScale } from '../engine/cpu/output_scale';
+import { curvatureDue, curvatureSubset } from '../engine/metrics/curvature_rows_cpu';
 import { npyFloat64 } from './npy';
 import { prettyJson } from './output';
 
@@ -52,9 +53,9 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, 'torch.optim' | 'written 
 };
 
 /**
- * The metrics the script logs, with our CPU backend's definitions (metrics/names.ts); the
- * curvature metrics and the extra evaluation sets (S-randomized accuracies, group losses) are not
- * exported.
+ * The metrics the script logs, with our CPU backend's definitions (metrics/names.ts); of the
+ * curvature metrics only sharpness (torch/curvature.py), and the extra evaluation sets
+ * (S-randomized accuracies, group losses) are not exported.
  */
 export const EXPORTED_METRICS = [
   'train_loss',
@@ -72,6 +73,7 @@ export const EXPORTED_METRICS = [
   'update_norm',
   'zero_loss_step',
   'fit_time',
+  'sharpness',
 ] as const;
 
 /** What `export torch` cannot express yet, one error per field (empty: exportable). */
@@ -98,7 +100,10 @@ export function exportErrors(exp: Experiment): ValidationError[] {
 export function exportNotes(exp: Experiment): string[] {
   const notes: string[] = [];
   const m = exp.metrics;
-  if (m.sharpness && m.sharpness.every > 0) notes.push('metrics.sharpness (curvature metrics are not exported)');
+  if (m.sharpness && m.sharpness.every > 0)
+    notes.push(
+      'metrics.sharpness: sharpness is exported; sharpness_threshold, precond_sharpness, directional_sharpness and grad_eig_cosine are not',
+    );
   if (m.trace && m.trace.every > 0) notes.push('metrics.trace (curvature metrics are not exported)');
   if (['lms', 'ms57', 'lsn'].includes(exp.data.kind) && (m.sRandomized === undefined || m.sRandomized.length > 0))
     notes.push('S-randomized test accuracies (not exported)');
@@ -110,13 +115,16 @@ export function exportNotes(exp: Experiment): string[] {
 export const BLOCK_FILES = ['optim_torch.py', 'optim_adaptive.py', 'optim_other.py'] as const;
 /** The models (MLP and the convolutional op list), spliced into every script. */
 export const MODELS_FILE = 'models.py';
+/** Sharpness (Lanczos on finite-difference Hessian-vector products), spliced into every script. */
+export const CURVATURE_FILE = 'curvature.py';
 /** The sweep files: the plain-Python trial and the launchers. */
 export const SWEEP_FILES = ['trial.py', 'ray_tune.py', 'slurm_array.sbatch', 'slurm_submit.sh'] as const;
 /** Every template of src/cli/torch/, by file name. */
-export const TEMPLATE_FILES = ['train.py', MODELS_FILE, ...BLOCK_FILES, ...SWEEP_FILES] as const;
+export const TEMPLATE_FILES = ['train.py', MODELS_FILE, CURVATURE_FILE, ...BLOCK_FILES, ...SWEEP_FILES] as const;
 export type TorchTemplates = Readonly<Record<(typeof TEMPLATE_FILES)[number], string>>;
 const SPLICE = '# @@OPTIMIZERS@@';
 const MODELS_SPLICE = '# @@MODELS@@';
+const CURVATURE_SPLICE = '# @@CURVATURE@@';
 const BLOCK = /^# --- optimizer: (.+)$/gm;
 
 /**
@@ -225,7 +233,7 @@ export function exportTorchFiles(
     batchSize: exp.batchSize === 'full' ? null : exp.batchSize,
     fullBatch: exp.batchSize === 'full' || exp.batchSize >= ds.train.n,
     stopAtZeroLoss: exp.stopAtZeroLoss ?? false,
-    metrics: { every: exp.metrics.every, evalSubset: exp.metrics.evalSubset },
+    metrics: { every: exp.metrics.every, evalSubset: exp.metrics.evalSubset, sharpness: sharpnessConfig(exp, ds) },
     files: { xTrain: 'x_train.npy', yTrain: 'y_train.npy', xTest: 'x_test.npy', yTest: 'y_test.npy' },
     runs,
     ...(opts.sweep ? { sweep: opts.sweep } : {}),
@@ -239,6 +247,7 @@ export function exportTorchFiles(
       exp.runs.map((r) => r.optimizer.name),
     ),
     templates[MODELS_FILE],
+    templates[CURVATURE_FILE],
   );
   files.set('train.py', script);
   if (opts.sweep) for (const [name, text] of sweepFiles(templates, opts.sweep, exp.runs.length)) files.set(name, text);
@@ -248,10 +257,11 @@ export function exportTorchFiles(
   return { files: bytes, scriptLines: script.split('\n').length - 1, notes: exportNotes(exp) };
 }
 
-/** train.py with the models spliced in. */
-export function spliceModels(script: string, models: string): string {
-  if (!script.includes(MODELS_SPLICE)) throw new Error(`export torch: the template has no "${MODELS_SPLICE}" line`);
-  return script.replace(MODELS_SPLICE, models.trimEnd());
+/** train.py with the models and the curvature code spliced in. */
+export function spliceModels(script: string, models: string, curvature: string): string {
+  for (const line of [MODELS_SPLICE, CURVATURE_SPLICE])
+    if (!script.includes(line)) throw new Error(`export torch: the template has no "${line}" line`);
+  return script.replace(MODELS_SPLICE, models.trimEnd()).replace(CURVATURE_SPLICE, curvature.trimEnd());
 }
 
 /**
@@ -264,6 +274,14 @@ function modelConfig(exp: Experiment, layout: ParamLayout): Record<string, unkno
   if (m.kind === 'mlp') return { kind: 'mlp', hidden: m.hidden, activation: m.activation, bias: m.bias, outputScale };
   const spec = layout.cnn!;
   return { kind: spec.kind, activation: m.activation, inShape: spec.inShape, ops: spec.ops, outputScale };
+}
+
+/** metrics.sharpness as the script reads it (the CPU backend's defaults filled in), or null. */
+function sharpnessConfig(exp: Experiment, ds: Dataset): Record<string, number> | null {
+  const m = exp.metrics;
+  if (!m.sharpness || !(m.sharpness.every > 0)) return null;
+  const { iters, tol } = curvatureDue(m, 0).sharpness!;
+  return { every: m.sharpness.every, iters, tol, subset: curvatureSubset(m, ds.train.n) };
 }
 
 function sweepErrors(sweep: SweepOptions | undefined): ValidationError[] {

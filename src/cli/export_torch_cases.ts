@@ -7,6 +7,7 @@ import { parseExperiment } from '../experiment/validate';
 import { defaultExperiment } from '../experiment/defaults';
 import type { Experiment } from '../schema/types';
 import { cnnExportCases } from './export_torch_cnn_cases';
+import { sharpnessExportCases } from './export_torch_sharpness_cases';
 
 const refined = (steps: number) => Array.from({ length: steps }, (_, t) => 1 - (0.8 * t) / steps);
 
@@ -309,7 +310,8 @@ const RAW: Record<string, Record<string, unknown>> = {
 
 /**
  * Each case, validated; the default experiment (relu2, full batch, mse on feature-noise data) at 60
- * steps; then the convolutional cases (export_torch_cnn_cases.ts).
+ * steps; then the convolutional cases (export_torch_cnn_cases.ts) and those with sharpness
+ * (export_torch_sharpness_cases.ts).
  */
 export function exportCases(): { name: string; exp: Experiment }[] {
   const out = Object.entries(RAW).map(([name, raw]) => {
@@ -318,5 +320,5 @@ export function exportCases(): { name: string; exp: Experiment }[] {
     return { name, exp: res.value };
   });
   out.push({ name: 'default experiment, 60 steps', exp: { ...defaultExperiment(), steps: 60 } });
-  return [...out, ...cnnExportCases()];
+  return [...out, ...cnnExportCases(), ...sharpnessExportCases()];
 }

@@ -8,6 +8,7 @@ import { exportTorchFiles, type TorchTemplates } from '../cli/export_torch';
 import { zipStore } from './zip';
 import train from '../cli/torch/train.py?raw';
 import models from '../cli/torch/models.py?raw';
+import curvature from '../cli/torch/curvature.py?raw';
 import optimTorch from '../cli/torch/optim_torch.py?raw';
 import optimAdaptive from '../cli/torch/optim_adaptive.py?raw';
 import optimOther from '../cli/torch/optim_other.py?raw';
@@ -19,6 +20,7 @@ import slurmSubmit from '../cli/torch/slurm_submit.sh?raw';
 const TEMPLATES: TorchTemplates = {
   'train.py': train,
   'models.py': models,
+  'curvature.py': curvature,
   'optim_torch.py': optimTorch,
   'optim_adaptive.py': optimAdaptive,
   'optim_other.py': optimOther,

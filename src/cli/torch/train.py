@@ -123,6 +123,9 @@ OPTIMIZERS = {}  # optimizer name -> make(params, hp), hp the run's hyperparamet
 # @@MODELS@@
 
 
+# @@CURVATURE@@
+
+
 # ---------------------------------------------------------------------------------------------
 # Losses.
 # ---------------------------------------------------------------------------------------------
@@ -258,6 +261,7 @@ def train_run(r, cfg, data, steps, device, dtype):
     every = cfg["metrics"]["every"]
     w0 = flat(params)
     w0_norm = float(w0.norm())
+    curv = Curvature(cfg, data, model, scorer, run["seed"]) if cfg["metrics"].get("sharpness") else None
     rows = []
 
     def log(step, info):
@@ -275,6 +279,10 @@ def train_run(r, cfg, data, steps, device, dtype):
                 if cfg["dataKind"] == "feature-noise":
                     add("weak_feature_acc", test_acc)
         add("weight_norm", theta.norm())
+        if curv is not None and curv.due(step):
+            value = curv.sharpness(step)
+            if math.isfinite(value):
+                add("sharpness", value)
         if info is not None:
             if w0_norm > 0:
                 add("relative_weight_change", (theta - w0).norm() / w0_norm)

@@ -1,0 +1,37 @@
+/**
+ * Experiments with sharpness for export_torch.test.ts: the edge-of-stability preset shortened (full
+ * batch GD at the edge, sharpness every 10 steps) and a minibatch one (sharpness over a subset of
+ * the training set, tol and iters set, a momentum run and an Adam run).
+ */
+import { parseExperiment } from '../experiment/validate';
+import { presetById } from '../experiment/presets';
+import type { Experiment } from '../schema/types';
+
+const RAW: Record<string, Record<string, unknown>> = {
+  'sharpness: gauss, batch 16, subset 48, tol 1e-4': {
+    version: 1,
+    seed: 13,
+    data: { kind: 'gauss', nTrain: 80, nTest: 20, nClasses: 3 },
+    model: { kind: 'mlp', hidden: [10, 6], activation: 'tanh', initScale: 1, bias: true },
+    loss: 'cross-entropy',
+    steps: 40,
+    batchSize: 16,
+    metrics: { every: 2, evalSubset: 0, sharpness: { every: 6, iters: 24, tol: 1e-4, subset: 48 } },
+    runs: [
+      { label: 'sgd momentum', optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9 }, schedule: { name: 'constant' } },
+      { label: 'adam', optimizer: { name: 'adam', lr: 0.01 }, schedule: { name: 'cosine' } },
+    ],
+  },
+};
+
+/** The preset at 60 steps, then each case of RAW, validated. */
+export function sharpnessExportCases(): { name: string; exp: Experiment }[] {
+  const eos = presetById('edge-of-stability');
+  if (!eos) throw new Error('preset edge-of-stability is missing');
+  const raw = Object.entries(RAW).map(([name, r]) => {
+    const res = parseExperiment(r);
+    if (!res.ok) throw new Error(`${name}: ${res.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    return { name, exp: res.value };
+  });
+  return [{ name: 'preset edge-of-stability, 60 steps', exp: { ...eos.experiment, steps: 60 } }, ...raw];
+}

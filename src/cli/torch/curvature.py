@@ -1,0 +1,113 @@
+# ---------------------------------------------------------------------------------------------
+# Sharpness: the top eigenvalue of the Hessian of the mean training loss over the first `subset`
+# training points, measured as the playground's CPU backend does. Hessian-vector products are
+# central differences of that gradient along the unit direction, h = 1e-5 in float64 (1e-3 in
+# float32, as the playground's GPU backend):
+#   H v ~ |v| (g(theta + h v / |v|) - g(theta - h v / |v|)) / (2h).
+# Lanczos with full reorthogonalisation (classical Gram-Schmidt, a second pass when the first
+# removed more than 1 - 1/sqrt(2) of the vector) runs at most min(iters, 32) products and stops
+# when the top Ritz pair's residual beta_j |y_j| is at most tol |theta| (or below 1e-13 of the
+# largest |A q| seen). It starts from the run's previous top Ritz vector, else from the probe: a
+# Rademacher vector z_i / sqrt(P), z_i the sign of the counter PRNG's draw (stream 5, counter
+# step * P + i, modulo 2^32) from the run's seed.
+# ---------------------------------------------------------------------------------------------
+STREAM_PROBE = 5
+FD_STEP = {torch.float64: 1e-5, torch.float32: 1e-3}
+LANCZOS_MAX_ITERS = 32
+BREAKDOWN = 1e-12
+RESIDUAL_FLOOR = 1e-13
+
+
+def start_probe(seed, step, P, like):
+    counter = (np.uint64(step) * np.uint64(P) + np.arange(P, dtype=np.uint64)) & np.uint64(M32)
+    z = np.where((rng_u32(seed, STREAM_PROBE, counter) >> 31) == 1, 1.0, -1.0) * (1 / math.sqrt(P))
+    return torch.from_numpy(z).to(device=like.device, dtype=like.dtype)
+
+
+def usable(v, P):
+    return v is not None and v.numel() == P and bool(torch.isfinite(v).all()) and float(v.norm()) > 0
+
+
+def lanczos_top(op, P, max_iters, tol, warm, probe):
+    """Top Ritz value and unit vector of the symmetric operator `op` (k = 1)."""
+    v = warm / float(warm.norm()) if usable(warm, P) else probe()
+    Q = [v / float(v.norm())]
+    alpha, beta, scale, top = [], [], 0.0, None
+    for j in range(1, min(max_iters, P) + 1):
+        w = op(Q[-1]).clone()
+        nw = float(w.norm())
+        if not math.isfinite(nw):
+            return math.nan, torch.full_like(w, math.nan)
+        scale = max(scale, nw)
+        Qm = torch.stack(Q)
+        before, h = nw, torch.zeros(len(Q), dtype=w.dtype, device=w.device)
+        for _ in range(2):  # classical Gram-Schmidt, twice when the first pass removed most of w
+            c = Qm @ w
+            h += c
+            w -= Qm.T @ c
+            if float(w.norm()) > math.sqrt(0.5) * before:
+                break
+        alpha.append(float(h[j - 1]))
+        b = float(w.norm())
+        T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
+        vals, vecs = np.linalg.eigh(T)
+        top, y = float(vals[-1]), vecs[:, -1]
+        residual = abs(b * y[-1])
+        if b <= BREAKDOWN * scale or j == P or residual <= max(tol * abs(top), RESIDUAL_FLOOR * scale):
+            break
+        if j < max_iters:
+            beta.append(b)
+            Q.append(w / b)
+    u = sum(float(c) * q for c, q in zip(y, Q[: len(alpha)]))
+    n = float(u.norm())
+    return top, (u / n if n > 0 else u)
+
+
+class Curvature:
+    """Sharpness of one run at its logged steps (config.json metrics.sharpness)."""
+
+    def __init__(self, cfg, data, model, scorer, seed):
+        self.m = cfg["metrics"]["sharpness"]
+        self.model, self.scorer, self.seed = model, scorer, seed
+        n = min(len(data["x_train"]), self.m["subset"])
+        self.rows = torch.arange(n, device=data["x_train"].device)
+        self.x, self.y = data["x_train"][:n], data["y_train"][:n]
+        self.warm = None
+
+    def due(self, step):
+        return self.m["every"] > 0 and step % self.m["every"] == 0
+
+    def set(self, theta):
+        with torch.no_grad():
+            offset = 0
+            for p in self.model.parameters():
+                p.copy_(theta[offset : offset + p.numel()].reshape(p.shape))
+                offset += p.numel()
+
+    def grad(self, theta):
+        self.set(theta)
+        params = list(self.model.parameters())
+        loss = self.scorer.losses(self.scorer.outputs(self.model, self.x, "train", self.rows), self.y).mean()
+        grads = torch.autograd.grad(loss, params, allow_unused=True)
+        return torch.cat([(torch.zeros_like(p) if g is None else g).reshape(-1) for p, g in zip(params, grads)])
+
+    def sharpness(self, step):
+        theta = flat(self.model.parameters())
+        if not bool(torch.isfinite(theta).all()):
+            return math.nan
+        P = theta.numel()
+
+        h = FD_STEP.get(theta.dtype, 1e-3)
+
+        def hvp(v):
+            n = float(v.norm())
+            if n == 0:
+                return torch.zeros_like(v)
+            gp, gm = self.grad(theta + (h / n) * v), self.grad(theta - (h / n) * v)
+            return (gp - gm) * (n / (2 * h))
+
+        iters = max(1, min(int(self.m["iters"]), LANCZOS_MAX_ITERS))
+        tol = min(self.m["tol"], 0.999)
+        value, self.warm = lanczos_top(hvp, P, iters, tol, self.warm, lambda: start_probe(self.seed, step, P, theta))
+        self.set(theta)  # the parameters back at theta
+        return value
