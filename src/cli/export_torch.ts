@@ -54,8 +54,9 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, 'torch.optim' | 'written 
 
 /**
  * The metrics the script logs, with our CPU backend's definitions (metrics/names.ts); of the
- * curvature metrics only sharpness (torch/curvature.py), and the extra evaluation sets
- * (S-randomized accuracies, group losses) are not exported.
+ * curvature metrics only sharpness and precond_sharpness (torch/curvature.py; the latter for
+ * PRECOND_SHARPNESS_OPTIMIZERS), and the extra evaluation sets (S-randomized accuracies, group
+ * losses) are not exported.
  */
 export const EXPORTED_METRICS = [
   'train_loss',
@@ -74,7 +75,11 @@ export const EXPORTED_METRICS = [
   'zero_loss_step',
   'fit_time',
   'sharpness',
+  'precond_sharpness',
 ] as const;
+
+/** The optimizers whose precond_sharpness the script measures (from torch.optim.Adam's state). */
+export const PRECOND_SHARPNESS_OPTIMIZERS: readonly string[] = ['adam', 'adamw'];
 
 /** What `export torch` cannot express yet, one error per field (empty: exportable). */
 export function exportErrors(exp: Experiment): ValidationError[] {
@@ -102,7 +107,7 @@ export function exportNotes(exp: Experiment): string[] {
   const m = exp.metrics;
   if (m.sharpness && m.sharpness.every > 0)
     notes.push(
-      'metrics.sharpness: sharpness is exported; sharpness_threshold, precond_sharpness, directional_sharpness and grad_eig_cosine are not',
+      "metrics.sharpness: sharpness is exported, precond_sharpness for adam and adamw; sharpness_threshold, precond_threshold, directional_sharpness, grad_eig_cosine and the other optimizers' precond_sharpness are not",
     );
   if (m.trace && m.trace.every > 0) notes.push('metrics.trace (curvature metrics are not exported)');
   if (['lms', 'ms57', 'lsn'].includes(exp.data.kind) && (m.sRandomized === undefined || m.sRandomized.length > 0))

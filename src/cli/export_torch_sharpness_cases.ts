@@ -1,7 +1,8 @@
 /**
  * Experiments with sharpness for export_torch.test.ts: the edge-of-stability preset shortened (full
  * batch GD at the edge, sharpness every 10 steps) and a minibatch one (sharpness over a subset of
- * the training set, tol and iters set, a momentum run and an Adam run).
+ * the training set, tol and iters set; SGD with momentum, and Adam and AdamW with
+ * precond_sharpness).
  */
 import { parseExperiment } from '../experiment/validate';
 import { presetById } from '../experiment/presets';
@@ -20,6 +21,16 @@ const RAW: Record<string, Record<string, unknown>> = {
     runs: [
       { label: 'sgd momentum', optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9 }, schedule: { name: 'constant' } },
       { label: 'adam', optimizer: { name: 'adam', lr: 0.01 }, schedule: { name: 'cosine' } },
+      {
+        label: 'adamw amsgrad',
+        optimizer: { name: 'adamw', lr: 0.01, weightDecay: 0.01, amsgrad: true },
+        schedule: { name: 'constant' },
+      },
+      {
+        label: 'adabelief (no precond_sharpness in the script)',
+        optimizer: { name: 'adabelief', lr: 0.01 },
+        schedule: { name: 'constant' },
+      },
     ],
   },
 };

@@ -66,13 +66,14 @@ def lanczos_top(op, P, max_iters, tol, warm, probe):
 class Curvature:
     """Sharpness of one run at its logged steps (config.json metrics.sharpness)."""
 
-    def __init__(self, cfg, data, model, scorer, seed):
+    def __init__(self, cfg, data, model, scorer, seed, optimizer):
         self.m = cfg["metrics"]["sharpness"]
         self.model, self.scorer, self.seed = model, scorer, seed
         n = min(len(data["x_train"]), self.m["subset"])
         self.rows = torch.arange(n, device=data["x_train"].device)
         self.x, self.y = data["x_train"][:n], data["y_train"][:n]
-        self.warm = None
+        self.warm = self.precond_warm = None
+        self.precond = optimizer in ("adam", "adamw")
 
     def due(self, step):
         return self.m["every"] > 0 and step % self.m["every"] == 0
@@ -91,10 +92,14 @@ class Curvature:
         grads = torch.autograd.grad(loss, params, allow_unused=True)
         return torch.cat([(torch.zeros_like(p) if g is None else g).reshape(-1) for p, g in zip(params, grads)])
 
-    def sharpness(self, step):
+    def measure(self, step, opt):
+        """{metric: value} at logged step `step`: sharpness, and precond_sharpness (step >= 1) for
+        Adam and AdamW, the top eigenvalue of D^-1/2 H D^-1/2 with D the optimizer's diagonal
+        preconditioner (1 - b1^t)(sqrt(v / (1 - b2^t)) + eps), v its exp_avg_sq (max_exp_avg_sq
+        with AMSGrad), from its own warm start and the same probe. Non-finite values are left out."""
         theta = flat(self.model.parameters())
         if not bool(torch.isfinite(theta).all()):
-            return math.nan
+            return {}
         P = theta.numel()
 
         h = FD_STEP.get(theta.dtype, 1e-3)
@@ -108,6 +113,21 @@ class Curvature:
 
         iters = max(1, min(int(self.m["iters"]), LANCZOS_MAX_ITERS))
         tol = min(self.m["tol"], 0.999)
-        value, self.warm = lanczos_top(hvp, P, iters, tol, self.warm, lambda: start_probe(self.seed, step, P, theta))
+        probe = lambda: start_probe(self.seed, step, P, theta)  # noqa: E731
+        out = {}
+        out["sharpness"], self.warm = lanczos_top(hvp, P, iters, tol, self.warm, probe)
+        D = adam_preconditioner(opt, step) if step > 0 and self.precond else None
+        if D is not None and bool(((D > 0) & torch.isfinite(D)).all()):
+            s = 1 / torch.sqrt(D)
+            value, self.precond_warm = lanczos_top(lambda u: s * hvp(s * u), P, iters, tol, self.precond_warm, probe)
+            out["precond_sharpness"] = value
         self.set(theta)  # the parameters back at theta
-        return value
+        return {k: v for k, v in out.items() if math.isfinite(v)}
+
+
+def adam_preconditioner(opt, t):
+    """Adam's and AdamW's diagonal preconditioner after step t, from torch.optim's state."""
+    g = opt.param_groups[0]
+    (b1, b2), key = g["betas"], "max_exp_avg_sq" if g.get("amsgrad") else "exp_avg_sq"
+    v = torch.cat([opt.state[p][key].reshape(-1) for p in g["params"]])
+    return (1 - b1**t) * (torch.sqrt((1 / (1 - b2**t)) * v.clamp(min=0)) + g["eps"])

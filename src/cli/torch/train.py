@@ -261,7 +261,8 @@ def train_run(r, cfg, data, steps, device, dtype):
     every = cfg["metrics"]["every"]
     w0 = flat(params)
     w0_norm = float(w0.norm())
-    curv = Curvature(cfg, data, model, scorer, run["seed"]) if cfg["metrics"].get("sharpness") else None
+    name = run["optimizer"]["name"]
+    curv = Curvature(cfg, data, model, scorer, run["seed"], name) if cfg["metrics"].get("sharpness") else None
     rows = []
 
     def log(step, info):
@@ -280,9 +281,8 @@ def train_run(r, cfg, data, steps, device, dtype):
                     add("weak_feature_acc", test_acc)
         add("weight_norm", theta.norm())
         if curv is not None and curv.due(step):
-            value = curv.sharpness(step)
-            if math.isfinite(value):
-                add("sharpness", value)
+            for metric, value in curv.measure(step, opt).items():
+                add(metric, value)
         if info is not None:
             if w0_norm > 0:
                 add("relative_weight_change", (theta - w0).norm() / w0_norm)
