@@ -24,7 +24,7 @@ export const LIMITS = {
   outputDim: 4096,
   classes: 1024,
   labelLength: 200,
-  /** Power-iteration iterations and Hutchinson samples per measurement. */
+  /** Lanczos products (the cap of metrics.sharpness.iters) and Hutchinson samples per measurement. */
   curvatureIters: 1000,
 } as const;
 

@@ -254,7 +254,7 @@ export function TrainingEditor() {
           label="Sharpness"
           path="metrics.sharpness"
           value={!!sharp && sharp.every > 0}
-          description="top Hessian eigenvalue by power iteration"
+          description="top Hessian eigenvalue by Lanczos (warm-started from the last estimate)"
           onChange={(on) =>
             edit((d) => {
               if (on) d.metrics.sharpness = { every: 50, iters: 20 };
@@ -272,7 +272,7 @@ export function TrainingEditor() {
               onCommit={(v) => edit((d) => void (d.metrics.sharpness = { ...sharp, every: v }))}
             />
             <NumberField
-              label="Power iterations"
+              label="Lanczos products (max)"
               path="metrics.sharpness.iters"
               value={sharp.iters}
               integer

@@ -78,7 +78,7 @@ describe('describeProblems', () => {
     expect(placeOf('data.kind', exp)).toEqual({ where: 'Data', field: 'Dataset' });
     expect(placeOf('data.teacherHidden[0]', exp)).toEqual({ where: 'Data', field: 'teacherHidden' });
     expect(placeOf('model.hidden[1]', exp)).toEqual({ where: 'Model', field: 'Hidden widths' });
-    expect(placeOf('metrics.sharpness.iters', exp)).toEqual({ where: 'Training', field: 'Power iterations' });
+    expect(placeOf('metrics.sharpness.iters', exp)).toEqual({ where: 'Training', field: 'Lanczos products (max)' });
     expect(placeOf('metrics.sRandomized[0]', exp)).toEqual({ where: 'Training', field: 'Metrics' });
     expect(placeOf('', exp)).toEqual({ where: '', field: '' });
     expect(describeProblems([{ path: '', message: 'could not validate the experiment' }])).toEqual([

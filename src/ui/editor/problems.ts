@@ -20,7 +20,7 @@ const TRAINING_LABELS: Record<string, string> = {
   'metrics.evalSubset': 'Eval subset',
   'metrics.sharpness': 'Sharpness',
   'metrics.sharpness.every': 'Sharpness every',
-  'metrics.sharpness.iters': 'Power iterations',
+  'metrics.sharpness.iters': 'Lanczos products (max)',
   'metrics.trace': 'Hessian trace',
   'metrics.trace.every': 'Trace every',
   'metrics.trace.samples': 'Probes',
