@@ -2,7 +2,7 @@
  * `export torch` end to end: each case of export_torch_cases.ts is exported, its train.py run under
  * /usr/bin/python3 (Debian's PyTorch) with --dtype float64 --device cpu, and its metrics.csv and
  * final weights compared with our float64 CPU backend (CpuTrainer) on the same experiment: every
- * exported metric row within 1e-6 relative (sharpness and precond_sharpness within 1e-4), the weights within 1e-6 of the largest weight. Prints
+ * exported metric row within 1e-6 relative (the curvature metrics within 1e-4), the weights within 1e-6 of the largest weight. Prints
  * the worst relative differences per optimizer (per model kind and optimizer for the
  * convolutional cases). Fails (does not skip) when torch is missing.
  */
@@ -33,8 +33,9 @@ import { getOptimizer } from '../engine/optim/registry';
 
 const PYTHON = '/usr/bin/python3';
 const TOL = 1e-6;
-/** Sharpness: Lanczos on finite-difference Hessian-vector products on both sides. */
+/** Curvature metrics: Lanczos / Hutchinson on finite-difference Hessian-vector products on both sides. */
 const SHARPNESS_TOL = 1e-4;
+const CURVATURE = new Set(['sharpness', 'precond_sharpness', 'hessian_trace', 'hessian_fro']);
 const INSTALL =
   `${PYTHON} cannot import torch and numpy, which this test needs. Install Debian's packages:\n` +
   '  sudo apt-get update && sudo apt-get install -y python3-torch python3-numpy';
@@ -112,9 +113,9 @@ describe('export torch: the script replays our CPU backend in float64', () => {
         const d = rel(torchRows.get(key(c))!.value, c.value);
         const w = perRun[c.run];
         if (c.metric.endsWith('_loss')) w.loss = Math.max(w.loss, d);
-        else if (c.metric.endsWith('sharpness')) w.sharpness = Math.max(w.sharpness, d);
+        else if (CURVATURE.has(c.metric)) w.sharpness = Math.max(w.sharpness, d);
         else w.other = Math.max(w.other, d);
-        if (d > (c.metric.endsWith('sharpness') ? SHARPNESS_TOL : TOL))
+        if (d > (CURVATURE.has(c.metric) ? SHARPNESS_TOL : TOL))
           bad.push(`${key(c)}: torch ${torchRows.get(key(c))!.value}, cpu ${c.value}`);
       }
       exp.runs.forEach((run, r) => {
@@ -144,7 +145,7 @@ describe('export torch: the script replays our CPU backend in float64', () => {
         ([k, w]) =>
           `  ${k.padEnd(13)} ${String(w.runs).padStart(2)} runs   losses ${w.loss.toExponential(1)}   ` +
           `other metrics ${w.other.toExponential(1)}   weights ${w.weights.toExponential(1)}` +
-          (w.sharpness >= 0 ? `   (precond_)sharpness ${w.sharpness.toExponential(1)}` : ''),
+          (w.sharpness >= 0 ? `   curvature ${w.sharpness.toExponential(1)}` : ''),
       );
     console.log(`export torch vs CPU backend (float64), worst relative differences:\n${lines.join('\n')}`);
     expect(worst.size).toBeGreaterThan(0);
@@ -241,8 +242,8 @@ describe('export torch: the command and the script flags', () => {
     const cpu = (await cpuRun(exp)).rows.filter((r) => exported.has(r.metric));
     const byKey = new Map(rows.map((r) => [key(r), r.value]));
     expect([...byKey.keys()].sort()).toEqual(cpu.map(key).sort());
-    // Sharpness in float32: finite differences with h = 1e-3 (as our GPU), about 1e-3 relative.
+    // Curvature in float32: finite differences with h = 1e-3 (as our GPU), about 1e-3 relative.
     for (const c of cpu)
-      expect(rel(byKey.get(key(c))!, c.value), key(c)).toBeLessThan(c.metric.endsWith('sharpness') ? 1e-2 : 1e-4);
+      expect(rel(byKey.get(key(c))!, c.value), key(c)).toBeLessThan(CURVATURE.has(c.metric) ? 1e-2 : 1e-4);
   });
 });

@@ -54,9 +54,9 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, 'torch.optim' | 'written 
 
 /**
  * The metrics the script logs, with our CPU backend's definitions (metrics/names.ts); of the
- * curvature metrics only sharpness and precond_sharpness (torch/curvature.py; the latter for
- * PRECOND_SHARPNESS_OPTIMIZERS), and the extra evaluation sets (S-randomized accuracies, group
- * losses) are not exported.
+ * curvature metrics sharpness, precond_sharpness (for PRECOND_SHARPNESS_OPTIMIZERS), hessian_trace
+ * and hessian_fro (torch/curvature.py); the other curvature rows and the extra evaluation sets
+ * (S-randomized accuracies, group losses) are not exported.
  */
 export const EXPORTED_METRICS = [
   'train_loss',
@@ -76,6 +76,8 @@ export const EXPORTED_METRICS = [
   'fit_time',
   'sharpness',
   'precond_sharpness',
+  'hessian_trace',
+  'hessian_fro',
 ] as const;
 
 /** The optimizers whose precond_sharpness the script measures (from torch.optim.Adam's state). */
@@ -109,7 +111,6 @@ export function exportNotes(exp: Experiment): string[] {
     notes.push(
       "metrics.sharpness: sharpness is exported, precond_sharpness for adam and adamw; sharpness_threshold, precond_threshold, directional_sharpness, grad_eig_cosine and the other optimizers' precond_sharpness are not",
     );
-  if (m.trace && m.trace.every > 0) notes.push('metrics.trace (curvature metrics are not exported)');
   if (['lms', 'ms57', 'lsn'].includes(exp.data.kind) && (m.sRandomized === undefined || m.sRandomized.length > 0))
     notes.push('S-randomized test accuracies (not exported)');
   if (exp.data.kind === 'opposing-signals') notes.push('group_loss_pos / group_loss_neg (not exported)');
@@ -238,7 +239,7 @@ export function exportTorchFiles(
     batchSize: exp.batchSize === 'full' ? null : exp.batchSize,
     fullBatch: exp.batchSize === 'full' || exp.batchSize >= ds.train.n,
     stopAtZeroLoss: exp.stopAtZeroLoss ?? false,
-    metrics: { every: exp.metrics.every, evalSubset: exp.metrics.evalSubset, sharpness: sharpnessConfig(exp, ds) },
+    metrics: { every: exp.metrics.every, evalSubset: exp.metrics.evalSubset, curvature: curvatureConfig(exp, ds) },
     files: { xTrain: 'x_train.npy', yTrain: 'y_train.npy', xTest: 'x_test.npy', yTest: 'y_test.npy' },
     runs,
     ...(opts.sweep ? { sweep: opts.sweep } : {}),
@@ -281,12 +282,17 @@ function modelConfig(exp: Experiment, layout: ParamLayout): Record<string, unkno
   return { kind: spec.kind, activation: m.activation, inShape: spec.inShape, ops: spec.ops, outputScale };
 }
 
-/** metrics.sharpness as the script reads it (the CPU backend's defaults filled in), or null. */
-function sharpnessConfig(exp: Experiment, ds: Dataset): Record<string, number> | null {
+/**
+ * The curvature settings as the script reads them (the CPU backend's defaults filled in): the
+ * subset, sharpness and trace (null when off); null when neither is on.
+ */
+function curvatureConfig(exp: Experiment, ds: Dataset): Record<string, unknown> | null {
   const m = exp.metrics;
-  if (!m.sharpness || !(m.sharpness.every > 0)) return null;
-  const { iters, tol } = curvatureDue(m, 0).sharpness!;
-  return { every: m.sharpness.every, iters, tol, subset: curvatureSubset(m, ds.train.n) };
+  const due = curvatureDue(m, 0);
+  const sharpness = due.sharpness && m.sharpness!.every > 0 ? { every: m.sharpness!.every, ...due.sharpness } : null;
+  const trace = due.trace && m.trace!.every > 0 ? { every: m.trace!.every, ...due.trace } : null;
+  if (!sharpness && !trace) return null;
+  return { subset: curvatureSubset(m, ds.train.n), sharpness, trace };
 }
 
 function sweepErrors(sweep: SweepOptions | undefined): ValidationError[] {

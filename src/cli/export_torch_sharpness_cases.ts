@@ -1,7 +1,7 @@
 /**
- * Experiments with sharpness for export_torch.test.ts: the edge-of-stability preset shortened (full
+ * Experiments with curvature metrics for export_torch.test.ts: the edge-of-stability preset shortened (full
  * batch GD at the edge, sharpness every 10 steps) and a minibatch one (sharpness over a subset of
- * the training set, tol and iters set; SGD with momentum, and Adam and AdamW with
+ * the training set, tol and iters set, and the Hessian trace; SGD with momentum, and Adam and AdamW with
  * precond_sharpness).
  */
 import { parseExperiment } from '../experiment/validate';
@@ -9,7 +9,7 @@ import { presetById } from '../experiment/presets';
 import type { Experiment } from '../schema/types';
 
 const RAW: Record<string, Record<string, unknown>> = {
-  'sharpness: gauss, batch 16, subset 48, tol 1e-4': {
+  'sharpness and trace: gauss, batch 16, subset 48, tol 1e-4': {
     version: 1,
     seed: 13,
     data: { kind: 'gauss', nTrain: 80, nTest: 20, nClasses: 3 },
@@ -17,7 +17,12 @@ const RAW: Record<string, Record<string, unknown>> = {
     loss: 'cross-entropy',
     steps: 40,
     batchSize: 16,
-    metrics: { every: 2, evalSubset: 0, sharpness: { every: 6, iters: 24, tol: 1e-4, subset: 48 } },
+    metrics: {
+      every: 2,
+      evalSubset: 0,
+      sharpness: { every: 6, iters: 24, tol: 1e-4, subset: 48 },
+      trace: { every: 4, samples: 3 },
+    },
     runs: [
       { label: 'sgd momentum', optimizer: { name: 'sgd', lr: 0.1, momentum: 0.9 }, schedule: { name: 'constant' } },
       { label: 'adam', optimizer: { name: 'adam', lr: 0.01 }, schedule: { name: 'cosine' } },

@@ -1,5 +1,5 @@
 # ---------------------------------------------------------------------------------------------
-# Sharpness: the top eigenvalue of the Hessian of the mean training loss over the first `subset`
+# Curvature. Sharpness: the top eigenvalue of the Hessian of the mean training loss over the first `subset`
 # training points, measured as the playground's CPU backend does. Hessian-vector products are
 # central differences of that gradient along the unit direction, h = 1e-5 in float64 (1e-3 in
 # float32, as the playground's GPU backend):
@@ -64,19 +64,21 @@ def lanczos_top(op, P, max_iters, tol, warm, probe):
 
 
 class Curvature:
-    """Sharpness of one run at its logged steps (config.json metrics.sharpness)."""
+    """Curvature rows of one run at its logged steps (config.json metrics.curvature: the subset,
+    sharpness {every, iters, tol} and trace {every, samples}, either null)."""
 
     def __init__(self, cfg, data, model, scorer, seed, optimizer):
-        self.m = cfg["metrics"]["sharpness"]
+        self.c = cfg["metrics"]["curvature"]
         self.model, self.scorer, self.seed = model, scorer, seed
-        n = min(len(data["x_train"]), self.m["subset"])
+        n = min(len(data["x_train"]), self.c["subset"])
         self.rows = torch.arange(n, device=data["x_train"].device)
         self.x, self.y = data["x_train"][:n], data["y_train"][:n]
         self.warm = self.precond_warm = None
         self.precond = optimizer in ("adam", "adamw")
 
     def due(self, step):
-        return self.m["every"] > 0 and step % self.m["every"] == 0
+        every = lambda m: m is not None and m["every"] > 0 and step % m["every"] == 0  # noqa: E731
+        return every(self.c["sharpness"]), every(self.c["trace"])
 
     def set(self, theta):
         with torch.no_grad():
@@ -93,15 +95,18 @@ class Curvature:
         return torch.cat([(torch.zeros_like(p) if g is None else g).reshape(-1) for p, g in zip(params, grads)])
 
     def measure(self, step, opt):
-        """{metric: value} at logged step `step`: sharpness, and precond_sharpness (step >= 1) for
-        Adam and AdamW, the top eigenvalue of D^-1/2 H D^-1/2 with D the optimizer's diagonal
+        """{metric: value} at logged step `step`. Sharpness; precond_sharpness (step >= 1) for Adam
+        and AdamW, the top eigenvalue of D^-1/2 H D^-1/2 with D the optimizer's diagonal
         preconditioner (1 - b1^t)(sqrt(v / (1 - b2^t)) + eps), v its exp_avg_sq (max_exp_avg_sq
-        with AMSGrad), from its own warm start and the same probe. Non-finite values are left out."""
+        with AMSGrad), from its own warm start and the same probe; hessian_trace and hessian_fro
+        (Hutchinson: the mean of z.Hz and sqrt of the mean of |Hz|^2 over `samples` Rademacher
+        probes, probe k's entry i the sign of the draw at counter (step * samples + k) * P + i).
+        Non-finite values are left out."""
+        sharp, trace = self.due(step)
         theta = flat(self.model.parameters())
-        if not bool(torch.isfinite(theta).all()):
+        if not (sharp or trace) or not bool(torch.isfinite(theta).all()):
             return {}
         P = theta.numel()
-
         h = FD_STEP.get(theta.dtype, 1e-3)
 
         def hvp(v):
@@ -111,16 +116,29 @@ class Curvature:
             gp, gm = self.grad(theta + (h / n) * v), self.grad(theta - (h / n) * v)
             return (gp - gm) * (n / (2 * h))
 
-        iters = max(1, min(int(self.m["iters"]), LANCZOS_MAX_ITERS))
-        tol = min(self.m["tol"], 0.999)
-        probe = lambda: start_probe(self.seed, step, P, theta)  # noqa: E731
         out = {}
-        out["sharpness"], self.warm = lanczos_top(hvp, P, iters, tol, self.warm, probe)
-        D = adam_preconditioner(opt, step) if step > 0 and self.precond else None
-        if D is not None and bool(((D > 0) & torch.isfinite(D)).all()):
-            s = 1 / torch.sqrt(D)
-            value, self.precond_warm = lanczos_top(lambda u: s * hvp(s * u), P, iters, tol, self.precond_warm, probe)
-            out["precond_sharpness"] = value
+        if sharp:
+            m = self.c["sharpness"]
+            iters = max(1, min(int(m["iters"]), LANCZOS_MAX_ITERS))
+            tol = min(m["tol"], 0.999)
+            probe = lambda: start_probe(self.seed, step, P, theta)  # noqa: E731
+            out["sharpness"], self.warm = lanczos_top(hvp, P, iters, tol, self.warm, probe)
+            D = adam_preconditioner(opt, step) if step > 0 and self.precond else None
+            if D is not None and bool(((D > 0) & torch.isfinite(D)).all()):
+                s = 1 / torch.sqrt(D)
+                value, self.precond_warm = lanczos_top(lambda u: s * hvp(s * u), P, iters, tol, self.precond_warm, probe)
+                out["precond_sharpness"] = value
+        if trace:
+            k_all = self.c["trace"]["samples"]
+            t = f = 0.0
+            for k in range(k_all):
+                counter = (np.uint64((step * k_all + k) * P) + np.arange(P, dtype=np.uint64)) & np.uint64(M32)
+                z = np.where((rng_u32(self.seed, STREAM_PROBE, counter) >> 31) == 1, 1.0, -1.0)
+                z = torch.from_numpy(z).to(device=theta.device, dtype=theta.dtype)
+                hz = hvp(z)
+                t += float(z @ hz)
+                f += float(hz @ hz)
+            out["hessian_trace"], out["hessian_fro"] = t / k_all, math.sqrt(max(0.0, f / k_all))
         self.set(theta)  # the parameters back at theta
         return {k: v for k, v in out.items() if math.isfinite(v)}
 

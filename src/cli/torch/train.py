@@ -262,7 +262,7 @@ def train_run(r, cfg, data, steps, device, dtype):
     w0 = flat(params)
     w0_norm = float(w0.norm())
     name = run["optimizer"]["name"]
-    curv = Curvature(cfg, data, model, scorer, run["seed"], name) if cfg["metrics"].get("sharpness") else None
+    curv = Curvature(cfg, data, model, scorer, run["seed"], name) if cfg["metrics"].get("curvature") else None
     rows = []
 
     def log(step, info):
@@ -280,7 +280,7 @@ def train_run(r, cfg, data, steps, device, dtype):
                 if cfg["dataKind"] == "feature-noise":
                     add("weak_feature_acc", test_acc)
         add("weight_norm", theta.norm())
-        if curv is not None and curv.due(step):
+        if curv is not None:
             for metric, value in curv.measure(step, opt).items():
                 add(metric, value)
         if info is not None:
