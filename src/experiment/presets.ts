@@ -48,7 +48,7 @@ const SOURCES: PresetSource[] = [
   curvature.edgeOfStability,
   curvature.sgdTraceStability,
   curvature.directionalSharpness,
-  curvature.adaptiveVariants,
+  optimizers.adaptiveVariants,
   training.sgdSai,
   training.simplicityBias,
   training.noiseTemperature,

@@ -1,4 +1,7 @@
-/** Presets about the newer optimizers: SAM's flat minima, Schedule-Free against a tuned schedule. */
+/**
+ * Presets about optimizers themselves: the adaptive variants' stability lines, SAM's flat minima,
+ * Schedule-Free against a tuned schedule, Muon against AdamW.
+ */
 import type { PresetSource } from '../presets';
 import { run } from './run';
 import { noisyRegression, SGD_CONSTANT, SGD_COSINE } from './training';
@@ -177,5 +180,81 @@ export const muonVsAdamw: PresetSource = {
       }),
     ],
     metrics: { every: 10, sharpness: { every: 10, iters: 10 } },
+  }),
+};
+
+export const adaptiveVariants: PresetSource = {
+  id: 'adaptive-variants',
+  title: 'AdaBelief, diffGrad, AdamP and NAdamW vs Adam: the adaptive edge of stability',
+  paper: 'Zhuang et al. 2020; Dubey et al. 2019; Heo et al. 2021; Cohen et al. 2022 (adaptive edge of stability)',
+  lookFor:
+    "Adam's preconditioned sharpness rises to its 38/η line and hovers; NAdamW's stops at its own, lower 13.6/η line.",
+  summary:
+    'Five adaptive methods from one initialisation, full batch, squared loss. Adam’s preconditioned sharpness (the top eigenvalue of P⁻¹H, P its per-coordinate step-size denominator) rises until it meets the dashed line (2+2β₁)/(η(1−β₁)) = 38/η and hovers there: the adaptive edge of stability. diffGrad multiplies each step by a friction factor between 0.5 and 1, which is small when the gradient barely changes, so it balances at a higher preconditioned sharpness. AdamP only changes steps of scale-invariant weights; this network has none (no normalisation), so it ends where Adam does. NAdamW steps along the look-ahead β₁m + (1−β₁)g instead of m; on a quadratic that step turns unstable at 2(1+β₁)/(η(1−β₁)(1+2β₁)) = 13.6/η, a line we derived for it (not a published figure), and its preconditioned sharpness settles near that line, well below Adam’s.',
+  claims: [
+    {
+      text: 'Adam: median preconditioned sharpness over the second half within ±20% of its stability line 38/η',
+      test: {
+        kind: 'near',
+        stat: { run: 0, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+        target: { run: 0, metric: 'precond_threshold', agg: 'median', from: 0.5 },
+        tol: 0.2,
+      },
+    },
+    {
+      text: 'diffGrad settles at a preconditioned sharpness over 1.4 × Adam’s (median over the second half)',
+      test: {
+        kind: 'compare',
+        left: { run: 2, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+        op: '>',
+        right: { run: 0, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+        factor: 1.4,
+      },
+    },
+    {
+      text: 'AdamP ends within ±5% of Adam’s test accuracy (no weight here is scale-invariant)',
+      test: {
+        kind: 'near',
+        stat: { run: 3, metric: 'test_acc', agg: 'final' },
+        target: { run: 0, metric: 'test_acc', agg: 'final' },
+        tol: 0.05,
+      },
+    },
+    {
+      text: 'NAdamW: median preconditioned sharpness over the second half within ±20% of its own line 13.6/η',
+      test: {
+        kind: 'near',
+        stat: { run: 4, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+        target: { run: 4, metric: 'precond_threshold', agg: 'median', from: 0.5 },
+        tol: 0.2,
+      },
+    },
+    {
+      text: 'Adam settles at a preconditioned sharpness over 2 × NAdamW’s (median over the second half)',
+      test: {
+        kind: 'compare',
+        left: { run: 0, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+        op: '>',
+        right: { run: 4, metric: 'precond_sharpness', agg: 'median', from: 0.5 },
+        factor: 2,
+      },
+    },
+  ],
+  charts: ['precond_sharpness', 'train_loss', 'test_acc', 'update_norm'],
+  config: () => ({
+    seed: 4,
+    data: { kind: 'spiral', nTrain: 64, nTest: 256, nClasses: 3, turns: 1.2, noise: 0.1 },
+    model: { kind: 'mlp', hidden: [32, 32], activation: 'relu', initScale: 1 },
+    loss: 'mse',
+    steps: 300,
+    batchSize: 'full',
+    runs: [
+      run('Adam', { name: 'adam', lr: 0.03 }),
+      run('AdaBelief', { name: 'adabelief', lr: 0.03 }),
+      run('diffGrad', { name: 'diffgrad', lr: 0.03 }),
+      run('AdamP', { name: 'adamp', lr: 0.03 }),
+      run('NAdamW', { name: 'nadamw', lr: 0.03, weightDecay: 0 }),
+    ],
+    metrics: { every: 10, sharpness: { every: 30, iters: 10 } },
   }),
 };
