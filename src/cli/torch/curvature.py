@@ -126,8 +126,8 @@ class Curvature:
             D = adam_preconditioner(opt, step) if step > 0 and self.precond else None
             if D is not None and bool(((D > 0) & torch.isfinite(D)).all()):
                 s = 1 / torch.sqrt(D)
-                value, self.precond_warm = lanczos_top(lambda u: s * hvp(s * u), P, iters, tol, self.precond_warm, probe)
-                out["precond_sharpness"] = value
+                op = lambda u: s * hvp(s * u)  # noqa: E731
+                out["precond_sharpness"], self.precond_warm = lanczos_top(op, P, iters, tol, self.precond_warm, probe)
         if trace:
             k_all = self.c["trace"]["samples"]
             t = f = 0.0
