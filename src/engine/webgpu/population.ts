@@ -11,7 +11,7 @@ import { storageBuffer } from './buffers';
 import { allocateTable, required, type TableBuffers } from './buffer_table';
 import { evalChunk, POPULATION_BUFFERS, populationData, populationDims } from './population_buffers';
 import { curvatureSubset } from '../metrics/curvature_rows_cpu';
-import { StepSlots } from './step_slots';
+import { StepSlots, packStepScalars } from './step_slots';
 import { NS, STAT, type GpuData, type MlpGpuOptions } from '../model/mlp_gpu';
 import { createModelGpu, type ModelGpu } from '../model/model_gpu';
 import { GpuBatches } from '../data/gpu_batches';
@@ -305,17 +305,10 @@ export class Population {
    * scheduled lr of step t0+1+k for run r.
    */
   prepareChunk(t0: number, count: number, lrs: number[][]): void {
-    const { def, hps } = this.spec;
     this.slots.write(t0, count);
-    const h = this.scalarsHost;
-    h.fill(0);
-    for (let k = 0; k < count; k++) {
-      for (let r = 0; r < this.R; r++) {
-        const v = def.stepScalars(hps[r], t0 + k + 1, lrs[k][r]);
-        for (let q = 0; q < Math.min(STEP_SCALARS, v.length); q++) h[(k * this.R + r) * STEP_SCALARS + q] = v[q];
-      }
-    }
-    this.device.queue.writeBuffer(this.stepScalars, 0, h.buffer, 0, Math.max(1, count) * this.R * STEP_SCALARS * 4);
+    packStepScalars(this.spec.def, this.spec.hps, t0, lrs.slice(0, count), this.scalarsHost);
+    const bytes = Math.max(1, count) * this.R * STEP_SCALARS * 4;
+    this.device.queue.writeBuffer(this.stepScalars, 0, this.scalarsHost.buffer, 0, bytes);
   }
 
   /** Encode one training step in slot `slot`; on logging steps also the metric reductions. */

@@ -2,9 +2,10 @@
  * Per-step uniform records for a chunk of steps encoded in one submit. Record k holds
  * StepInfo { t, slot = k, runs, paramCount } at byte offset k * stride (struct StepInfo in
  * kernel_io.ts). Every kernel reads it at @group(1) @binding(0) through one bind group and a
- * dynamic offset (offset(slot)).
+ * dynamic offset (offset(slot)). packStepScalars fills the optimizer's per-step scalars of a chunk.
  */
 import { UNIFORM, COPY_DST } from './buffers';
+import { STEP_SCALARS, type Hyper, type OptimizerDef } from '../optim/types';
 
 /** Steps encoded per submit when the caller does not say. */
 export const DEFAULT_STEPS_PER_SUBMIT = 64;
@@ -57,4 +58,26 @@ export class StepSlots {
   destroy(): void {
     this.buffer.destroy();
   }
+}
+
+/**
+ * The optimizer's per-step scalars of steps t0+1 .. t0+lrs.length for every run into `out`
+ * ([step][run][STEP_SCALARS], zero past each run's own scalars): `lrs[k][r]` is the scheduled lr
+ * of step t0+1+k for run r.
+ */
+export function packStepScalars(
+  def: Pick<OptimizerDef, 'stepScalars'>,
+  hps: Hyper[],
+  t0: number,
+  lrs: number[][],
+  out: Float32Array,
+): void {
+  const R = hps.length;
+  out.fill(0);
+  lrs.forEach((row, k) =>
+    hps.forEach((hp, r) => {
+      const v = def.stepScalars(hp, t0 + k + 1, row[r]);
+      for (let q = 0; q < Math.min(STEP_SCALARS, v.length); q++) out[(k * R + r) * STEP_SCALARS + q] = v[q];
+    }),
+  );
 }
