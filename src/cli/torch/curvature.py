@@ -1,11 +1,13 @@
 # ---------------------------------------------------------------------------------------------
-# Curvature. Sharpness: the top eigenvalue of the Hessian of the mean training loss over the first `subset`
-# training points, measured as the playground's CPU backend does. Hessian-vector products are
+# Curvature of the mean training loss over the first `subset` training points, measured as the
+# playground's CPU backend does (Curvature.measure below: sharpness, precond_sharpness, hessian_trace and
+# hessian_fro). Sharpness is the top eigenvalue of its Hessian. Hessian-vector products are
 # central differences of that gradient along the unit direction, h = 1e-5 in float64 (1e-3 in
 # float32, as the playground's GPU backend):
 #   H v ~ |v| (g(theta + h v / |v|) - g(theta - h v / |v|)) / (2h).
 # Lanczos with full reorthogonalisation (classical Gram-Schmidt, a second pass when the first
-# removed more than 1 - 1/sqrt(2) of the vector) runs at most min(iters, 32) products and stops
+# removed more than 1 - 1/sqrt(2) of the vector) runs at most `iters` products (min(iters, 32) of
+# the experiment; `warmIters` for every estimate of a kind after its first one) and stops
 # when the top Ritz pair's residual beta_j |y_j| is at most tol |theta| (or below 1e-13 of the
 # largest |A q| seen). It starts from the run's previous top Ritz vector, else from the probe: a
 # Rademacher vector z_i / sqrt(P), z_i the sign of the counter PRNG's draw (stream 5, counter
@@ -13,7 +15,6 @@
 # ---------------------------------------------------------------------------------------------
 STREAM_PROBE = 5
 FD_STEP = {torch.float64: 1e-5, torch.float32: 1e-3}
-LANCZOS_MAX_ITERS = 32
 BREAKDOWN = 1e-12
 RESIDUAL_FLOOR = 1e-13
 
@@ -65,7 +66,7 @@ def lanczos_top(op, P, max_iters, tol, warm, probe):
 
 class Curvature:
     """Curvature rows of one run at its logged steps (config.json metrics.curvature: the subset,
-    sharpness {every, iters, tol} and trace {every, samples}, either null)."""
+    sharpness {every, iters, warmIters, tol} and trace {every, samples}, either null)."""
 
     def __init__(self, cfg, data, model, scorer, seed, optimizer):
         self.c = cfg["metrics"]["curvature"]
@@ -74,6 +75,7 @@ class Curvature:
         self.rows = torch.arange(n, device=data["x_train"].device)
         self.x, self.y = data["x_train"][:n], data["y_train"][:n]
         self.warm = self.precond_warm = None
+        self.cold = {"sharpness": True, "precond": True}  # the kind's first estimate: the full budget
         self.precond = optimizer in ("adam", "adamw")
 
     def due(self, step):
@@ -119,14 +121,15 @@ class Curvature:
         out = {}
         if sharp:
             m = self.c["sharpness"]
-            iters = max(1, min(int(m["iters"]), LANCZOS_MAX_ITERS))
+            budget = lambda kind: m["iters"] if self.cold.pop(kind, False) else m["warmIters"]  # noqa: E731
             tol = min(m["tol"], 0.999)
             probe = lambda: start_probe(self.seed, step, P, theta)  # noqa: E731
-            out["sharpness"], self.warm = lanczos_top(hvp, P, iters, tol, self.warm, probe)
+            out["sharpness"], self.warm = lanczos_top(hvp, P, budget("sharpness"), tol, self.warm, probe)
             D = adam_preconditioner(opt, step) if step > 0 and self.precond else None
             if D is not None and bool(((D > 0) & torch.isfinite(D)).all()):
                 s = 1 / torch.sqrt(D)
                 op = lambda u: s * hvp(s * u)  # noqa: E731
+                iters = budget("precond")
                 out["precond_sharpness"], self.precond_warm = lanczos_top(op, P, iters, tol, self.precond_warm, probe)
         if trace:
             k_all = self.c["trace"]["samples"]
