@@ -81,5 +81,6 @@ function curvatureRows(c: TrainContext, run: RunState, r: number, s: number, inf
     layout: c.layout,
     meta: ds.meta,
     carry: run.carry,
+    steps: exp.steps,
   });
 }

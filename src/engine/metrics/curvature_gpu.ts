@@ -90,7 +90,11 @@ export interface CurvatureOptions {
   outputCentre?: OutputCentreGpu;
 }
 
-/** What to measure at a logged step; the sharpness budget is the one given at creation (sharpnessIters). */
+/**
+ * What to measure at a logged step. The iters are this estimate's product budgets (sharpnessBudget:
+ * the full min(iters, 32) for a kind's first estimate, at most LANCZOS_WARM_ITERS after); the basis
+ * holds the full budget given at creation (sharpnessIters).
+ */
 export interface CurvatureRequest {
   sharpness?: { iters: number };
   precond?: { iters: number };
@@ -268,10 +272,11 @@ export class CurvatureGpu {
   /**
    * Top eigenvalue of H (or of D^-1/2 H D^-1/2) for every run: the start vector is the run's last
    * eigenvector (or the step's probe when there is none), then Lanczos with one product per step
-   * for min(iters, 32, P) steps; runs that converge early stop updating. The result lands in the
+   * for min(iters, 32, P) steps (iters: the request's budget, sharpness_budget.ts); runs that
+   * converge early stop updating. The result lands in the
    * kind's scalar record (value, residual, converged flag, products) and u holds the Ritz vector.
    */
-  private topEigen(pass: GPUComputePassEncoder, kind: 'sharpness' | 'precond', slot: number): void {
+  private topEigen(pass: GPUComputePassEncoder, kind: 'sharpness' | 'precond', slot: number, iters: number): void {
     const lz = this.lanczos[kind];
     if (!lz) throw new Error(`curvature: ${kind} requested but metrics.sharpness was not configured`);
     const mode = kind === 'precond' ? 1 : 0;
@@ -283,10 +288,14 @@ export class CurvatureGpu {
     this.run(pass, 'start', plain, slot, 'elem');
     // Resets the record; |dir| = 1 for the unit Lanczos vectors (mode 1 measures D^-1/2 u per product).
     this.run(pass, 'start_flags', plain, slot, 'flags');
-    lz.encode(pass, (p) => {
-      if (mode === 1) this.run(p, 'dir_norm', g, slot, 'run');
-      this.hvp(p, g, slot);
-    });
+    lz.encode(
+      pass,
+      (p) => {
+        if (mode === 1) this.run(p, 'dir_norm', g, slot, 'run');
+        this.hvp(p, g, slot);
+      },
+      iters,
+    );
     if (kind === 'sharpness') {
       const gd = this.group('gdot', 0, 0, 0, this.o.grads, u, this.auxFor(kind), sc);
       this.run(pass, 'gdot', gd, slot, 'run');
@@ -326,8 +335,8 @@ export class CurvatureGpu {
     slot: number,
     req: CurvatureRequest,
   ): GPUComputePassEncoder {
-    if (req.sharpness) this.topEigen(pass, 'sharpness', slot);
-    if (req.precond && this.o.state) this.topEigen(pass, 'precond', slot);
+    if (req.sharpness) this.topEigen(pass, 'sharpness', slot, req.sharpness.iters);
+    if (req.precond && this.o.state) this.topEigen(pass, 'precond', slot, req.precond.iters);
     if (req.trace) {
       const reset = this.group('trace-reset', 0, 0, 0, this.o.params, this.vDir, this.o.prev, this.sc.trace);
       this.run(pass, 'start_flags', reset, slot, 'flags');
@@ -363,6 +372,14 @@ export class CurvatureGpu {
       encoder.copyBufferToBuffer(this.sc[k], 0, this.records, (slot * CURV_KINDS.length + j) * rec, rec);
     });
     return encoder.beginComputePass();
+  }
+
+  /** The warm-start vectors checkpoints keep, [run][P] each (webgpu/checkpoint.ts). */
+  warmBuffers(): { name: 'eig' | 'precondEig'; buffer: GPUBuffer }[] {
+    return [
+      { name: 'eig', buffer: this.vEig },
+      { name: 'precondEig', buffer: this.vPre },
+    ];
   }
 
   /** The run's top eigenvector (unit norm after a sharpness measurement; zeros before). */

@@ -90,6 +90,26 @@ describe('preconditionerDiag', () => {
 });
 
 describe('curvatureRowsCpu at step 0 and at a sharpness step', () => {
+  it('product budgets: the cold first estimate gets min(iters, 32, P), a warm one at most 8', () => {
+    const c = setup();
+    let calls = 0;
+    const grad = (th: Float64Array) => (calls++, c.grad(th));
+    const m: MetricsConfig = { every: 1, evalSubset: 0, sharpness: { every: 5, iters: 20, tol: 0 } };
+    const carry: CurvatureCarry = {};
+    const at = (step: number) => {
+      calls = 0;
+      curvatureRowsCpu({ run: 0, step, metrics: m, seed: 11, grad, theta: c.t0, def: sgdLike, hp, lr: 0.1, carry });
+      return calls / 2; // central differences: two gradients per product
+    };
+    expect(c.P).toBe(10);
+    expect(at(0)).toBe(10);
+    // A warm start that is no eigenvector, so that 8 products cannot reach the invariant space (P = 10).
+    carry.eig = randomVec(c.P, c.rnd);
+    expect(at(5)).toBe(8);
+    carry.eig = randomVec(c.P, c.rnd);
+    expect(at(10)).toBe(8);
+  });
+
   it('step 0: sharpness, its threshold, trace and Frobenius (no step-dependent rows)', () => {
     const c = setup();
     const carry: CurvatureCarry = {};

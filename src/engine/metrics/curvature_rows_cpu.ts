@@ -21,6 +21,7 @@ import {
   type LossOracle,
 } from './curvature_cpu';
 import { distance } from './linalg';
+import { sharpnessBudget } from './sharpness_budget';
 
 /** Which curvature measurements are due at logged step s (the GPU trainer's rule). */
 export interface CurvatureDue {
@@ -126,6 +127,8 @@ export interface CurvatureRowsInput {
   carry: CurvatureCarry;
   /** Finite-difference step (default FD_STEP_F64). */
   h?: number;
+  /** The experiment's step count (its last step is logged): which estimate is the first. Default: unbounded. */
+  steps?: number;
 }
 
 /**
@@ -151,7 +154,10 @@ export function curvatureRowsCpu(inp: CurvatureRowsInput): MetricRow[] {
   const finite = theta.every(Number.isFinite);
   const due = curvatureDue(inp.metrics, s);
   if (due.sharpness && finite) {
-    const { iters, tol } = due.sharpness;
+    const { tol } = due.sharpness;
+    // Product budgets: full for the kind's first estimate of the run, LANCZOS_WARM_ITERS after it.
+    const iters = sharpnessBudget(inp.metrics, inp.steps ?? Infinity, s, 'sharpness');
+    const precondIters = sharpnessBudget(inp.metrics, inp.steps ?? Infinity, s, 'precond');
     const top = sharpness(inp.grad, theta, { iters, tol, warm: inp.carry.eig, seed: inp.seed, step: s, h: inp.h });
     inp.carry.eig = top.vector;
     add('sharpness', top.value);
@@ -161,7 +167,7 @@ export function curvatureRowsCpu(inp: CurvatureRowsInput): MetricRow[] {
       const D = preconditionerDiag(inp.def, inp.hp, inp.state, Math.max(1, s));
       if (D && D.every((d) => d > 0 && Number.isFinite(d))) {
         const pre = preconditionedSharpness(inp.grad, theta, D, {
-          iters,
+          iters: precondIters,
           tol,
           warm: inp.carry.precondEig,
           seed: inp.seed,

@@ -198,10 +198,15 @@ export class LanczosGpu {
     }
   }
 
-  /** The whole method: start, `steps` x (operator, step), finish, report. */
-  encode(pass: GPUComputePassEncoder, apply: (pass: GPUComputePassEncoder) => void): void {
+  /**
+   * The whole method: start, n x (operator, step), finish, report, with n = min(budget, steps): a
+   * warm estimate records fewer products than the basis holds (runs still active then simply stop).
+   */
+  encode(pass: GPUComputePassEncoder, apply: (pass: GPUComputePassEncoder) => void, budget = this.steps): void {
+    if (!Number.isInteger(budget) || budget < 1)
+      throw new Error(`lanczos gpu: budget must be an integer >= 1, got ${budget}`);
     this.start(pass);
-    for (let it = 0; it < this.steps; it++) {
+    for (let it = 0; it < Math.min(budget, this.steps); it++) {
       apply(pass);
       this.step(pass, it);
     }

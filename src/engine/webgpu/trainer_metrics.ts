@@ -15,6 +15,7 @@ import { statsToRows } from '../metrics/rows';
 import { CURV_KINDS, SC, type CurvatureRequest } from '../metrics/curvature_gpu';
 import { curvatureRows } from '../metrics/curvature_rows';
 import type { EvalSetSpec } from '../metrics/eval_sets';
+import { sharpnessBudget } from '../metrics/sharpness_budget';
 
 /** A logged step of one population: its step, the runs' learning rates and the curvature probes due. */
 export interface LogEntry {
@@ -49,8 +50,9 @@ export function curvRequest(exp: Experiment, s: number): CurvatureRequest | unde
   const m = exp.metrics;
   const req: CurvatureRequest = {};
   if (m.sharpness && m.sharpness.every > 0 && s % m.sharpness.every === 0) {
-    req.sharpness = { iters: m.sharpness.iters };
-    req.precond = { iters: m.sharpness.iters };
+    req.sharpness = { iters: sharpnessBudget(m, exp.steps, s, 'sharpness') };
+    // precond_sharpness is reported from step 1 on (the optimizer's state after a step), as on the CPU.
+    if (s > 0) req.precond = { iters: sharpnessBudget(m, exp.steps, s, 'precond') };
     if (s > 0) req.directional = true;
   }
   if (m.trace && m.trace.every > 0 && s % m.trace.every === 0) req.trace = { samples: m.trace.samples };

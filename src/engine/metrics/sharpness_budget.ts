@@ -1,0 +1,47 @@
+/**
+ * Products (Hessian-vector products) one sharpness or precond_sharpness estimate may use, the same
+ * rule on both backends. A cold estimate, the kind's first of the run, starts from the probe and
+ * gets the full budget min(metrics.sharpness.iters, 32); every later one is warm-started from the
+ * previous estimate's Ritz vector and gets at most LANCZOS_WARM_ITERS. Which estimate is the first
+ * follows from the experiment's schedule alone (not from the carried vector), so a resumed run
+ * spends exactly what the uninterrupted one does, and the GPU can record its dispatches ahead.
+ */
+import { isLogStep } from '../hyper';
+import type { MetricsConfig } from '../../schema/types';
+import { lanczosBudget } from './lanczos';
+
+/** Most products of a warm-started estimate (measured: docs/metrics.md, docs/performance.md). */
+export const LANCZOS_WARM_ITERS = 8;
+
+export type SharpnessKind = 'sharpness' | 'precond';
+
+/**
+ * The first logged step at which the kind is measured: sharpness at step 0; precond_sharpness (which
+ * needs the optimizer's state after a step) at the first logged step s > 0 with s % every == 0.
+ * Undefined when there is none.
+ */
+export function firstSharpnessStep(
+  m: Pick<MetricsConfig, 'every' | 'sharpness'>,
+  steps: number,
+  kind: SharpnessKind,
+): number | undefined {
+  const every = m.sharpness?.every ?? 0;
+  if (!(every > 0)) return undefined;
+  if (kind === 'sharpness') return 0;
+  // A logged multiple of `every` comes by every * metrics.every at the latest (or at `steps`).
+  const last = Math.min(steps, every * Math.max(1, Math.floor(m.every)));
+  for (let s = every; s <= last; s += every) if (isLogStep(s, m.every, steps)) return s;
+  return undefined;
+}
+
+/** The product budget of the kind's estimate at logged step s (see the header). */
+export function sharpnessBudget(
+  m: Pick<MetricsConfig, 'every' | 'sharpness'>,
+  steps: number,
+  s: number,
+  kind: SharpnessKind,
+): number {
+  const full = lanczosBudget(m.sharpness?.iters ?? 1);
+  const cold = s === firstSharpnessStep(m, steps, kind);
+  return cold ? full : Math.min(full, LANCZOS_WARM_ITERS);
+}
