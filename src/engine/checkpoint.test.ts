@@ -122,6 +122,22 @@ describe('checkpoint and resume', () => {
     expect(b.params).toEqual(a.params);
   });
 
+  it('sharpness and precond_sharpness after a resume: the first estimate is warm as in the uninterrupted run', async () => {
+    // Estimates at 0, 10, .., 40: sharpness is cold at 0, precond_sharpness at 10; both warm (8 products) after the resume.
+    const base = experiment();
+    const exp: Experiment = {
+      ...base,
+      runs: base.runs.slice(0, 2),
+      metrics: { every: 5, evalSubset: 0, sharpness: { every: 10, iters: 20, tol: 1e-3, subset: 48 } },
+    };
+    const cpuA = await uninterrupted(cpu, exp);
+    expect(cpuA.rows.some((r) => r.metric === 'precond_sharpness')).toBe(true);
+    expect((await resumed(cpu, exp, cpuA.ck)).rows).toEqual(cpuA.rows);
+    const gpuA = await uninterrupted(gpu, exp);
+    expect((await resumed(gpu, exp, gpuA.ck)).rows).toEqual(gpuA.rows);
+    expectClose(gpuA.rows, cpuA.rows, ['sharpness', 'precond_sharpness'], 2e-2);
+  });
+
   it('GPU -> CPU and CPU -> GPU: steps 21..40 within the parity tolerance of the uninterrupted run', async () => {
     const exp = experiment();
     const g = await uninterrupted(gpu, exp);

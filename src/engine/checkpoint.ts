@@ -5,9 +5,9 @@
  *
  * What is NOT stored, because it is a function of the step: the minibatch of step t
  * (batchIndices(seed_r, t - 1)), optimizer noise (keyed by (seed_r, t)), the scheduled lr and
- * every bias correction (stepScalars(hp, t, lr)). What is not stored and only changes metrics:
- * the curvature probes' warm-start eigenvectors (the next sharpness power iteration starts from a
- * probe instead, so its value can differ within the iteration's tolerance).
+ * every bias correction (stepScalars(hp, t, lr)). The sharpness estimates' warm-start vectors are
+ * stored (RunCheckpoint.warm), so a resumed run's next estimate starts where the uninterrupted one's
+ * does, with the same product budget (metrics/sharpness_budget.ts).
  */
 import type { Experiment } from '../schema/types';
 
@@ -30,7 +30,16 @@ export interface RunCheckpoint {
   divergedAt: number | null;
   /** First step of a freeze for another reason (e.g. zero loss), when the trainer supports one. */
   frozenAt?: number | null;
+  /**
+   * The sharpness estimates' warm starts ([paramCount] each): `eig` (sharpness) and `precondEig`
+   * (precond_sharpness), the last Ritz vectors. Absent or zero: the next estimate starts from the probe.
+   */
+  warm?: Partial<Record<WarmName, FloatArray>>;
 }
+
+/** Names of the warm-start vectors a checkpoint may hold (the CPU's CurvatureCarry fields). */
+export const WARM_NAMES = ['eig', 'precondEig'] as const;
+export type WarmName = (typeof WARM_NAMES)[number];
 
 export interface Checkpoint {
   version: typeof CHECKPOINT_VERSION;

@@ -1,6 +1,7 @@
 /** Checkpoint <-> CPU trainer state (float64), for the CPU Trainer (cpu/trainer.ts). */
 import type { CpuOptimizerState } from '../optim/types';
-import { CheckpointError, slotName, stateOf, type Checkpoint, type RunCheckpoint } from '../checkpoint';
+import { CheckpointError, WARM_NAMES, slotName, stateOf, type Checkpoint, type RunCheckpoint } from '../checkpoint';
+import type { CurvatureCarry } from '../metrics/curvature_rows_cpu';
 
 /** The mutable state of one CPU run that a checkpoint holds. */
 export interface CpuRunView {
@@ -8,6 +9,8 @@ export interface CpuRunView {
   state: CpuOptimizerState;
   prev?: Float64Array;
   diverged: number | null;
+  /** The sharpness estimates' warm starts. */
+  carry: CurvatureCarry;
 }
 
 /** A copy of one run's state, in the backend-neutral layout of checkpoint.ts. */
@@ -23,6 +26,7 @@ export function cpuRunCheckpoint(run: CpuRunView): RunCheckpoint {
     state,
     prevParams: run.prev ? Float64Array.from(run.prev) : undefined,
     divergedAt: run.diverged,
+    warm: Object.fromEntries(WARM_NAMES.flatMap((n) => (run.carry[n] ? [[n, Float64Array.from(run.carry[n])]] : []))),
   };
 }
 
@@ -48,4 +52,12 @@ export function loadCpuRun(ck: Checkpoint, r: number, run: CpuRunView): void {
   run.state.extra = extra;
   run.prev = c.prevParams ? Float64Array.from(c.prevParams) : undefined;
   run.diverged = c.divergedAt;
+  run.carry = {};
+  for (const n of WARM_NAMES) {
+    const v = c.warm?.[n];
+    if (!v) continue;
+    if (v.length !== P) throw new CheckpointError(`resume: runs[${r}].warm.${n} has ${v.length} values, expected ${P}`);
+    // A GPU checkpoint holds zeros where no estimate was made yet.
+    if (v.some((x) => x !== 0)) run.carry[n] = Float64Array.from(v);
+  }
 }

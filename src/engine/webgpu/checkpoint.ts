@@ -9,11 +9,13 @@ import { COPY_DST, MAP_READ } from './buffers';
 import { DivergeGuard, type GuardStatus } from './diverge_guard';
 import {
   CHECKPOINT_VERSION,
+  CheckpointError,
   experimentFingerprint,
   slotName,
   stateOf,
   type Checkpoint,
   type RunCheckpoint,
+  type WarmName,
 } from '../checkpoint';
 import type { Experiment } from '../../schema/types';
 import { isLogStep } from '../hyper';
@@ -43,6 +45,8 @@ export interface PopulationState {
   guard: DivergeGuard;
   /** theta_{s-2} of the next logged step s (written at step s - 1). */
   prev2: GPUBuffer;
+  /** The sharpness estimates' warm-start vectors, [run][paramCount] each (CurvatureGpu.warmBuffers()). */
+  warm?: { name: WarmName; buffer: GPUBuffer }[];
 }
 
 interface Section {
@@ -77,6 +81,7 @@ export function encodePopulationCheckpoint(
   const internal = pop.internal.map((s) => section(R * s.floatsPerRun * 4));
   const status = section(pop.guard.statusBytes);
   const prev = withPrev ? section(R * P * 4) : undefined;
+  const warm = (pop.warm ?? []).map(() => section(R * P * 4));
   const staging = device.createBuffer({ size: Math.max(16, offset), usage: MAP_READ | COPY_DST, label: 'checkpoint' });
   const copy = (src: GPUBuffer, s: Section) => {
     if (s.bytes > 0) enc.copyBufferToBuffer(src, 0, staging, s.offset, s.bytes);
@@ -86,6 +91,7 @@ export function encodePopulationCheckpoint(
   pop.internal.forEach((s, k) => copy(s.buffer, internal[k]));
   copy(pop.guard.status, status);
   if (prev) copy(pop.prev2, prev);
+  pop.warm?.forEach((w, k) => copy(w.buffer, warm[k]));
   return {
     async read() {
       await staging.mapAsync(MAP_READ);
@@ -110,6 +116,7 @@ export function encodePopulationCheckpoint(
           prevParams: prevAll?.slice(r * P, (r + 1) * P),
           divergedAt: flags.divergedAt[r],
           frozenAt: flags.frozenAt[r],
+          warm: Object.fromEntries((pop.warm ?? []).map((w, k) => [w.name, f32(warm[k]).slice(r * P, (r + 1) * P)])),
         };
       });
     },
@@ -146,6 +153,16 @@ export function restorePopulation(device: GPUDevice, pop: PopulationState, ck: C
     const host = new Float32Array(R * s.floatsPerRun);
     runIds.forEach((g, r) => host.set(stateOf(ck, g, s.name, s.floatsPerRun), r * s.floatsPerRun));
     if (host.length > 0) q.writeBuffer(s.buffer, 0, host);
+  }
+  for (const w of pop.warm ?? []) {
+    const host = new Float32Array(R * P);
+    runIds.forEach((g, r) => {
+      const v = ck.runs[g].warm?.[w.name];
+      if (v && v.length !== P)
+        throw new CheckpointError(`resume: runs[${g}].warm.${w.name} has ${v.length} values, expected ${P}`);
+      if (v) host.set(v, r * P);
+    });
+    if (host.length > 0) q.writeBuffer(w.buffer, 0, host);
   }
   pop.guard.writeStatus(flags);
   pop.guard.takeParamsAsLastGood();

@@ -22,7 +22,7 @@ import { zeroLossRows } from '../metrics/names';
 import type { CurvatureRequest } from '../metrics/curvature_gpu';
 import { DivergeGuard } from './diverge_guard';
 import { checkCheckpoint, type Checkpoint } from '../checkpoint';
-import { restorePopulation, takeGpuCheckpoint } from './checkpoint';
+import { restorePopulation, takeGpuCheckpoint, type PopulationState } from './checkpoint';
 import type { EvalSetSpec } from '../metrics/eval_sets';
 import { DeviceLimitError, GpuSetupError } from './errors';
 import { setupGpuTrainer } from './trainer_setup';
@@ -248,7 +248,7 @@ export class GpuTrainer implements Trainer {
       exp: this.experiment,
       step: this.step,
       paramCount: this.layout.paramCount,
-      pops: this.pops.map((p) => ({ state: p.stateBuffers(), runIds: p.spec.runIds })),
+      pops: this.pops.map((p) => ({ state: withWarm(p), runIds: p.spec.runIds })),
       diverged: this.diverged,
       stopped: this.stopped,
     });
@@ -257,7 +257,7 @@ export class GpuTrainer implements Trainer {
   /** Continue from `ck` (either backend's): step, parameters, optimizer state and flags. */
   private resumeFrom(ck: Checkpoint): void {
     checkCheckpoint(ck, this.experiment, this.layout.paramCount);
-    for (const pop of this.pops) restorePopulation(this.gpu.device, pop.stateBuffers(), ck, pop.spec.runIds);
+    for (const pop of this.pops) restorePopulation(this.gpu.device, withWarm(pop), ck, pop.spec.runIds);
     ck.runs.forEach((c, i) => {
       this.diverged[i] = c.divergedAt;
       this.stopped[i] = c.frozenAt ?? null;
@@ -351,3 +351,8 @@ export class GpuTrainer implements Trainer {
 }
 
 export { STAT };
+
+/** A population's checkpointed buffers with its curvature probe's warm-start vectors. */
+function withWarm(pop: Population): PopulationState {
+  return { ...pop.stateBuffers(), warm: pop.curvature?.warmBuffers() };
+}
