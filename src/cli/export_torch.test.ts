@@ -2,9 +2,10 @@
  * `export torch` end to end: each case of export_torch_cases.ts is exported, its train.py run under
  * /usr/bin/python3 (Debian's PyTorch) with --dtype float64 --device cpu, and its metrics.csv and
  * final weights compared with our float64 CPU backend (CpuTrainer) on the same experiment: every
- * exported metric row within 1e-6 relative (the curvature metrics within 1e-4), the weights within 1e-6 of the largest weight. Prints
- * the worst relative differences per optimizer (per model kind and optimizer for the
- * convolutional cases). Fails (does not skip) when torch is missing.
+ * exported metric row within 1e-6 relative (the curvature metrics within 1e-4, grad_eig_cosine within
+ * 1e-2 absolute), the weights within 1e-6 of the largest weight. Prints the worst differences per
+ * optimizer (per model kind and optimizer for the convolutional cases; the curvature column includes
+ * grad_eig_cosine, precond_sharpness is also shown alone). Fails (does not skip) when torch is missing.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,22 @@ const PYTHON = '/usr/bin/python3';
 const TOL = 1e-6;
 /** Curvature metrics: Lanczos / Hutchinson on finite-difference Hessian-vector products on both sides. */
 const SHARPNESS_TOL = 1e-4;
-const CURVATURE = new Set(['sharpness', 'precond_sharpness', 'hessian_trace', 'hessian_fro']);
+const CURVATURE = new Set([
+  'sharpness',
+  'precond_sharpness',
+  'hessian_trace',
+  'hessian_fro',
+  'directional_sharpness',
+  'grad_eig_cosine',
+]);
+/**
+ * grad_eig_cosine (compared as an absolute difference: it lies in [0, 1]) depends on the top Ritz
+ * vector, which the stop rule (residual <= tol |theta|) fixes only to about tol / gap: where one side
+ * stops a product earlier the vectors differ by that much.
+ */
+const COSINE_TOL = 1e-2;
+const tolOf = (metric: string) =>
+  metric === 'grad_eig_cosine' ? COSINE_TOL : CURVATURE.has(metric) ? SHARPNESS_TOL : TOL;
 const INSTALL =
   `${PYTHON} cannot import torch and numpy, which this test needs. Install Debian's packages:\n` +
   '  sudo apt-get update && sudo apt-get install -y python3-torch python3-numpy';
@@ -63,17 +79,20 @@ interface Worst {
   weights: number;
   /** -1: no sharpness rows. */
   sharpness: number;
+  /** -1: no precond_sharpness rows. */
+  precond: number;
 }
 /** Per optimizer name: runs compared, and the worst relative differences over them. */
 const worst = new Map<string, Worst>();
 function note(key: string, w: Omit<Worst, 'runs'>): void {
-  const old = worst.get(key) ?? { runs: 0, loss: 0, other: 0, weights: 0, sharpness: -1 };
+  const old = worst.get(key) ?? { runs: 0, loss: 0, other: 0, weights: 0, sharpness: -1, precond: -1 };
   worst.set(key, {
     runs: old.runs + 1,
     loss: Math.max(old.loss, w.loss),
     other: Math.max(old.other, w.other),
     weights: Math.max(old.weights, w.weights),
     sharpness: Math.max(old.sharpness, w.sharpness),
+    precond: Math.max(old.precond, w.precond),
   });
 }
 
@@ -107,16 +126,17 @@ describe('export torch: the script replays our CPU backend in float64', () => {
       );
       expect(cpuRows.length).toBeGreaterThan(0);
       expect([...torchRows.keys()].sort()).toEqual(cpuRows.map(key).sort());
-      const perRun = exp.runs.map(() => ({ loss: 0, other: 0, weights: 0, sharpness: -1 }));
+      const perRun = exp.runs.map(() => ({ loss: 0, other: 0, weights: 0, sharpness: -1, precond: -1 }));
       const bad: string[] = [];
       for (const c of cpuRows) {
-        const d = rel(torchRows.get(key(c))!.value, c.value);
+        const t = torchRows.get(key(c))!.value;
+        const d = c.metric === 'grad_eig_cosine' ? Math.abs(t - c.value) : rel(t, c.value);
         const w = perRun[c.run];
         if (c.metric.endsWith('_loss')) w.loss = Math.max(w.loss, d);
         else if (CURVATURE.has(c.metric)) w.sharpness = Math.max(w.sharpness, d);
         else w.other = Math.max(w.other, d);
-        if (d > (CURVATURE.has(c.metric) ? SHARPNESS_TOL : TOL))
-          bad.push(`${key(c)}: torch ${torchRows.get(key(c))!.value}, cpu ${c.value}`);
+        if (c.metric === 'precond_sharpness') w.precond = Math.max(w.precond, d);
+        if (d > tolOf(c.metric)) bad.push(`${key(c)}: torch ${torchRows.get(key(c))!.value}, cpu ${c.value}`);
       }
       exp.runs.forEach((run, r) => {
         const weights = readNpyFloat64(readFileSync(join(out, `weights-run-${r}.npy`))).values;
@@ -134,7 +154,7 @@ describe('export torch: the script replays our CPU backend in float64', () => {
         const model = exp.model.kind === 'mlp' ? '' : `${exp.model.kind}: `;
         note(`${sharp}${model}${run.optimizer.name}`, perRun[r]);
       });
-      expect(bad.slice(0, 10), `${bad.length} values beyond ${TOL}`).toEqual([]);
+      expect(bad.slice(0, 10), `${bad.length} values beyond their tolerance`).toEqual([]);
     });
   }
 
@@ -145,7 +165,8 @@ describe('export torch: the script replays our CPU backend in float64', () => {
         ([k, w]) =>
           `  ${k.padEnd(13)} ${String(w.runs).padStart(2)} runs   losses ${w.loss.toExponential(1)}   ` +
           `other metrics ${w.other.toExponential(1)}   weights ${w.weights.toExponential(1)}` +
-          (w.sharpness >= 0 ? `   curvature ${w.sharpness.toExponential(1)}` : ''),
+          (w.sharpness >= 0 ? `   curvature ${w.sharpness.toExponential(1)}` : '') +
+          (w.precond >= 0 ? `   precond_sharpness ${w.precond.toExponential(1)}` : ''),
       );
     console.log(`export torch vs CPU backend (float64), worst relative differences:\n${lines.join('\n')}`);
     expect(worst.size).toBeGreaterThan(0);
@@ -220,7 +241,7 @@ describe('export torch: the command and the script flags', () => {
     const a = io();
     expect(await runCli(['export', 'torch', file, '--out', join(dir, 'cli-out')], a.io)).toBe(0);
     expect(a.o.out).toMatch(/train\.py \(\d+ lines\)/);
-    expect(a.o.err).toContain('metrics.sharpness');
+    expect(a.o.err).toBe(''); // every row of this experiment is exported: no note
     const patchCnn = { kind: 'patch-cnn', filters: 4, activation: 'relu', initScale: 1 };
     writeFileSync(file, JSON.stringify({ ...exp, model: patchCnn }));
     const b = io();

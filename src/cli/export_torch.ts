@@ -21,6 +21,7 @@ import { checkLossTask } from '../engine/cpu/losses';
 import { checkOutputScale } from '../engine/cpu/output_scale';
 import { curvatureDue, curvatureSubset } from '../engine/metrics/curvature_rows_cpu';
 import { lanczosBudget } from '../engine/metrics/lanczos';
+import { alignmentDirections } from '../engine/model/directions';
 import { npyFloat64 } from './npy';
 import { prettyJson } from './output';
 
@@ -55,9 +56,9 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, 'torch.optim' | 'written 
 
 /**
  * The metrics the script logs, with our CPU backend's definitions (metrics/names.ts); of the
- * curvature metrics sharpness, precond_sharpness (for PRECOND_SHARPNESS_OPTIMIZERS), hessian_trace
- * and hessian_fro (torch/curvature.py); the other curvature rows and the extra evaluation sets
- * (S-randomized accuracies, group losses) are not exported.
+ * curvature, oscillation and alignment rows the CPU backend logs (torch/curvature.py:
+ * precond_sharpness for PRECOND_SHARPNESS_OPTIMIZERS); the extra evaluation sets (S-randomized
+ * accuracies, group losses) are not exported.
  */
 export const EXPORTED_METRICS = [
   'train_loss',
@@ -79,10 +80,22 @@ export const EXPORTED_METRICS = [
   'precond_sharpness',
   'hessian_trace',
   'hessian_fro',
+  'sharpness_threshold',
+  'precond_threshold',
+  'directional_sharpness',
+  'grad_eig_cosine',
+  'period2_distance',
+  'weak_alignment',
+  'strong_alignment',
 ] as const;
 
-/** The optimizers whose precond_sharpness the script measures (from torch.optim.Adam's state). */
-export const PRECOND_SHARPNESS_OPTIMIZERS: readonly string[] = ['adam', 'adamw'];
+/**
+ * The optimizers whose precond_sharpness the script measures: every exportable one with a diagonal
+ * preconditioner (OptimizerDef.preconditioner), read from its state in curvature.py.
+ */
+export const PRECOND_SHARPNESS_OPTIMIZERS: readonly string[] = Object.keys(TORCH_OPTIMIZERS).filter(
+  (n) => getOptimizer(n)?.preconditioner !== undefined,
+);
 
 /** What `export torch` cannot express yet, one error per field (empty: exportable). */
 export function exportErrors(exp: Experiment): ValidationError[] {
@@ -108,10 +121,6 @@ export function exportErrors(exp: Experiment): ValidationError[] {
 export function exportNotes(exp: Experiment): string[] {
   const notes: string[] = [];
   const m = exp.metrics;
-  if (m.sharpness && m.sharpness.every > 0)
-    notes.push(
-      "metrics.sharpness: sharpness is exported, precond_sharpness for adam and adamw; sharpness_threshold, precond_threshold, directional_sharpness, grad_eig_cosine and the other optimizers' precond_sharpness are not",
-    );
   if (['lms', 'ms57', 'lsn'].includes(exp.data.kind) && (m.sRandomized === undefined || m.sRandomized.length > 0))
     notes.push('S-randomized test accuracies (not exported)');
   if (exp.data.kind === 'opposing-signals') notes.push('group_loss_pos / group_loss_neg (not exported)');
@@ -240,7 +249,12 @@ export function exportTorchFiles(
     batchSize: exp.batchSize === 'full' ? null : exp.batchSize,
     fullBatch: exp.batchSize === 'full' || exp.batchSize >= ds.train.n,
     stopAtZeroLoss: exp.stopAtZeroLoss ?? false,
-    metrics: { every: exp.metrics.every, evalSubset: exp.metrics.evalSubset, curvature: curvatureConfig(exp, ds) },
+    metrics: {
+      every: exp.metrics.every,
+      evalSubset: exp.metrics.evalSubset,
+      curvature: curvatureConfig(exp, ds),
+      alignment: alignmentConfig(layout, ds),
+    },
     files: { xTrain: 'x_train.npy', yTrain: 'y_train.npy', xTest: 'x_test.npy', yTest: 'y_test.npy' },
     runs,
     ...(opts.sweep ? { sweep: opts.sweep } : {}),
@@ -300,6 +314,17 @@ function curvatureConfig(exp: Experiment, ds: Dataset): Record<string, unknown> 
   const trace = due.trace && m.trace!.every > 0 ? { every: m.trace!.every, ...due.trace } : null;
   if (!sharpness && !trace) return null;
   return { subset: curvatureSubset(m, ds.train.n), sharpness, trace };
+}
+
+/**
+ * weak_alignment / strong_alignment (feature-noise data): the first layer's weight block in the flat
+ * parameters and the two directions (model/directions.ts); null when the run logs neither.
+ */
+function alignmentConfig(layout: ParamLayout, ds: Dataset): Record<string, unknown> | null {
+  const dirs = alignmentDirections(layout, ds.meta);
+  if (!dirs) return null;
+  const { weightOffset: offset, inDim, outDim } = layout.layers[0];
+  return { offset, inDim, outDim, weak: Array.from(dirs.weak), strong: Array.from(dirs.strong) };
 }
 
 function sweepErrors(sweep: SweepOptions | undefined): ValidationError[] {

@@ -2,7 +2,8 @@
  * Experiments with curvature metrics for export_torch.test.ts: the edge-of-stability preset shortened (full
  * batch GD at the edge, sharpness every 10 steps) and a minibatch one (sharpness over a subset of
  * the training set, tol and iters set, and the Hessian trace; SGD with momentum, and Adam and AdamW with
- * precond_sharpness).
+ * precond_sharpness), and one run of every optimizer with a preconditioner (its precond_sharpness
+ * read from the script's optimizer state).
  */
 import { parseExperiment } from '../experiment/validate';
 import { presetById } from '../experiment/presets';
@@ -32,11 +33,37 @@ const RAW: Record<string, Record<string, unknown>> = {
         schedule: { name: 'constant' },
       },
       {
-        label: 'adabelief (no precond_sharpness in the script)',
+        label: 'adabelief',
         optimizer: { name: 'adabelief', lr: 0.01 },
         schedule: { name: 'constant' },
       },
     ],
+  },
+  'precond_sharpness of every optimizer with a preconditioner: gauss, batch 16': {
+    version: 1,
+    seed: 13,
+    data: { kind: 'gauss', nTrain: 80, nTest: 20, nClasses: 3 },
+    model: { kind: 'mlp', hidden: [10, 6], activation: 'tanh', initScale: 1, bias: true },
+    loss: 'cross-entropy',
+    steps: 24,
+    batchSize: 16,
+    metrics: { every: 4, evalSubset: 0, sharpness: { every: 8, iters: 24, tol: 1e-4, subset: 48 } },
+    runs: (
+      [
+        ['adam', { name: 'adam', lr: 0.01 }],
+        ['adamw', { name: 'adamw', lr: 0.01, weightDecay: 0.01 }],
+        ['sam-adam', { name: 'sam-adam', lr: 0.01 }],
+        ['sam-adam amsgrad', { name: 'sam-adam', lr: 0.01, amsgrad: true }],
+        ['adabelief amsgrad', { name: 'adabelief', lr: 0.01, amsgrad: true }],
+        ['adabelief rectify', { name: 'adabelief', lr: 0.01, rectify: true }],
+        ['adamp', { name: 'adamp', lr: 0.01 }],
+        ['ademamix', { name: 'ademamix', lr: 0.01 }],
+        ['nadamw', { name: 'nadamw', lr: 0.01 }],
+        ['diffgrad', { name: 'diffgrad', lr: 0.01 }],
+        ['clipped-adam', { name: 'clipped-adam', lr: 0.01 }],
+        ['sf-adamw', { name: 'sf-adamw', lr: 0.01 }],
+      ] as const
+    ).map(([label, optimizer]) => ({ label, optimizer, schedule: { name: 'constant' } })),
   },
 };
 

@@ -65,18 +65,20 @@ def lanczos_top(op, P, max_iters, tol, warm, probe):
 
 
 class Curvature:
-    """Curvature rows of one run at its logged steps (config.json metrics.curvature: the subset,
-    sharpness {every, iters, warmIters, tol} and trace {every, samples}, either null)."""
+    """Curvature, oscillation and alignment rows of one run at its logged steps (config.json
+    metrics.curvature: the subset, sharpness {every, iters, warmIters, tol} and trace {every,
+    samples}, either null, or the whole of it null; metrics.alignment: the first layer and the two
+    feature directions, or null)."""
 
-    def __init__(self, cfg, data, model, scorer, seed, optimizer):
-        self.c = cfg["metrics"]["curvature"]
-        self.model, self.scorer, self.seed = model, scorer, seed
+    def __init__(self, cfg, data, model, scorer, seed, optimizer, hp):
+        self.c = cfg["metrics"].get("curvature") or {"subset": 1, "sharpness": None, "trace": None}
+        self.align = cfg["metrics"].get("alignment")
+        self.model, self.scorer, self.seed, self.name, self.hp = model, scorer, seed, optimizer, hp
         n = min(len(data["x_train"]), self.c["subset"])
         self.rows = torch.arange(n, device=data["x_train"].device)
         self.x, self.y = data["x_train"][:n], data["y_train"][:n]
         self.warm = self.precond_warm = None
         self.cold = {"sharpness": True, "precond": True}  # the kind's first estimate: the full budget
-        self.precond = optimizer in ("adam", "adamw")
 
     def due(self, step):
         every = lambda m: m is not None and m["every"] > 0 and step % m["every"] == 0  # noqa: E731
@@ -96,42 +98,60 @@ class Curvature:
         grads = torch.autograd.grad(loss, params, allow_unused=True)
         return torch.cat([(torch.zeros_like(p) if g is None else g).reshape(-1) for p, g in zip(params, grads)])
 
-    def measure(self, step, opt):
-        """{metric: value} at logged step `step`. Sharpness; precond_sharpness (step >= 1) for Adam
-        and AdamW, the top eigenvalue of D^-1/2 H D^-1/2 with D the optimizer's diagonal
-        preconditioner (1 - b1^t)(sqrt(v / (1 - b2^t)) + eps), v its exp_avg_sq (max_exp_avg_sq
-        with AMSGrad), from its own warm start and the same probe; hessian_trace and hessian_fro
-        (Hutchinson: the mean of z.Hz and sqrt of the mean of |Hz|^2 over `samples` Rademacher
-        probes, probe k's entry i the sign of the draw at counter (step * samples + k) * P + i).
-        Non-finite values are left out."""
-        sharp, trace = self.due(step)
-        theta = flat(self.model.parameters())
-        if not (sharp or trace) or not bool(torch.isfinite(theta).all()):
-            return {}
-        P = theta.numel()
-        h = FD_STEP.get(theta.dtype, 1e-3)
-
+    def hvp_at(self, x, h):
         def hvp(v):
             n = float(v.norm())
             if n == 0:
                 return torch.zeros_like(v)
-            gp, gm = self.grad(theta + (h / n) * v), self.grad(theta - (h / n) * v)
+            gp, gm = self.grad(x + (h / n) * v), self.grad(x - (h / n) * v)
             return (gp - gm) * (n / (2 * h))
 
+        return hvp
+
+    def measure(self, step, opt, lr, prev=None, prev2=None, batch_grad=None):
+        """{metric: value} at logged step `step` (lr: the scheduled lr of the step, at step 0 that of
+        step 1; prev, prev2: theta one and two steps before; batch_grad: the step's minibatch
+        gradient). When sharpness is due: sharpness, sharpness_threshold (thresholds below),
+        grad_eig_cosine |cos(g, u)| with u the top Ritz vector (step >= 1), precond_sharpness and
+        precond_threshold (step >= 1, optimizers with a diagonal preconditioner D, see
+        preconditioner below: the top eigenvalue of D^-1/2 H D^-1/2 from its own warm start and the
+        same probe), directional_sharpness v.H(theta_{s-1})v / |v|^2 with v = theta_s - theta_{s-1}
+        (step >= 1, v != 0). When trace is due: hessian_trace and hessian_fro (Hutchinson: the mean
+        of z.Hz and sqrt of the mean of |Hz|^2 over `samples` Rademacher probes, probe k's entry i
+        the sign of the draw at counter (step * samples + k) * P + i). At every logged step:
+        period2_distance |theta_s - theta_{s-2}| (step >= 2) and, with metrics.alignment,
+        weak_alignment and strong_alignment. Non-finite values are left out."""
+        sharp, trace = self.due(step)
+        theta = flat(self.model.parameters())
+        finite = bool(torch.isfinite(theta).all())
+        P = theta.numel()
+        h = FD_STEP.get(theta.dtype, 1e-3)
+        hvp = self.hvp_at(theta, h)
         out = {}
-        if sharp:
+        if sharp and finite:
             m = self.c["sharpness"]
             budget = lambda kind: m["iters"] if self.cold.pop(kind, False) else m["warmIters"]  # noqa: E731
             tol = min(m["tol"], 0.999)
             probe = lambda: start_probe(self.seed, step, P, theta)  # noqa: E731
             out["sharpness"], self.warm = lanczos_top(hvp, P, budget("sharpness"), tol, self.warm, probe)
-            D = adam_preconditioner(opt, step) if step > 0 and self.precond else None
+            out["sharpness_threshold"] = thresholds(self.name, self.hp, lr)[0]
+            if step > 0 and batch_grad is not None:
+                ng, nu = float(batch_grad.norm()), float(self.warm.norm())
+                if ng > 0 and nu > 0:
+                    out["grad_eig_cosine"] = abs(float(batch_grad @ self.warm)) / (ng * nu)
+            D = preconditioner(opt, self.name, self.hp, step) if step > 0 else None
             if D is not None and bool(((D > 0) & torch.isfinite(D)).all()):
                 s = 1 / torch.sqrt(D)
                 op = lambda u: s * hvp(s * u)  # noqa: E731
                 iters = budget("precond")
                 out["precond_sharpness"], self.precond_warm = lanczos_top(op, P, iters, tol, self.precond_warm, probe)
-        if trace:
+                out["precond_threshold"] = thresholds(self.name, self.hp, lr)[1]
+            if step > 0 and prev is not None and bool(torch.isfinite(prev).all()):
+                v = theta - prev
+                vv = float(v @ v)
+                if vv > 0:
+                    out["directional_sharpness"] = float(v @ self.hvp_at(prev, h)(v)) / vv
+        if trace and finite:
             k_all = self.c["trace"]["samples"]
             t = f = 0.0
             for k in range(k_all):
@@ -143,12 +163,93 @@ class Curvature:
                 f += float(hz @ hz)
             out["hessian_trace"], out["hessian_fro"] = t / k_all, math.sqrt(max(0.0, f / k_all))
         self.set(theta)  # the parameters back at theta
-        return {k: v for k, v in out.items() if math.isfinite(v)}
+        if step >= 2 and prev2 is not None:
+            out["period2_distance"] = float((theta - prev2).norm())
+        if self.align is not None:
+            a = self.align
+            W = theta[a["offset"] : a["offset"] + a["inDim"] * a["outDim"]].reshape(a["outDim"], a["inDim"])
+            norms = W.norm(dim=1)
+            for key in ("weak", "strong"):
+                d = torch.tensor(a[key], dtype=theta.dtype, device=theta.device)
+                cos = torch.where(norms > 0, (W @ d) / torch.where(norms > 0, norms, 1), 0)
+                out[key + "_alignment"] = float(cos.max())
+        return {k: v for k, v in out.items() if v is not None and math.isfinite(v)}
 
 
-def adam_preconditioner(opt, t):
-    """Adam's and AdamW's diagonal preconditioner after step t, from torch.optim's state."""
-    g = opt.param_groups[0]
-    (b1, b2), key = g["betas"], "max_exp_avg_sq" if g.get("amsgrad") else "exp_avg_sq"
-    v = torch.cat([opt.state[p][key].reshape(-1) for p in g["params"]])
-    return (1 - b1**t) * (torch.sqrt((1 / (1 - b2**t)) * v.clamp(min=0)) + g["eps"])
+# Stability lines at the scheduled lr, as the playground's optimizers define them (None: no line).
+# Momentum SGD in PyTorch's form is stable on a quadratic of curvature below a / lr with
+# a = 2 (1 + mu) / (1 - d) (heavy ball), 2 (1 + mu) / (1 + mu (2 - d)) (Nesterov), 2 / (1 - d) at
+# mu = 0 (2 with Nesterov). Adam's preconditioned line (2 + 2 b1) / (lr (1 - b1)) (Cohen et al.
+# 2022); NAdamW's 2 (1 + b1) / (lr (1 - b1) (1 + 2 b1)).
+def momentum_sgd_threshold(lr, mu, d, nesterov):
+    if not lr > 0:
+        return None
+    if mu == 0:
+        return 2 / lr if nesterov else (2 / ((1 - d) * lr) if d < 1 else None)
+    if nesterov:
+        return 2 * (1 + mu) / (1 + mu * (2 - d)) / lr
+    return 2 * (1 + mu) / (1 - d) / lr if d < 1 else None
+
+
+ADAM_LINE = ("adam", "adamw", "adabelief", "adamp", "clipped-adam", "diffgrad")
+
+
+def thresholds(name, hp, lr):
+    """(sharpness_threshold, precond_threshold) of optimizer `name` at lr."""
+    sharp = precond = None
+    if name in ("sgd", "sgdp"):
+        sharp = momentum_sgd_threshold(lr, hp["momentum"], hp["dampening"], hp["nesterov"])
+    elif name == "clipped-sgd" and not hp["normalize"]:
+        mu = hp["momentum"]
+        sharp = momentum_sgd_threshold(lr, mu, hp["dampening"] if mu != 0 else 0, mu > 0 and hp["nesterov"])
+    elif name in ("dp-sgd", "dice-sgd"):
+        sharp = 2 / lr if lr > 0 else None
+    b1 = hp["betas"][0] if "betas" in hp else None
+    if name in ADAM_LINE and lr > 0 and b1 < 1:
+        precond = (2 + 2 * b1) / (lr * (1 - b1))
+    elif name == "nadamw" and lr > 0 and 0 <= b1 < 1:
+        precond = 2 * (1 + b1) / (lr * (1 - b1) * (1 + 2 * b1))
+    return sharp, precond
+
+
+# The optimizers with a diagonal preconditioner after step t, D = scale (sqrt(vScale v) + eps), and
+# where their v lives. Adam's form (bc1 = 1 - b1^t, bc2 = 1 - b2^t): scale bc1, vScale 1 / bc2,
+# for Adam, AdamW (v: exp_avg_sq, max_exp_avg_sq with AMSGrad), SAM-Adam (its base Adam's),
+# AdamP, AdEMAMix, NAdamW and clipped Adam (v, the unclipped second moment). diffGrad: scale
+# bc1 / sqrt(bc2), vScale 1 (its xi factor left out). Schedule-Free AdamW: scale 1, vScale 1 / bc2.
+# AdaBelief: s (s_max with AMSGrad), Adam's form; rectified, scale bc1 / r_t and vScale 1 once
+# rho_t >= 5, before that scale bc1, vScale 0, eps 1. AdamP's projection is left out.
+PRECONDITIONED = ("adam", "adamw", "sam-adam", "adamp", "ademamix", "nadamw", "clipped-adam", "diffgrad")
+PRECONDITIONED += ("sf-adamw", "adabelief")
+
+
+def preconditioner(opt, name, hp, t):
+    if name not in PRECONDITIONED:
+        return None
+    (b1, b2), eps = hp["betas"][:2], hp["eps"]
+    bc1, bc2 = 1 - b1**t, 1 - b2**t
+    scale, v_scale, key = bc1, 1 / bc2, "v"
+    if name == "sam-adam":
+        opt = opt.base
+    if name in ("adam", "adamw", "sam-adam"):
+        key = "max_exp_avg_sq" if hp["amsgrad"] else "exp_avg_sq"
+    elif name == "diffgrad":
+        scale, v_scale = bc1 / math.sqrt(bc2), 1.0
+    elif name == "sf-adamw":
+        scale = 1.0
+    elif name == "adabelief":
+        key = "s_max" if hp["amsgrad"] and not hp["rectify"] else "s"
+        if hp["rectify"]:
+            b2t = b2**t
+            rho_inf = 2 / (1 - b2) - 1
+            rho = rho_inf - 2 * t * b2t / (1 - b2t)
+            if rho >= 5:
+                r = math.sqrt((1 - b2t) * (rho - 4) / (rho_inf - 4) * (rho - 2) / rho * (rho_inf / (rho_inf - 2)))
+                scale, v_scale = bc1 / r, 1.0
+            else:
+                v_scale, eps = 0.0, 1.0
+    params = [p for g in opt.param_groups for p in g["params"]]
+    if any(key not in opt.state[p] for p in params):
+        return None
+    v = torch.cat([opt.state[p][key].reshape(-1) for p in params])
+    return scale * (torch.sqrt(v_scale * v.clamp(min=0)) + eps)

@@ -262,8 +262,10 @@ def train_run(r, cfg, data, steps, device, dtype):
     w0 = flat(params)
     w0_norm = float(w0.norm())
     name = run["optimizer"]["name"]
-    curv = Curvature(cfg, data, model, scorer, run["seed"], name) if cfg["metrics"].get("curvature") else None
+    curv = Curvature(cfg, data, model, scorer, run["seed"], name, run["optimizer"]["hp"])
     rows = []
+    lr0 = run["peakLr"] * schedule_factor(run["schedule"], 0, steps)  # step 0's rows: the lr of step 1
+    prev = prev2 = batch_grad = None  # theta one and two steps back, the step's minibatch gradient
 
     def log(step, info):
         add = lambda metric, value: rows.append((r, step, metric, float(value)))  # noqa: E731
@@ -280,9 +282,9 @@ def train_run(r, cfg, data, steps, device, dtype):
                 if cfg["dataKind"] == "feature-noise":
                     add("weak_feature_acc", test_acc)
         add("weight_norm", theta.norm())
-        if curv is not None:
-            for metric, value in curv.measure(step, opt).items():
-                add(metric, value)
+        lr = lr0 if info is None else info["lr"]
+        for metric, value in curv.measure(step, opt, lr, prev, prev2, batch_grad).items():
+            add(metric, value)
         if info is not None:
             if w0_norm > 0:
                 add("relative_weight_change", (theta - w0).norm() / w0_norm)
@@ -315,7 +317,8 @@ def train_run(r, cfg, data, steps, device, dtype):
         # Schedule-Free takes the gradient at another point than the parameters it evaluates.
         with getattr(opt, "gradient_point", contextlib.nullcontext)():
             loss = batch_loss_at_params()
-        grad_norm = float(flat(p.grad for p in params).norm())
+        batch_grad = flat(p.grad for p in params)
+        grad_norm = float(batch_grad.norm())
         if hasattr(opt, "perturb"):  # SAM: the step uses a second gradient, at a nearby point
             opt.perturb()
             batch_loss_at_params()
@@ -325,6 +328,7 @@ def train_run(r, cfg, data, steps, device, dtype):
         opt.step()
         batch_loss = float(loss)
         dist = float((flat(params) - before).norm())
+        prev, prev2 = before, prev
         finite = math.isfinite(batch_loss) and bool(torch.isfinite(flat(params)).all())
         if t == steps or t % every == 0:
             info = dict(batch_loss=batch_loss, lr=lr, temperature=lr / batch, grad_norm=grad_norm)
