@@ -38,7 +38,9 @@ function printSideBySide(where: string, b: SideBySide): void {
   console.log(`\n${where}, adapter: ${b.adapter}${b.tfjsAdapter ? ` (TF.js WebGPU: ${b.tfjsAdapter})` : ''}`);
   for (const [name, r] of Object.entries(b.results)) {
     if (name === 'sharpness') {
-      console.log(`sharpness: one 20-iteration estimate costs ${r.ours.toFixed(1)} training steps of tiny`);
+      console.log(
+        `sharpness: one warm estimate (sharpness and precond_sharpness, tol 0) costs ${r.ours.toFixed(1)} training steps of tiny`,
+      );
       continue;
     }
     console.log(

@@ -171,7 +171,7 @@ export async function runSideBySide(opts: SideBySideOptions = {}): Promise<SideB
       log(`${w.name}: ${JSON.stringify(results[w.name])}`);
       opts.progress?.(out);
     }
-    // Sharpness: one 20-iteration estimate on `tiny`, in units of one training step.
+    // Sharpness: one warm estimate (iters 20, tol 0: the whole warm budget) on `tiny`, in units of one training step.
     if (only.has('sharpness')) {
       const plainExp = (steps: number): Experiment => ({
         ...tinyExperiment(1, steps + 1),
@@ -207,7 +207,7 @@ export async function runSideBySide(opts: SideBySideOptions = {}): Promise<SideB
         tfjsWebgpu: NaN,
         tfjsCpu: NaN,
         floor: NaN,
-        unit: 'training steps per 20-iteration estimate',
+        unit: 'training steps per warm estimate (sharpness and precond_sharpness)',
       };
       log(`sharpness: ${JSON.stringify(results.sharpness)}`);
       opts.progress?.(out);
