@@ -77,7 +77,7 @@ test('exports download files that parse, and a bad import is refused with a mess
 
   const [csvDl] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Metrics CSV' }).click(),
+    page.getByRole('button', { name: 'Metrics CSV', exact: true }).click(),
   ]);
   expect(csvDl.suggestedFilename()).toMatch(/\.csv$/);
   const lines = (await readFile(await csvDl.path(), 'utf8')).trim().split('\n');
