@@ -12,6 +12,7 @@
 //   0 top eigenvalue (top Ritz value)  1 its residual |H v - lambda v|  2 converged flag
 //   4 ||dir||  5 u.w   6 w.w  7 trace accumulator (sum_k z.Hz)  8 Frobenius accumulator (sum_k ||Hz||^2)
 //   11 g.v (gradient-eigenvector dot)  12 ||g||^2  13 Hessian-vector products used (Lanczos steps)
+//   16..19 the Ritz values 2..k of a sharpness record (metrics.sharpness.k; valid below the product count)
 // Per-run parameters of this step slot, prm[(slot * R + r) * 8 + k] (u32 words; floats stored as bit patterns): 0 h (finite-
 //   difference step), 1 tol, 2 D scale (preconditioner: D_i = s * (sqrt(vs * v_i) + eps)), 3 vs,
 //   4 eps, 5 the run's seed (u32).
@@ -22,7 +23,7 @@ struct Cfg { R: u32, P: u32, mode: u32, stateOffset: u32, sample: u32, samples: 
 // aux, prm; group 1 the step's StepInfo record, stp). The PRNG and the workgroup sum reduce_pair
 // (kernel_io.ts workgroupReduce over vec2f, RWG threads) are snippets composed in front.
 
-const SC: u32 = 16u;
+const SC: u32 = 20u;
 override WG: u32 = 64u;
 override RWG: u32 = 256u;
 

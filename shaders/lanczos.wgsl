@@ -21,7 +21,7 @@
 // flag at 0, 1, 2; the product count at outHvps).
 struct LzCfg {
   R: u32, P: u32, M: u32, K: u32, tol: f32, second: u32, steps: u32, outStride: u32,
-  outHvps: u32, _p0: u32, _p1: u32, _p2: u32,
+  outHvps: u32, outMore: u32, _p1: u32, _p2: u32,
 }
 
 // Bindings: LANCZOS_IO in src/engine/metrics/lanczos_gpu.ts (cfg, u, w, q, c, st, z, out). The
@@ -310,7 +310,7 @@ fn lz_form(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 }
 
 // The top Ritz value, its residual, the converged flag and the product count into out's record of
-// each run. One thread per run.
+// each run, and with outMore > 0 the Ritz values 2..K at outMore, outMore + 1, ... One thread per run.
 @compute @workgroup_size(64)
 fn lz_report(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.x;
@@ -321,4 +321,7 @@ fn lz_report(@builtin(global_invocation_id) gid: vec3u) {
   out[d + 1u] = st[o + S_RESID];
   out[d + 2u] = st[o + S_CONV];
   out[d + cfg.outHvps] = st[o + S_J];
+  if (cfg.outMore > 0u) {
+    for (var j = 1u; j < cfg.K; j++) { out[d + cfg.outMore + j - 1u] = st[o + S_VALUES + j]; }
+  }
 }

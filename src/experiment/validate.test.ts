@@ -217,6 +217,23 @@ describe('parseExperiment', () => {
       'got 0',
     );
     expectError({ ...base(), metrics: { every: 5, trace: 3 } }, 'metrics.trace', 'expected an object');
+    const k3 = parseExperiment({ ...base(), metrics: { every: 5, sharpness: { every: 25, iters: 20, k: 3 } } });
+    expect(k3.ok && k3.value.metrics.sharpness).toEqual({ every: 25, iters: 20, k: 3 });
+    expectError(
+      { ...base(), metrics: { every: 5, sharpness: { every: 25, iters: 20, k: 6 } } },
+      'metrics.sharpness.k',
+      'got 6',
+    );
+    expectError(
+      { ...base(), metrics: { every: 5, sharpness: { every: 25, iters: 20, k: 1.5 } } },
+      'metrics.sharpness.k',
+      '1.5',
+    );
+    expectError(
+      { ...base(), metrics: { every: 5, sharpness: { every: 25, iters: 2, k: 3 } } },
+      'metrics.sharpness.k',
+      'expected at most iters = 2 eigenvalues',
+    );
   });
 
   it('collects many errors at once', () => {

@@ -19,7 +19,7 @@ import {
 const MODEL_KEYS = ['kind', 'hidden', 'activation', 'initScale', 'bias', 'outputScale'] as const;
 export const MODEL_KINDS = ['mlp', 'cnn', 'patch-cnn'] as const satisfies readonly ModelKind[];
 const METRICS_KEYS = ['every', 'evalSubset', 'sharpness', 'trace', 'sRandomized'] as const;
-const SHARPNESS_KEYS = ['every', 'iters', 'tol', 'subset'] as const;
+const SHARPNESS_KEYS = ['every', 'iters', 'tol', 'subset', 'k'] as const;
 const TRACE_KEYS = ['every', 'samples', 'subset'] as const;
 
 /**
@@ -122,10 +122,18 @@ export function validateMetrics(issues: Issues, raw: unknown, fallback: MetricsC
         s.subset === undefined
           ? undefined
           : checkNumber(issues, s.subset, child(sp, 'subset'), { integer: true, min: 0, max: LIMITS.points });
-      if (sEvery !== undefined && iters !== undefined) {
+      const k =
+        s.k === undefined ? undefined : checkNumber(issues, s.k, child(sp, 'k'), { integer: true, min: 1, max: 5 });
+      if (k !== undefined && iters !== undefined && k > Math.min(iters, 32))
+        issues.add(
+          child(sp, 'k'),
+          `expected at most iters = ${iters} eigenvalues (one product per eigenvalue), got ${k}`,
+        );
+      else if (sEvery !== undefined && iters !== undefined) {
         out.sharpness = { every: sEvery, iters };
         if (tol !== undefined) out.sharpness.tol = tol;
         if (subset !== undefined) out.sharpness.subset = subset;
+        if (k !== undefined) out.sharpness.k = k;
       }
     }
   }

@@ -251,8 +251,11 @@ export interface MetricsConfig {
   every: number;
   /** Evaluate train loss/accuracy on at most this many training points (0 = all). */
   evalSubset: number;
-  /** Top Hessian eigenvalue; absent or every=0 disables it. */
-  sharpness?: { every: number; iters: number; tol?: number; subset?: number };
+  /**
+   * Top Hessian eigenvalue; absent or every=0 disables it. k (1..5, default 1): the top k
+   * eigenvalues, as the metrics sharpness, sharpness_2 .. sharpness_k.
+   */
+  sharpness?: { every: number; iters: number; tol?: number; subset?: number; k?: number };
   /** Hutchinson trace and Frobenius norm. */
   trace?: { every: number; samples: number; subset?: number };
   /**

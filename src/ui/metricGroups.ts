@@ -53,6 +53,8 @@ export function axisTitle(group: MetricGroup): string {
 
 const DASH = '6 4';
 const DOT = '2 3';
+/** λ2 .. λ5 (metrics.sharpness.k): a dash of its own for each, unlike the stability line's. */
+const EIG_DASHES = ['3 3', '8 3 2 3', '1 3', '10 2'];
 
 export const METRIC_GROUPS: readonly MetricGroup[] = [
   {
@@ -77,9 +79,13 @@ export const METRIC_GROUPS: readonly MetricGroup[] = [
   {
     id: 'sharpness',
     title: 'Sharpness',
-    metrics: [{ name: 'sharpness' }, { name: 'sharpness_threshold', dash: DASH }],
+    metrics: [
+      { name: 'sharpness' },
+      ...EIG_DASHES.map((dash, j) => ({ name: `sharpness_${j + 2}`, dash })),
+      { name: 'sharpness_threshold', dash: DASH },
+    ],
     log: true,
-    note: 'Top Hessian eigenvalue; dashed: the stability line (2/lr for GD).',
+    note: 'Top Hessian eigenvalue (with metrics.sharpness.k > 1, the next ones in finer dashes); long dashes: the stability line (2/lr for GD).',
   },
   {
     id: 'precond',
@@ -167,6 +173,10 @@ export const METRIC_GROUPS: readonly MetricGroup[] = [
 
 const EXTRA_LABELS: Record<string, string> = {
   sharpness: 'Sharpness λmax(H)',
+  sharpness_2: 'λ2(H)',
+  sharpness_3: 'λ3(H)',
+  sharpness_4: 'λ4(H)',
+  sharpness_5: 'λ5(H)',
   sharpness_threshold: 'Stability line',
   precond_sharpness: 'Preconditioned sharpness',
   precond_threshold: 'Preconditioned stability line',

@@ -9,9 +9,11 @@ import { lanczosBudget } from './lanczos';
 import { LANCZOS_BUFFERS } from './lanczos_buffers';
 
 /** Floats per run in a scalar record (see shaders/curvature.wgsl's header). */
-export const SC = 16;
+export const SC = 20;
 /** Where a sharpness record holds the Lanczos product count (shaders/curvature.wgsl's header). */
 export const SC_HVPS = 13;
+/** Where a sharpness record holds the Ritz values 2..k (metrics.sharpness.k), at SC_MORE + j - 2 for value j. */
+export const SC_MORE = 16;
 /** Scalar records per logged curvature step: sharpness, preconditioned, trace, directional. */
 export const CURV_KINDS = ['sharpness', 'precond', 'trace', 'directional'] as const;
 export type CurvKind = (typeof CURV_KINDS)[number];

@@ -163,6 +163,8 @@ export interface TopEigenResult {
   converged: boolean;
   /** |A v - value v| from the Lanczos recurrence. */
   residual: number;
+  /** The top k Ritz values, most positive first (values[0] = value). */
+  values: Float64Array;
 }
 
 /**
@@ -174,14 +176,14 @@ export interface TopEigenResult {
 export function lanczosTopEigen(
   op: LinearOp,
   P: number,
-  o: { iters: number; tol?: number; warm?: Float64Array; probe: () => Float64Array },
+  o: { iters: number; tol?: number; warm?: Float64Array; probe: () => Float64Array; k?: number },
 ): TopEigenResult {
   if (!Number.isInteger(o.iters) || o.iters < 1)
     throw new Error(`metrics.sharpness.iters: expected an integer >= 1, got ${o.iters}`);
   const tol = o.tol ?? LANCZOS_DEFAULT_TOL;
   if (!(tol >= 0)) throw new Error(`metrics.sharpness.tol: expected a number >= 0, got ${tol}`);
   const r = lanczosTop(op, P, {
-    k: 1,
+    k: o.k ?? 1,
     maxIters: lanczosBudget(o.iters),
     tol: Math.min(tol, LANCZOS_TOL_CAP),
     warm: o.warm,
@@ -193,6 +195,7 @@ export function lanczosTopEigen(
     iterations: r.hvps,
     converged: r.converged,
     residual: r.residuals[0],
+    values: r.values,
   };
 }
 
@@ -200,7 +203,7 @@ export function lanczosTopEigen(
 export function sharpness(
   grad: GradOracle,
   theta: Float64Array,
-  o: { iters: number; tol?: number; warm?: Float64Array; seed: number; step: number; h?: number },
+  o: { iters: number; tol?: number; warm?: Float64Array; seed: number; step: number; h?: number; k?: number },
 ): TopEigenResult {
   const P = theta.length;
   return lanczosTopEigen(fdHvp(grad, theta, o.h), P, { ...o, probe: () => startProbe(o.seed, o.step, P) });

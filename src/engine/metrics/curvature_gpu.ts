@@ -29,7 +29,7 @@ import type { StepSlots } from '../webgpu/step_slots';
 import type { GpuData, OutputCentreGpu } from '../model/mlp_gpu';
 import { createModelGpu, type ModelGpu } from '../model/model_gpu';
 import { allocateTable, required, type TableBuffers } from '../webgpu/buffer_table';
-import { CURVATURE_BUFFERS, CURV_KINDS, SC, SC_HVPS, lanczosBasis, type CurvKind } from './curvature_buffers';
+import { CURVATURE_BUFFERS, CURV_KINDS, SC, SC_HVPS, SC_MORE, lanczosBasis, type CurvKind } from './curvature_buffers';
 import { LanczosGpu } from './lanczos_gpu';
 import { LANCZOS_DEFAULT_TOL } from './lanczos';
 
@@ -91,12 +91,11 @@ export interface CurvatureOptions {
 }
 
 /**
- * What to measure at a logged step. The iters are this estimate's product budgets (sharpnessBudget:
- * the full min(iters, 32) for a kind's first estimate, at most LANCZOS_WARM_ITERS after); the basis
- * holds the full budget given at creation (sharpnessIters).
+ * What to measure at a logged step: the iters are this estimate's product budgets (sharpnessBudget;
+ * the basis holds the full one given at creation), k the eigenvalues wanted (metrics.sharpness.k).
  */
 export interface CurvatureRequest {
-  sharpness?: { iters: number };
+  sharpness?: { iters: number; k?: number };
   precond?: { iters: number };
   trace?: { samples: number };
   directional?: boolean;
@@ -201,7 +200,7 @@ export class CurvatureGpu {
           tol: LANCZOS_DEFAULT_TOL,
           u: kind === 'precond' ? this.vPre : this.vEig,
           w: this.w,
-          out: { buffer: this.sc[kind], stride: SC, hvps: SC_HVPS },
+          out: { buffer: this.sc[kind], stride: SC, hvps: SC_HVPS, more: SC_MORE },
           buffers,
         });
       }
@@ -272,8 +271,7 @@ export class CurvatureGpu {
   /**
    * Top eigenvalue of H (or of D^-1/2 H D^-1/2) for every run: the start vector is the run's last
    * eigenvector (or the step's probe when there is none), then Lanczos with one product per step
-   * for min(iters, 32, P) steps (iters: the request's budget, sharpness_budget.ts); runs that
-   * converge early stop updating. The result lands in the
+   * for min(iters, 32, P) steps (iters: this estimate's budget); runs that converge early stop. The result lands in the
    * kind's scalar record (value, residual, converged flag, products) and u holds the Ritz vector.
    */
   private topEigen(pass: GPUComputePassEncoder, kind: 'sharpness' | 'precond', slot: number, iters: number): void {
@@ -335,7 +333,10 @@ export class CurvatureGpu {
     slot: number,
     req: CurvatureRequest,
   ): GPUComputePassEncoder {
-    if (req.sharpness) this.topEigen(pass, 'sharpness', slot, req.sharpness.iters);
+    if (req.sharpness) {
+      this.lanczos.sharpness?.setK(req.sharpness.k ?? 1);
+      this.topEigen(pass, 'sharpness', slot, req.sharpness.iters);
+    }
     if (req.precond && this.o.state) this.topEigen(pass, 'precond', slot, req.precond.iters);
     if (req.trace) {
       const reset = this.group('trace-reset', 0, 0, 0, this.o.params, this.vDir, this.o.prev, this.sc.trace);
@@ -374,7 +375,7 @@ export class CurvatureGpu {
     return encoder.beginComputePass();
   }
 
-  /** The warm-start vectors checkpoints keep, [run][P] each (webgpu/checkpoint.ts). */
+  /** The warm starts checkpoints keep, [run][P] each (webgpu/checkpoint.ts). */
   warmBuffers(): { name: 'eig' | 'precondEig'; buffer: GPUBuffer }[] {
     return [
       { name: 'eig', buffer: this.vEig },

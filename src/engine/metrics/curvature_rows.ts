@@ -1,6 +1,8 @@
 /** Metric rows from the GPU curvature scalar records (layout: shaders/curvature.wgsl header). */
 import type { MetricRow } from '../trainer';
 import type { CurvatureRequest } from './curvature_gpu';
+import { SC_HVPS, SC_MORE } from './curvature_buffers';
+import { sharpnessName } from './names';
 
 export interface CurvatureRecords {
   run: number;
@@ -26,6 +28,9 @@ export function curvatureRows(c: CurvatureRecords): MetricRow[] {
   };
   if (c.req.sharpness) {
     add('sharpness', topEigenvalue(c.sharp));
+    // Ritz values 2..k, where the estimate made that many products.
+    for (let j = 1; j < (c.req.sharpness.k ?? 1) && j < c.sharp[SC_HVPS]; j++)
+      add(sharpnessName(j), c.sharp[SC_MORE + j - 1]);
     add('sharpness_threshold', c.sharpnessThreshold);
     if (c.step > 0 && c.sharp[12] > 0) add('grad_eig_cosine', Math.abs(c.sharp[11]) / Math.sqrt(c.sharp[12])); // an eigenvector's sign is arbitrary
     if (c.precond) {

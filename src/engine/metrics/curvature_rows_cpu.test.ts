@@ -90,6 +90,25 @@ describe('preconditionerDiag', () => {
 });
 
 describe('curvatureRowsCpu at step 0 and at a sharpness step', () => {
+  it('metrics.sharpness.k = 3: sharpness, sharpness_2 and sharpness_3 match a dense eigensolver', () => {
+    // One output: two outputs would repeat every eigenvalue, and single-vector Lanczos finds one copy of each.
+    const rnd = testNormal(testRng(7));
+    const [n, d] = [30, 6];
+    const X = Float64Array.from({ length: n * d }, (_, q) => (1 + (q % d)) * rnd());
+    const c = linearMse(X, randomVec(n, rnd), n, d, 1);
+    const P = c.layout.paramCount;
+    const m: MetricsConfig = { every: 1, evalSubset: 0, sharpness: { every: 5, iters: 20, tol: 1e-6, k: 3 } };
+    const rows = curvatureRowsCpu({
+      ...{ run: 0, step: 0, metrics: m, seed: 11, grad: c.grad, theta: randomVec(P, rnd), def: sgdLike, hp, lr: 0.1 },
+      carry: {},
+    });
+    expect(names(rows)).toEqual(['sharpness', 'sharpness_2', 'sharpness_3', 'sharpness_threshold']);
+    const exact = symEig(c.hessian, P).values;
+    ['sharpness', 'sharpness_2', 'sharpness_3'].forEach((name, j) =>
+      expect(Math.abs(value(rows, name)! - exact[j]) / exact[0], name).toBeLessThan(1e-6),
+    );
+  });
+
   it('product budgets: the cold first estimate gets min(iters, 32, P), a warm one at most 8', () => {
     const c = setup();
     let calls = 0;

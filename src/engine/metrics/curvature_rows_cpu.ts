@@ -22,6 +22,7 @@ import {
 } from './curvature_cpu';
 import { distance } from './linalg';
 import { sharpnessBudget } from './sharpness_budget';
+import { sharpnessName } from './names';
 
 /** Which curvature measurements are due at logged step s (the GPU trainer's rule). */
 export interface CurvatureDue {
@@ -158,9 +159,11 @@ export function curvatureRowsCpu(inp: CurvatureRowsInput): MetricRow[] {
     // Product budgets: full for the kind's first estimate of the run, LANCZOS_WARM_ITERS after it.
     const iters = sharpnessBudget(inp.metrics, inp.steps ?? Infinity, s, 'sharpness');
     const precondIters = sharpnessBudget(inp.metrics, inp.steps ?? Infinity, s, 'precond');
-    const top = sharpness(inp.grad, theta, { iters, tol, warm: inp.carry.eig, seed: inp.seed, step: s, h: inp.h });
+    const k = inp.metrics.sharpness?.k ?? 1;
+    const top = sharpness(inp.grad, theta, { iters, tol, warm: inp.carry.eig, seed: inp.seed, step: s, h: inp.h, k });
     inp.carry.eig = top.vector;
     add('sharpness', top.value);
+    for (let j = 1; j < Math.min(k, top.values.length); j++) add(sharpnessName(j), top.values[j]);
     add('sharpness_threshold', inp.def.sharpnessThreshold?.(inp.hp, inp.lr));
     if (s > 0 && inp.batchGrad) add('grad_eig_cosine', gradEigCosine(inp.batchGrad, top.vector));
     if (s > 0 && inp.def.preconditioner && inp.state) {

@@ -78,9 +78,10 @@ export interface LanczosGpuOptions {
   w: GPUBuffer;
   /**
    * Per-run records that `report` fills, `stride` floats per run: the top Ritz value, its residual
-   * and the converged flag at 0, 1, 2, the product count at `hvps`.
+   * and the converged flag at 0, 1, 2, the product count at `hvps`, and with `more` (> 0) the
+   * Ritz values 2..k at more, more + 1, ... (left as they were beyond the product count).
    */
-  out: { buffer: GPUBuffer; stride: number; hvps: number };
+  out: { buffer: GPUBuffer; stride: number; hvps: number; more?: number };
   /** The basis and state buffers (LANCZOS_BUFFERS with M = maxIters), when the caller allocates them. */
   buffers?: TableBuffers<typeof LANCZOS_BUFFERS>;
 }
@@ -103,6 +104,7 @@ export class LanczosGpu {
   private readonly cfgs: { buf: GPUBuffer; raw: ArrayBuffer }[] = [];
   readonly state: GPUBuffer;
   readonly steps: number;
+  private k: number;
 
   private constructor(
     readonly device: GPUDevice,
@@ -111,8 +113,8 @@ export class LanczosGpu {
     const k = o.k ?? 1;
     if (!Number.isInteger(o.maxIters) || o.maxIters < 1 || o.maxIters > LANCZOS_MAX_ITERS)
       throw new Error(`lanczos gpu: maxIters must be an integer in [1, ${LANCZOS_MAX_ITERS}], got ${o.maxIters}`);
-    if (!Number.isInteger(k) || k < 1 || k > LANCZOS_MAX_K || k > o.maxIters)
-      throw new Error(`lanczos gpu: k must be an integer in [1, min(${LANCZOS_MAX_K}, maxIters)], got ${k}`);
+    this.checkK(k);
+    this.k = k;
     this.steps = Math.min(o.maxIters, o.P);
     const b =
       o.buffers ??
@@ -124,7 +126,7 @@ export class LanczosGpu {
     for (const pass of [0, 1]) {
       const raw = new ArrayBuffer(48);
       const w = new Uint32Array(raw);
-      w.set([o.runs, o.P, o.maxIters, k, 0, pass, this.steps, o.out.stride, o.out.hvps]);
+      w.set([o.runs, o.P, o.maxIters, k, 0, pass, this.steps, o.out.stride, o.out.hvps, o.out.more ?? 0]);
       new Float32Array(raw)[4] = Math.min(o.tol, LANCZOS_TOL_CAP);
       const cfg = uniformBuffer(device, raw, `lz-cfg-${pass}`);
       this.bufs.push(cfg);
@@ -190,6 +192,22 @@ export class LanczosGpu {
     this.run(pass, 'lz_report', [Math.ceil(this.o.runs / 64), 1]);
   }
 
+  private checkK(k: number): void {
+    if (!Number.isInteger(k) || k < 1 || k > LANCZOS_MAX_K || k > this.o.maxIters)
+      throw new Error(`lanczos gpu: k must be an integer in [1, min(${LANCZOS_MAX_K}, maxIters)], got ${k}`);
+  }
+
+  /** Ritz pairs the stop rule checks and `report` writes, for the coming measurements (before the next submit). */
+  setK(k: number): void {
+    if (k === this.k) return;
+    this.checkK(k);
+    this.k = k;
+    for (const c of this.cfgs) {
+      new Uint32Array(c.raw)[3] = k;
+      this.device.queue.writeBuffer(c.buf, 12, c.raw, 12, 4);
+    }
+  }
+
   /** A new stop tolerance for the coming measurements (written before the next submit). */
   setTolerance(tol: number): void {
     for (const c of this.cfgs) {
@@ -217,7 +235,7 @@ export class LanczosGpu {
   /** Per-run results from the state buffer (a readback: tests and tools). */
   async results(): Promise<LanczosRunResult[]> {
     const st = await readF32(this.device, this.state, this.o.runs * LANCZOS_STATE);
-    return Array.from({ length: this.o.runs }, (_, r) => decodeLanczosState(st, r, this.o.k ?? 1));
+    return Array.from({ length: this.o.runs }, (_, r) => decodeLanczosState(st, r, this.k));
   }
 
   destroy(): void {

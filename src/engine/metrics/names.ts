@@ -35,6 +35,10 @@ export const METRICS = {
   update_norm: 'Update norm per unit lr',
   period2_distance: '‖θt − θt−2‖',
   sharpness: 'Sharpness λmax(H)',
+  sharpness_2: 'Second Hessian eigenvalue λ2(H)',
+  sharpness_3: 'Third Hessian eigenvalue λ3(H)',
+  sharpness_4: 'Fourth Hessian eigenvalue λ4(H)',
+  sharpness_5: 'Fifth Hessian eigenvalue λ5(H)',
   sharpness_threshold: 'Stability line (2/η for GD)',
   precond_sharpness: 'Preconditioned sharpness λmax(P⁻¹H)',
   precond_threshold: 'Adaptive stability line (Adam: (2+2β1)/(η(1−β1)))',
@@ -56,6 +60,11 @@ export const METRICS = {
 } as const;
 
 export type MetricName = keyof typeof METRICS | string;
+
+/** The metric of the (j+1)-th largest Hessian eigenvalue (metrics.sharpness.k): sharpness, sharpness_2, ... */
+export function sharpnessName(j: number): string {
+  return j === 0 ? 'sharpness' : `sharpness_${j + 1}`;
+}
 
 /** The rows of a run stopped at zero training loss at `step` (stopAtZeroLoss): its step and t* = lr x step. */
 export function zeroLossRows(

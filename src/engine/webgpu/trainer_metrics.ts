@@ -50,7 +50,7 @@ export function curvRequest(exp: Experiment, s: number): CurvatureRequest | unde
   const m = exp.metrics;
   const req: CurvatureRequest = {};
   if (m.sharpness && m.sharpness.every > 0 && s % m.sharpness.every === 0) {
-    req.sharpness = { iters: sharpnessBudget(m, exp.steps, s, 'sharpness') };
+    req.sharpness = { iters: sharpnessBudget(m, exp.steps, s, 'sharpness'), k: m.sharpness.k ?? 1 };
     // precond_sharpness is reported from step 1 on (the optimizer's state after a step), as on the CPU.
     if (s > 0) req.precond = { iters: sharpnessBudget(m, exp.steps, s, 'precond') };
     if (s > 0) req.directional = true;

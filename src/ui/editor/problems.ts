@@ -21,6 +21,7 @@ const TRAINING_LABELS: Record<string, string> = {
   'metrics.sharpness': 'Sharpness',
   'metrics.sharpness.every': 'Sharpness every',
   'metrics.sharpness.iters': 'Lanczos products (max)',
+  'metrics.sharpness.k': 'Top eigenvalues (k)',
   'metrics.trace': 'Hessian trace',
   'metrics.trace.every': 'Trace every',
   'metrics.trace.samples': 'Probes',
