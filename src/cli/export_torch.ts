@@ -20,7 +20,7 @@ import { getOptimizer } from '../engine/optim/registry';
 import { checkLossTask } from '../engine/cpu/losses';
 import { checkOutputScale } from '../engine/cpu/output_scale';
 import { curvatureDue, curvatureSubset } from '../engine/metrics/curvature_rows_cpu';
-import { lanczosBudget } from '../engine/metrics/lanczos';
+import { sharpnessBudget } from '../engine/metrics/sharpness_budget';
 import { alignmentDirections } from '../engine/model/directions';
 import { npyFloat64 } from './npy';
 import { prettyJson } from './output';
@@ -304,12 +304,17 @@ function modelConfig(exp: Experiment, layout: ParamLayout): Record<string, unkno
 function curvatureConfig(exp: Experiment, ds: Dataset): Record<string, unknown> | null {
   const m = exp.metrics;
   const due = curvatureDue(m, 0);
-  // Products per estimate: the full budget (for a kind's first estimate of the run, and so far
-  // for every later one too, which the script reads as warmIters).
-  const full = due.sharpness ? lanczosBudget(due.sharpness.iters) : 0;
+  // Products per estimate (metrics/sharpness_budget.ts): the full budget for a kind's first
+  // estimate of the run (sharpness at step 0), the warm one after it (step `every` never is one).
+  const every = m.sharpness?.every ?? 0;
   const sharpness =
-    due.sharpness && m.sharpness!.every > 0
-      ? { every: m.sharpness!.every, iters: full, warmIters: full, tol: due.sharpness.tol }
+    due.sharpness && every > 0
+      ? {
+          every,
+          iters: sharpnessBudget(m, exp.steps, 0, 'sharpness'),
+          warmIters: sharpnessBudget(m, exp.steps, every, 'sharpness'),
+          tol: due.sharpness.tol,
+        }
       : null;
   const trace = due.trace && m.trace!.every > 0 ? { every: m.trace!.every, ...due.trace } : null;
   if (!sharpness && !trace) return null;

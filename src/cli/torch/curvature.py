@@ -133,7 +133,10 @@ class Curvature:
             budget = lambda kind: m["iters"] if self.cold.pop(kind, False) else m["warmIters"]  # noqa: E731
             tol = min(m["tol"], 0.999)
             probe = lambda: start_probe(self.seed, step, P, theta)  # noqa: E731
-            out["sharpness"], self.warm = lanczos_top(hvp, P, budget("sharpness"), tol, self.warm, probe)
+            # A kind's first estimate: sharpness at its first due step (0), precond_sharpness at its
+            # first due step after 0, measured or not (the playground's rule, from the schedule alone).
+            iters, precond_iters = budget("sharpness"), (budget("precond") if step > 0 else None)
+            out["sharpness"], self.warm = lanczos_top(hvp, P, iters, tol, self.warm, probe)
             out["sharpness_threshold"] = thresholds(self.name, self.hp, lr)[0]
             if step > 0 and batch_grad is not None:
                 ng, nu = float(batch_grad.norm()), float(self.warm.norm())
@@ -143,8 +146,8 @@ class Curvature:
             if D is not None and bool(((D > 0) & torch.isfinite(D)).all()):
                 s = 1 / torch.sqrt(D)
                 op = lambda u: s * hvp(s * u)  # noqa: E731
-                iters = budget("precond")
-                out["precond_sharpness"], self.precond_warm = lanczos_top(op, P, iters, tol, self.precond_warm, probe)
+                warm = self.precond_warm
+                out["precond_sharpness"], self.precond_warm = lanczos_top(op, P, precond_iters, tol, warm, probe)
                 out["precond_threshold"] = thresholds(self.name, self.hp, lr)[1]
             if step > 0 and prev is not None and bool(torch.isfinite(prev).all()):
                 v = theta - prev
