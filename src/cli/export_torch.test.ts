@@ -43,6 +43,10 @@ const CURVATURE = new Set([
   'hessian_fro',
   'directional_sharpness',
   'grad_eig_cosine',
+  'sharpness_2',
+  'sharpness_3',
+  'sharpness_4',
+  'sharpness_5',
 ]);
 const tolOf = (metric: string) => (CURVATURE.has(metric) ? SHARPNESS_TOL : TOL);
 const INSTALL =

@@ -87,6 +87,10 @@ export const EXPORTED_METRICS = [
   'period2_distance',
   'weak_alignment',
   'strong_alignment',
+  'sharpness_2',
+  'sharpness_3',
+  'sharpness_4',
+  'sharpness_5',
 ] as const;
 
 /**
@@ -314,6 +318,7 @@ function curvatureConfig(exp: Experiment, ds: Dataset): Record<string, unknown> 
           iters: sharpnessBudget(m, exp.steps, 0, 'sharpness'),
           warmIters: sharpnessBudget(m, exp.steps, every, 'sharpness'),
           tol: due.sharpness.tol,
+          k: m.sharpness?.k ?? 1,
         }
       : null;
   const trace = due.trace && m.trace!.every > 0 ? { every: m.trace!.every, ...due.trace } : null;

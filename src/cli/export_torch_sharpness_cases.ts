@@ -39,7 +39,7 @@ const RAW: Record<string, Record<string, unknown>> = {
       },
     ],
   },
-  'precond_sharpness of every optimizer with a preconditioner: gauss, batch 16': {
+  'precond_sharpness of every optimizer with a preconditioner, top 3 eigenvalues: gauss, batch 16': {
     version: 1,
     seed: 13,
     data: { kind: 'gauss', nTrain: 80, nTest: 20, nClasses: 3 },
@@ -47,7 +47,7 @@ const RAW: Record<string, Record<string, unknown>> = {
     loss: 'cross-entropy',
     steps: 24,
     batchSize: 16,
-    metrics: { every: 4, evalSubset: 0, sharpness: { every: 8, iters: 24, tol: 1e-4, subset: 48 } },
+    metrics: { every: 4, evalSubset: 0, sharpness: { every: 8, iters: 24, tol: 1e-4, subset: 48, k: 3 } },
     runs: (
       [
         ['adam', { name: 'adam', lr: 0.01 }],

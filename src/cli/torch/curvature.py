@@ -29,8 +29,9 @@ def usable(v, P):
     return v is not None and v.numel() == P and bool(torch.isfinite(v).all()) and float(v.norm()) > 0
 
 
-def lanczos_top(op, P, max_iters, tol, warm, probe):
-    """Top Ritz value and unit vector of the symmetric operator `op` (k = 1)."""
+def lanczos_top(op, P, max_iters, tol, warm, probe, k=1):
+    """Top Ritz value and unit vector of the symmetric operator `op`, and the top k Ritz values
+    (the stop rule asks it of all k). An invariant subspace found before k values ends the run."""
     v = warm / float(warm.norm()) if usable(warm, P) else probe()
     Q = [v / float(v.norm())]
     alpha, beta, scale, top = [], [], 0.0, None
@@ -38,7 +39,7 @@ def lanczos_top(op, P, max_iters, tol, warm, probe):
         w = op(Q[-1]).clone()
         nw = float(w.norm())
         if not math.isfinite(nw):
-            return math.nan, torch.full_like(w, math.nan)
+            return math.nan, torch.full_like(w, math.nan), [math.nan] * k
         scale = max(scale, nw)
         Qm = torch.stack(Q)
         before, h = nw, torch.zeros(len(Q), dtype=w.dtype, device=w.device)
@@ -53,20 +54,24 @@ def lanczos_top(op, P, max_iters, tol, warm, probe):
         T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
         vals, vecs = np.linalg.eigh(T)
         top, y = float(vals[-1]), vecs[:, -1]
-        residual = abs(b * y[-1])
-        if b <= BREAKDOWN * scale or j == P or residual <= max(tol * abs(top), RESIDUAL_FLOOR * scale):
+        tops = [float(x) for x in vals[::-1][:k]]
+        floor = RESIDUAL_FLOOR * scale
+        met = len(tops) >= k and all(
+            abs(b * vecs[-1, -1 - i]) <= max(tol * abs(tops[i]), floor) for i in range(len(tops))
+        )
+        if b <= BREAKDOWN * scale or j == P or met:
             break
         if j < max_iters:
             beta.append(b)
             Q.append(w / b)
     u = sum(float(c) * q for c, q in zip(y, Q[: len(alpha)]))
     n = float(u.norm())
-    return top, (u / n if n > 0 else u)
+    return top, (u / n if n > 0 else u), tops
 
 
 class Curvature:
     """Curvature, oscillation and alignment rows of one run at its logged steps (config.json
-    metrics.curvature: the subset, sharpness {every, iters, warmIters, tol} and trace {every,
+    metrics.curvature: the subset, sharpness {every, iters, warmIters, tol, k} and trace {every,
     samples}, either null, or the whole of it null; metrics.alignment: the first layer and the two
     feature directions, or null)."""
 
@@ -136,7 +141,10 @@ class Curvature:
             # A kind's first estimate: sharpness at its first due step (0), precond_sharpness at its
             # first due step after 0, measured or not (the playground's rule, from the schedule alone).
             iters, precond_iters = budget("sharpness"), (budget("precond") if step > 0 else None)
-            out["sharpness"], self.warm = lanczos_top(hvp, P, iters, tol, self.warm, probe)
+            k = m.get("k", 1)
+            out["sharpness"], self.warm, tops = lanczos_top(hvp, P, iters, tol, self.warm, probe, k)
+            for i in range(1, min(k, len(tops))):
+                out[f"sharpness_{i + 1}"] = tops[i]
             out["sharpness_threshold"] = thresholds(self.name, self.hp, lr)[0]
             if step > 0 and batch_grad is not None:
                 ng, nu = float(batch_grad.norm()), float(self.warm.norm())
@@ -147,7 +155,7 @@ class Curvature:
                 s = 1 / torch.sqrt(D)
                 op = lambda u: s * hvp(s * u)  # noqa: E731
                 warm = self.precond_warm
-                out["precond_sharpness"], self.precond_warm = lanczos_top(op, P, precond_iters, tol, warm, probe)
+                out["precond_sharpness"], self.precond_warm, _ = lanczos_top(op, P, precond_iters, tol, warm, probe)
                 out["precond_threshold"] = thresholds(self.name, self.hp, lr)[1]
             if step > 0 and prev is not None and bool(torch.isfinite(prev).all()):
                 v = theta - prev
