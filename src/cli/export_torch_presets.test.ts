@@ -30,6 +30,10 @@ const CURVATURE = new Set([
   'hessian_fro',
   'directional_sharpness',
   'grad_eig_cosine',
+  'sharpness_2',
+  'sharpness_3',
+  'sharpness_4',
+  'sharpness_5',
 ]);
 const tolOf = (metric: string) => (CURVATURE.has(metric) ? 1e-4 : TOL);
 /** The CPU backend's rows the script does not write (docs/export.md). */
