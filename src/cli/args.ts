@@ -68,8 +68,9 @@ list    prints the optimizers with their hyperparameters, and the data kinds.
 check-presets  trains each preset at full length on its seed and the ones after it (default
         3 seeds, CPU backend) and prints each claim with the number of seeds it held on and the
         numbers. Exit 1 if any claim failed.
-export torch  writes DIR/train.py, a PyTorch script that replays the experiment (MLP, CNN and patch-CNN models; see
-        docs/export.md), with its config.json, data and initial weights: python3 DIR/train.py.
+export torch  writes DIR/train.py, a PyTorch script that replays the experiment (MLP, CNN and
+        patch-CNN models; see docs/export.md), with its config.json, data and initial weights:
+        python3 DIR/train.py.
         --sweep ray|slurm adds a launcher with one trial per run (ray_tune.py, or
         slurm_submit.sh and its job array) and trial.py, the trial in plain Python.
 Exit codes: 0 success, 1 runtime failure, 2 bad arguments or bad experiment.`;
