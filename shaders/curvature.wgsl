@@ -14,7 +14,7 @@
 //   11 g.v (gradient-eigenvector dot)  12 ||g||^2  13 Hessian-vector products used (Lanczos steps)
 //   16..19 the Ritz values 2..k of a sharpness record (metrics.sharpness.k; valid below the product count)
 // Per-run parameters of this step slot, prm[(slot * R + r) * 8 + k] (u32 words; floats stored as bit patterns): 0 h (finite-
-//   difference step), 1 tol, 2 D scale (preconditioner: D_i = s * (sqrt(vs * v_i) + eps)), 3 vs,
+//   difference step), 1 unused, 2 D scale (preconditioner: D_i = s * (sqrt(vs * v_i) + eps)), 3 vs,
 //   4 eps, 5 the run's seed (u32).
 
 struct Cfg { R: u32, P: u32, mode: u32, stateOffset: u32, sample: u32, samples: u32, _p0: u32, _p1: u32 }

@@ -81,8 +81,11 @@ export interface CurvatureOptions {
   state?: GPUBuffer;
   precondOffset?: number;
   capacity: number;
-  /** metrics.sharpness.iters: the Lanczos product budget (min(iters, 32)); absent: no sharpness. */
-  sharpnessIters?: number;
+  /**
+   * metrics.sharpness: iters is the Lanczos product budget (min(iters, 32)), tol its relative
+   * residual tolerance (one number for the experiment); absent: no sharpness.
+   */
+  sharpness?: { iters: number; tol?: number };
   /**
    * model.outputScale: the population's centring (offsets of R runs); the probe's 2R runs are the
    * +h / -h copies, so run r reads offset run r % R. The curvature is that of the training loss.
@@ -129,7 +132,7 @@ export class CurvatureGpu {
   ) {
     this.R = o.runs;
     this.P = o.layout.paramCount;
-    this.M = lanczosBasis(o.sharpnessIters);
+    this.M = lanczosBasis(o.sharpness?.iters);
     const dims = { R: this.R, P: this.P, capacity: o.capacity, M: this.M };
     const b = allocateTable(device, CURVATURE_BUFFERS, dims, {}, (x) => (this.bufs.push(x), x));
     this.mem = b;
@@ -197,7 +200,7 @@ export class CurvatureGpu {
           runs: this.R,
           P: this.P,
           maxIters: this.M,
-          tol: LANCZOS_DEFAULT_TOL,
+          tol: o.sharpness?.tol ?? LANCZOS_DEFAULT_TOL,
           u: kind === 'precond' ? this.vPre : this.vEig,
           w: this.w,
           out: { buffer: this.sc[kind], stride: SC, hvps: SC_HVPS, more: SC_MORE },
@@ -306,18 +309,16 @@ export class CurvatureGpu {
   }
 
   /**
-   * Per-run parameters for step slots of the coming chunk: for each run, tol and the
-   * preconditioner's D = scale * (sqrt(vScale * v) + eps) (ignored without one), and its seed.
+   * Per-run parameters for step slots of the coming chunk: for each run, the preconditioner's
+   * D = scale * (sqrt(vScale * v) + eps) (ignored without one) and its seed. (The Lanczos stop
+   * tolerance is the experiment's, fixed when the probe is built.)
    */
-  writeParams(slot: number, runs: { tol: number; scale: number; vScale: number; eps: number; seed: number }[]): void {
+  writeParams(slot: number, runs: { scale: number; vScale: number; eps: number; seed: number }[]): void {
     const buf = new ArrayBuffer(this.R * 8 * 4);
     const f = new Float32Array(buf);
     const u = new Uint32Array(buf);
-    // metrics.sharpness.tol is one number for the experiment: the Lanczos stop takes it from run 0.
-    if (runs.length > 0) for (const lz of Object.values(this.lanczos)) lz.setTolerance(runs[0].tol);
     runs.forEach((p, r) => {
       f[r * 8] = FD_STEP;
-      f[r * 8 + 1] = p.tol;
       f[r * 8 + 2] = p.scale;
       f[r * 8 + 3] = p.vScale;
       f[r * 8 + 4] = p.eps;

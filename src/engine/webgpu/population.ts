@@ -276,7 +276,7 @@ export class Population {
         state: pre ? state : undefined,
         precondOffset: pre ? pre(hps[0], 1).slot * R * P : undefined,
         capacity: spec.capacity,
-        sharpnessIters: m.sharpness?.iters,
+        sharpness: m.sharpness,
         outputCentre: lazy.outputCentre,
       });
     }

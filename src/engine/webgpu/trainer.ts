@@ -163,7 +163,7 @@ export class GpuTrainer implements Trainer {
     for (const pop of this.pops) {
       const lr0 = pop.spec.runIds.map((i) => this.lr(i, 1));
       pop.prepareChunk(-1, 1, [lr0]);
-      if (curv0) prepareCurvature(this.experiment, pop, 0, 0);
+      if (curv0) prepareCurvature(pop, 0, 0);
       pop.encodeEval(pass0, 0);
       if (curv0 && pop.curvature) pass0 = pop.curvature.encode(enc, pass0, 0, curv0);
     }
@@ -196,7 +196,7 @@ export class GpuTrainer implements Trainer {
           if (pi === 0) logSlots.push(k);
           if (curv) {
             curvAt.set(k, curv);
-            prepareCurvature(exp, pop, k, s);
+            prepareCurvature(pop, k, s);
           }
           logs[pi].push({ step: s, lr: lrs[k], curv });
         }

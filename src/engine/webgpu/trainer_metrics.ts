@@ -60,15 +60,14 @@ export function curvRequest(exp: Experiment, s: number): CurvatureRequest | unde
 }
 
 /** The curvature probe's per-run parameters for step slot `slot` (logged step s). */
-export function prepareCurvature(exp: Experiment, pop: Population, slot: number, s: number): void {
+export function prepareCurvature(pop: Population, slot: number, s: number): void {
   if (!pop.curvature) return;
   const { def, hps, seeds } = pop.spec;
-  const tol = exp.metrics.sharpness?.tol ?? 1e-3;
   pop.curvature.writeParams(
     slot,
     hps.map((hp, r) => {
       const pre = def.preconditioner?.(hp, Math.max(1, s));
-      return { tol, scale: pre?.scale ?? 1, vScale: pre?.vScale ?? 1, eps: pre?.eps ?? 1, seed: seeds[r] };
+      return { scale: pre?.scale ?? 1, vScale: pre?.vScale ?? 1, eps: pre?.eps ?? 1, seed: seeds[r] };
     }),
   );
 }
