@@ -6,6 +6,7 @@
  */
 import type {
   CircleData,
+  CnnModel,
   Experiment,
   FeatureNoiseData,
   MlpModel,
@@ -41,6 +42,27 @@ export function featureNoiseData(over: Partial<Omit<FeatureNoiseData, 'kind'>> =
     strongFraction: 0.5,
     noiseStd: 0.5,
     ...over,
+  };
+}
+
+/**
+ * A small CNN for 7x7 images with 2 channels and 3 classes: conv 4@3x3 (padding 1), max pool 2x2,
+ * conv 3@2x3 with stride 2 and padding [0, 1] (a non-square kernel, one-sided padding), dense 6
+ * hidden units; ReLU, init scale 1, with biases.
+ */
+export function smallCnn(): CnnModel {
+  return {
+    kind: 'cnn',
+    layers: [
+      { type: 'conv2d', channels: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1] },
+      { type: 'maxpool', size: [2, 2], stride: [2, 2] },
+      { type: 'conv2d', channels: 3, kernel: [2, 3], stride: [2, 2], padding: [0, 1] },
+      { type: 'flatten' },
+      { type: 'dense', units: 6 },
+    ],
+    activation: 'relu',
+    initScale: 1,
+    bias: true,
   };
 }
 

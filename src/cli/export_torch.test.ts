@@ -29,36 +29,14 @@ import { readNpyFloat64 } from './npy';
 import { parseMetricsCsv } from './output';
 import { defaultExperiment } from '../experiment/defaults';
 import { runCli } from './cli';
+import { CURVATURE, PYTHON, TOL, requireTorch, tolOf } from './export_torch_testing';
 import { resolveHyper } from '../engine/hyper';
 import { getOptimizer } from '../engine/optim/registry';
-
-const PYTHON = '/usr/bin/python3';
-const TOL = 1e-6;
-/** Curvature metrics: Lanczos / Hutchinson on finite-difference Hessian-vector products on both sides. */
-const SHARPNESS_TOL = 1e-4;
-const CURVATURE = new Set([
-  'sharpness',
-  'precond_sharpness',
-  'hessian_trace',
-  'hessian_fro',
-  'directional_sharpness',
-  'grad_eig_cosine',
-  'sharpness_2',
-  'sharpness_3',
-  'sharpness_4',
-  'sharpness_5',
-]);
-const tolOf = (metric: string) => (CURVATURE.has(metric) ? SHARPNESS_TOL : TOL);
-const INSTALL =
-  `${PYTHON} cannot import torch and numpy, which this test needs. Install Debian's packages:\n` +
-  '  sudo apt-get update && sudo apt-get install -y python3-torch python3-numpy';
 
 let dir = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'export-torch-'));
-  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0)
-    throw new Error(`${INSTALL}\n(${probe.error?.message ?? probe.stderr.trim().split('\n').pop()})`);
+  requireTorch();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -19,35 +19,16 @@ import type { Experiment } from '../schema/types';
 import { exportErrors } from './export_torch';
 import { exportTorch } from './export_torch_write';
 import { parseMetricsCsv } from './output';
+import { CURVATURE, PYTHON, requireTorch, tolOf } from './export_torch_testing';
 
-const PYTHON = '/usr/bin/python3';
 const PRESET_STEPS = 30;
-const TOL = 1e-6;
-const CURVATURE = new Set([
-  'sharpness',
-  'precond_sharpness',
-  'hessian_trace',
-  'hessian_fro',
-  'directional_sharpness',
-  'grad_eig_cosine',
-  'sharpness_2',
-  'sharpness_3',
-  'sharpness_4',
-  'sharpness_5',
-]);
-const tolOf = (metric: string) => (CURVATURE.has(metric) ? 1e-4 : TOL);
 /** The CPU backend's rows the script does not write (docs/export.md). */
 const NOT_EXPORTED = /^(s_randomized_acc_|group_loss_)/;
 
 let dir = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'export-presets-'));
-  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0)
-    throw new Error(
-      `${PYTHON} cannot import torch and numpy, which this test needs. Install Debian's packages:\n` +
-        '  sudo apt-get update && sudo apt-get install -y python3-torch python3-numpy',
-    );
+  requireTorch();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

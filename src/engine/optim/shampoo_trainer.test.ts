@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Experiment } from '../../schema/types';
-import { featureNoiseData, mlp, run, testExperiment } from '../../test_fixtures';
+import { featureNoiseData, mlp, run, smallCnn, testExperiment } from '../../test_fixtures';
 import type { Checkpoint } from '../checkpoint';
 import { createTrainer } from '../create';
 import type { MetricRow, Trainer } from '../trainer';
@@ -104,19 +104,7 @@ describe('shampoo on a CNN', () => {
     const exp = testExperiment({
       seed: 5,
       data: { kind: 'images', nTrain: 64, nTest: 32, size: 7, channels: 2, nClasses: 3, noise: 0.2 },
-      model: {
-        kind: 'cnn',
-        layers: [
-          { type: 'conv2d', channels: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1] },
-          { type: 'maxpool', size: [2, 2], stride: [2, 2] },
-          { type: 'conv2d', channels: 3, kernel: [2, 3], stride: [2, 2], padding: [0, 1] },
-          { type: 'flatten' },
-          { type: 'dense', units: 6 },
-        ],
-        activation: 'relu',
-        initScale: 1,
-        bias: true,
-      },
+      model: smallCnn(),
       steps: 20,
       runs: [
         run('shampoo', { name: 'shampoo', lr: 0.01, preconditionFrequency: 3 }),

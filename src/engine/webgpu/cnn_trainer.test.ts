@@ -9,7 +9,7 @@ import { testGpu } from './testing';
 import { GpuTrainer } from './trainer';
 import { createCpuTrainer } from '../cpu/trainer';
 import type { MetricRow } from '../trainer';
-import { featureNoiseData, run, testExperiment } from '../../test_fixtures';
+import { featureNoiseData, run, smallCnn, testExperiment } from '../../test_fixtures';
 
 // Configs in the validated form (layer sizes as [height, width], varySeedPerRun set); the
 // hyperparameters left out take the registry's defaults, as they would after validation.
@@ -17,19 +17,7 @@ const imagesCnn = (): Experiment =>
   testExperiment({
     seed: 5,
     data: { kind: 'images', nTrain: 96, nTest: 48, size: 7, channels: 2, nClasses: 3, noise: 0.2 },
-    model: {
-      kind: 'cnn',
-      layers: [
-        { type: 'conv2d', channels: 4, kernel: [3, 3], stride: [1, 1], padding: [1, 1] },
-        { type: 'maxpool', size: [2, 2], stride: [2, 2] },
-        { type: 'conv2d', channels: 3, kernel: [2, 3], stride: [2, 2], padding: [0, 1] },
-        { type: 'flatten' },
-        { type: 'dense', units: 6 },
-      ],
-      activation: 'relu',
-      initScale: 1,
-      bias: true,
-    },
+    model: smallCnn(),
     steps: 30,
     runs: [run('sgd', { name: 'sgd', lr: 0.1 }), run('adam', { name: 'adam', lr: 0.01 })],
     metrics: { every: 10, evalSubset: 0, sharpness: { every: 15, iters: 3, subset: 32 } },
