@@ -157,6 +157,9 @@ async function createGpu(def: OptimizerDef, adam: boolean, ctx: GpuOptimizerCont
   };
 }
 
+/** lr's description: no schedule multiplies it (lrSpec's says one does). */
+const SF_LR = 'Learning rate of the z steps (no schedule: warmupSteps ramps it up, then it stays).';
+
 const SF_COMMON: HyperSpec[] = [
   {
     key: 'warmupSteps',
@@ -210,14 +213,14 @@ function makeScheduleFree(adam: boolean): OptimizerDef {
       : NOTES,
     hyperparams: adam
       ? [
-          lrSpec(0.0025),
+          { ...lrSpec(0.0025), description: SF_LR },
           betasSpec([0.9, 0.999]),
           epsSpec(1e-8, 'Added to sqrt(v_hat) in the denominator (outside the square root).'),
           wdSpec(0, 'Weight decay, applied at y: gn += wd y.'),
           ...SF_COMMON,
         ]
       : [
-          lrSpec(1.0),
+          { ...lrSpec(1.0), description: SF_LR },
           {
             ...momentumSpec(0.9, 'beta: y = (1 - beta) z + beta x.'),
             min: 0,
