@@ -64,6 +64,19 @@ export interface Trainer {
    */
   lossSlice?(run: number, o: SliceOptions): Promise<SlicePoint[]>;
   /**
+   * Record every step's parameters of these runs from now on (the last `length` steps are kept,
+   * the current parameters included); replaces the previous set. [] stops recording. The record
+   * is what surface2d projects as the path; a new trainer (reset, resume) starts with none.
+   */
+  trackPath?(runs: readonly number[], length: number): void;
+  /**
+   * The training loss (over the curvature subset) on the plane through run r's current parameters
+   * spanned by its top two Hessian eigenvectors, computed now (a fresh top-2 Lanczos estimate), with
+   * the recorded path (trackPath) projected onto that plane. e1 and e2 are unit vectors, each
+   * signed so that its largest-magnitude component is positive.
+   */
+  surface2d?(run: number, o: SurfaceOptions): Promise<LossSurface>;
+  /**
    * Parameters of run r, per the layout in model/layout.ts: float64 from the CPU backend (its
    * parameters as trained), float32 from the GPU.
    */
@@ -80,4 +93,46 @@ export interface SliceOptions {
 export interface SlicePoint {
   alpha: number;
   loss: number;
+}
+
+/** Most grid points per axis of a loss surface (41 x 41 = 1681 loss evaluations). */
+export const SURFACE_MAX_POINTS = 41;
+
+export interface SurfaceOptions {
+  /** Grid points per axis: an odd integer in [3, SURFACE_MAX_POINTS], so the centre is a grid point. */
+  points: number;
+  /**
+   * Half-width of the grid along each unit eigenvector, or 'auto': 1.25 times the farthest
+   * recorded iterate's |a| or |b|, and at least the distance along e1 over which the loss would
+   * double on its quadratic model (sqrt(2 L / lambda1)).
+   */
+  radius: number | 'auto';
+}
+
+/** One recorded iterate theta_s of the path, relative to the surface's centre theta. */
+export interface PathPoint {
+  step: number;
+  /** (theta_s - theta) . e1 */
+  a: number;
+  /** (theta_s - theta) . e2 */
+  b: number;
+  /** |theta_s - theta - a e1 - b e2|: how far the iterate lies off the plane. */
+  off: number;
+}
+
+export interface LossSurface {
+  run: number;
+  /** The step whose parameters are the centre. */
+  step: number;
+  /** lambda1 >= lambda2: the top two Ritz values of the Hessian at the centre (training loss over the curvature subset). */
+  lambda: [number, number];
+  /** Hessian-vector products the top-2 estimate took. */
+  hvps: number;
+  radius: number;
+  /** Grid coordinates along either axis: coords[i] = -radius + 2 radius i / (points - 1). */
+  coords: number[];
+  /** loss[j * points + i] = L(theta + coords[i] e1 + coords[j] e2): rows follow e2, columns e1. */
+  loss: Float64Array;
+  /** The recorded iterates, oldest first, the centre (step, 0, 0, 0) last; empty without trackPath. */
+  path: PathPoint[];
 }
