@@ -4,7 +4,7 @@
  * (config) or a reset; the page drops anything from an older generation.
  */
 import type { Experiment } from '../schema/types';
-import type { MetricRow, ParamVector } from '../engine/trainer';
+import type { LossSurface, MetricRow, ParamVector } from '../engine/trainer';
 
 export type BackendPreference = 'auto' | 'webgpu' | 'cpu';
 
@@ -23,7 +23,19 @@ export type ToWorker =
   /** Pause when this step is reached (null: run to the end). */
   | { type: 'stop-at'; step: number | null }
   /** Send every run's current parameters (answered by a 'params' message with the same id). */
-  | { type: 'params'; id: number };
+  | { type: 'params'; id: number }
+  /**
+   * Record every step's parameters of these runs (the last `length` steps), for the path drawn on
+   * a loss surface; [] stops recording. The session remembers it and applies it to every trainer
+   * it builds later (config, reset, resume after a device loss).
+   */
+  | { type: 'track'; runs: number[]; length: number }
+  /**
+   * The loss on the plane of run `run`'s top two Hessian eigenvectors (points x points grid,
+   * radius or 'auto'), with the tracked path projected on it (answered by a 'surface' message
+   * with the same id).
+   */
+  | { type: 'surface'; id: number; run: number; points: number; radius: number | 'auto' };
 
 export type RunState = 'idle' | 'building' | 'playing' | 'paused' | 'done';
 
@@ -57,7 +69,13 @@ export type FromWorker =
   | { type: 'notice'; gen: number; message: string }
   | { type: 'error'; gen: number; message: string }
   /** Per run, its parameters (model/layout.ts) after `step` steps; empty when no trainer exists. */
-  | { type: 'params'; gen: number; id: number; step: number; params: ParamVector[] };
+  | { type: 'params'; gen: number; id: number; step: number; params: ParamVector[] }
+  /**
+   * The answer to a 'surface' request: null with the reason in `error` when it could not be
+   * computed (no model yet, a backend without surfaces, a run out of range, the computation
+   * failed). `error` beside a surface is a warning (the path could not be recorded).
+   */
+  | { type: 'surface'; gen: number; id: number; surface: LossSurface | null; error?: string };
 
 export const DEFAULT_STEPS_PER_FRAME = 10;
 export const MAX_STEPS_PER_FRAME = 1000;

@@ -12,6 +12,7 @@ import type { Experiment } from '../schema/types';
 import type { MetricRow, Trainer } from '../engine/trainer';
 import type { Checkpoint } from '../engine/checkpoint';
 import { SharpnessTracker } from './divergence';
+import { SessionQueries, type Query } from './queries';
 import {
   DEFAULT_STEPS_PER_FRAME,
   MAX_STEPS_PER_FRAME,
@@ -62,10 +63,13 @@ export class TrainingSession {
   private readonly sharpness = new SharpnessTracker();
   /** Trainers whose device loss is already being handled. */
   private readonly lostTrainers = new WeakSet<Trainer>();
+  /** Parameters, loss surfaces and path tracking (queries.ts). */
+  private readonly queries = new SessionQueries((m) => this.deps.post(m));
 
   constructor(private readonly deps: SessionDeps) {}
 
   handle(msg: ToWorker): void {
+    if (msg.type === 'params' || msg.type === 'surface' || msg.type === 'track') return this.query(msg);
     switch (msg.type) {
       case 'config': {
         this.gen = msg.gen;
@@ -104,12 +108,13 @@ export class TrainingSession {
       case 'stop-at':
         this.stopAt = msg.step === null || !Number.isFinite(msg.step) ? null : Math.max(0, Math.floor(msg.step));
         break;
-      case 'params': {
-        const id = msg.id;
-        void this.enqueue(() => this.postParams(id));
-        break;
-      }
     }
+  }
+
+  /** Answered on the chain, between advances, so that the answer belongs to one step. */
+  private query(q: Query): void {
+    this.queries.remember(q);
+    void this.enqueue(() => this.queries.answer(q, this.trainer, this.trainerGen));
   }
 
   /**
@@ -183,7 +188,7 @@ export class TrainingSession {
       return;
     }
     this.trainer = trainer;
-    this.watch(trainer);
+    this.adopt(trainer);
     const { backend, adapterDescription: adapter } = trainer;
     this.deps.post({ type: 'backend', gen, backend, adapter, fallbackReason });
     this.deps.post({
@@ -195,8 +200,9 @@ export class TrainingSession {
     if (this.playing) this.kick();
   }
 
-  /** Resume elsewhere when this trainer's device is lost. */
-  private watch(t: Trainer): void {
+  /** A new current trainer: it records the tracked runs' paths; resume elsewhere when its device is lost. */
+  private adopt(t: Trainer): void {
+    this.queries.applyTrack(t, true);
     void t.lost?.then((reason) => {
       if (t === this.trainer) this.trainerLost(t, reason);
     });
@@ -256,7 +262,7 @@ export class TrainingSession {
       }
       this.trainer = trainer;
       this.trainerGen = gen;
-      this.watch(trainer);
+      this.adopt(trainer);
       this.deps.post({
         type: 'backend',
         gen,
@@ -350,14 +356,6 @@ export class TrainingSession {
     if (this.stopAt !== null && t.step >= this.stopAt) this.playing = false;
     if (t.step >= t.experiment.steps) this.playing = false;
     this.postStatus();
-  }
-
-  /** Between advances (on the chain), so the parameters belong to one step. */
-  private async postParams(id: number): Promise<void> {
-    const t = this.trainer;
-    const gen = this.trainerGen;
-    const params = t ? await Promise.all(t.experiment.runs.map((_, r) => t.getParams(r))) : [];
-    this.deps.post({ type: 'params', gen, id, step: t?.step ?? 0, params });
   }
 
   /** Every checkpointEvery steps, one at a time; it does not hold up the loop. */
