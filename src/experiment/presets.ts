@@ -33,6 +33,13 @@ export interface PresetInfo {
   charts: string[];
   /** Set when the paper's setting is reconstructed (data model, constants): what is ours. */
   reconstruction?: string;
+  /**
+   * Set when the loss valley seen from above (the loss on the plane of the top two Hessian
+   * eigenvectors with the path on it) tells the story: the page opens that panel on `run`
+   * (otherwise it stays collapsed, since each refresh costs an eigenvector estimate and a grid
+   * of forward passes).
+   */
+  valley?: { run: number };
 }
 
 export interface Preset extends PresetInfo {

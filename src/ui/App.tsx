@@ -12,6 +12,7 @@ import { ExportPanel } from './ExportPanel';
 import { StoryPanel } from './presets/StoryPanel';
 import { BoundaryPanel } from './boundary/BoundaryPanel';
 import { PhaseDiagram } from './phase/PhaseDiagram';
+import { ValleyPanel } from './valley/ValleyPanel';
 import { RunSummary } from './figures/RunSummary';
 import { dataShape } from '../experiment/limits';
 import { SkipLink } from './SkipLink';
@@ -46,6 +47,7 @@ export function App() {
           {embed ? null : <RunSummary />}
           {embed ? null : <PhaseDiagram />}
           {embed || planar ? null : <BoundaryPanel />}
+          {embed ? null : <ValleyPanel />}
           {embed ? null : (
             <div className="side-panels">
               <SharePanel />

@@ -43,6 +43,7 @@ export const benignOscillation: PresetSource = {
     },
   ],
   charts: ['train_loss', 'weak_feature_acc', 'sharpness', 'train_acc'],
+  valley: { run: 1 },
   config: () => defaultExperiment(),
 };
 
@@ -92,6 +93,7 @@ export const edgeOfStability: PresetSource = {
     },
   ],
   charts: ['sharpness', 'train_loss'],
+  valley: { run: 1 },
   config: () => ({
     seed: 1,
     data: { kind: 'spiral', nTrain: 100, nTest: 100, nClasses: 2, turns: 1, noise: 0.1 },
