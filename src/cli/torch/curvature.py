@@ -5,6 +5,8 @@
 # central differences of that gradient along the unit direction, h = 1e-5 in float64 (1e-3 in
 # float32, as the playground's GPU backend):
 #   H v ~ |v| (g(theta + h v / |v|) - g(theta - h v / |v|)) / (2h).
+# In float32 both gradients take the ReLU masks and max-pool argmaxes of theta (models.py
+# PairedKinks), as the GPU backend's products do.
 # Lanczos with full reorthogonalisation (classical Gram-Schmidt, a second pass when the first
 # removed more than 1 - 1/sqrt(2) of the vector) runs at most `iters` products (min(iters, 32) of
 # the experiment; `warmIters` for every estimate of a kind after its first one) and stops
@@ -103,12 +105,27 @@ class Curvature:
         grads = torch.autograd.grad(loss, params, allow_unused=True)
         return torch.cat([(torch.zeros_like(p) if g is None else g).reshape(-1) for p, g in zip(params, grads)])
 
+    def kinks_at(self, x):
+        """The ReLU masks and max-pool argmaxes at x (models.py PairedKinks), or None in float64."""
+        if x.dtype == torch.float64:
+            return None
+        self.set(x)
+        with torch.no_grad(), KINKS.record() as saved:
+            self.scorer.outputs(self.model, self.x, "train", self.rows)
+            return list(saved)
+
     def hvp_at(self, x, h):
+        saved = self.kinks_at(x)
+        fixed = (lambda: KINKS.replay(saved)) if saved is not None else contextlib.nullcontext  # noqa: E731
+
         def hvp(v):
             n = float(v.norm())
             if n == 0:
                 return torch.zeros_like(v)
-            gp, gm = self.grad(x + (h / n) * v), self.grad(x - (h / n) * v)
+            with fixed():
+                gp = self.grad(x + (h / n) * v)
+            with fixed():
+                gm = self.grad(x - (h / n) * v)
             return (gp - gm) * (n / (2 * h))
 
         return hvp

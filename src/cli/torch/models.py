@@ -3,9 +3,59 @@
 # model.ops, resolved by the playground from the layers and the input shape). One example's
 # activations are [channels, height, width]; a dense op reads them flattened in that order.
 # ---------------------------------------------------------------------------------------------
+class PairedKinks:
+    """A finite-difference Hessian-vector product in float32 (h = 1e-3) takes gradients at
+    theta +- h v, which can fall on two sides of a kink: a ReLU whose input changes sign, a
+    max-pool window whose two largest values swap. The difference of the gradients then holds an
+    O(1/h) term. As the playground's GPU backend, the float32 products fix both to the midpoint
+    theta: `record()` runs the model at theta and keeps each ReLU's mask and each max-pool's
+    argmax; under `replay(saved)` the model uses them instead of its own (in float64, h = 1e-5,
+    nothing is fixed, as the CPU backend)."""
+
+    def __init__(self):
+        self.saved, self.i, self.recording = None, 0, False
+
+    @contextlib.contextmanager
+    def record(self):
+        self.saved, self.i, self.recording = [], 0, True
+        try:
+            yield self.saved
+        finally:
+            self.saved, self.recording = None, False
+
+    @contextlib.contextmanager
+    def replay(self, saved):
+        self.saved, self.i = saved, 0
+        try:
+            yield
+        finally:
+            self.saved = None
+
+    def _next(self, value):
+        if self.recording:
+            self.saved.append(value)
+            return value
+        self.i += 1
+        return self.saved[self.i - 1]
+
+    def relu(self, z):
+        if self.saved is None:
+            return torch.relu(z)
+        return z * self._next((z > 0).to(z.dtype))
+
+    def max_pool(self, x, kernel, stride):
+        if self.saved is None:
+            return F.max_pool2d(x, kernel, stride)
+        _, idx = F.max_pool2d(x, kernel, stride, return_indices=True)
+        idx = self._next(idx)
+        return x.flatten(2).gather(2, idx.flatten(2)).view(idx.shape)
+
+
+KINKS = PairedKinks()
+
 ACTIVATIONS = {
-    "relu": torch.relu,
-    "relu2": lambda z: torch.relu(z) ** 2,
+    "relu": KINKS.relu,
+    "relu2": lambda z: torch.relu(z) ** 2,  # smooth at 0: its products need no fixing
     "tanh": torch.tanh,
     "sigmoid": torch.sigmoid,
     "gelu": lambda z: F.gelu(z, approximate="tanh"),  # the tanh form, as the playground
@@ -71,7 +121,7 @@ class CNN(torch.nn.Module):
             elif kind == "act":
                 x = ACTIVATIONS[op["fn"]](x)
             elif kind == "maxpool":
-                x = F.max_pool2d(x, (op["kh"], op["kw"]), (op["sh"], op["sw"]))
+                x = KINKS.max_pool(x, (op["kh"], op["kw"]), (op["sh"], op["sw"]))
             elif kind == "avgpool":
                 x = F.avg_pool2d(x, (op["kh"], op["kw"]), (op["sh"], op["sw"]))
             elif kind == "patch-head":
