@@ -100,6 +100,8 @@ describe('export torch: the script replays our CPU backend in float64', () => {
           (r.metric !== 'precond_sharpness' || PRECOND_SHARPNESS_OPTIMIZERS.includes(exp.runs[r.run].optimizer.name)),
       );
       expect(cpuRows.length).toBeGreaterThan(0);
+      // Every metric our CPU backend logs is exported (the extra evaluation sets included).
+      expect([...new Set(cpu.rows.map((r) => r.metric))].filter((m) => !exported.has(m))).toEqual([]);
       expect([...torchRows.keys()].sort()).toEqual(cpuRows.map(key).sort());
       const perRun = exp.runs.map(() => ({ loss: 0, other: 0, weights: 0, sharpness: -1, precond: -1 }));
       const bad: string[] = [];

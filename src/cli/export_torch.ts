@@ -22,6 +22,7 @@ import { checkOutputScale } from '../engine/cpu/output_scale';
 import { curvatureDue, curvatureSubset } from '../engine/metrics/curvature_rows_cpu';
 import { sharpnessBudget } from '../engine/metrics/sharpness_budget';
 import { alignmentDirections } from '../engine/model/directions';
+import { buildEvalSets } from '../engine/metrics/eval_sets';
 import { npyFloat64 } from './npy';
 import { prettyJson } from './output';
 
@@ -55,10 +56,10 @@ export const TORCH_OPTIMIZERS: Readonly<Record<string, 'torch.optim' | 'written 
 };
 
 /**
- * The metrics the script logs, with our CPU backend's definitions (metrics/names.ts); of the
- * curvature, oscillation and alignment rows the CPU backend logs (torch/curvature.py:
- * precond_sharpness for PRECOND_SHARPNESS_OPTIMIZERS); the extra evaluation sets (S-randomized
- * accuracies, group losses) are not exported.
+ * The metrics the script logs, with our CPU backend's definitions (metrics/names.ts): every row
+ * the CPU backend logs, the curvature, oscillation and alignment rows (torch/curvature.py:
+ * precond_sharpness for PRECOND_SHARPNESS_OPTIMIZERS) and the extra evaluation sets
+ * (metrics/eval_sets.ts: S-randomized accuracies, group losses) included.
  */
 export const EXPORTED_METRICS = [
   'train_loss',
@@ -91,6 +92,11 @@ export const EXPORTED_METRICS = [
   'sharpness_3',
   'sharpness_4',
   'sharpness_5',
+  's_randomized_acc_linear',
+  's_randomized_acc_slab',
+  's_randomized_acc_complex',
+  'group_loss_pos',
+  'group_loss_neg',
 ] as const;
 
 /**
@@ -119,16 +125,6 @@ export function exportErrors(exp: Experiment): ValidationError[] {
       });
   });
   return errors;
-}
-
-/** The metric settings the export leaves out (printed as notes; those rows are not written). */
-export function exportNotes(exp: Experiment): string[] {
-  const notes: string[] = [];
-  const m = exp.metrics;
-  if (['lms', 'ms57', 'lsn'].includes(exp.data.kind) && (m.sRandomized === undefined || m.sRandomized.length > 0))
-    notes.push('S-randomized test accuracies (not exported)');
-  if (exp.data.kind === 'opposing-signals') notes.push('group_loss_pos / group_loss_neg (not exported)');
-  return notes;
 }
 
 /** The optimizer blocks, by file: torch.optim-based, adaptive, the rest. */
@@ -189,7 +185,10 @@ export interface TorchExport {
   files: Record<string, Uint8Array>;
   /** Lines of train.py. */
   scriptLines: number;
-  /** Metric settings of the experiment that the script does not log. */
+  /**
+   * Metric settings of the experiment that the script does not log, which the CLI and the page
+   * print. Empty: every row our backends log is exported.
+   */
   notes: string[];
 }
 
@@ -239,6 +238,14 @@ export function exportTorchFiles(
   };
   split(ds.train, 'train');
   split(ds.test, 'test');
+  // Extra evaluation sets (metrics/eval_sets.ts), built by our code: each one's points and targets.
+  const evalSets = buildEvalSets(exp, ds).map((set) => {
+    const x = `x_${set.metric}.npy`;
+    const y = `y_${set.metric}.npy`;
+    files.set(x, npyFloat64(set.x, [set.n, ds.inputDim]));
+    files.set(y, npyFloat64(set.y, ds.nClasses > 0 ? [set.n] : [set.n, ds.targetDim]));
+    return { metric: set.metric, report: set.report, n: set.n, x, y };
+  });
   const config = {
     format: 1,
     note: 'Written by the optimizer playground (npm run cli -- export torch); read by train.py.',
@@ -258,6 +265,7 @@ export function exportTorchFiles(
       evalSubset: exp.metrics.evalSubset,
       curvature: curvatureConfig(exp, ds),
       alignment: alignmentConfig(layout, ds),
+      evalSets,
     },
     files: { xTrain: 'x_train.npy', yTrain: 'y_train.npy', xTest: 'x_test.npy', yTest: 'y_test.npy' },
     runs,
@@ -279,7 +287,7 @@ export function exportTorchFiles(
   const bytes: Record<string, Uint8Array> = {};
   const utf8 = new TextEncoder();
   for (const [name, body] of files) bytes[name] = typeof body === 'string' ? utf8.encode(body) : body;
-  return { files: bytes, scriptLines: script.split('\n').length - 1, notes: exportNotes(exp) };
+  return { files: bytes, scriptLines: script.split('\n').length - 1, notes: [] };
 }
 
 /** train.py with the models and the curvature code spliced in. */

@@ -1,7 +1,8 @@
 /**
  * The experiments export_torch.test.ts replays in PyTorch: together they cover every exportable
  * optimizer (and its options), every schedule, loss and activation, bias on and off, output
- * scaling, minibatch and full batch, and per-run seeds. Raw configs, completed by the validator.
+ * scaling, minibatch and full batch, per-run seeds, and the extra evaluation sets (S-randomized
+ * accuracies, group losses). Raw configs, completed by the validator.
  */
 import { parseExperiment } from '../experiment/validate';
 import { defaultExperiment } from '../experiment/defaults';
@@ -305,6 +306,28 @@ const RAW: Record<string, Record<string, unknown>> = {
       { label: 'sgd', optimizer: { name: 'sgd', lr: 0.05 }, schedule: { name: 'constant' } },
       { label: 'adam', optimizer: { name: 'adam', lr: 0.01 }, schedule: { name: 'constant' } },
     ],
+  },
+  'extra evaluation sets: lsn data, S-randomized slab and complex only, cross-entropy, outputScale 2': {
+    version: 1,
+    seed: 6,
+    data: { kind: 'lsn', nTrain: 48, nTest: 40, dim: 6 },
+    model: { kind: 'mlp', hidden: [8], activation: 'relu', initScale: 1, bias: true, outputScale: 2 },
+    loss: 'cross-entropy',
+    steps: 30,
+    batchSize: 12,
+    metrics: { every: 5, evalSubset: 0, sRandomized: ['slab', 'complex'] },
+    runs: [{ label: 'adam', optimizer: { name: 'adam', lr: 0.01 }, schedule: { name: 'constant' } }],
+  },
+  'extra evaluation sets: opposing-signals group losses, logistic, tanh, outputScale 0.5': {
+    version: 1,
+    seed: 5,
+    data: { kind: 'opposing-signals', nTrain: 60, nTest: 20, dim: 5, alpha: 4, outlierFraction: 0.1 },
+    model: { kind: 'mlp', hidden: [6], activation: 'tanh', initScale: 1, bias: true, outputScale: 0.5 },
+    loss: 'logistic',
+    steps: 30,
+    batchSize: 'full',
+    metrics: { every: 3, evalSubset: 0 },
+    runs: [{ label: 'sgd', optimizer: { name: 'sgd', lr: 0.1, momentum: 0.5 }, schedule: { name: 'constant' } }],
   },
 };
 

@@ -2,10 +2,11 @@
  * `export torch` on every preset (availablePresets()): each is exported at PRESET_STEPS steps (its
  * sharpness and trace measured every 10 logged steps, or at its logging interval when that is
  * longer, so that warm-started estimates and precond_sharpness come into the run), its train.py run
- * under /usr/bin/python3 in float64, and its metrics.csv compared with our CPU backend: the same
- * rows (all of the CPU backend's except the extra evaluation sets the script leaves out), each within
- * 1e-6 relative, the curvature rows (grad_eig_cosine included) within 1e-4. Prints the worst
- * differences per preset. Needs PyTorch and NumPy, as export_torch.test.ts.
+ * under /usr/bin/python3 in float64, and its metrics.csv compared with our CPU backend: exactly the
+ * CPU backend's rows (the extra evaluation sets, S-randomized accuracies and group losses,
+ * included), each within 1e-6 relative, the curvature rows (grad_eig_cosine included) within 1e-4.
+ * Prints the worst differences per preset (and of the extra evaluation sets alone). Needs PyTorch
+ * and NumPy, as export_torch.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,8 +23,8 @@ import { parseMetricsCsv } from './output';
 import { CURVATURE, PYTHON, requireTorch, tolOf } from './export_torch_testing';
 
 const PRESET_STEPS = 30;
-/** The CPU backend's rows the script does not write (docs/export.md). */
-const NOT_EXPORTED = /^(s_randomized_acc_|group_loss_)/;
+/** The extra evaluation sets' rows (metrics/eval_sets.ts), reported apart. */
+const EVAL_SETS = /^(s_randomized_acc_|group_loss_)/;
 
 let dir = '';
 beforeAll(() => {
@@ -71,15 +72,17 @@ describe('export torch: every preset replays our CPU backend in float64', () => 
       const torchRows = new Map(
         parseMetricsCsv(readFileSync(join(out, 'metrics.csv'), 'utf8')).map((r) => [key(r), r]),
       );
-      const cpuRows = (await CpuTrainer.create(exp).advance(exp.steps)).filter((r) => !NOT_EXPORTED.test(r.metric));
+      const cpuRows = await CpuTrainer.create(exp).advance(exp.steps);
       expect([...torchRows.keys()].sort()).toEqual(cpuRows.map(key).sort());
       let other = { d: 0, at: '' };
       let curv = { d: -1, at: '' };
       let cos = { d: -1, at: '' };
+      let evalSets = { d: -1, at: '' };
       const bad: string[] = [];
       for (const c of cpuRows) {
         const t = torchRows.get(key(c))!.value;
         const d = rel(t, c.value);
+        if (EVAL_SETS.test(c.metric) && d > evalSets.d) evalSets = { d, at: key(c) };
         if (c.metric === 'grad_eig_cosine') {
           if (d > cos.d) cos = { d, at: key(c) };
         } else if (CURVATURE.has(c.metric)) {
@@ -90,7 +93,8 @@ describe('export torch: every preset replays our CPU backend in float64', () => 
       report.push(
         `  ${preset.id.padEnd(29)} ${String(cpuRows.length).padStart(5)} rows   worst ${other.d.toExponential(1)} (${other.at})` +
           (curv.d >= 0 ? `   curvature ${curv.d.toExponential(1)} (${curv.at})` : '') +
-          (cos.d >= 0 ? `   grad_eig_cosine ${cos.d.toExponential(1)}` : ''),
+          (cos.d >= 0 ? `   grad_eig_cosine ${cos.d.toExponential(1)}` : '') +
+          (evalSets.d >= 0 ? `   evaluation sets ${evalSets.d.toExponential(1)} (${evalSets.at})` : ''),
       );
       expect(bad.slice(0, 10), `${bad.length} values beyond their tolerance`).toEqual([]);
     });

@@ -167,19 +167,25 @@ def correct_count(z, y, loss, n_classes):
 # initial weights do not fit: PyTorch's default initialisation is kept and a note is printed.
 # =============================================================================================
 def load_data(cfg, dtype, device):
-    def load(name, labels):
-        a = np.load(os.path.join(HERE, cfg["files"][name]))
+    def load(file, labels):
+        a = np.load(os.path.join(HERE, file))
         if labels and cfg["nClasses"] > 0:
             return torch.from_numpy(a.reshape(-1).astype(np.int64)).to(device)
         return torch.from_numpy(a).to(device=device, dtype=dtype)
 
-    return {
-        "x_train": load("xTrain", False),
-        "y_train": load("yTrain", True),
-        "x_test": load("xTest", False),
-        "y_test": load("yTest", True),
+    files = cfg["files"]
+    data = {
+        "x_train": load(files["xTrain"], False),
+        "y_train": load(files["yTrain"], True),
+        "x_test": load(files["xTest"], False),
+        "y_test": load(files["yTest"], True),
         "n_classes": cfg["nClasses"],
     }
+    # Extra evaluation sets (S-randomized test inputs, the opposing-signals groups), logged as
+    # their accuracy or mean loss: with another dataset, leave them out of config.json.
+    for s in cfg["metrics"].get("evalSets", []):
+        data["x_" + s["metric"]], data["y_" + s["metric"]] = load(s["x"], False), load(s["y"], True)
+    return data
 
 
 def build_model(cfg):
@@ -216,7 +222,7 @@ class Scorer:
         self.f0 = {}
         if self.alpha is not None:
             with torch.no_grad():
-                self.f0 = {s: model(data["x_" + s]) for s in ("train", "test")}
+                self.f0 = {s[2:]: model(data[s]) for s in data if s.startswith("x_")}
 
     def outputs(self, model, x, split, rows=None):
         z = model(x)
@@ -263,6 +269,7 @@ def train_run(r, cfg, data, steps, device, dtype):
     w0_norm = float(w0.norm())
     name = run["optimizer"]["name"]
     curv = Curvature(cfg, data, model, scorer, run["seed"], name, run["optimizer"]["hp"])
+    eval_sets = [s for s in cfg["metrics"].get("evalSets", []) if "x_" + s["metric"] in data]
     rows = []
     lr0 = run["peakLr"] * schedule_factor(run["schedule"], 0, steps)  # step 0's rows: the lr of step 1
     prev = prev2 = batch_grad = None  # theta one and two steps back, the step's minibatch gradient
@@ -282,6 +289,9 @@ def train_run(r, cfg, data, steps, device, dtype):
                 if cfg["dataKind"] == "feature-noise":
                     add("weak_feature_acc", test_acc)
         add("weight_norm", theta.norm())
+        for s in eval_sets:
+            loss, acc = scorer.evaluate(model, data, s["metric"], s["n"])
+            add(s["metric"], acc if s["report"] == "acc" else loss)
         lr = lr0 if info is None else info["lr"]
         for metric, value in curv.measure(step, opt, lr, prev, prev2, batch_grad).items():
             add(metric, value)
