@@ -11,8 +11,8 @@ import type { LossSurface } from '../../engine/trainer';
 import { presetById } from '../../experiment/presets';
 import { appStoreApi, usePlayground } from '../store/store';
 import { installParamsInbox, SURFACE_TIMEOUT_MS } from '../boundary/paramsInbox';
-import { runColor } from '../palette';
-import { fmt } from '../format';
+import { runColor, viridis } from '../palette';
+import { fmt, tick } from '../format';
 import {
   contourLevels,
   contourSegments,
@@ -34,6 +34,8 @@ const REFRESH_MS = 3000;
 /** CSS pixels of the square canvas. */
 const CANVAS_PX = 360;
 const CONTOURS = 6;
+/** The colour bar, the heatmap's ramp as a CSS gradient. */
+const RAMP_CSS = `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map((t) => viridis(t)).join(', ')})`;
 
 let lut: Uint8ClampedArray | undefined;
 
@@ -75,20 +77,20 @@ function draw(canvas: HTMLCanvasElement, s: LossSurface, color: string): void {
   ctx.stroke();
   ctx.setLineDash([]);
   const dots = pathDots(s.path, s.radius, W, W);
-  ctx.lineWidth = 1.3;
+  ctx.lineWidth = 1;
   for (let i = 1; i < dots.length; i++) {
-    ctx.strokeStyle = `rgba(255, 255, 255, ${dots[i].alpha * 0.85})`;
+    ctx.strokeStyle = `rgba(255, 255, 255, ${dots[i].alpha * 0.4})`;
     ctx.beginPath();
     ctx.moveTo(dots[i - 1].x, dots[i - 1].y);
     ctx.lineTo(dots[i].x, dots[i].y);
     ctx.stroke();
   }
-  ctx.lineWidth = 1;
+  ctx.lineWidth = 0.75;
   for (const d of dots.slice(0, -1)) {
     ctx.fillStyle = `rgba(255, 255, 255, ${d.alpha})`;
-    ctx.strokeStyle = `rgba(0, 0, 0, ${d.alpha * 0.7})`;
+    ctx.strokeStyle = `rgba(0, 0, 0, ${d.alpha * 0.45})`;
     ctx.beginPath();
-    ctx.arc(d.x, d.y, 2.4, 0, 2 * Math.PI);
+    ctx.arc(d.x, d.y, 2.1, 0, 2 * Math.PI);
     ctx.fill();
     ctx.stroke();
   }
@@ -156,12 +158,12 @@ export function ValleyPanel() {
       const m = await inbox.surface({ run: r, points: VALLEY_POINTS, radius: 'auto' });
       if (!m) {
         if (appStoreApi().getState().transport)
-          setError(`the worker did not send the loss surface within ${SURFACE_TIMEOUT_MS / 1000} s`);
+          setError(`Cannot draw the valley: the worker did not send it within ${SURFACE_TIMEOUT_MS / 1000} s.`);
         return;
       }
       if (m.gen !== appStoreApi().getState().gen || r !== want.current.run) return;
       if (m.surface) setShown({ gen: m.gen, run: r, surface: m.surface });
-      setError(m.error ?? null);
+      setError(m.error ? `${m.surface ? 'No path' : 'Cannot draw the valley'}: ${m.error}.` : null);
     } finally {
       busy.current = false;
       if (again.current) {
@@ -248,15 +250,11 @@ export function ValleyPanel() {
           unless a preset asks for it.
         </p>
       ) : (
-        <>
-          <p className="note">
-            At the edge of stability GD bounces across the sharpest direction (e1) from one side of the valley to the
-            other, while it drifts slowly along the flatter e2; below the edge (λ1 under 2/η) the path slides down the
-            valley without crossing it.
-          </p>
-          {error ? <p className="note warn-text">{error}</p> : null}
+        <div className="valley-body">
+          {error ? <p className="valley-error">{error}</p> : null}
           <figure
             className="valley-figure"
+            hidden={!current && !!error}
             data-run={run}
             data-step={current?.step ?? ''}
             data-path={current?.path.length ?? ''}
@@ -264,11 +262,11 @@ export function ValleyPanel() {
           >
             <div className="valley-plot">
               <div className="valley-yaxis" aria-hidden="true">
-                <span>+{current ? fmt(current.radius) : ''}</span>
+                <span>{current ? `−${tick(current.radius)}` : ''}</span>
                 <span className="valley-axis-name">
                   e2 (λ2 = <span className="valley-lambda2">{current ? fmt(current.lambda[1]) : '…'}</span>) →
                 </span>
-                <span>−{current ? fmt(current.radius) : ''}</span>
+                <span>{current ? `+${tick(current.radius)}` : ''}</span>
               </div>
               <canvas
                 ref={canvas}
@@ -279,32 +277,41 @@ export function ValleyPanel() {
               />
             </div>
             <div className="valley-xaxis" aria-hidden="true">
-              <span>−{current ? fmt(current.radius) : ''}</span>
+              <span>{current ? `−${tick(current.radius)}` : ''}</span>
               <span className="valley-axis-name">
                 e1 (λ1 = <span className="valley-lambda1">{current ? fmt(current.lambda[0]) : '…'}</span>) →
               </span>
-              <span>+{current ? fmt(current.radius) : ''}</span>
+              <span>{current ? `+${tick(current.radius)}` : ''}</span>
             </div>
-            <figcaption className="note">
-              {current ? (
-                <>
+          </figure>
+          <div className="valley-text">
+            <p className="valley-lookfor">
+              At the edge of stability GD bounces across the sharpest direction (e1) from one side of the valley to the
+              other, while it drifts slowly along the flatter e2; below the edge (λ1 under 2/η) the path slides down the
+              valley without crossing it.
+            </p>
+            {current ? (
+              <>
+                <p className="note">
                   {`${label}, step ${current.step}: λ1 = ${fmt(current.lambda[0])}`}
                   {threshold !== undefined ? ` (2/η = ${fmt(threshold)})` : ''}
-                  {`, λ2 = ${fmt(current.lambda[1])}; half-width ${fmt(current.radius)} along each unit eigenvector. `}
-                  {`Path: the last ${current.path.length} steps, older ones fainter; the ringed dot is now. `}
-                  {range
-                    ? `Loss from ${fmt(10 ** range.lo)} (dark) to ${fmt(10 ** range.hi)} (light), log scale; `
-                    : ''}
-                  {`${CONTOURS} contour lines.`}
-                </>
-              ) : error ? (
-                'No surface to show.'
-              ) : (
-                'Computing the first surface…'
-              )}
-            </figcaption>
-          </figure>
-        </>
+                  {`, λ2 = ${fmt(current.lambda[1])}. The square spans ±${fmt(current.radius)} along each unit eigenvector. `}
+                  {`Path: the last ${current.path.length} steps, older ones fainter; the ringed dot is now.`}
+                </p>
+                {range ? (
+                  <div className="valley-legend" aria-hidden="true">
+                    <span>{fmt(10 ** range.lo)}</span>
+                    <span className="valley-ramp" style={{ background: RAMP_CSS }} />
+                    <span>{fmt(10 ** range.hi)}</span>
+                    <span>loss (log scale, {CONTOURS} contours)</span>
+                  </div>
+                ) : null}
+              </>
+            ) : error ? null : (
+              <p className="note">Computing the first surface…</p>
+            )}
+          </div>
+        </div>
       )}
     </section>
   );
