@@ -10,12 +10,16 @@
 //            residuals beta_J |e_J^T y|; stop on the tolerance, a breakdown or the step budget
 //   lz_next: q_{J+1} = u = w / beta_J for runs still active
 // At the end lz_final solves T_J again with the whole eigenvector matrix and lz_form writes the top
-// Ritz vector Q y into u (the next warm start); lz_report copies the top pair into the caller's record.
+// Ritz vector Q y into u; with K > 1 also the unit vector along the sum of the top K Ritz vectors
+// (each signed so that y[0] >= 0, as lanczosTop's span) into wv, the next estimate's start (lz_start
+// takes wv when it is non-zero, else u); lz_report copies the top pair into the caller's record.
+// The coefficients c hold 2M floats per run: the Gram-Schmidt dots / the top Ritz coordinates, then
+// the coordinates of that sum.
 //
 // Per-run state st[r * LS + k]: [0, 32) alpha, [32, 64) beta, 64 J (steps done), 65 active,
 //   66 converged, 67 invariant (breakdown or a complete basis), 68 scale (largest |A q| seen),
 //   69 |A q_J|^2 of the current product, 70 |u| at the start, [71, 76) the top Ritz values, most
-//   positive first, [76, 81) their residuals.
+//   positive first, [76, 81) their residuals, 81 |wv| at the start (K > 1; 0 otherwise).
 
 // outStride / outHvps: the caller's per-run record that lz_report fills (value, residual, converged
 // flag at 0, 1, 2; the product count at outHvps).
@@ -24,7 +28,7 @@ struct LzCfg {
   outHvps: u32, outMore: u32, _p1: u32, _p2: u32,
 }
 
-// Bindings: LANCZOS_IO in src/engine/metrics/lanczos_gpu.ts (cfg, u, w, q, c, st, z, out). The
+// Bindings: LANCZOS_IO in src/engine/metrics/lanczos_gpu.ts (cfg, u, w, q, c, st, z, out, wv). The
 // workgroup sum lz_sum (kernel_io.ts workgroupReduce over vec2f, RWG threads) is composed in front.
 
 const LS: u32 = 96u;
@@ -39,6 +43,7 @@ const S_WSQ: u32 = 69u;
 const S_UNORM: u32 = 70u;
 const S_VALUES: u32 = 71u;
 const S_RESID: u32 = 76u;
+const S_WNORM: u32 = 81u;
 // beta_J below BREAKDOWN times the largest |A q| seen ends a run as an invariant subspace. After two
 // Gram-Schmidt passes in f32 the part of w left inside span(Q) is a few ulps of |A q| times the
 // growth of a P-term f32 sum; 1e-5 (about 100 f32 ulps) sits above that for P up to ~1e6 and far
@@ -70,20 +75,35 @@ fn zi(r: u32, k: u32, i: u32) -> u32 {
   return (r * cfg.M + k) * cfg.M + i;
 }
 
-// Per run: |u| -> st[70]. One workgroup per run.
+// Coefficient t of run r (t < 2M: see the header).
+fn ci(r: u32, t: u32) -> u32 {
+  return r * 2u * cfg.M + t;
+}
+
+// Per run: |u| -> st[70], and with K > 1 |wv| -> st[81]. One workgroup per run.
 @compute @workgroup_size(RWG)
 fn lz_norm(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let r = wid.x;
+  let span = cfg.K > 1u;
   var a: f32 = 0.0;
+  var b: f32 = 0.0;
   for (var i = lid.x; i < cfg.P; i += RWG) {
     let x = u[r * cfg.P + i];
     a += x * x;
+    if (span) {
+      let y = wv[r * cfg.P + i];
+      b += y * y;
+    }
   }
-  let s = lz_sum(lid.x, vec2f(a, 0.0));
-  if (lid.x == 0u) { st[r * LS + S_UNORM] = sqrt(s.x); }
+  let s = lz_sum(lid.x, vec2f(a, b));
+  if (lid.x == 0u) {
+    st[r * LS + S_UNORM] = sqrt(s.x);
+    st[r * LS + S_WNORM] = sqrt(s.y);
+  }
 }
 
-// q_0 = u / |u| (e_0 when u is zero), written to the basis and back to u; the run's state reset.
+// q_0 = wv / |wv| when K > 1 and wv is non-zero (a NaN norm fails the test), else u / |u| (e_0 when
+// u is zero), written to the basis and back to u; the run's state reset (|u| and |wv| kept).
 @compute @workgroup_size(WG)
 fn lz_start(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let k = lin(gid, nwg);
@@ -92,13 +112,20 @@ fn lz_start(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
   let i = k % cfg.P;
   let o = r * LS;
   let n = st[o + S_UNORM];
+  let wn = st[o + S_WNORM];
   var v: f32 = select(0.0, 1.0, i == 0u);
-  if (n > 0.0) { v = u[k] / n; }
+  if (wn > 0.0) {
+    v = wv[k] / wn;
+  } else if (n > 0.0) {
+    v = u[k] / n;
+  }
   q[qi(r, 0u, i)] = v;
   u[k] = v;
   if (i == 0u) {
     for (var t = 0u; t < S_UNORM; t++) { st[o + t] = 0.0; }
-    for (var t = S_VALUES; t < LS; t++) { st[o + t] = 0.0; }
+    for (var t = S_VALUES; t < LS; t++) {
+      if (t != S_WNORM) { st[o + t] = 0.0; }
+    }
     st[o + S_ACTIVE] = 1.0;
   }
 }
@@ -122,7 +149,7 @@ fn lz_dots(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid:
   }
   let s = lz_sum(lid.x, vec2f(a, b));
   if (lid.x == 0u && on) {
-    c[r * cfg.M + t] = s.x;
+    c[ci(r, t)] = s.x;
     if (cfg.second == 0u && t == 0u) { st[o + S_WSQ] = s.y; }
   }
 }
@@ -138,9 +165,9 @@ fn lz_sub(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw
   if (st[o + S_ACTIVE] == 0.0) { return; }
   let J = u32(st[o + S_J]);
   var s: f32 = 0.0;
-  for (var t = 0u; t <= J; t++) { s += c[r * cfg.M + t] * q[qi(r, t, i)]; }
+  for (var t = 0u; t <= J; t++) { s += c[ci(r, t)] * q[qi(r, t, i)]; }
   w[k] -= s;
-  if (i == 0u) { st[o + S_ALPHA + J] += c[r * cfg.M + J]; }
+  if (i == 0u) { st[o + S_ALPHA + J] += c[ci(r, J)]; }
 }
 
 // Implicit QL with Wilkinson shifts on the n x n tridiagonal in td (diagonal) and te (te[i] couples
@@ -279,7 +306,9 @@ fn lz_next(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   u[k] = v;
 }
 
-// The top Ritz vector's coordinates y (T_J solved again, every eigenvector row) into c. One thread per run.
+// The top Ritz vector's coordinates y (T_J solved again, every eigenvector row) into c[0, M), and
+// with K > 1 those of the unit sum of the top min(K, J) Ritz vectors, each signed so that its y[0]
+// >= 0, into c[M, 2M). One thread per run.
 @compute @workgroup_size(64)
 fn lz_final(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.x;
@@ -291,11 +320,22 @@ fn lz_final(@builtin(global_invocation_id) gid: vec3u) {
   ql(r, n, 0u);
   let top = top_index(n, 0u);
   for (var t = 0u; t < cfg.M; t++) {
-    c[r * cfg.M + t] = select(0.0, z[zi(r, t, top)], t < n);
+    c[ci(r, t)] = select(0.0, z[zi(r, t, top)], t < n);
+  }
+  if (cfg.K <= 1u) { return; }
+  for (var t = 0u; t < cfg.M; t++) { c[ci(r, cfg.M + t)] = 0.0; }
+  let m = min(cfg.K, n);
+  var taken = 0u;
+  for (var j = 0u; j < m; j++) {
+    let i = top_index(n, taken);
+    taken |= 1u << i;
+    let sign = select(1.0, -1.0, z[zi(r, 0u, i)] < 0.0) / sqrt(f32(m));
+    for (var t = 0u; t < n; t++) { c[ci(r, cfg.M + t)] += sign * z[zi(r, t, i)]; }
   }
 }
 
-// u = Q y, the top Ritz vector (unit to f32 round-off: Q is orthonormal and y a unit vector).
+// u = Q y, the top Ritz vector, and with K > 1 wv = the unit sum (unit to f32 round-off: Q is
+// orthonormal, y a unit vector and the signed eigenvectors summed are orthonormal).
 @compute @workgroup_size(WG)
 fn lz_form(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let k = lin(gid, nwg);
@@ -305,8 +345,14 @@ fn lz_form(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   let n = u32(st[r * LS + S_J]);
   if (n == 0u) { return; }
   var v: f32 = 0.0;
-  for (var t = 0u; t < n; t++) { v += c[r * cfg.M + t] * q[qi(r, t, i)]; }
+  var sv: f32 = 0.0;
+  for (var t = 0u; t < n; t++) {
+    let x = q[qi(r, t, i)];
+    v += c[ci(r, t)] * x;
+    sv += c[ci(r, cfg.M + t)] * x;
+  }
   u[k] = v;
+  if (cfg.K > 1u) { wv[k] = sv; }
 }
 
 // The top Ritz value, its residual, the converged flag and the product count into out's record of

@@ -32,13 +32,15 @@ export interface RunCheckpoint {
   frozenAt?: number | null;
   /**
    * The sharpness estimates' warm starts ([paramCount] each): `eig` (sharpness) and `precondEig`
-   * (precond_sharpness), the last Ritz vectors. Absent or zero: the next estimate starts from the probe.
+   * (precond_sharpness), the last Ritz vectors, and with metrics.sharpness.k > 1 `eigSpan`, the
+   * normalised sum of the last top-k Ritz vectors that the next top-k estimate starts from.
+   * Absent or zero: the next estimate starts from `eig`, else from the probe.
    */
   warm?: Partial<Record<WarmName, FloatArray>>;
 }
 
 /** Names of the warm-start vectors a checkpoint may hold (the CPU's CurvatureCarry fields). */
-export const WARM_NAMES = ['eig', 'precondEig'] as const;
+export const WARM_NAMES = ['eig', 'eigSpan', 'precondEig'] as const;
 export type WarmName = (typeof WARM_NAMES)[number];
 
 export interface Checkpoint {

@@ -165,6 +165,8 @@ export interface TopEigenResult {
   residual: number;
   /** The top k Ritz values, most positive first (values[0] = value). */
   values: Float64Array;
+  /** The next warm start of a top-k estimate: the normalised sum of the k signed unit Ritz vectors (LanczosResult.span). */
+  span: Float64Array;
 }
 
 /**
@@ -196,6 +198,7 @@ export function lanczosTopEigen(
     converged: r.converged,
     residual: r.residuals[0],
     values: r.values,
+    span: r.span,
   };
 }
 

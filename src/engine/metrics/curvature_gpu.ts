@@ -32,6 +32,7 @@ import { allocateTable, required, type TableBuffers } from '../webgpu/buffer_tab
 import { CURVATURE_BUFFERS, CURV_KINDS, SC, SC_HVPS, SC_MORE, lanczosBasis, type CurvKind } from './curvature_buffers';
 import { LanczosGpu } from './lanczos_gpu';
 import { LANCZOS_DEFAULT_TOL } from './lanczos';
+import type { WarmName } from '../checkpoint';
 
 export { SC, CURV_KINDS, type CurvKind };
 
@@ -193,6 +194,7 @@ export class CurvatureGpu {
         'lz-coef': required(this.mem, 'lz-coef'),
         'lz-state': required(this.mem, 'lz-state'),
         'lz-tri': required(this.mem, 'lz-tri'),
+        'lz-warm': required(this.mem, 'lz-warm'),
       };
       const kinds = o.state ? (['sharpness', 'precond'] as const) : (['sharpness'] as const);
       for (const kind of kinds) {
@@ -376,12 +378,10 @@ export class CurvatureGpu {
     return encoder.beginComputePass();
   }
 
-  /** The warm starts checkpoints keep, [run][P] each (webgpu/checkpoint.ts). */
-  warmBuffers(): { name: 'eig' | 'precondEig'; buffer: GPUBuffer }[] {
-    return [
-      { name: 'eig', buffer: this.vEig },
-      { name: 'precondEig', buffer: this.vPre },
-    ];
+  /** The warm starts checkpoints keep, [run][P] each (webgpu/checkpoint.ts); eigSpan: the top-k start (lanczos_gpu.ts). */
+  warmBuffers(): { name: WarmName; buffer: GPUBuffer }[] {
+    const span = this.M > 0 ? [{ name: 'eigSpan' as const, buffer: required(this.mem, 'lz-warm') }] : [];
+    return [{ name: 'eig', buffer: this.vEig }, ...span, { name: 'precondEig', buffer: this.vPre }];
   }
 
   /** The run's top eigenvector (unit norm after a sharpness measurement; zeros before). */

@@ -94,9 +94,15 @@ export function preconditionerDiag(
 
 /** Eigenvectors carried from one logged step to the next (warm starts), per run. */
 export interface CurvatureCarry {
+  /** The top eigenvector of the last sharpness estimate (grad_eig_cosine, the eigen slice; the warm start for k = 1). */
   eig?: Float64Array;
+  /** With metrics.sharpness.k > 1: the normalised sum of its top-k Ritz vectors, the next estimate's warm start. */
+  eigSpan?: Float64Array;
   precondEig?: Float64Array;
 }
+
+const usable = (v: Float64Array | undefined, P: number): v is Float64Array =>
+  v !== undefined && v.length === P && v.every(Number.isFinite) && v.some((x) => x !== 0);
 
 export interface CurvatureRowsInput {
   run: number;
@@ -160,8 +166,11 @@ export function curvatureRowsCpu(inp: CurvatureRowsInput): MetricRow[] {
     const iters = sharpnessBudget(inp.metrics, inp.steps ?? Infinity, s, 'sharpness');
     const precondIters = sharpnessBudget(inp.metrics, inp.steps ?? Infinity, s, 'precond');
     const k = inp.metrics.sharpness?.k ?? 1;
-    const top = sharpness(inp.grad, theta, { iters, tol, warm: inp.carry.eig, seed: inp.seed, step: s, h: inp.h, k });
+    // Top k > 1: warm from the sum of the last estimate's k Ritz vectors (the GPU does the same).
+    const warm = k > 1 && usable(inp.carry.eigSpan, P) ? inp.carry.eigSpan : inp.carry.eig;
+    const top = sharpness(inp.grad, theta, { iters, tol, warm, seed: inp.seed, step: s, h: inp.h, k });
     inp.carry.eig = top.vector;
+    if (k > 1) inp.carry.eigSpan = top.span;
     add('sharpness', top.value);
     for (let j = 1; j < Math.min(k, top.values.length); j++) add(sharpnessName(j), top.values[j]);
     add('sharpness_threshold', inp.def.sharpnessThreshold?.(inp.hp, inp.lr));

@@ -72,6 +72,8 @@ export interface LanczosResult {
   invariant: boolean;
   /** Whether the warm start was used (false: the probe). */
   warmUsed: boolean;
+  /** The next warm start of a top-k estimate (the sum of the signed unit Ritz vectors, normalised; = vectors[0] for k = 1). */
+  span: Float64Array;
 }
 
 function checkOptions(P: number, o: LanczosOptions): { k: number; tol: number } {
@@ -194,6 +196,23 @@ function combine(Q: readonly Float64Array[], y: ArrayLike<number>, P: number): F
   return n > 0 ? v.map((x) => x / n) : v;
 }
 
+/**
+ * The warm start a top-k estimate leaves for the next one: the unit vector along the sum of its
+ * Ritz vectors, each signed to lean towards the start vector (y_i[0] >= 0, so the sum does not
+ * depend on the eigensolver's sign convention and the GPU's equals this one). From the top vector
+ * alone, lambda_2 .. lambda_k restart their convergence at every estimate, and where the Hessian
+ * barely moves (the top vector is then an eigenvector to round-off) the Krylov space after it is
+ * built from round-off and misses them (measured: docs/metrics.md); the sum keeps each direction.
+ */
+function spanOf(Q: readonly Float64Array[], coords: readonly Float64Array[], P: number): Float64Array {
+  const y = new Float64Array(Q.length);
+  for (const c of coords) {
+    const sign = c[0] < 0 ? -1 : 1;
+    for (let t = 0; t < y.length; t++) y[t] += sign * c[t];
+  }
+  return combine(Q, y, P);
+}
+
 function failed(k: number, P: number, hvps: number, warmUsed: boolean): LanczosResult {
   return {
     values: new Float64Array(k).fill(NaN),
@@ -203,6 +222,7 @@ function failed(k: number, P: number, hvps: number, warmUsed: boolean): LanczosR
     converged: false,
     invariant: false,
     warmUsed,
+    span: new Float64Array(P).fill(NaN),
   };
 }
 
@@ -273,5 +293,6 @@ export function lanczosTop(op: LinearOp, P: number, o: LanczosOptions): LanczosR
     converged,
     invariant,
     warmUsed: start.warm,
+    span: spanOf(basis, r.coords, P),
   };
 }

@@ -26,7 +26,7 @@ export const LANCZOS_BUFFERS = {
     what: (d) => `the Lanczos bases (${d.M} vectors) of ${d.R} runs`,
   },
   'lz-coef': {
-    floats: (d) => Math.max(1, d.R * d.M),
+    floats: (d) => Math.max(1, 2 * d.R * d.M),
     when: on,
     sizedBy: 'runs',
     what: () => 'the Lanczos coefficients',
@@ -42,5 +42,11 @@ export const LANCZOS_BUFFERS = {
     when: on,
     sizedBy: 'runs',
     what: () => 'the Lanczos tridiagonal eigenvectors',
+  },
+  'lz-warm': {
+    floats: (d) => Math.max(1, d.R * d.P),
+    when: on,
+    sizedBy: 'params',
+    what: (d) => `the top-k Lanczos warm starts of ${d.R} runs`,
   },
 } satisfies BufferTable<LanczosDims>;

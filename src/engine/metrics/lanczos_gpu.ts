@@ -8,7 +8,9 @@
  * The operator is the caller's: between `start` and `finish`, each step is "apply the operator to
  * u, writing w" (Hessian-vector products in the trainer; a dense matrix in the oracle test)
  * followed by `step`. u holds the start vector before `start` (the warm start: any non-zero
- * length) and the top Ritz vector after `finish`.
+ * length) and the top Ritz vector after `finish`. With k > 1 `finish` also writes the unit sum of
+ * the top k Ritz vectors (signed as lanczosTop's span) into the `lz-warm` buffer, and `start` takes
+ * that instead of u while it is non-zero: the next top-k estimate's warm start, as on the CPU.
  */
 import lanczosWgsl from '../../../shaders/lanczos.wgsl?raw';
 import type { PipelineCache } from '../webgpu/pipelines';
@@ -42,11 +44,11 @@ const RWG = 64;
 /**
  * The bindings of lanczos.wgsl (one layout for every entry point): the config, the vector the
  * operator is applied to (`u`), its product (`w`, reorthogonalised in place), the basis, the
- * coefficients (Gram-Schmidt dots, then the Ritz coordinates), the per-run state, the QL scratch
- * and the caller's per-run record that lz_report fills.
+ * coefficients (Gram-Schmidt dots, then the Ritz coordinates), the per-run state, the QL scratch,
+ * the caller's per-run record that lz_report fills and the top-k warm start (`wv`, used with k > 1).
  */
 export const LANCZOS_IO = [
-  { cfg: uniform('LzCfg'), u: rw(), w: rw(), q: rw(), c: rw(), st: rw(), z: rw(), out: rw() },
+  { cfg: uniform('LzCfg'), u: rw(), w: rw(), q: rw(), c: rw(), st: rw(), z: rw(), out: rw(), wv: rw() },
 ] as const satisfies KernelIo;
 
 const SUM = workgroupReduce('lz_sum', 'vec2f', 'RWG');
@@ -141,6 +143,7 @@ export class LanczosGpu {
           st: this.state,
           z: required(b, 'lz-tri'),
           out: o.out.buffer,
+          wv: required(b, 'lz-warm'),
         }),
       );
     }

@@ -2,7 +2,10 @@
  * Products (Hessian-vector products) one sharpness or precond_sharpness estimate may use, the same
  * rule on both backends. A cold estimate, the kind's first of the run, starts from the probe and
  * gets the full budget min(metrics.sharpness.iters, 32); every later one is warm-started from the
- * previous estimate's Ritz vector and gets at most LANCZOS_WARM_ITERS. Which estimate is the first
+ * previous estimate's top Ritz vector and gets at most LANCZOS_WARM_ITERS, plus
+ * LANCZOS_WARM_PER_PAIR for each eigenvalue after the first that metrics.sharpness.k asks for (the
+ * warm start carries the top eigenvector only, so lambda_2 .. lambda_k rebuild their directions
+ * from it; precond_sharpness is always k = 1). Which estimate is the first
  * follows from the experiment's schedule alone (not from the carried vector), so a resumed run
  * spends exactly what the uninterrupted one does, and the GPU can record its dispatches ahead.
  */
@@ -12,6 +15,13 @@ import { lanczosBudget } from './lanczos';
 
 /** Most products of a warm-started estimate (measured: docs/metrics.md, docs/performance.md). */
 export const LANCZOS_WARM_ITERS = 8;
+/**
+ * Extra products of a warm estimate per eigenvalue beyond the first (metrics.sharpness.k > 1).
+ * Measured along an edge-of-stability trajectory against the exact Hessian (docs/metrics.md,
+ * sharpness_trajectory.test.ts): with 8 products lambda_2 missed by up to 3% where the spectrum
+ * moved fastest; with 12 it stayed within 3e-6.
+ */
+export const LANCZOS_WARM_PER_PAIR = 4;
 
 export type SharpnessKind = 'sharpness' | 'precond';
 
@@ -34,7 +44,7 @@ export function firstSharpnessStep(
   return undefined;
 }
 
-/** The product budget of the kind's estimate at logged step s (see the header). */
+/** The product budget of the kind's estimate at logged step s (see the header; k = metrics.sharpness.k). */
 export function sharpnessBudget(
   m: Pick<MetricsConfig, 'every' | 'sharpness'>,
   steps: number,
@@ -43,5 +53,6 @@ export function sharpnessBudget(
 ): number {
   const full = lanczosBudget(m.sharpness?.iters ?? 1);
   const cold = s === firstSharpnessStep(m, steps, kind);
-  return cold ? full : Math.min(full, LANCZOS_WARM_ITERS);
+  const k = kind === 'sharpness' ? (m.sharpness?.k ?? 1) : 1;
+  return cold ? full : Math.min(full, LANCZOS_WARM_ITERS + LANCZOS_WARM_PER_PAIR * (k - 1));
 }
