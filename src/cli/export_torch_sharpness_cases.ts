@@ -9,7 +9,26 @@ import { parseExperiment } from '../experiment/validate';
 import { presetById } from '../experiment/presets';
 import type { Experiment } from '../schema/types';
 
+/**
+ * Six points (2, 0, 0) and six (0, 1, 0), target 0: a linear model without bias under mse has the
+ * Hessian diag(4 n_a, n_b, 0) / n on its three weights, n_a and n_b the points of each kind among
+ * the n training points (an exact diagonal: no point has both). Its top eigenvector is the first
+ * coordinate exactly, so a warm-started estimate starts on an invariant subspace.
+ */
+const DIAGONAL_CSV = ['a,b,z,y', ...Array<string>(6).fill('2,0,0,0'), ...Array<string>(6).fill('0,1,0,0')].join('\n');
+
 const RAW: Record<string, Record<string, unknown>> = {
+  'sharpness_2 after an invariant subspace: a linear model whose Hessian is diagonal of rank 2, k = 2': {
+    version: 1,
+    seed: 4,
+    data: { kind: 'csv', nTrain: 10, nTest: 2, text: DIAGONAL_CSV, labelColumn: 'y', task: 'regression' },
+    model: { kind: 'mlp', hidden: [], activation: 'linear', initScale: 0.1, bias: false },
+    loss: 'mse',
+    steps: 20,
+    batchSize: 'full',
+    metrics: { every: 5, evalSubset: 0, sharpness: { every: 5, iters: 8, k: 2 } },
+    runs: [{ label: 'gd', optimizer: { name: 'sgd', lr: 0.1 }, schedule: { name: 'constant' } }],
+  },
   'sharpness and trace: gauss, batch 16, subset 48, tol 1e-4': {
     version: 1,
     seed: 13,

@@ -31,27 +31,58 @@ def usable(v, P):
     return v is not None and v.numel() == P and bool(torch.isfinite(v).all()) and float(v.norm()) > 0
 
 
+def reorthogonalise(Q, w):
+    """w <- w - Q (Q^T w) (classical Gram-Schmidt), a second pass when the first removed most of
+    w; returns the coefficients removed, summed over the passes."""
+    Qm = torch.stack(Q)
+    before, h = float(w.norm()), torch.zeros(len(Q), dtype=w.dtype, device=w.device)
+    for _ in range(2):
+        c = Qm @ w
+        h += c
+        w -= Qm.T @ c
+        if float(w.norm()) > math.sqrt(0.5) * before:
+            break
+    return h
+
+
+def fresh_direction(Q, P, probe):
+    """A unit vector orthogonal to Q, to go on after an invariant subspace: the probe, else the first
+    coordinate vector e_0, e_1, ... outside span(Q) (at most len(Q) + 1 of them); None if none."""
+
+    def unit(i):
+        e = torch.zeros_like(Q[0])
+        e[i] = 1
+        return e
+
+    for t in [probe] + [lambda i=i: unit(i) for i in range(min(P, len(Q) + 1))]:
+        v = t().clone()
+        n0 = float(v.norm())
+        if not usable(v, P):
+            continue
+        reorthogonalise(Q, v)
+        reorthogonalise(Q, v)
+        n = float(v.norm())
+        if n > 1e-8 * n0:
+            return v / n
+    return None
+
+
 def lanczos_top(op, P, max_iters, tol, warm, probe, k=1):
     """Top Ritz value and unit vector of the symmetric operator `op`, and the top k Ritz values
-    (the stop rule asks it of all k). An invariant subspace found before k values ends the run."""
+    (the stop rule asks it of all k). On an invariant subspace (beta = 0) with fewer than k values,
+    it goes on from a fresh direction orthogonal to the basis, as our backends (T then has a zero
+    off-diagonal and splits into blocks)."""
     v = warm / float(warm.norm()) if usable(warm, P) else probe()
     Q = [v / float(v.norm())]
     alpha, beta, scale, top = [], [], 0.0, None
-    for j in range(1, min(max_iters, P) + 1):
+    steps = min(max_iters, P)
+    for j in range(1, steps + 1):
         w = op(Q[-1]).clone()
         nw = float(w.norm())
         if not math.isfinite(nw):
             return math.nan, torch.full_like(w, math.nan), [math.nan] * k
         scale = max(scale, nw)
-        Qm = torch.stack(Q)
-        before, h = nw, torch.zeros(len(Q), dtype=w.dtype, device=w.device)
-        for _ in range(2):  # classical Gram-Schmidt, twice when the first pass removed most of w
-            c = Qm @ w
-            h += c
-            w -= Qm.T @ c
-            if float(w.norm()) > math.sqrt(0.5) * before:
-                break
-        alpha.append(float(h[j - 1]))
+        alpha.append(float(reorthogonalise(Q, w)[j - 1]))
         b = float(w.norm())
         T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
         vals, vecs = np.linalg.eigh(T)
@@ -61,9 +92,16 @@ def lanczos_top(op, P, max_iters, tol, warm, probe, k=1):
         met = len(tops) >= k and all(
             abs(b * vecs[-1, -1 - i]) <= max(tol * abs(tops[i]), floor) for i in range(len(tops))
         )
-        if b <= BREAKDOWN * scale or j == P or met:
+        if b <= BREAKDOWN * scale or j == P:  # an invariant subspace: T's eigenpairs are exact
+            fresh = None if len(tops) >= k or j == steps else fresh_direction(Q, P, probe)
+            if fresh is None:
+                break
+            beta.append(0.0)
+            Q.append(fresh)
+            continue
+        if met:
             break
-        if j < max_iters:
+        if j < steps:
             beta.append(b)
             Q.append(w / b)
     u = sum(float(c) * q for c, q in zip(y, Q[: len(alpha)]))
