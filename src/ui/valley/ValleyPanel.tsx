@@ -3,10 +3,10 @@
  * current parameters spanned by its top two Hessian eigenvectors (e1 across, e2 up), with the
  * last steps of its path projected on that plane. The worker computes it (a fresh top-2 estimate
  * and points x points forward passes), so the panel is collapsed unless the loaded preset asks
- * for it; while open it asks the worker to record the run's path and refreshes about every 3 s
- * while training and once whenever training stops or steps.
+ * for it; while open it asks the worker to record the run's path and refreshes 3 s after each
+ * answer while training and once whenever training stops or steps.
  */
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { LossSurface } from '../../engine/trainer';
 import { presetById } from '../../experiment/presets';
 import { appStoreApi, usePlayground } from '../store/store';
@@ -144,17 +144,12 @@ export function ValleyPanel() {
   useEffect(() => {
     want.current = { open, run }; // before the effects below, which refresh
   }, [open, run]);
-  const busy = useRef(false);
+  const inflight = useRef<Promise<void> | null>(null);
   const again = useRef(false);
-  const refresh = useCallback(async (): Promise<void> => {
-    if (!want.current.open) return;
-    if (busy.current) {
-      again.current = true;
-      return;
-    }
-    busy.current = true;
-    const r = want.current.run;
-    try {
+  /** Resolves once the surface asked for (and any asked meanwhile) has been shown or refused. */
+  const refresh = useMemo(() => {
+    const once = async (): Promise<void> => {
+      const r = want.current.run;
       const m = await inbox.surface({ run: r, points: VALLEY_POINTS, radius: 'auto' });
       if (!m) {
         if (appStoreApi().getState().transport)
@@ -164,13 +159,24 @@ export function ValleyPanel() {
       if (m.gen !== appStoreApi().getState().gen || r !== want.current.run) return;
       if (m.surface) setShown({ gen: m.gen, run: r, surface: m.surface });
       setError(m.error ? `${m.surface ? 'No path' : 'Cannot draw the valley'}: ${m.error}.` : null);
-    } finally {
-      busy.current = false;
-      if (again.current) {
-        again.current = false;
-        void refresh();
+    };
+    const go = (): Promise<void> => {
+      if (!want.current.open) return Promise.resolve();
+      if (inflight.current) {
+        again.current = true;
+        return inflight.current;
       }
-    }
+      const p = once()
+        .finally(() => (inflight.current = null))
+        .then(() => {
+          if (!again.current) return;
+          again.current = false;
+          return go();
+        });
+      inflight.current = p;
+      return p;
+    };
+    return go;
   }, [inbox]);
 
   // Record the chosen run's path while the panel is open.
@@ -181,11 +187,20 @@ export function ValleyPanel() {
   }, [open, run, connected, inbox]);
 
   const playing = state === 'playing';
+  // While training: REFRESH_MS after the last answer (a slow surface never takes most of the time).
   useEffect(() => {
     if (!open || !playing) return;
-    void refresh();
-    const t = setInterval(() => void refresh(), REFRESH_MS);
-    return () => clearInterval(t);
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const loop = async () => {
+      await refresh();
+      if (!stopped) timer = setTimeout(() => void loop(), REFRESH_MS);
+    };
+    void loop();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [open, playing, gen, run, refresh]);
   useEffect(() => {
     if (!open || playing || state === 'building' || state === 'idle') return;
