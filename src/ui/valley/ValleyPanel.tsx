@@ -79,7 +79,7 @@ function draw(canvas: HTMLCanvasElement, s: LossSurface, color: string): void {
   const dots = pathDots(s.path, s.radius, W, W);
   ctx.lineWidth = 1;
   for (let i = 1; i < dots.length; i++) {
-    ctx.strokeStyle = `rgba(255, 255, 255, ${dots[i].alpha * 0.4})`;
+    ctx.strokeStyle = `rgba(255, 255, 255, ${dots[i].alpha * 0.5})`;
     ctx.beginPath();
     ctx.moveTo(dots[i - 1].x, dots[i - 1].y);
     ctx.lineTo(dots[i].x, dots[i].y);

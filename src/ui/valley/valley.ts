@@ -165,7 +165,7 @@ export interface PathDot {
   x: number;
   y: number;
   step: number;
-  /** Opacity, from 0.15 (the oldest) to 1 (the newest). */
+  /** Opacity, from 0.15 (the oldest) to 1 (the newest), quadratic in the age so that the last steps stand out. */
   alpha: number;
 }
 
@@ -174,7 +174,7 @@ export function pathDots(path: readonly PathPoint[], radius: number, width: numb
   const n = path.length;
   return path.map((p, k) => {
     const [x, y] = toPixel(p.a, p.b, radius, width, height);
-    return { x, y, step: p.step, alpha: n <= 1 ? 1 : 0.15 + (0.85 * k) / (n - 1) };
+    return { x, y, step: p.step, alpha: n <= 1 ? 1 : 0.15 + 0.85 * (k / (n - 1)) ** 2 };
   });
 }
 
