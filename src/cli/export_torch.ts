@@ -317,7 +317,9 @@ function curvatureConfig(exp: Experiment, ds: Dataset): Record<string, unknown> 
   const m = exp.metrics;
   const due = curvatureDue(m, 0);
   // Products per estimate (metrics/sharpness_budget.ts): the full budget for a kind's first
-  // estimate of the run (sharpness at step 0), the warm one after it (step `every` never is one).
+  // estimate of the run, the warm ones after it (with k > 1 more for sharpness than for
+  // precond_sharpness). Asked at a step that is never the kind's first: sharpness's first is step
+  // 0, precond_sharpness's the first due step after 0.
   const every = m.sharpness?.every ?? 0;
   const sharpness =
     due.sharpness && every > 0
@@ -325,6 +327,7 @@ function curvatureConfig(exp: Experiment, ds: Dataset): Record<string, unknown> 
           every,
           iters: sharpnessBudget(m, exp.steps, 0, 'sharpness'),
           warmIters: sharpnessBudget(m, exp.steps, every, 'sharpness'),
+          precondWarmIters: sharpnessBudget(m, exp.steps, 0, 'precond'),
           tol: due.sharpness.tol,
           k: m.sharpness?.k ?? 1,
         }

@@ -10,23 +10,27 @@ import { presetById } from '../experiment/presets';
 import type { Experiment } from '../schema/types';
 
 /**
- * Six points (2, 0, 0) and six (0, 1, 0), target 0: a linear model without bias under mse has the
- * Hessian diag(4 n_a, n_b, 0) / n on its three weights, n_a and n_b the points of each kind among
- * the n training points (an exact diagonal: no point has both). Its top eigenvector is the first
- * coordinate exactly, so a warm-started estimate starts on an invariant subspace.
+ * Points (2, 0, 0), (0, 1, 0) and (0, 0, 1), four of each, target 0: a linear model without bias
+ * under mse has the exactly diagonal Hessian diag(4, 1, 1) / 3 on its three weights. From any start
+ * vector the Krylov space is invariant after two products (two distinct eigenvalues), so the top
+ * three need a fresh direction, every estimate; the repeated eigenvalue is below the top one, so
+ * the top Ritz vector (grad_eig_cosine, the warm start) is unambiguous.
  */
-const DIAGONAL_CSV = ['a,b,z,y', ...Array<string>(6).fill('2,0,0,0'), ...Array<string>(6).fill('0,1,0,0')].join('\n');
+const DIAGONAL_CSV = [
+  'a,b,c,y',
+  ...['2,0,0,0', '0,1,0,0', '0,0,1,0'].flatMap((row) => Array<string>(4).fill(row)),
+].join('\n');
 
 const RAW: Record<string, Record<string, unknown>> = {
-  'sharpness_2 after an invariant subspace: a linear model whose Hessian is diagonal of rank 2, k = 2': {
+  'sharpness_3 after an invariant subspace: a linear model whose Hessian is diag(4, 1, 1) / 3, k = 3': {
     version: 1,
     seed: 4,
-    data: { kind: 'csv', nTrain: 10, nTest: 2, text: DIAGONAL_CSV, labelColumn: 'y', task: 'regression' },
-    model: { kind: 'mlp', hidden: [], activation: 'linear', initScale: 0.1, bias: false },
+    data: { kind: 'csv', nTrain: 12, nTest: 0, text: DIAGONAL_CSV, labelColumn: 'y', task: 'regression' },
+    model: { kind: 'mlp', hidden: [], activation: 'linear', initScale: 0.01, bias: false },
     loss: 'mse',
     steps: 20,
     batchSize: 'full',
-    metrics: { every: 5, evalSubset: 0, sharpness: { every: 5, iters: 8, k: 2 } },
+    metrics: { every: 5, evalSubset: 0, sharpness: { every: 5, iters: 8, k: 3 } },
     runs: [{ label: 'gd', optimizer: { name: 'sgd', lr: 0.1 }, schedule: { name: 'constant' } }],
   },
   'sharpness and trace: gauss, batch 16, subset 48, tol 1e-4': {

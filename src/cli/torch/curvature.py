@@ -9,11 +9,12 @@
 # PairedKinks), as the GPU backend's products do.
 # Lanczos with full reorthogonalisation (classical Gram-Schmidt, a second pass when the first
 # removed more than 1 - 1/sqrt(2) of the vector) runs at most `iters` products (min(iters, 32) of
-# the experiment; `warmIters` for every estimate of a kind after its first one) and stops
-# when the top Ritz pair's residual beta_j |y_j| is at most tol |theta| (or below 1e-13 of the
-# largest |A q| seen). It starts from the run's previous top Ritz vector, else from the probe: a
-# Rademacher vector z_i / sqrt(P), z_i the sign of the counter PRNG's draw (stream 5, counter
-# step * P + i, modulo 2^32) from the run's seed.
+# the experiment; `warmIters` or `precondWarmIters` for every estimate of a kind after its first)
+# and stops when the top k Ritz pairs' residuals beta_j |y_j| are at most tol |theta| (or below
+# 1e-13 of the largest |A q| seen). It starts from the run's previous top Ritz vector (with k > 1
+# the signed sum of its top k), else from the probe: a Rademacher vector z_i / sqrt(P), z_i the
+# sign of the counter PRNG's draw (stream 5, counter step * P + i, modulo 2^32) from the run's
+# seed.
 # ---------------------------------------------------------------------------------------------
 STREAM_PROBE = 5
 FD_STEP = {torch.float64: 1e-5, torch.float32: 1e-3}
@@ -68,10 +69,12 @@ def fresh_direction(Q, P, probe):
 
 
 def lanczos_top(op, P, max_iters, tol, warm, probe, k=1):
-    """Top Ritz value and unit vector of the symmetric operator `op`, and the top k Ritz values
-    (the stop rule asks it of all k). On an invariant subspace (beta = 0) with fewer than k values,
-    it goes on from a fresh direction orthogonal to the basis, as our backends (T then has a zero
-    off-diagonal and splits into blocks)."""
+    """Top Ritz value and unit vector of the symmetric operator `op`, the top k Ritz values (the
+    stop rule asks it of all k), and the next warm start of a top-k estimate: the unit sum of the k
+    unit Ritz vectors, each signed so that its coordinate along the start vector is >= 0 (from the
+    top vector alone, the Krylov space misses the next directions where the Hessian barely moves).
+    On an invariant subspace (beta = 0) with fewer than k values, it goes on from a fresh direction
+    orthogonal to the basis, as our backends (T then has a zero off-diagonal and splits into blocks)."""
     v = warm / float(warm.norm()) if usable(warm, P) else probe()
     Q = [v / float(v.norm())]
     alpha, beta, scale, top = [], [], 0.0, None
@@ -80,7 +83,8 @@ def lanczos_top(op, P, max_iters, tol, warm, probe, k=1):
         w = op(Q[-1]).clone()
         nw = float(w.norm())
         if not math.isfinite(nw):
-            return math.nan, torch.full_like(w, math.nan), [math.nan] * k
+            nan = torch.full_like(w, math.nan)
+            return math.nan, nan, [math.nan] * k, nan
         scale = max(scale, nw)
         alpha.append(float(reorthogonalise(Q, w)[j - 1]))
         b = float(w.norm())
@@ -104,16 +108,20 @@ def lanczos_top(op, P, max_iters, tol, warm, probe, k=1):
         if j < steps:
             beta.append(b)
             Q.append(w / b)
-    u = sum(float(c) * q for c, q in zip(y, Q[: len(alpha)]))
-    n = float(u.norm())
-    return top, (u / n if n > 0 else u), tops
+    def ritz_vector(y):
+        u = sum(float(c) * q for c, q in zip(y, Q[: len(alpha)]))
+        n = float(u.norm())
+        return u / n if n > 0 else u
+
+    signed = [vecs[:, -1 - i] * (-1.0 if vecs[0, -1 - i] < 0 else 1.0) for i in range(min(k, len(alpha)))]
+    return top, ritz_vector(y), tops, ritz_vector(sum(signed))
 
 
 class Curvature:
     """Curvature, oscillation and alignment rows of one run at its logged steps (config.json
-    metrics.curvature: the subset, sharpness {every, iters, warmIters, tol, k} and trace {every,
-    samples}, either null, or the whole of it null; metrics.alignment: the first layer and the two
-    feature directions, or null)."""
+    metrics.curvature: the subset, sharpness {every, iters, warmIters, precondWarmIters, tol, k}
+    and trace {every, samples}, either null, or the whole of it null; metrics.alignment: the first
+    layer and the two feature directions, or null)."""
 
     def __init__(self, cfg, data, model, scorer, seed, optimizer, hp):
         self.c = cfg["metrics"].get("curvature") or {"subset": 1, "sharpness": None, "trace": None}
@@ -122,7 +130,7 @@ class Curvature:
         n = min(len(data["x_train"]), self.c["subset"])
         self.rows = torch.arange(n, device=data["x_train"].device)
         self.x, self.y = data["x_train"][:n], data["y_train"][:n]
-        self.warm = self.precond_warm = None
+        self.warm = self.span = self.precond_warm = None
         self.cold = {"sharpness": True, "precond": True}  # the kind's first estimate: the full budget
 
     def due(self, step):
@@ -190,14 +198,16 @@ class Curvature:
         out = {}
         if sharp and finite:
             m = self.c["sharpness"]
-            budget = lambda kind: m["iters"] if self.cold.pop(kind, False) else m["warmIters"]  # noqa: E731
+            warm_iters = {"sharpness": m["warmIters"], "precond": m["precondWarmIters"]}
+            budget = lambda kind: m["iters"] if self.cold.pop(kind, False) else warm_iters[kind]  # noqa: E731
             tol = min(m["tol"], 0.999)
             probe = lambda: start_probe(self.seed, step, P, theta)  # noqa: E731
             # A kind's first estimate: sharpness at its first due step (0), precond_sharpness at its
             # first due step after 0, measured or not (the playground's rule, from the schedule alone).
             iters, precond_iters = budget("sharpness"), (budget("precond") if step > 0 else None)
             k = m.get("k", 1)
-            out["sharpness"], self.warm, tops = lanczos_top(hvp, P, iters, tol, self.warm, probe, k)
+            warm = self.span if k > 1 and usable(self.span, P) else self.warm
+            out["sharpness"], self.warm, tops, self.span = lanczos_top(hvp, P, iters, tol, warm, probe, k)
             for i in range(1, min(k, len(tops))):
                 out[f"sharpness_{i + 1}"] = tops[i]
             out["sharpness_threshold"] = thresholds(self.name, self.hp, lr)[0]
@@ -210,7 +220,8 @@ class Curvature:
                 s = 1 / torch.sqrt(D)
                 op = lambda u: s * hvp(s * u)  # noqa: E731
                 warm = self.precond_warm
-                out["precond_sharpness"], self.precond_warm, _ = lanczos_top(op, P, precond_iters, tol, warm, probe)
+                top = lanczos_top(op, P, precond_iters, tol, warm, probe)
+                out["precond_sharpness"], self.precond_warm = top[0], top[1]
                 out["precond_threshold"] = thresholds(self.name, self.hp, lr)[1]
             if step > 0 and prev is not None and bool(torch.isfinite(prev).all()):
                 v = theta - prev
