@@ -25,7 +25,7 @@ import { GpuTrainer } from '../engine/webgpu/trainer';
 import { testGpu } from '../engine/webgpu/testing';
 import type { MetricRow } from '../engine/trainer';
 import type { Experiment } from '../schema/types';
-import { EXPORTED_METRICS, PRECOND_SHARPNESS_OPTIMIZERS } from './export_torch';
+import { EXPORTED_METRICS, PRECOND_SHARPNESS_OPTIMIZERS, TORCH_OPTIMIZERS } from './export_torch';
 import { exportTorch } from './export_torch_write';
 import { readNpyFloat64 } from './npy';
 import { parseMetricsCsv } from './output';
@@ -155,6 +155,11 @@ describe('export torch: the float32 script agrees with our WebGPU backend within
       expect(bad.slice(0, 10), `${bad.length} values beyond ${TOL32}`).toEqual([]);
     });
   }
+
+  it('the cases run every exportable optimizer', () => {
+    const used = new Set(gpuExportCases().flatMap((c) => c.exp.runs.map((r) => r.optimizer.name)));
+    expect(Object.keys(TORCH_OPTIMIZERS).filter((n) => !used.has(n))).toEqual([]);
+  });
 
   it('prints the worst differences per optimizer', () => {
     const e = (x: number) => x.toExponential(1);
