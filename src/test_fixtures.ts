@@ -108,3 +108,21 @@ export function threeRunExperiment(steps = 100): Experiment {
     ],
   });
 }
+
+/**
+ * The edge-of-stability preset's GD η = 0.3 run (2/η = 6.67), `steps` long, without curvature
+ * metrics: a 2-class spiral of 100 points, a [24, 24, 24] tanh MLP from initScale 0.5, squared
+ * loss, the full batch. Sharpness rises to 2/η and full-batch GD then bounces across the valley.
+ */
+export function edgeOfStabilityGd(steps: number): Experiment {
+  return testExperiment({
+    seed: 1,
+    data: { kind: 'spiral', nTrain: 100, nTest: 100, nClasses: 2, turns: 1, noise: 0.1 },
+    model: mlp({ hidden: [24, 24, 24], activation: 'tanh', initScale: 0.5 }),
+    loss: 'mse',
+    steps,
+    batchSize: 'full',
+    runs: [run('GD η=0.3', { name: 'sgd', lr: 0.3 })],
+    metrics: { every: 50, evalSubset: 0 },
+  });
+}

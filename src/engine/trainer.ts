@@ -102,9 +102,9 @@ export interface SurfaceOptions {
   /** Grid points per axis: an odd integer in [3, SURFACE_MAX_POINTS], so the centre is a grid point. */
   points: number;
   /**
-   * Half-width of the grid along each unit eigenvector, or 'auto': 1.25 times the farthest
-   * recorded iterate's |a| or |b|, and at least the distance along e1 over which the loss would
-   * double on its quadratic model (sqrt(2 L / lambda1)).
+   * Half-width of the grid along each unit eigenvector, or 'auto': 1.5 times the farthest |a| or
+   * |b| among the last 32 recorded iterates, and at least the distance along e1 over which the
+   * loss would double on its quadratic model (sqrt(2 L / lambda1)).
    */
   radius: number | 'auto';
 }

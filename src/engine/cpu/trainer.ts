@@ -15,7 +15,8 @@ import { isLogStep } from '../hyper';
 import type { ParamLayout } from '../model/layout';
 import { experimentLayout } from '../model/shape';
 import { getOptimizer } from '../optim/registry';
-import type { MetricRow, SliceOptions, SlicePoint, Trainer } from '../trainer';
+import type { LossSurface, MetricRow, SliceOptions, SlicePoint, SurfaceOptions, Trainer } from '../trainer';
+import { checkTrackedRuns, PathRing, pathCapacity, surfaceCpu } from '../metrics/surface';
 import { lossSlice } from '../metrics/curvature_cpu';
 import { curvatureSubset, mlpCurvatureOracles } from '../metrics/curvature_rows_cpu';
 import { checkLossTask } from './losses';
@@ -41,6 +42,8 @@ export class CpuTrainer implements Trainer {
   readonly adapterDescription = CPU_ADAPTER_DESCRIPTION;
   step = 0;
   private zeroLogged = false;
+  /** trackPath: each tracked run's recorded iterates. */
+  private paths = new Map<number, PathRing>();
   /** What the step and the logging of every run read (run_state.ts). */
   private readonly ctx: TrainContext;
 
@@ -129,6 +132,7 @@ export class CpuTrainer implements Trainer {
         if (run.diverged === t) run.params = Float64Array.from(run.prev!); // frozen at theta_{t-1}
       });
       this.step = t;
+      for (const [r, ring] of this.paths) ring.push(t, this.runs[r].params);
     }
     return rows;
   }
@@ -151,6 +155,30 @@ export class CpuTrainer implements Trainer {
       throw new Error(`lossSlice.direction: expected "eigen" or "update", got "${String(o.direction)}"`);
     }
     return lossSlice(this.ctx.oracles[run].loss, st.params, d, { radius: o.radius, points: o.points });
+  }
+
+  /** Record every step's parameters of these runs (trainer.ts), starting with the current ones. */
+  trackPath(runs: readonly number[], length: number): void {
+    const list = checkTrackedRuns(runs, this.runs.length);
+    const cap = list.length > 0 ? pathCapacity(length, list.length, this.layout.paramCount) : 0;
+    const kept = this.paths;
+    this.paths = new Map();
+    for (const r of list) {
+      const old = kept.get(r);
+      const ring = old && old.capacity === cap ? old : new PathRing(cap);
+      if (ring !== old) for (const it of old?.list() ?? []) ring.push(it.step, it.params);
+      ring.push(this.step, this.runs[r].params);
+      this.paths.set(r, ring);
+    }
+  }
+
+  /** The loss on the plane of run r's top two Hessian eigenvectors, with its recorded path (surface.ts). */
+  async surface2d(run: number, o: SurfaceOptions): Promise<LossSurface> {
+    const st = this.runs[run];
+    if (!st) throw new Error(`run: expected an index in 0..${this.runs.length - 1}, got ${run}`);
+    const { grad, loss } = this.ctx.oracles[run];
+    const iterates = this.paths.get(run)?.list() ?? [];
+    return surfaceCpu({ run, step: this.step, seed: st.seed, theta: st.params, grad, loss, iterates }, o);
   }
 
   /** Run r's parameters in float64, as trained (a copy); the weights files carry every digit. */
