@@ -1,7 +1,9 @@
 // SAM's ascent step for a population (src/engine/optim/sam.ts), around the base optimizer's update:
 //  1. norm:    one workgroup per run: ||a g|| over the run's parameters (a = |theta| with `adaptive`,
 //              else 1), scale[r] = rho / (||a g|| + 1e-12); the step's stats record saved.
-//  2. perturb: one thread per coordinate: save <- theta; theta <- theta + scale[r] a^2 g.
+//  2. perturb: one thread per coordinate: save <- theta; grad0 <- g (the gradient at theta, which
+//              the step's metrics read: grads then holds the second gradient);
+//              theta <- theta + scale[r] a^2 g.
 //  (the engine takes the second gradient here, on the same minibatch)
 //  3. restore: theta <- save; the stats record back (the second pass wrote the perturbed loss).
 // Bindings: SAM_IO in sam.ts. hp(r, k) reads the run's own slots (rho, adaptive), through the
@@ -44,7 +46,9 @@ fn perturb(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
   let r = i / P;
   let p = params[i];
   save[i] = p;
-  var e = scale[r] * grads[i];
+  let g = grads[i];
+  grad0[i] = g;
+  var e = scale[r] * g;
   if (hp_adaptive(r) != 0.0) { e = e * p * p; }
   params[i] = p + e;
 }

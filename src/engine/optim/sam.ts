@@ -8,7 +8,8 @@
  * The engine takes the second gradient (OptimizerDef.cpuPerturb on the CPU; GpuOptimizer.encodePerturb
  * and encodeRestore on the GPU, webgpu/population.ts). GPU: three dispatches of shaders/optim_sam.wgsl
  * (norm, perturb, restore) plus the base optimizer's update, which reads the base's own
- * hyperparameter layout from a buffer of its own.
+ * hyperparameter layout from a buffer of its own. perturb also keeps g(theta) (gradsAtParams), which
+ * the step's gradient metrics read once the grads buffer holds the second gradient.
  */
 import samWgsl from '../../../shaders/optim_sam.wgsl?raw';
 import { dispatchSize, storageBuffer } from '../webgpu/buffers';
@@ -37,6 +38,8 @@ const SAM_IO = {
   stats: rw(),
   /** Per run: the step's stats record before the second gradient. */
   statsSave: rw(),
+  /** g(theta), copied by perturb: the step's minibatch gradient at the parameters (gradsAtParams). */
+  grad0: rw(),
 };
 
 /** theta + rho a^2 g / (||a g|| + 1e-12), a = |theta| (adaptive) or 1: sam.py's first_step. */
@@ -77,11 +80,12 @@ async function createGpu(def: OptimizerDef, base: OptimizerDef, ctx: GpuOptimize
     storageBuffer(device, Math.max(1, R * P), `${def.name}.save`),
     storageBuffer(device, Math.max(1, R), `${def.name}.scale`),
     storageBuffer(device, Math.max(1, R * ns), `${def.name}.statsSave`),
+    storageBuffer(device, Math.max(1, R * P), `${def.name}.grad0`),
   ];
   const stats = ctx.guard?.stats ?? storageBuffer(device, 1, `${def.name}.noStats`);
   if (!ctx.guard) owned.push(stats);
-  const [, save, scale, statsSave] = owned;
-  const buffers = { params: ctx.params, grads: ctx.grads, hyper: ctx.hyper, save, scale, stats, statsSave };
+  const [, save, scale, statsSave, grad0] = owned;
+  const buffers = { params: ctx.params, grads: ctx.grads, hyper: ctx.hyper, save, scale, stats, statsSave, grad0 };
   const overrides = { WG, R: Math.max(1, R), P: Math.max(1, P), NS: ns, HS: def.hyperSize };
   const snippets = [slotSnippet(def), workgroupReduce('sumSq', 'f32')];
   const make = (entry: string, wgs: [number, number]) =>
@@ -100,6 +104,7 @@ async function createGpu(def: OptimizerDef, base: OptimizerDef, ctx: GpuOptimize
   return {
     ...inner,
     pointDispatches: empty ? 0 : 3,
+    gradsAtParams: grad0,
     encodePerturb(pass, off) {
       if (empty) return;
       norm.encode(pass, off);
@@ -166,6 +171,7 @@ function samOf(base: OptimizerDef, name: string): OptimizerDef {
           floats: Math.max(1, runs * NS),
           what: "the step's stats during the second gradient",
         },
+        { label: `${name}.grad0`, floats: Math.max(1, runs * P), what: 'the gradient at the parameters' },
         ...(base.gpuBuffers?.(tensors, runs, hps) ?? []),
       ];
     },

@@ -163,6 +163,12 @@ export interface GpuOptimizer {
   /** Dispatches of the three above per step (the second gradient's own are the model's). */
   pointDispatches?: number;
   /**
+   * f32 [runs * paramCount]: the step's minibatch gradient at the parameters, when ctx.grads holds
+   * another one after the step (SAM: the second gradient, at theta + e). The step's gradient metrics
+   * read it instead of ctx.grads (grad_eig_cosine; the CPU's cpuPerturb keeps the first gradient too).
+   */
+  gradsAtParams?: GPUBuffer;
+  /**
    * State the optimizer keeps in buffers of its own that persists across steps (checkpoints save
    * and restore it), each [run][floatsPerRun] f32, named as the CPU def's state.extra key.
    */

@@ -272,7 +272,7 @@ export class Population {
         steps: this.slots,
         params: this.params,
         prev: this.prev,
-        grads: this.grads,
+        grads: this.opt.gradsAtParams ?? this.grads, // SAM: g(theta), not the second gradient
         state: pre ? state : undefined,
         precondOffset: pre ? pre(hps[0], 1).slot * R * P : undefined,
         capacity: spec.capacity,
