@@ -35,16 +35,6 @@ import { gpuExportCases } from './export_torch_gpu_cases';
 const TOL32 = 1e-3;
 /** Magnitudes below this are compared absolutely (|a - b| <= TOL32 * FLOOR). */
 const FLOOR = 1e-3;
-/**
- * Rows where our WebGPU backend is known to differ from our CPU backend, which the script
- * reproduces to 1e-12 in float64: SAM's grad_eig_cosine on WebGPU takes the cosine with the
- * gradient at the perturbed point (the step's second gradient) instead of the step's minibatch
- * gradient that grad_norm measures (0.178 against 0.152 for CPU and script). Printed, not held to
- * TOL32, until the engine is fixed.
- */
-const KNOWN_GPU_DIFFERENCES = (optimizer: string, metric: string) =>
-  (optimizer === 'sam' || optimizer === 'sam-adam') && metric === 'grad_eig_cosine';
-
 let dir = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'export-torch-gpu-'));
@@ -87,11 +77,10 @@ interface Worst {
   other: number;
   weights: number;
   curvature: number;
-  /** -1: no grad_eig_cosine row held to TOL32. */
+  /** -1: no grad_eig_cosine row. */
   cosine: number;
 }
 const worst = new Map<string, Worst>();
-const known: string[] = [];
 
 describe('export torch: the float32 script agrees with our WebGPU backend within 1e-3', () => {
   for (const { name, exp } of gpuExportCases()) {
@@ -117,10 +106,6 @@ describe('export torch: the float32 script agrees with our WebGPU backend within
         const optimizer = exp.runs[g.run].optimizer.name;
         const cosine = g.metric === 'grad_eig_cosine';
         const d = diff(t, g.value, cosine ? 1 : FLOOR);
-        if (KNOWN_GPU_DIFFERENCES(optimizer, g.metric)) {
-          if (d > TOL32) known.push(`${optimizer} ${key(g)}: torch ${t}, webgpu ${g.value}`);
-          continue;
-        }
         const w = perRun[g.run];
         if (g.metric.endsWith('_loss')) w.loss = Math.max(w.loss, d);
         else if (cosine) w.cosine = Math.max(w.cosine, d);
@@ -170,10 +155,7 @@ describe('export torch: the float32 script agrees with our WebGPU backend within
           `  ${k.padEnd(18)} ${String(w.runs).padStart(2)} runs   losses ${e(w.loss)}   other ${e(w.other)}   ` +
           `weights ${e(w.weights)}   curvature ${e(w.curvature)}   grad_eig_cosine (abs) ${w.cosine < 0 ? '-' : e(w.cosine)}`,
       );
-    console.log(
-      `export torch (float32) vs WebGPU, worst relative differences:\n${lines.join('\n')}` +
-        (known.length ? `\nknown WebGPU differences, not held to ${TOL32}:\n  ${known.join('\n  ')}` : ''),
-    );
+    console.log(`export torch (float32) vs WebGPU, worst relative differences:\n${lines.join('\n')}`);
     expect(worst.size).toBeGreaterThanOrEqual(25);
   });
 });
