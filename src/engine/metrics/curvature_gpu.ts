@@ -123,7 +123,7 @@ export class CurvatureGpu {
   private readonly gpm: GPUBuffer;
   private readonly R: number;
   private readonly P: number;
-  private readonly mem: TableBuffers<typeof CURVATURE_BUFFERS>;
+  readonly mem: TableBuffers<typeof CURVATURE_BUFFERS>;
   private readonly M: number;
   private lanczos: Partial<Record<'sharpness' | 'precond', LanczosGpu>> = {};
 

@@ -1,7 +1,8 @@
 /**
- * Loss-landscape slice on the GPU: `points` copies of one run's parameters, moved along a unit
- * direction by alpha in [-radius, radius], evaluated as one population of `points` runs by the MLP
- * graph (mean loss over the first `subset` training points). Returns [{ alpha, loss }].
+ * Losses at many parameter points on the GPU, evaluated as populations of perturbed parameter
+ * vectors by one model graph (mean loss over the first `subset` training points): the 1-D loss
+ * slice (lossSliceGpu) and the 2-D surface's grid (surface_gpu.ts). Points go in chunks small
+ * enough for the graph's buffers (CHUNK_FLOATS), each one submit and one readback.
  */
 import type { Activation, LossName } from '../../schema/types';
 import type { ParamLayout } from '../model/layout';
@@ -12,22 +13,105 @@ import { NS, STAT, type GpuData, type OutputCentreGpu } from '../model/mlp_gpu';
 import { createModelGpu } from '../model/model_gpu';
 import type { SlicePoint } from '../trainer';
 
+/** Floats a chunk's graph may take, roughly (parameters, gradients and activations): 32 MiB. */
+export const CHUNK_FLOATS = 8 * 1024 * 1024;
+
+export interface PointsModel {
+  layout: ParamLayout;
+  activation: Activation;
+  loss: LossName;
+  data: GpuData;
+  subset: number;
+  /** model.outputScale: the run's own offsets F(w0, x) (1 run), shared by every point. */
+  outputCentre?: OutputCentreGpu;
+}
+
+/**
+ * Points per chunk: the graph holds, per point, its parameters and gradients and about three
+ * activations per unit per example (an MLP's widths; a convolutional model is charged 16 floats per
+ * input float instead, a coarse bound on its feature maps).
+ */
+export function pointsPerChunk(m: Pick<PointsModel, 'layout' | 'subset'>, count: number): number {
+  const L = m.layout;
+  const act = L.cnn ? 16 * L.widths[0] : L.widths.reduce((a, w) => a + w, 0);
+  const perPoint = 2 * L.paramCount + 3 * m.subset * act;
+  return Math.max(1, Math.min(count, Math.floor(CHUNK_FLOATS / perPoint)));
+}
+
+/**
+ * The mean loss at `count` parameter points; fill(k, out) writes point k's parameters into out (P
+ * floats). `chunk` overrides pointsPerChunk (tests).
+ */
+export async function lossAtPointsGpu(
+  device: GPUDevice,
+  pipelines: PipelineCache,
+  m: PointsModel,
+  count: number,
+  fill: (k: number, out: Float32Array) => void,
+  chunk = pointsPerChunk(m, count),
+): Promise<Float64Array> {
+  const P = m.layout.paramCount;
+  const T = Math.max(1, Math.min(chunk, count));
+  const bufs = [
+    storageBuffer(device, T * P, 'points-params'),
+    storageBuffer(device, T * P, 'points-grads'),
+    storageBuffer(device, T * NS, 'points-stats'),
+    storageBuffer(device, 4, 'points-idx'),
+  ];
+  const slots = new StepSlots(device, 1, T, P);
+  slots.write(0, 1);
+  const out = new Float64Array(count);
+  try {
+    const graph = await createModelGpu(device, pipelines, {
+      layout: m.layout,
+      activation: m.activation,
+      loss: m.loss,
+      runs: T,
+      batch: m.subset,
+      fullBatch: true,
+      idx: bufs[3],
+      idxPerRun: false,
+      data: m.data,
+      params: bufs[0],
+      grads: bufs[1],
+      stats: bufs[2],
+      steps: slots,
+      evalTrain: 0,
+      evalChunk: 1,
+      outputCentre: m.outputCentre ? { ...m.outputCentre, offRuns: 1 } : undefined,
+    });
+    try {
+      const host = new Float32Array(T * P);
+      for (let k0 = 0; k0 < count; k0 += T) {
+        const n = Math.min(T, count - k0);
+        for (let k = 0; k < n; k++) fill(k0 + k, host.subarray(k * P, (k + 1) * P));
+        device.queue.writeBuffer(bufs[0], 0, host, 0, n * P);
+        const enc = device.createCommandEncoder();
+        const pass = enc.beginComputePass();
+        graph.encodeTrainStep(pass, 0);
+        pass.end();
+        device.queue.submit([enc.finish()]);
+        const stats = await readF32(device, bufs[2], n * NS);
+        for (let k = 0; k < n; k++) out[k0 + k] = stats[k * NS + STAT.batchLoss] / m.subset;
+      }
+    } finally {
+      graph.destroy();
+    }
+  } finally {
+    slots.destroy();
+    for (const b of bufs) b.destroy();
+  }
+  return out;
+}
+
+/**
+ * Loss-landscape slice: `points` copies of one run's parameters, moved along a unit direction by
+ * alpha in [-radius, radius]. Returns [{ alpha, loss }].
+ */
 export async function lossSliceGpu(
   device: GPUDevice,
   pipelines: PipelineCache,
-  o: {
-    layout: ParamLayout;
-    activation: Activation;
-    loss: LossName;
-    data: GpuData;
-    subset: number;
-    theta: Float32Array;
-    direction: Float32Array;
-    points: number;
-    radius: number;
-    /** model.outputScale: the run's own offsets F(w0, x) (1 run), shared by every slice point. */
-    outputCentre?: OutputCentreGpu;
-  },
+  o: PointsModel & { theta: Float32Array; direction: Float32Array; points: number; radius: number },
 ): Promise<SlicePoint[]> {
   const P = o.layout.paramCount;
   if (!Number.isInteger(o.points) || o.points < 2 || o.points > 1025)
@@ -41,44 +125,8 @@ export async function lossSliceGpu(
     throw new Error('slice direction: expected a non-zero finite vector (measure sharpness first for "eigen")');
   const T = o.points;
   const alphas = Array.from({ length: T }, (_, k) => -o.radius + (2 * o.radius * k) / (T - 1));
-  const params = new Float32Array(T * P);
-  alphas.forEach((a, k) => {
-    for (let i = 0; i < P; i++) params[k * P + i] = o.theta[i] + (a / n) * o.direction[i];
+  const loss = await lossAtPointsGpu(device, pipelines, o, T, (k, out) => {
+    for (let i = 0; i < P; i++) out[i] = o.theta[i] + (alphas[k] / n) * o.direction[i];
   });
-  const bufs = [
-    storageBuffer(device, params, 'slice-params'),
-    storageBuffer(device, T * P, 'slice-grads'),
-    storageBuffer(device, T * NS, 'slice-stats'),
-    storageBuffer(device, 4, 'slice-idx'),
-  ];
-  const slots = new StepSlots(device, 1, T, P);
-  slots.write(0, 1);
-  const mlp = await createModelGpu(device, pipelines, {
-    layout: o.layout,
-    activation: o.activation,
-    loss: o.loss,
-    runs: T,
-    batch: o.subset,
-    fullBatch: true,
-    idx: bufs[3],
-    idxPerRun: false,
-    data: o.data,
-    params: bufs[0],
-    grads: bufs[1],
-    stats: bufs[2],
-    steps: slots,
-    evalTrain: 0,
-    evalChunk: 1,
-    outputCentre: o.outputCentre ? { ...o.outputCentre, offRuns: 1 } : undefined,
-  });
-  const enc = device.createCommandEncoder();
-  const pass = enc.beginComputePass();
-  mlp.encodeTrainStep(pass, 0);
-  pass.end();
-  device.queue.submit([enc.finish()]);
-  const stats = await readF32(device, bufs[2], T * NS);
-  mlp.destroy();
-  slots.destroy();
-  for (const b of bufs) b.destroy();
-  return alphas.map((alpha, k) => ({ alpha, loss: stats[k * NS + STAT.batchLoss] / o.subset }));
+  return alphas.map((alpha, k) => ({ alpha, loss: loss[k] }));
 }

@@ -6,12 +6,12 @@
  * staging and the metric rows in trainer_metrics.ts.
  */
 import type { Experiment } from '../../schema/types';
-import type { MetricRow, SliceOptions, SlicePoint, Trainer } from '../trainer';
-import { lossSliceGpu } from '../metrics/slice_gpu';
+import type { LossSurface, MetricRow, SliceOptions, SlicePoint, SurfaceOptions, Trainer } from '../trainer';
+import { lossSliceOf, PathTracks, surfaceOf, type LandscapeContext } from './trainer_surface';
 import type { Dataset } from '../data/types';
 import type { GpuHandle } from './device';
 import type { PipelineCache } from './pipelines';
-import { BufferPool, readF32, storageBuffer } from './buffers';
+import { BufferPool, readF32 } from './buffers';
 import { getOptimizer } from '../optim/registry';
 import { scheduleFactor } from '../optim/schedules';
 import type { ParamLayout } from '../model/layout';
@@ -35,7 +35,6 @@ import {
   type Pending,
   type RowContext,
 } from './trainer_metrics';
-import { curvatureSubset } from '../metrics/curvature_rows_cpu';
 
 export { GpuSetupError, DeviceLimitError };
 
@@ -64,6 +63,8 @@ export class GpuTrainer implements Trainer {
   /** Staging buffers for metric readback, reused across submits instead of created per chunk. */
   private readonly staging: BufferPool;
   private readonly dataBuffers: GPUBuffer[] = [];
+  /** trackPath's recorders. */
+  private readonly tracks = new PathTracks();
 
   private constructor(
     readonly experiment: Experiment,
@@ -129,6 +130,7 @@ export class GpuTrainer implements Trainer {
     const exp = this.experiment;
     const device = this.gpu.device;
     const pending: Pending[] = [];
+    await this.tracks.settled();
     if (!this.zeroLogged) {
       this.zeroLogged = true;
       this.submitStepZero(pending);
@@ -207,7 +209,10 @@ export class GpuTrainer implements Trainer {
       const log = logSlots.includes(k);
       const s = t0 + k + 1;
       const nextLog = s + 1 <= exp.steps && isLogStep(s + 1, exp.metrics.every, exp.steps);
-      for (const pop of this.pops) pass = pop.encodeStep(enc, pass, k, log, nextLog, curvAt.get(k));
+      for (const pop of this.pops) {
+        pass = pop.encodeStep(enc, pass, k, log, nextLog, curvAt.get(k));
+        this.tracks.encode(pop, pass, k);
+      }
     }
     pass.end();
     if (logSlots.length > 0)
@@ -301,40 +306,21 @@ export class GpuTrainer implements Trainer {
   }
 
   async lossSlice(run: number, o: SliceOptions): Promise<SlicePoint[]> {
-    const pop = this.pops.find((p) => p.spec.runIds.includes(run));
-    if (!pop) throw new Error(`no run ${run}`);
-    const r = pop.spec.runIds.indexOf(run);
-    const theta = await this.getParams(run);
-    let direction: Float32Array;
-    if (o.direction === 'eigen') {
-      if (!pop.curvature) throw new Error('slice along the top eigenvector: enable metrics.sharpness first');
-      direction = await pop.curvature.eigenvector(r);
-    } else {
-      const prev = await readF32(this.gpu.device, pop.prevParams, this.layout.paramCount, r * this.layout.paramCount);
-      direction = theta.map((v, i) => v - prev[i]);
-    }
-    const m = this.experiment.metrics;
-    const subset = curvatureSubset(m, this.dataset.train.n);
-    // model.outputScale: the slice is of the training loss, centred with this run's F(w0, x).
-    const c = pop.spec.centre;
-    const rows = this.dataset.train.n * this.layout.widths[this.layout.widths.length - 1];
-    const f0 = c ? storageBuffer(this.gpu.device, c.train.slice(r * rows, (r + 1) * rows), 'slice-f0') : undefined;
-    try {
-      return await lossSliceGpu(this.gpu.device, this.pipelines, {
-        layout: this.layout,
-        activation: this.experiment.model.activation,
-        loss: this.experiment.loss,
-        data: this.data,
-        subset,
-        theta,
-        direction,
-        points: o.points,
-        radius: o.radius,
-        outputCentre: c && f0 ? { alpha: c.alpha, train: f0, test: f0 } : undefined,
-      });
-    } finally {
-      f0?.destroy();
-    }
+    return lossSliceOf(this.landscape(), run, o);
+  }
+
+  /** Record every step's parameters of these runs (Trainer.trackPath; trainer_surface.ts). */
+  trackPath(runs: readonly number[], length: number): void {
+    this.tracks.track(this.landscape(), runs, length);
+  }
+
+  async surface2d(run: number, o: SurfaceOptions): Promise<LossSurface> {
+    return surfaceOf(this.landscape(), this.tracks, run, o);
+  }
+
+  private landscape(): LandscapeContext {
+    const { experiment, dataset, layout, data, pops, pipelines } = this;
+    return { device: this.gpu.device, pipelines, experiment, dataset, layout, data, pops, step: () => this.step };
   }
 
   /** Dispatches per training step over all populations (for the benchmark). */
@@ -343,6 +329,7 @@ export class GpuTrainer implements Trainer {
   }
 
   dispose(): void {
+    this.tracks.clear();
     for (const p of this.pops) p.destroy();
     for (const b of this.dataBuffers) b.destroy();
     this.staging.destroyAll();
