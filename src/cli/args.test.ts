@@ -124,12 +124,17 @@ describe('check-presets', () => {
 });
 
 describe('--slice', () => {
-  it('accepts eigen and update, and names the flag on anything else', () => {
+  it('accepts eigen, update and eigen2, and names the flag on anything else', () => {
     const a = parseArgs(['run', 'e.json', '--out', 'o', '--slice', 'eigen']);
     expect(a.ok && a.value.kind === 'run' && a.value.slice).toBe('eigen');
+    const c = parseArgs(['run', 'e.json', '--out', 'o', '--slice', 'eigen2']);
+    expect(c.ok && c.value.kind === 'run' && c.value.slice).toBe('eigen2');
     const b = parseArgs(['run', 'e.json', '--out', 'o', '--slice', 'sideways']);
     expect(b.ok).toBe(false);
     if (!b.ok)
-      expect(b.errors[0]).toEqual({ path: '--slice', message: 'expected "eigen" or "update", got "sideways"' });
+      expect(b.errors[0]).toEqual({
+        path: '--slice',
+        message: 'expected "eigen", "update" or "eigen2", got "sideways"',
+      });
   });
 });

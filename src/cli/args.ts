@@ -15,8 +15,12 @@ export interface RunCommand {
   backend: Backend;
   saveWeights: boolean;
   saveData: boolean;
-  /** Write a 1-D loss slice per run at the end (slice-run-<i>.csv) along this direction. */
-  slice?: 'eigen' | 'update';
+  /**
+   * At the end, per run: a 1-D loss slice along this direction (slice-run-<i>.csv), or with
+   * 'eigen2' the loss on the plane of the top two Hessian eigenvectors with the last 300 steps'
+   * path projected onto it (surface-run-<i>.csv, path-run-<i>.csv).
+   */
+  slice?: 'eigen' | 'update' | 'eigen2';
 }
 export interface RefineCommand {
   kind: 'refine';
@@ -52,7 +56,7 @@ export type Command = RunCommand | RefineCommand | ListCommand | CheckPresetsCom
 
 export const USAGE = `Usage:
   npm run cli -- run <file.json | experiment URL> --out DIR [--steps N] [--backend webgpu|cpu]
-                     [--save-weights] [--save-data] [--slice eigen|update]
+                     [--save-weights] [--save-data] [--slice eigen|update|eigen2]
   npm run cli -- refine DIR --run I [--tau 0.1] --out FILE.json
   npm run cli -- list
   npm run cli -- check-presets [--seeds 3] [--backend cpu|webgpu] [--only ID,ID]
@@ -62,6 +66,10 @@ export const USAGE = `Usage:
 
 run     trains every run of the experiment and writes DIR/metrics.csv (run,step,metric,value),
         DIR/summary.json, and with the flags DIR/weights/run-<i>-step-<n>.json and DIR/data.json.
+        --slice eigen|update writes DIR/slice-run-<i>.csv (alpha,loss) at the end; --slice eigen2
+        writes DIR/surface-run-<i>.csv (a,b,loss: the loss on the plane of the top two Hessian
+        eigenvectors, 25 x 25), DIR/path-run-<i>.csv (step,a,b,off: the last 300 steps) and
+        DIR/surface-run-<i>.json (the two eigenvalues and the radius).
 refine  reads run I's grad_norm series from a finished run's DIR and writes a copy of its
         experiment with an added run on the refined schedule (Defazio et al. 2023).
 list    prints the optimizers with their hyperparameters, and the data kinds.
@@ -233,10 +241,12 @@ export function parseArgs(argv: readonly string[]): Result<Command> {
     };
     if (p.opts.steps !== undefined) value.steps = p.opts.steps as number;
     if (p.opts.slice !== undefined) {
-      if (p.opts.slice !== 'eigen' && p.opts.slice !== 'update') {
+      if (p.opts.slice !== 'eigen' && p.opts.slice !== 'update' && p.opts.slice !== 'eigen2') {
         return {
           ok: false,
-          errors: [{ path: '--slice', message: `expected "eigen" or "update", got "${String(p.opts.slice)}"` }],
+          errors: [
+            { path: '--slice', message: `expected "eigen", "update" or "eigen2", got "${String(p.opts.slice)}"` },
+          ],
         };
       }
       value.slice = p.opts.slice;

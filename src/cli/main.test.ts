@@ -198,6 +198,43 @@ describe('cli --slice', () => {
   });
 });
 
+describe('cli --slice eigen2', () => {
+  it('writes the loss on the plane of the top two eigenvectors and the projected path, per run (WebGPU)', async () => {
+    const dir = await tempDir();
+    const r = await cli([
+      'run',
+      'test/fixtures/three-runs-feature-noise.json',
+      '--out',
+      dir,
+      '--steps',
+      '20',
+      '--slice',
+      'eigen2',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('skipped');
+    const grid = (await readFile(join(dir, 'surface-run-1.csv'), 'utf8')).trim().split('\n');
+    expect(grid[0]).toBe('a,b,loss');
+    expect(grid).toHaveLength(1 + 25 * 25);
+    const rows = grid.slice(1).map((l) => l.split(',').map(Number));
+    const centre = rows[12 * 25 + 12];
+    expect(centre[0]).toBe(0);
+    expect(centre[1]).toBe(0);
+    expect(rows.every((x) => x.length === 3 && x.every(Number.isFinite))).toBe(true);
+    const meta = JSON.parse(await readFile(join(dir, 'surface-run-1.json'), 'utf8'));
+    expect(meta.step).toBe(20);
+    expect(meta.lambda[0]).toBeGreaterThanOrEqual(meta.lambda[1]);
+    expect(rows[24][0]).toBeCloseTo(meta.radius, 12);
+    const path = (await readFile(join(dir, 'path-run-1.csv'), 'utf8')).trim().split('\n');
+    expect(path[0]).toBe('step,a,b,off');
+    expect(path).toHaveLength(1 + 21); // steps 0..20
+    expect(path[21]).toBe('20,0,0,0');
+    const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+    expect(summary.files.slices).toContain('surface-run-2.csv');
+    expect(summary.files.slices).toContain('path-run-0.csv');
+  }, 120_000);
+});
+
 describe('cli check-presets', () => {
   it('prints each claim with the seeds it held on and exits 0; an unknown preset is a usage error naming the presets', async () => {
     const good = await cli(['check-presets', '--only', 'sgd-sai', '--seeds', '1']);

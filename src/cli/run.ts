@@ -27,7 +27,7 @@ export interface RunOptions {
   backend: Backend;
   saveWeights: boolean;
   saveData: boolean;
-  slice?: 'eigen' | 'update';
+  slice?: 'eigen' | 'update' | 'eigen2';
 }
 
 export interface RunSummary {
@@ -75,6 +75,11 @@ export async function runExperiment(exp: Experiment, opts: RunOptions, deps: Run
   }
   const trainer = await deps.createTrainer(exp, { backend: opts.backend });
   try {
+    if (opts.slice === 'eigen2')
+      trainer.trackPath?.(
+        exp.runs.map((_, r) => r),
+        SURFACE_PATH_STEPS,
+      );
     const weightFiles: string[] = [];
     if (opts.saveWeights) {
       await mkdir(join(opts.out, 'weights'), { recursive: true });
@@ -101,7 +106,12 @@ export async function runExperiment(exp: Experiment, opts: RunOptions, deps: Run
     }
     const wall = (deps.now() - start) / 1000;
     if (opts.saveWeights) weightFiles.push(...(await saveWeights(trainer, layout, opts.out, trainer.step)));
-    const sliceFiles = opts.slice ? await saveSlices(trainer, exp, opts.out, opts.slice, deps.stderr) : [];
+    const sliceFiles =
+      opts.slice === 'eigen2'
+        ? await saveSurfaces(trainer, exp, opts.out, deps.stderr)
+        : opts.slice
+          ? await saveSlices(trainer, exp, opts.out, opts.slice, deps.stderr)
+          : [];
     const diverged = trainer.divergedAt();
     const stopped = trainer.stoppedAt?.() ?? [];
     const summary: RunSummary = {
@@ -149,6 +159,35 @@ async function saveWeights(trainer: Trainer, layout: ParamLayout, out: string, s
     const params = await trainer.getParams(r);
     await writeFile(join(out, rel), JSON.stringify(weightsJson(layout, params)) + '\n');
     files.push(rel);
+  }
+  return files;
+}
+
+/** Steps of path --slice eigen2 records and projects. */
+export const SURFACE_PATH_STEPS = 300;
+
+/**
+ * The loss on the plane of each run's top two Hessian eigenvectors, 25 x 25 with the automatic
+ * radius: surface-run-<i>.csv (a,b,loss, a along e1 fastest), path-run-<i>.csv (step,a,b,off) and
+ * surface-run-<i>.json (step, lambda, radius, hvps).
+ */
+async function saveSurfaces(trainer: Trainer, exp: Experiment, out: string, stderr: ErrStream): Promise<string[]> {
+  const files: string[] = [];
+  if (!trainer.surface2d) return files;
+  for (let r = 0; r < exp.runs.length; r++) {
+    try {
+      const s = await trainer.surface2d(r, { points: 25, radius: 'auto' });
+      const n = s.coords.length;
+      const grid = Array.from(s.loss, (v, k) => `${s.coords[k % n]},${s.coords[Math.floor(k / n)]},${v}`);
+      await writeFile(join(out, `surface-run-${r}.csv`), ['a,b,loss', ...grid].join('\n') + '\n');
+      const meta = { step: s.step, lambda: s.lambda, radius: s.radius, hvps: s.hvps };
+      await writeFile(join(out, `surface-run-${r}.json`), JSON.stringify(meta) + '\n');
+      const path = s.path.map((p) => `${p.step},${p.a},${p.b},${p.off}`);
+      await writeFile(join(out, `path-run-${r}.csv`), ['step,a,b,off', ...path].join('\n') + '\n');
+      files.push(`surface-run-${r}.csv`, `path-run-${r}.csv`, `surface-run-${r}.json`);
+    } catch (e) {
+      stderr.write(`surface for run ${r} skipped: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
   }
   return files;
 }
