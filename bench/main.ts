@@ -37,10 +37,8 @@ if (tileAt >= 0) {
 function printSideBySide(where: string, b: SideBySide): void {
   console.log(`\n${where}, adapter: ${b.adapter}${b.tfjsAdapter ? ` (TF.js WebGPU: ${b.tfjsAdapter})` : ''}`);
   for (const [name, r] of Object.entries(b.results)) {
-    if (name === 'sharpness') {
-      console.log(
-        `sharpness: one warm estimate (sharpness and precond_sharpness, tol 0) costs ${r.ours.toFixed(1)} training steps of tiny`,
-      );
+    if (name.startsWith('sharpness')) {
+      console.log(`${name}: ${r.ours.toFixed(1)} ${r.unit} of tiny`);
       continue;
     }
     console.log(

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile -- [tiny|sweep64|wide ...] [--tile N]`: where a training step's GPU time
+ * `npm run bench:profile -- [tiny|sweep64|wide|tiny-sharpness ...] [--tile N]`: where a training step's GPU time
  * goes, per kernel, from timestamp queries (Node, the CLI's WebGPU). A benchmark tool, not a test.
  *
  * WebGPU timestamps belong to passes, so while profiling every dispatch the engine records is
@@ -13,7 +13,7 @@ import { PipelineCache } from '../src/engine/webgpu/pipelines';
 import { GpuTrainer } from '../src/engine/webgpu/trainer';
 import { denseTileFor, denseTuning } from '../src/engine/model/mlp_gpu';
 import type { Experiment } from '../src/schema/types';
-import { EXPERIMENTS } from './workloads';
+import { EXPERIMENTS, tinyExperiment } from './workloads';
 
 const args = process.argv.slice(2);
 const tileAt = args.indexOf('--tile');
@@ -23,8 +23,17 @@ const workloads: Record<string, { make: (n: number) => Experiment; steps: number
   tiny: { make: EXPERIMENTS.tiny, steps: 100 },
   sweep64: { make: EXPERIMENTS.sweep64, steps: 20 },
   wide: { make: EXPERIMENTS.wide, steps: 4 },
+  // tiny on SGD measuring a warm sharpness estimate (8 products) every 10 steps, as the bench does
+  'tiny-sharpness': {
+    make: (n) => ({
+      ...tinyExperiment(1, n, 'sgd'),
+      metrics: { every: 10, evalSubset: 64, sharpness: { every: 10, iters: 20, tol: 0, subset: 64 } },
+    }),
+    steps: 100,
+  },
 };
-for (const n of names) if (!workloads[n]) throw new Error(`unknown workload "${n}"; expected tiny, sweep64 or wide`);
+for (const n of names)
+  if (!workloads[n]) throw new Error(`unknown workload "${n}"; expected ${Object.keys(workloads).join(', ')}`);
 
 const gpu = await acquireGpu({ features: ['timestamp-query'] });
 const device = gpu.device;

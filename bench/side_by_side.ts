@@ -171,46 +171,46 @@ export async function runSideBySide(opts: SideBySideOptions = {}): Promise<SideB
       log(`${w.name}: ${JSON.stringify(results[w.name])}`);
       opts.progress?.(out);
     }
-    // Sharpness: one warm estimate (iters 20, tol 0: the whole warm budget) on `tiny`, in units of one training step.
+    // Sharpness: one warm estimate (iters 20, tol 0: the whole warm budget of 8 products) on `tiny`,
+    // in units of one training step of the same run. With SGD a logged step measures sharpness and
+    // the directional sharpness of the update (one more product); with Adam also precond_sharpness.
     if (only.has('sharpness')) {
-      const plainExp = (steps: number): Experiment => ({
-        ...tinyExperiment(1, steps + 1),
-        metrics: { every: 10, evalSubset: 64 },
-      });
-      const withS = (steps: number): Experiment => ({
-        ...plainExp(steps),
-        metrics: { every: 10, evalSubset: 64, sharpness: { every: 10, iters: 20, tol: 0, subset: 64 } },
-      });
-      const time = async (e: Experiment, steps: number) => {
-        const t = await GpuTrainer.create(e, { gpu, pipelines });
-        await t.advance(1);
-        const t0 = performance.now();
-        await t.advance(steps);
-        const secs = (performance.now() - t0) / 1000;
-        t.dispose();
-        return { secs };
-      };
-      // As many steps (a multiple of 10) as make the plain run last minSeconds.
-      const steps =
-        10 * (await atLeast(Math.ceil(n(200) / 10), minSeconds, (k) => time(plainExp(10 * k), 10 * k))).steps;
-      const plain: number[] = [];
-      const b: number[] = [];
-      for (let r = 0; r < rounds; r++) {
-        plain.push((await time(plainExp(steps), steps)).secs);
-        b.push((await time(withS(steps), steps)).secs);
+      for (const [key, optimizer, unit] of [
+        ['sharpness', 'sgd', 'training steps per warm sharpness estimate (8 products, + 1 directional)'],
+        ['sharpness+precond', 'adam', 'training steps per warm sharpness + precond_sharpness estimate (17 products)'],
+      ] as const) {
+        const plainExp = (steps: number): Experiment => ({
+          ...tinyExperiment(1, steps + 1, optimizer),
+          metrics: { every: 10, evalSubset: 64 },
+        });
+        const withS = (steps: number): Experiment => ({
+          ...plainExp(steps),
+          metrics: { every: 10, evalSubset: 64, sharpness: { every: 10, iters: 20, tol: 0, subset: 64 } },
+        });
+        const time = async (e: Experiment, steps: number) => {
+          const t = await GpuTrainer.create(e, { gpu, pipelines });
+          await t.advance(1);
+          const t0 = performance.now();
+          await t.advance(steps);
+          const secs = (performance.now() - t0) / 1000;
+          t.dispose();
+          return { secs };
+        };
+        // As many steps (a multiple of 10) as make the plain run last minSeconds.
+        const steps =
+          10 * (await atLeast(Math.ceil(n(200) / 10), minSeconds, (k) => time(plainExp(10 * k), 10 * k))).steps;
+        const plain: number[] = [];
+        const b: number[] = [];
+        for (let r = 0; r < rounds; r++) {
+          plain.push((await time(plainExp(steps), steps)).secs);
+          b.push((await time(withS(steps), steps)).secs);
+        }
+        const a = median(plain);
+        const evals = Math.floor(steps / 10);
+        results[key] = { ours: (median(b) - a) / evals / (a / steps), tfjsWebgpu: NaN, tfjsCpu: NaN, floor: NaN, unit };
+        log(`${key}: ${JSON.stringify(results[key])}`);
+        opts.progress?.(out);
       }
-      const a = median(plain);
-      const evals = Math.floor(steps / 10);
-      const perStep = a / steps;
-      results.sharpness = {
-        ours: (median(b) - a) / evals / perStep,
-        tfjsWebgpu: NaN,
-        tfjsCpu: NaN,
-        floor: NaN,
-        unit: 'training steps per warm estimate (sharpness and precond_sharpness)',
-      };
-      log(`sharpness: ${JSON.stringify(results.sharpness)}`);
-      opts.progress?.(out);
     }
   } catch (e) {
     out.error = e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
