@@ -2,10 +2,10 @@
  * Products (Hessian-vector products) one sharpness or precond_sharpness estimate may use, the same
  * rule on both backends. A cold estimate, the kind's first of the run, starts from the probe and
  * gets the full budget min(metrics.sharpness.iters, 32); every later one is warm-started from the
- * previous estimate's top Ritz vector and gets at most LANCZOS_WARM_ITERS, plus
- * LANCZOS_WARM_PER_PAIR for each eigenvalue after the first that metrics.sharpness.k asks for (the
- * warm start carries the top eigenvector only, so lambda_2 .. lambda_k rebuild their directions
- * from it; precond_sharpness is always k = 1). Which estimate is the first
+ * previous estimate (its top Ritz vector; with k > 1 the signed sum of its top k) and gets at most
+ * LANCZOS_WARM_ITERS, plus LANCZOS_WARM_PER_PAIR for each eigenvalue after the first that
+ * metrics.sharpness.k asks for (one start vector holds the k directions mixed, and Lanczos needs
+ * products to separate them again; precond_sharpness is always k = 1). Which estimate is the first
  * follows from the experiment's schedule alone (not from the carried vector), so a resumed run
  * spends exactly what the uninterrupted one does, and the GPU can record its dispatches ahead.
  */
