@@ -95,10 +95,14 @@ export function topEigenvaluesExact(A: ArrayLike<number>, n: number, k: number):
   return out;
 }
 
-/** The exact experiment's pieces: the dataset and the float64 gradient over the curvature subset. */
-export function curvatureOracle(exp: Experiment): { ds: Dataset; grad: (t: Float64Array) => Float64Array } {
+/** The exact experiment's pieces: the dataset and the float64 gradient and loss over the curvature subset. */
+export function curvatureOracle(exp: Experiment): {
+  ds: Dataset;
+  grad: (t: Float64Array) => Float64Array;
+  loss: (t: Float64Array) => number;
+} {
   const ds = generateDataset(exp.data, exp.seed);
-  const { grad } = mlpCurvatureOracles({
+  const { grad, loss } = mlpCurvatureOracles({
     layout: experimentLayout(exp, ds),
     activation: exp.model.activation,
     loss: exp.loss,
@@ -107,7 +111,7 @@ export function curvatureOracle(exp: Experiment): { ds: Dataset; grad: (t: Float
     nClasses: ds.nClasses,
     subset: curvatureSubset(exp.metrics, ds.train.n),
   });
-  return { ds, grad };
+  return { ds, grad, loss };
 }
 
 /** Top k eigenvalues of the dense Hessian at theta: float64 central differences of grad, symmetrised. */

@@ -17,9 +17,7 @@ import { edgeOfStabilityGd } from '../../test_fixtures';
 import type { LossSurface } from '../trainer';
 import { denseMatrix, fdHvp } from './curvature_cpu';
 import { symEig } from './linalg';
-import { mlpCurvatureOracles } from './curvature_rows_cpu';
-import { generateDataset } from '../data';
-import { experimentLayout } from '../model/shape';
+import { curvatureOracle } from './sharpness_trajectory_testing';
 
 /** Signs of a - floor over the last `n` path points before the centre: +1 / -1 per iterate. */
 export function sidesOfFloor(s: LossSurface, n: number): number[] {
@@ -108,16 +106,7 @@ describe('CpuTrainer.surface2d', () => {
     t.trackPath([0], 300);
     await t.advance(60);
     const s = await t.surface2d(0, { points: 7, radius: 0.05 });
-    const ds = generateDataset(exp.data, exp.seed);
-    const { grad, loss } = mlpCurvatureOracles({
-      layout: experimentLayout(exp, ds),
-      activation: exp.model.activation,
-      loss: exp.loss,
-      x: ds.train.x,
-      y: ds.train.y,
-      nClasses: ds.nClasses,
-      subset: ds.train.n,
-    });
+    const { grad, loss } = curvatureOracle(exp); // the whole training set: nTrain < the subset cap
     const theta = t.getParams64(0);
     const P = theta.length;
     const exact = symEig(denseMatrix(fdHvp(grad, theta, 1e-5), P), P).values;

@@ -17,6 +17,7 @@ import { lossGridGpu } from './surface_gpu';
 import { lossGridCpu, surfaceCoords, surfaceCpu, valleyFloor } from './surface';
 import { randomVec, testRng } from './testing_models';
 import type { PointsModel } from './slice_gpu';
+import { curvatureOracle } from './sharpness_trajectory_testing';
 
 /** The experiment's training set on the device and its float64 loss oracle over `subset` points. */
 async function models(exp: Experiment, subset: number) {
@@ -153,19 +154,10 @@ describe('GpuTrainer.surface2d', () => {
       const sg = await g.surface2d(0, { points: 25, radius: 'auto' });
       // The oracle: the CPU computation on the same inputs (GD at the edge of stability amplifies
       // f32 rounding, so the two backends' own trajectories part after a few hundred steps).
-      const ds = generateDataset(exp.data, exp.seed);
-      const oracle = mlpCurvatureOracles({
-        layout: experimentLayout(exp, ds),
-        activation: exp.model.activation,
-        loss: exp.loss,
-        x: ds.train.x,
-        y: ds.train.y,
-        nClasses: ds.nClasses,
-        subset: ds.train.n,
-      });
+      const { grad, loss } = curvatureOracle(exp);
       const theta = Float64Array.from(await g.getParams(0));
       const sc = surfaceCpu(
-        { run: 0, step: 400, seed: exp.seed, theta, ...oracle, iterates: [] },
+        { run: 0, step: 400, seed: exp.seed, theta, grad, loss, iterates: [] },
         { points: 25, radius: sg.radius },
       );
       const lam = sg.lambda.map((v, i) => Math.abs(v - sc.lambda[i]) / sc.lambda[i]);
