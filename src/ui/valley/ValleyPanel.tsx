@@ -31,6 +31,8 @@ export const VALLEY_POINTS = 25;
 /** Steps of the path the worker keeps. */
 export const VALLEY_PATH = 300;
 const REFRESH_MS = 3000;
+/** The wait after a surface, in multiples of the time it took (when that is longer than REFRESH_MS). */
+const REFRESH_SHARE = 5;
 /** CSS pixels of the square canvas. */
 const CANVAS_PX = 360;
 const CONTOURS = 6;
@@ -187,14 +189,17 @@ export function ValleyPanel() {
   }, [open, run, connected, inbox]);
 
   const playing = state === 'playing';
-  // While training: REFRESH_MS after the last answer (a slow surface never takes most of the time).
+  // While training: the next surface REFRESH_MS after the last answer, or REFRESH_SHARE times as
+  // long as that surface took when it is slow, so the panel holds the worker at most ~1/6 of the time.
   useEffect(() => {
     if (!open || !playing) return;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const loop = async () => {
+      const t0 = performance.now();
       await refresh();
-      if (!stopped) timer = setTimeout(() => void loop(), REFRESH_MS);
+      const wait = Math.max(REFRESH_MS, REFRESH_SHARE * (performance.now() - t0));
+      if (!stopped) timer = setTimeout(() => void loop(), wait);
     };
     void loop();
     return () => {
