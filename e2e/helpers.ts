@@ -68,4 +68,18 @@ export function valuesOf(all: MetricRow[], run: number, metric: string): { step:
   return all.filter((r) => r.run === run && r.metric === metric).map((r) => ({ step: r.step, value: r.value }));
 }
 
+/** Load preset `id` from the header's gallery; resolves with its title once the page says it is loaded. */
+export async function loadPreset(page: Page, id: string): Promise<string> {
+  // the gallery opens from the header and closes once a preset is loaded
+  const gallery = page.locator('details.presets');
+  if ((await gallery.getAttribute('open')) === null) await gallery.locator('summary').click();
+  const card = page.locator(`.preset-card[data-preset="${id}"]`);
+  const title = (await card.locator('h2').textContent()) ?? '';
+  await card.getByRole('button', { name: /^Load/ }).click();
+  await page.waitForFunction((t) => document.body.textContent?.includes(`Loaded preset: ${t}.`) ?? false, title, {
+    timeout: 20_000,
+  });
+  return title;
+}
+
 export { expect };

@@ -8,21 +8,16 @@
  *   'longtask'), printed, not asserted; the sweep's phase diagram shows.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
-import { defaultFromPage, openExperiment, smallExperiment, watchConsole, waitForHook, waitForStep } from './helpers';
-
-async function loadPreset(page: Page, id: string): Promise<string> {
-  // the gallery opens from the header and closes once a preset is loaded
-  const gallery = page.locator('details.presets');
-  if ((await gallery.getAttribute('open')) === null) await gallery.locator('summary').click();
-  const card = page.locator(`.preset-card[data-preset="${id}"]`);
-  const title = (await card.locator('h2').textContent()) ?? '';
-  await card.getByRole('button', { name: /^Load/ }).click();
-  await page.waitForFunction((t) => document.body.textContent?.includes(`Loaded preset: ${t}.`) ?? false, title, {
-    timeout: 20_000,
-  });
-  return title;
-}
+import { expect, test } from '@playwright/test';
+import {
+  defaultFromPage,
+  loadPreset,
+  openExperiment,
+  smallExperiment,
+  watchConsole,
+  waitForHook,
+  waitForStep,
+} from './helpers';
 
 test('each preset loads and trains some steps without errors', async ({ page }) => {
   test.setTimeout(480_000); // every preset, 10 steps each (16 presets)

@@ -5,19 +5,8 @@
  * handful of points, and the canvas's text for screen readers says λ1, λ2 and the path length.
  * Closing the panel stops the requests; a screenshot goes to test-output/.
  */
-import { test, type Page } from '@playwright/test';
-import { expect, waitForHook, waitForStep, watchConsole } from './helpers';
-
-async function loadPreset(page: Page, id: string): Promise<void> {
-  const gallery = page.locator('details.presets');
-  if ((await gallery.getAttribute('open')) === null) await gallery.locator('summary').click();
-  const card = page.locator(`.preset-card[data-preset="${id}"]`);
-  const title = (await card.locator('h2').textContent()) ?? '';
-  await card.getByRole('button', { name: /^Load/ }).click();
-  await page.waitForFunction((t) => document.body.textContent?.includes(`Loaded preset: ${t}.`) ?? false, title, {
-    timeout: 20_000,
-  });
-}
+import { test } from '@playwright/test';
+import { expect, loadPreset, waitForHook, waitForStep, watchConsole } from './helpers';
 
 test('edge of stability: the valley is drawn with the path of the run on it', async ({ page }) => {
   test.setTimeout(240_000);
