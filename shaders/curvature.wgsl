@@ -5,7 +5,7 @@
 //
 // The top eigenvalue (sharpness, preconditioned sharpness) is computed by Lanczos on these products
 // (shaders/lanczos.wgsl, driven by src/engine/metrics/curvature_gpu.ts): `start` and `start_flags`
-// prepare its start vector and record, perturb / graph / combine apply the operator, and Lanczos'
+// prepare its start vector and record, perturb / graph / combine_w apply the operator, and Lanczos'
 // report fills the record.
 //
 // Per-run scalars sc[r * SC + k]:
@@ -111,6 +111,19 @@ fn combine(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid:
       sc[r * SC + 8u] += sums.y;
     }
   }
+}
+
+// combine without the dots, for Lanczos products (the Lanczos kernels take their own dots): the same
+// w, one thread per element instead of one workgroup per run.
+@compute @workgroup_size(WG)
+fn combine_w(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let k = lin(gid, nwg);
+  if (k >= cfg.R * cfg.P) { return; }
+  let r = k / cfg.P;
+  let i = k % cfg.P;
+  var hv = sc[r * SC + 4u] * (gpm[k] - gpm[cfg.R * cfg.P + k]) / (2.0 * pf(r, 0u));
+  if (cfg.mode == 1u) { hv *= dinv(r, i); }
+  w[k] = hv;
 }
 
 // Start of a top-eigenvalue measurement: normalise u (warm start) or, when ||u|| = 0 or is not

@@ -184,7 +184,7 @@ export class CurvatureGpu {
     });
     const layout = pipelineLayoutOf(device, CURVATURE_IO);
     const code = wgslSource(CURVATURE_IO, curvatureWgsl, [PRNG, REDUCE_PAIR]);
-    for (const e of ['dir_norm', 'perturb', 'combine', 'start', 'start_flags', 'fill_dir', 'gdot']) {
+    for (const e of ['dir_norm', 'perturb', 'combine', 'combine_w', 'start', 'start_flags', 'fill_dir', 'gdot']) {
       this.pipes.set(e, await pipelines.get('curvature', code, e, { WG, RWG }, layout));
     }
     if (this.M > 0) {
@@ -266,11 +266,11 @@ export class CurvatureGpu {
     else pass.dispatchWorkgroups(Math.ceil(this.R / 64));
   }
 
-  /** One Hessian-vector product for the direction in the group's u (see perturb/combine). */
-  private hvp(pass: GPUComputePassEncoder, g: GPUBindGroup, slot: number): void {
+  /** One Hessian-vector product for the direction in the group's u (see perturb/combine; Lanczos: no dots). */
+  private hvp(pass: GPUComputePassEncoder, g: GPUBindGroup, slot: number, dots = true): void {
     this.run(pass, 'perturb', g, slot, 'elem');
     this.graph.encodeTrainStep(pass, slot);
-    this.run(pass, 'combine', g, slot, 'run');
+    this.run(pass, dots ? 'combine' : 'combine_w', g, slot, dots ? 'run' : 'elem');
   }
 
   /**
@@ -295,7 +295,7 @@ export class CurvatureGpu {
       pass,
       (p) => {
         if (mode === 1) this.run(p, 'dir_norm', g, slot, 'run');
-        this.hvp(p, g, slot);
+        this.hvp(p, g, slot, false);
       },
       iters,
     );
