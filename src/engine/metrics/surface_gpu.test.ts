@@ -17,16 +17,27 @@ import { lossGridGpu } from './surface_gpu';
 import { lossGridCpu, surfaceCoords, surfaceCpu, valleyFloor } from './surface';
 import { randomVec, testRng } from './testing_models';
 import type { PointsModel } from './slice_gpu';
+import { initOutputs } from '../cpu/output_scale';
+import type { OutputCentre } from '../cpu/mlp';
 import { curvatureOracle } from './sharpness_trajectory_testing';
 
-/** The experiment's training set on the device and its float64 loss oracle over `subset` points. */
-async function models(exp: Experiment, subset: number) {
+/**
+ * The experiment's training set on the device and its float64 loss oracle over `subset` points;
+ * with `alpha`, the output centred on F(w0, x) of a random w0 and scaled by alpha (model.outputScale).
+ */
+async function models(exp: Experiment, subset: number, alpha?: number) {
   const { device } = await testGpu();
   const ds = generateDataset(exp.data, exp.seed);
   const layout = experimentLayout(exp, ds);
   const bufs = [ds.train.x, ds.train.y, ds.test.x, ds.test.y].map((a) =>
     storageBuffer(device, Float32Array.from(a.length ? a : [0])),
   );
+  let centre: OutputCentre | undefined;
+  if (alpha !== undefined) {
+    const w0 = randomVec(layout.paramCount, testRng(11), 0.5);
+    centre = { alpha, f0: initOutputs(w0, layout, exp.model.activation, ds.train.x, ds.train.n) };
+    bufs.push(storageBuffer(device, Float32Array.from(centre.f0)));
+  }
   const m: PointsModel = {
     layout,
     activation: exp.model.activation,
@@ -42,6 +53,7 @@ async function models(exp: Experiment, subset: number) {
       nClasses: ds.nClasses,
       targetDim: ds.targetDim,
     },
+    outputCentre: centre ? { alpha: centre.alpha, train: bufs[4], test: bufs[4] } : undefined,
   };
   const { loss } = mlpCurvatureOracles({
     layout,
@@ -51,6 +63,7 @@ async function models(exp: Experiment, subset: number) {
     y: ds.train.y,
     nClasses: ds.nClasses,
     subset,
+    centre,
   });
   return { m, loss, P: layout.paramCount, release: () => bufs.forEach((b) => b.destroy()) };
 }
@@ -62,9 +75,11 @@ const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 describe('lossGridGpu', () => {
-  const cases: [string, Experiment, number, number | undefined][] = [
-    ['tanh MLP, 7 x 7, one chunk', edgeOfStabilityGd(1), 100, undefined],
-    ['tanh MLP, 9 x 9 in chunks of 10', edgeOfStabilityGd(1), 37, 10],
+  // name, experiment, curvature subset, grid points per axis, points per chunk, output scale
+  const cases: [string, Experiment, number, number, number | undefined, number | undefined][] = [
+    ['tanh MLP, 7 x 7, one chunk', edgeOfStabilityGd(1), 100, 7, undefined, undefined],
+    ['tanh MLP, 9 x 9 in chunks of 10', edgeOfStabilityGd(1), 37, 9, 10, undefined],
+    ['tanh MLP, output scale 2, 5 x 5 in chunks of 6', edgeOfStabilityGd(1), 37, 5, 6, 2],
     [
       'CNN, 5 x 5 in chunks of 7',
       testExperiment({
@@ -72,19 +87,20 @@ describe('lossGridGpu', () => {
         model: smallCnn(),
       }),
       24,
+      5,
       7,
+      undefined,
     ],
-    ['ReLU MLP, cross-entropy, 3 x 3', testExperiment({ model: mlp({ hidden: [13] }) }), 50, 4],
+    ['ReLU MLP, cross-entropy, 3 x 3', testExperiment({ model: mlp({ hidden: [13] }) }), 50, 3, 4, undefined],
   ];
-  it.each(cases)('matches the float64 CPU grid within 1e-4: %s', async (_name, exp, subset, chunk) => {
+  it.each(cases)('matches the float64 CPU grid within 1e-4: %s', async (_name, exp, subset, n, chunk, alpha) => {
     const { device, pipelines } = await testGpu();
-    const { m, loss, P, release } = await models(exp, subset);
+    const { m, loss, P, release } = await models(exp, subset, alpha);
     try {
       const rnd = testRng(P);
       const theta = Float64Array.from(Float32Array.from(randomVec(P, rnd, 0.5)));
       const e1 = randomVec(P, rnd, 1 / Math.sqrt(P));
       const e2 = randomVec(P, rnd, 1 / Math.sqrt(P));
-      const n = chunk === undefined ? 7 : chunk === 10 ? 9 : chunk === 7 ? 5 : 3;
       const coords = surfaceCoords(n, 0.8);
       const g = await lossGridGpu(device, pipelines, m, theta, e1, e2, coords, chunk);
       const c = lossGridCpu(loss, theta, e1, e2, coords);

@@ -2,8 +2,9 @@
  * Trainer.surface2d on the GPU: the top-2 Hessian eigenpairs of one run by a fresh Lanczos
  * estimate (a one-run curvature probe, f32 Hessian-vector products on the device, the same start
  * probe as the CPU's), the Ritz vectors formed on the host in float64 from the read-back basis, then
- * the grid as a population of points² perturbed parameter vectors (slice_gpu.ts). The shared parts
- * (orientation, radius, projection) are in surface.ts.
+ * the grid as a population of points² perturbed parameter vectors (slice_gpu.ts), evaluated by one
+ * forward-only graph with the centre's loss. The shared parts (orientation, radius, projection)
+ * are in surface.ts.
  */
 import type { PipelineCache } from '../webgpu/pipelines';
 import { readF32, storageBuffer } from '../webgpu/buffers';
@@ -13,7 +14,7 @@ import type { LossSurface, SurfaceOptions } from '../trainer';
 import { CurvatureGpu } from './curvature_gpu';
 import { tridiagRitz } from './lanczos';
 import { LANCZOS_STATE } from './lanczos_buffers';
-import { lossAtPointsGpu, type PointsModel } from './slice_gpu';
+import { lossAtPointsGpu, PointsLoss, pointsPerChunk, type PointsModel } from './slice_gpu';
 import { autoRadius, checkSurfaceOptions, planeBasis, projectPath, SURFACE_LANCZOS, surfaceCoords } from './surface';
 
 /** Offsets in a run's Lanczos state (shaders/lanczos.wgsl's header): alpha, beta, steps done. */
@@ -84,7 +85,17 @@ export async function topTwoGpu(
   }
 }
 
-/** The grid L(theta + coords[i] e1 + coords[j] e2) at [j * n + i], each point formed in float64, evaluated in f32. */
+/** Point k of the grid: theta + coords[k % n] e1 + coords[floor(k / n)] e2, formed in float64. */
+function gridPoint(theta: ArrayLike<number>, e1: ArrayLike<number>, e2: ArrayLike<number>, coords: readonly number[]) {
+  const n = coords.length;
+  return (k: number, out: Float32Array) => {
+    const a = coords[k % n];
+    const b = coords[Math.floor(k / n)];
+    for (let i = 0; i < theta.length; i++) out[i] = theta[i] + a * e1[i] + b * e2[i];
+  };
+}
+
+/** The grid L(theta + coords[i] e1 + coords[j] e2) at [j * n + i], evaluated in f32. */
 export function lossGridGpu(
   device: GPUDevice,
   pipelines: PipelineCache,
@@ -96,13 +107,7 @@ export function lossGridGpu(
   chunk?: number,
 ): Promise<Float64Array> {
   const n = coords.length;
-  const P = theta.length;
-  const fill = (k: number, out: Float32Array) => {
-    const a = coords[k % n];
-    const b = coords[Math.floor(k / n)];
-    for (let i = 0; i < P; i++) out[i] = theta[i] + a * e1[i] + b * e2[i];
-  };
-  return lossAtPointsGpu(device, pipelines, m, n * n, fill, chunk);
+  return lossAtPointsGpu(device, pipelines, m, n * n, gridPoint(theta, e1, e2, coords), chunk);
 }
 
 /** The whole surface of one run on the GPU (see surface.ts and Trainer.surface2d). */
@@ -125,20 +130,26 @@ export async function surfaceGpu(
     throw new Error(`surface: run ${o.run} has no two finite Hessian eigenvalues at step ${o.step}`);
   const [e1, e2] = planeBasis(top.vectors[0], top.vectors[1]);
   const path = projectPath(o.theta, e1, e2, o.iterates);
-  let radius: number;
-  if (opts.radius === 'auto') {
-    const [centre] = await lossAtPointsGpu(device, pipelines, m, 1, (_, out) => out.set(o.theta));
-    radius = autoRadius(path, top.values[0], centre);
-  } else radius = opts.radius;
-  const coords = surfaceCoords(opts.points, radius);
-  return {
-    run: o.run,
-    step: o.step,
-    lambda: top.values,
-    hvps: top.hvps,
-    radius,
-    coords,
-    loss: await lossGridGpu(device, pipelines, m, o.theta, e1, e2, coords),
-    path,
-  };
+  const count = opts.points * opts.points;
+  const points = await PointsLoss.create(device, pipelines, m, pointsPerChunk(m, count));
+  try {
+    let radius = opts.radius;
+    if (radius === 'auto') {
+      const [centre] = await points.evaluate(1, (_, out) => out.set(o.theta));
+      radius = autoRadius(path, top.values[0], centre);
+    }
+    const coords = surfaceCoords(opts.points, radius);
+    return {
+      run: o.run,
+      step: o.step,
+      lambda: top.values,
+      hvps: top.hvps,
+      radius,
+      coords,
+      loss: await points.evaluate(count, gridPoint(o.theta, e1, e2, coords)),
+      path,
+    };
+  } finally {
+    points.destroy();
+  }
 }
