@@ -29,7 +29,7 @@ import { readNpyFloat64 } from './npy';
 import { parseMetricsCsv } from './output';
 import { defaultExperiment } from '../experiment/defaults';
 import { runCli } from './cli';
-import { CURVATURE, PYTHON, TOL, requireTorch, tolOf } from './export_torch_testing';
+import { CURVATURE, PYTHON, TOL, rel, requireTorch, tolOf } from './export_torch_testing';
 import { resolveHyper } from '../engine/hyper';
 import { getOptimizer } from '../engine/optim/registry';
 
@@ -39,13 +39,6 @@ beforeAll(() => {
   requireTorch();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** |a - b| relative to the larger magnitude (0 when equal, NaN and NaN included; Infinity when one is not finite). */
-function rel(a: number, b: number): number {
-  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return 0;
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return Infinity;
-  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
-}
 
 interface Worst {
   runs: number;

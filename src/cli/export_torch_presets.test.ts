@@ -20,7 +20,7 @@ import type { Experiment } from '../schema/types';
 import { exportErrors } from './export_torch';
 import { exportTorch } from './export_torch_write';
 import { parseMetricsCsv } from './output';
-import { CURVATURE, PYTHON, requireTorch, tolOf } from './export_torch_testing';
+import { CURVATURE, PYTHON, rel, requireTorch, tolOf } from './export_torch_testing';
 
 const PRESET_STEPS = 30;
 /** The extra evaluation sets' rows (metrics/eval_sets.ts), reported apart. */
@@ -32,12 +32,6 @@ beforeAll(() => {
   requireTorch();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function rel(a: number, b: number): number {
-  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return 0;
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return Infinity;
-  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
-}
 
 /** The preset shortened, its curvature measured every max(10, metrics.every) steps. */
 function shortened(exp: Experiment): Experiment {

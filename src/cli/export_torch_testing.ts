@@ -35,3 +35,10 @@ export function requireTorch(): void {
         `(${probe.error?.message ?? probe.stderr.trim().split('\n').pop()})`,
     );
 }
+
+/** |a - b| relative to the larger magnitude (0 when equal, NaN and NaN included; Infinity when one is not finite). */
+export function rel(a: number, b: number): number {
+  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return 0;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return Infinity;
+  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+}
