@@ -8,10 +8,8 @@ import { acquireGpu } from '../src/engine/webgpu/device';
 import { PipelineCache } from '../src/engine/webgpu/pipelines';
 import { GpuTrainer } from '../src/engine/webgpu/trainer';
 import { availablePresets } from '../src/experiment/presets';
-import { generateDataset } from '../src/engine/data/index';
-import { experimentLayout } from '../src/engine/model/shape';
-import { mlpCurvatureOracles } from '../src/engine/metrics/curvature_rows_cpu';
 import { fdHvp } from '../src/engine/metrics/curvature_cpu';
+import { curvatureOracle } from '../src/engine/metrics/sharpness_trajectory_testing';
 import { lanczosTop } from '../src/engine/metrics/lanczos';
 import { startProbe } from '../src/engine/metrics/probes';
 
@@ -22,16 +20,7 @@ const exp = { ...preset.experiment, seed };
 const every = exp.metrics.sharpness?.every ?? 10;
 const gpu = await acquireGpu();
 const t = await GpuTrainer.create(exp, { gpu, pipelines: new PipelineCache(gpu.device) });
-const ds = generateDataset(exp.data, exp.seed);
-const { grad } = mlpCurvatureOracles({
-  layout: experimentLayout(exp, ds),
-  activation: exp.model.activation,
-  loss: exp.loss,
-  x: ds.train.x,
-  y: ds.train.y,
-  nClasses: ds.nClasses,
-  subset: Math.min(ds.train.n, exp.metrics.sharpness?.subset ?? 1024),
-});
+const { grad } = curvatureOracle(exp);
 const runs = exp.runs.length;
 const errs: number[][] = Array.from({ length: runs }, () => []);
 for (let s = 0; s <= exp.steps; s += every) {
