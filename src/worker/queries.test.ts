@@ -3,6 +3,7 @@ import { defaultExperiment } from '../experiment/defaults';
 import type { Experiment } from '../schema/types';
 import type { LossSurface, MetricRow, SurfaceOptions, Trainer } from '../engine/trainer';
 import type { Checkpoint } from '../engine/checkpoint';
+import { checkSurfaceOptions } from '../engine/metrics/surface';
 import type { FromWorker } from './protocol';
 import { TrainingSession } from './session';
 
@@ -39,6 +40,7 @@ class SurfaceTrainer implements Trainer {
     this.surface2d = async (run, o) => {
       this.stepsWhenSurfaced.push(this.step);
       await Promise.resolve();
+      checkSurfaceOptions(o); // as both backends do
       if (opts.failWith) throw new Error(opts.failWith);
       const n = o.points;
       const loss = new Float64Array(n * n).map((_, k) => this.step + (k % n) + Math.floor(k / n));
@@ -182,8 +184,16 @@ describe('session queries: track and surface', () => {
     expect(errors).toEqual([
       [1, null, 'no model is built yet'],
       [2, null, 'there is no run 5 (the experiment has 2 runs)'],
-      [3, null, 'a loss surface needs an odd number of points per axis from 3 to 41, not 24'],
-      [4, null, "a loss surface needs a positive radius or 'auto', not -1"],
+      [
+        3,
+        null,
+        'the loss surface of run 1 (GD small lr (0.05)) at step 0 could not be computed: surface points: expected an odd integer in [3, 41], got 24',
+      ],
+      [
+        4,
+        null,
+        'the loss surface of run 1 (GD small lr (0.05)) at step 0 could not be computed: surface radius: expected a positive finite number or "auto", got -1',
+      ],
     ]);
 
     const d = harness({ divergeAt: 4 });

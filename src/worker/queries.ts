@@ -5,10 +5,10 @@
  * remembered and applied to every trainer the session builds later (a new config, a reset, a
  * resume after a device loss), so the page says it once.
  *
- * A surface that cannot be computed is answered with null and a specific reason, never by an
- * error that would stop training.
+ * A surface that cannot be computed is answered with null and a specific reason (the trainer's own
+ * for bad options: surface.ts checkSurfaceOptions), never by an error that would stop training.
  */
-import { SURFACE_MAX_POINTS, type Trainer } from '../engine/trainer';
+import type { Trainer } from '../engine/trainer';
 import type { FromWorker, ToWorker } from './protocol';
 
 export type Query = Extract<ToWorker, { type: 'params' | 'surface' | 'track' }>;
@@ -76,12 +76,6 @@ export class SessionQueries {
     const name = `run ${run + 1} (${runs[run].label})`;
     if (!t.surface2d)
       return fail(`the ${t.backend === 'webgpu' ? 'WebGPU' : 'CPU'} backend cannot compute loss surfaces yet`);
-    if (!Number.isInteger(points) || points < 3 || points > SURFACE_MAX_POINTS || points % 2 === 0)
-      return fail(
-        `a loss surface needs an odd number of points per axis from 3 to ${SURFACE_MAX_POINTS}, not ${points}`,
-      );
-    if (radius !== 'auto' && !(Number.isFinite(radius) && radius > 0))
-      return fail(`a loss surface needs a positive radius or 'auto', not ${radius}`);
     const diverged = t.divergedAt()[run];
     if (diverged !== null && diverged !== undefined)
       return fail(`${name} diverged at step ${diverged}: its loss is not finite around its parameters`);
