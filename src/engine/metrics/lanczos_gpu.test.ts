@@ -4,7 +4,9 @@
  * matvec kernel in place of the Hessian-vector product, the same start vectors, the same budget
  * and tolerance. Populations cover P = 1, 37 and 353 (none a multiple of the workgroup sizes),
  * separated, clustered and negative dominant spectra, a low-rank operator (breakdown), runs that
- * stop at different steps, top-3 values and warm starts from the GPU's own Ritz vectors.
+ * stop at different steps, top-3 values and warm starts from the GPU's own Ritz vectors; each on
+ * both kinds of step, the fused one-dispatch step (lz_step, 4 threads a run: P = 37 and 353 are not
+ * multiples of that either) and the six-dispatch one.
  */
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../webgpu/testing';
@@ -36,6 +38,8 @@ interface Population {
   tol: number;
   maxIters: number;
   spectra: number[][];
+  /** The step kind (LanczosGpuOptions.fused). */
+  fused: boolean;
 }
 
 interface Handle {
@@ -77,6 +81,7 @@ async function runPopulation(
       maxIters: pop.maxIters,
       k: pop.k,
       tol: pop.tol,
+      fused: pop.fused,
       u,
       w,
       out: { buffer: out, stride: 4, hvps: 3 },
@@ -173,12 +178,13 @@ function compare(name: string, o: Outcome): number {
   return worst;
 }
 
-const rnd = testNormal(testRng(11));
-const startsFor = (R: number, P: number) =>
-  Array.from({ length: R }, () => Float64Array.from(new Float32Array(randomVec(P, rnd))));
 const line = (P: number, f: (i: number) => number) => Array.from({ length: P }, (_, i) => f(i));
 
-describe('GPU Lanczos against the float64 oracle', () => {
+describe.each([true, false])('GPU Lanczos against the float64 oracle (fused step: %s)', (fused) => {
+  // The same start vectors for both kinds of step.
+  const rnd = testNormal(testRng(11));
+  const startsFor = (R: number, P: number) =>
+    Array.from({ length: R }, () => Float64Array.from(new Float32Array(randomVec(P, rnd))));
   it('P = 37: separated, clustered, negative dominant, low rank and tiny-scale spectra stop at their own steps', async () => {
     const P = 37;
     const pop: Population = {
@@ -187,6 +193,7 @@ describe('GPU Lanczos against the float64 oracle', () => {
       k: 1,
       tol: 1e-4,
       maxIters: 32,
+      fused,
       spectra: [
         line(P, (i) => (i === 0 ? 10 : 6 * Math.cos(i))),
         line(P, (i) => (i < 3 ? 10 - 1e-3 * i : 5 * Math.sin(i))),
@@ -208,7 +215,7 @@ describe('GPU Lanczos against the float64 oracle', () => {
   });
 
   it('P = 1: positive, negative and zero operators', async () => {
-    const pop: Population = { name: 'P1', P: 1, k: 1, tol: 1e-3, maxIters: 4, spectra: [[2.5], [-1], [0]] };
+    const pop: Population = { name: 'P1', P: 1, k: 1, tol: 1e-3, maxIters: 4, fused, spectra: [[2.5], [-1], [0]] };
     const o = await runPopulation(
       pop,
       buildMatrices(pop, 2),
@@ -231,6 +238,7 @@ describe('GPU Lanczos against the float64 oracle', () => {
       k: 1,
       tol: 1e-4,
       maxIters: 32,
+      fused,
       spectra: [
         line(P, (i) => 50 / (i + 1) ** 1.5 - 0.3 * Math.sin(i)),
         line(P, (i) => (i < 4 ? 8 - 2e-3 * i : 3 * Math.cos(i))),
@@ -268,6 +276,7 @@ describe('GPU Lanczos against the float64 oracle', () => {
       k: 3,
       tol: 1e-4,
       maxIters: 32,
+      fused,
       spectra: [
         line(P, (i) => (i < 3 ? 6 - 0.05 * i : 3 * Math.cos(i))),
         line(P, (i) => (i < 3 ? [5, 5 - 1e-3, 4][i] : -7 + Math.sin(i))),
