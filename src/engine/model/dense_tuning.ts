@@ -101,7 +101,7 @@ export interface TailPlan {
 /**
  * The fused last layer (forward, softmax cross-entropy and backward in one dispatch,
  * shaders/mlp_tail.wgsl) or null where the separate kernels run: it needs cross-entropy without
- * output centring, per-example clipping or paired ReLU masks, a hidden layer before the output, 2
+ * output centring or per-example clipping, a hidden layer before the output, 2
  * to 8 outputs, and a register tile above 1 (CPU-backed adapters, where it was measured; one
  * workgroup per run would leave a GPU mostly idle), and the batch must fit one workgroup's threads
  * and memory.
@@ -109,12 +109,12 @@ export interface TailPlan {
 export function tailPlan(
   device: GPUDevice,
   tile: number,
-  o: { loss: string; centred: boolean; clip: boolean; paired: boolean; widths: readonly number[]; batch: number },
+  o: { loss: string; centred: boolean; clip: boolean; widths: readonly number[]; batch: number },
 ): TailPlan | null {
   const L = o.widths.length - 1;
   const out = o.widths[L];
   if (!denseTuning.fuseTail || tile <= 1 || L < 2 || o.loss !== 'cross-entropy') return null;
-  if (o.centred || o.clip || o.paired || out < 2 || out > 8) return null;
+  if (o.centred || o.clip || out < 2 || out > 8) return null;
   const TB = Math.min(tile, o.batch);
   const NB = Math.ceil(o.batch / TB);
   const partFloats = NB * (out * o.widths[L - 1] + out + 2);

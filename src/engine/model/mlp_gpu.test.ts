@@ -270,7 +270,6 @@ describe('the fused last layer (tailPlan)', () => {
       loss: 'cross-entropy',
       centred: false,
       clip: false,
-      paired: false,
       widths: [2, 32, 32, 2],
       batch: 64,
     };
@@ -281,7 +280,6 @@ describe('the fused last layer (tailPlan)', () => {
     expect(tailPlan(device, 8, { ...base, loss: 'mse' })).toBeNull();
     expect(tailPlan(device, 8, { ...base, centred: true })).toBeNull();
     expect(tailPlan(device, 8, { ...base, clip: true })).toBeNull();
-    expect(tailPlan(device, 8, { ...base, paired: true })).toBeNull();
     expect(tailPlan(device, 8, { ...base, widths: [2, 2] })).toBeNull(); // no hidden layer
     expect(tailPlan(device, 8, { ...base, widths: [2, 32, 8] })).not.toBeNull();
     expect(tailPlan(device, 8, { ...base, widths: [2, 32, 9] })).toBeNull(); // more than 8 outputs

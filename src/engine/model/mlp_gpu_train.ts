@@ -80,7 +80,6 @@ export async function buildTrainGraph(g: MlpGraphContext): Promise<Op[]> {
     loss: o.loss,
     centred: !!o.outputCentre,
     clip: !!o.clip,
-    paired: acts.paired,
     widths: o.layout.widths,
     batch: o.batch,
   });

@@ -9,6 +9,7 @@ import { GpuTrainer } from './trainer';
 import { createCpuTrainer } from '../cpu/trainer';
 import type { MetricRow } from '../trainer';
 import { run, threeRunExperiment } from '../../test_fixtures';
+import { denseTuning, tailPlan } from '../model/dense_tuning';
 
 async function train(exp: Experiment, backend: 'webgpu' | 'cpu'): Promise<MetricRow[]> {
   if (backend === 'cpu') {
@@ -127,6 +128,58 @@ describe.each(['relu', 'relu2', 'gelu'] as const)(
     });
   },
 );
+
+// The curvature graph of a ReLU cross-entropy MLP runs the fused last layer (shaders/mlp_tail.wgsl,
+// register tile 8 forced here as on CPU-backed adapters), which reads act' of the hidden layer from
+// the pair's midpoint; the separate kernels (fuseTail 0) must give the same curvature, up to the
+// f32 finite-difference products' own noise (a gradient summed in another order moves a product by
+// ~1e-7 / h = 1e-4 relative; measured worst 6.2e-5, hessian_trace; wrong act' there: 0.2).
+describe('the fused last layer in curvature graphs', () => {
+  it('sharpness, hessian_trace and directional_sharpness equal those of the separate kernels', async () => {
+    const exp = threeRunExperiment(20);
+    exp.model = { ...exp.model, activation: 'relu', hidden: [16, 12] } as Experiment['model'];
+    exp.metrics = {
+      every: 10,
+      evalSubset: 0,
+      sharpness: { every: 10, iters: 20, tol: 1e-5, subset: 64 },
+      trace: { every: 10, samples: 4, subset: 64 },
+    };
+    const saved = { ...denseTuning };
+    const rows: Record<'fused' | 'separate', MetricRow[]> = { fused: [], separate: [] };
+    try {
+      denseTuning.tile = 8;
+      const tail = tailPlan((await testGpu()).device, 8, {
+        loss: exp.loss,
+        centred: false,
+        clip: false,
+        widths: [24, 16, 12, 2],
+        batch: 64,
+      });
+      expect(tail, 'the curvature graph (batch 64) runs the fused tail').not.toBeNull();
+      rows.fused = await train(exp, 'webgpu');
+      denseTuning.fuseTail = 0;
+      rows.separate = await train(exp, 'webgpu');
+    } finally {
+      Object.assign(denseTuning, saved);
+    }
+    let checked = 0;
+    let worst = 0;
+    for (const row of rows.separate) {
+      if (!['sharpness', 'hessian_trace', 'directional_sharpness'].includes(row.metric)) continue;
+      const v = value(rows.fused, row.run, row.step, row.metric)!;
+      expect(
+        Math.abs(v - row.value),
+        `${row.metric} run ${row.run} step ${row.step}: ${v} vs ${row.value}`,
+      ).toBeLessThan(5e-4 * Math.max(1, Math.abs(row.value)));
+      worst = Math.max(worst, Math.abs(v - row.value) / Math.max(1, Math.abs(row.value)));
+      checked++;
+    }
+    console.log(
+      `fused vs separate last layer, ${checked} curvature rows: worst relative difference ${worst.toExponential(2)}`,
+    );
+    expect(checked).toBeGreaterThanOrEqual(18);
+  });
+});
 
 describe('GpuTrainer divergence', () => {
   it('flags a diverging run at its first non-finite logged loss; the others match a population without it', async () => {
