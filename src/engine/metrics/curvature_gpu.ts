@@ -31,6 +31,7 @@ import { createModelGpu, type ModelGpu } from '../model/model_gpu';
 import { allocateTable, required, type TableBuffers } from '../webgpu/buffer_table';
 import { CURVATURE_BUFFERS, CURV_KINDS, SC, SC_HVPS, SC_MORE, lanczosBasis, type CurvKind } from './curvature_buffers';
 import { LanczosGpu } from './lanczos_gpu';
+import { reduceThreads } from '../model/dense_tuning';
 import { LANCZOS_DEFAULT_TOL } from './lanczos';
 import type { WarmName } from '../checkpoint';
 
@@ -40,6 +41,7 @@ export { SC, CURV_KINDS, type CurvKind };
 export const FD_STEP = 1e-3;
 
 const WG = 64;
+/** Threads of the per-run reductions on GPUs (reduceThreads: 4 on CPU-backed adapters). */
 const RWG = 256;
 
 /**
@@ -184,9 +186,9 @@ export class CurvatureGpu {
     });
     const layout = pipelineLayoutOf(device, CURVATURE_IO);
     const code = wgslSource(CURVATURE_IO, curvatureWgsl, [PRNG, REDUCE_PAIR]);
-    for (const e of ['dir_norm', 'perturb', 'combine', 'combine_w', 'start', 'start_flags', 'fill_dir', 'gdot']) {
-      this.pipes.set(e, await pipelines.get('curvature', code, e, { WG, RWG }, layout));
-    }
+    const sizes = { WG, RWG: reduceThreads(device, RWG) };
+    for (const e of ['dir_norm', 'perturb', 'combine', 'combine_w', 'start', 'start_flags', 'fill_dir', 'gdot'])
+      this.pipes.set(e, await pipelines.get('curvature', code, e, sizes, layout));
     if (this.M > 0) {
       // Sharpness and the preconditioned measurement run one after the other: one basis for both.
       const buffers = {

@@ -24,7 +24,7 @@ import {
   workgroupReduce,
   type KernelIo,
 } from '../webgpu/kernel_io';
-import { isCpuBacked } from '../model/dense_tuning';
+import { isCpuBacked, reduceThreads } from '../model/dense_tuning';
 import { allocateTable, required, type TableBuffers } from '../webgpu/buffer_table';
 import { LANCZOS_MAX_ITERS, LANCZOS_MAX_K, LANCZOS_TOL_CAP } from './lanczos';
 import { LANCZOS_BUFFERS, LANCZOS_STATE } from './lanczos_buffers';
@@ -38,7 +38,8 @@ const WG = 64;
  * Threads of the per-(run, vector) reductions. 64 rather than the 256 of the curvature kernels:
  * lz_dots launches up to 32 workgroups per run twice a step, and on SwiftShader (the tests' and the
  * CLI's adapter) a 256-thread workgroup's barriers made a sharpness measurement 4x slower (the
- * edge-of-stability preset: 48.6 s against 12.5 s with 64; power iteration took 18.9 s).
+ * edge-of-stability preset: 48.6 s against 12.5 s with 64; power iteration took 18.9 s). CPU-backed
+ * adapters take 4 (reduceThreads), and run the fused step, which needs none of these kernels but lz_norm.
  */
 const RWG = 64;
 
@@ -167,7 +168,8 @@ export class LanczosGpu {
     const l = new LanczosGpu(device, o);
     const layout = pipelineLayoutOf(device, LANCZOS_IO);
     const code = wgslSource(LANCZOS_IO, lanczosWgsl, [SUM]);
-    for (const e of ENTRIES) l.pipes.set(e, await pipelines.get('lanczos', code, e, { WG, RWG }, layout));
+    const sizes = { WG, RWG: reduceThreads(device, RWG) };
+    for (const e of ENTRIES) l.pipes.set(e, await pipelines.get('lanczos', code, e, sizes, layout));
     return l;
   }
 

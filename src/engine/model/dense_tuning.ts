@@ -30,6 +30,18 @@ export function isCpuBacked(device: GPUDevice): boolean {
   );
 }
 
+/**
+ * Threads of a reduction that runs one workgroup per run (a norm or a dot product over a run's
+ * parameters): `onGpu` on GPUs, 4 on CPU-backed adapters. SwiftShader runs a workgroup as groups of
+ * 4 lanes and switches between the groups at every barrier of the tree reduction, which costs far
+ * more than the arithmetic: with 4 threads a workgroup is one group. Measured on the curvature
+ * probe's norms and dots over tiny's 1,218 parameters (`npm run bench:profile -- tiny-sharpness`,
+ * two runs each): dir_norm 118 -> 14-48 us per step, gdot 68-70 -> 1-5, combine 58-68 -> 5-7.
+ */
+export function reduceThreads(device: GPUDevice, onGpu: number): number {
+  return isCpuBacked(device) ? 4 : onGpu;
+}
+
 /** The dense register tile edge for this device (see denseTuning). */
 export function denseTileFor(device: GPUDevice): number {
   if (denseTuning.tile > 0) return denseTuning.tile;

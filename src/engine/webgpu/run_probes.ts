@@ -7,6 +7,7 @@ import runNormsWgsl from '../../../shaders/run_norms.wgsl?raw';
 import alignmentWgsl from '../../../shaders/alignment.wgsl?raw';
 import type { ParamLayout } from '../model/layout';
 import { NS, STAT } from '../model/mlp_gpu';
+import { reduceThreads } from '../model/dense_tuning';
 import type { PipelineCache } from './pipelines';
 import { storageBuffer, uniformBuffer } from './buffers';
 import type { StepSlots } from './step_slots';
@@ -91,7 +92,7 @@ export class RunProbes {
       'run_norms',
       wgslSource(RUN_NORMS_IO, runNormsWgsl, [SUM4]),
       'main',
-      { WG: 256 },
+      { WG: reduceThreads(device, 256) },
       pipelineLayoutOf(device, RUN_NORMS_IO),
     );
     const norms = { pipe: normsPipe, step: bindGroupOf(device, 'run_norms.step', RUN_NORMS_IO[1], { step: stepInfo }) };
