@@ -38,7 +38,8 @@ function printSideBySide(where: string, b: SideBySide): void {
   console.log(`\n${where}, adapter: ${b.adapter}${b.tfjsAdapter ? ` (TF.js WebGPU: ${b.tfjsAdapter})` : ''}`);
   for (const [name, r] of Object.entries(b.results)) {
     if (name.startsWith('sharpness')) {
-      console.log(`${name}: ${r.ours.toFixed(1)} ${r.unit} of tiny`);
+      const range = r.range ? ` (rounds ${r.range.map((x) => x.toFixed(1)).join(' to ')})` : '';
+      console.log(`${name}: ${r.ours.toFixed(1)} ${r.unit} of tiny${range}`);
       continue;
     }
     console.log(

@@ -29,6 +29,8 @@ export interface WorkloadResult {
   replay?: number;
   dispatchesPerStep?: number;
   unit: string;
+  /** Sharpness rows: the lowest and highest of the rounds' figures (`ours` is their median). */
+  range?: [number, number];
 }
 
 export interface SideBySide {
@@ -199,15 +201,25 @@ export async function runSideBySide(opts: SideBySideOptions = {}): Promise<SideB
         // As many steps (a multiple of 10) as make the plain run last minSeconds.
         const steps =
           10 * (await atLeast(Math.ceil(n(200) / 10), minSeconds, (k) => time(plainExp(10 * k), 10 * k))).steps;
-        const plain: number[] = [];
-        const b: number[] = [];
-        for (let r = 0; r < rounds; r++) {
-          plain.push((await time(plainExp(steps), steps)).secs);
-          b.push((await time(withS(steps), steps)).secs);
-        }
-        const a = median(plain);
+        // Each round times the plain run and the run with estimates back to back and takes their
+        // ratio there, so a machine that slows down between rounds moves both sides of a ratio
+        // alike; the figure is the median round's (7 rounds, 1 with --quick), its range beside it.
         const evals = Math.floor(steps / 10);
-        results[key] = { ours: (median(b) - a) / evals / (a / steps), tfjsWebgpu: NaN, tfjsCpu: NaN, floor: NaN, unit };
+        const perRound: number[] = [];
+        for (let r = 0; r < (opts.quick ? 1 : 7); r++) {
+          const a = (await time(plainExp(steps), steps)).secs;
+          const b = (await time(withS(steps), steps)).secs;
+          perRound.push((b - a) / evals / (a / steps));
+        }
+        const sorted = [...perRound].sort((x, y) => x - y);
+        results[key] = {
+          ours: median(perRound),
+          tfjsWebgpu: NaN,
+          tfjsCpu: NaN,
+          floor: NaN,
+          unit,
+          range: [sorted[0], sorted[sorted.length - 1]],
+        };
         log(`${key}: ${JSON.stringify(results[key])}`);
         opts.progress?.(out);
       }
