@@ -90,10 +90,11 @@ export interface LanczosGpuOptions {
   /**
    * One dispatch per step (lz_step, one workgroup of 4 threads per run) instead of six (lz_dots,
    * lz_sub, lz_dots, lz_sub, lz_ritz, lz_next, spread over many workgroups). By default fused on
-   * CPU-backed adapters, where it was measured faster at every size tried (P = 1,218 to 270,000,
-   * 1 and 16 runs: one warm 8-product estimate's steps 1.2 -> 0.5 ms at P = 1,218, 868 -> 684 ms
-   * at P = 270,000), and not on GPUs, where a 4-thread workgroup per run would leave a large P to
-   * a handful of threads (not measured: no GPU was at hand).
+   * CPU-backed adapters, where it was measured faster at every size tried (`npm run bench:lanczos`,
+   * SwiftShader, both kinds with 4-thread reductions: the 8 steps of one warm estimate 5.3 -> 4.2
+   * ms at P = 1,218, 818 -> 677 ms at P = 270,000, 785 -> 585 ms for 16 runs of P = 16,384), and
+   * not on GPUs, where a 4-thread workgroup per run would leave a large P to a handful of threads
+   * (not measured: no GPU was at hand).
    */
   fused?: boolean;
   /** The basis and state buffers (LANCZOS_BUFFERS with M = maxIters), when the caller allocates them. */
