@@ -129,7 +129,9 @@ async function profile(name: string): Promise<void> {
   const each = new Map<string, number>();
   for (let i = 0; i < used / 2; i++) {
     const perStep = per.get(labels[i])!.n / w.steps;
-    if (perStep <= 1) continue;
+    // Kernels that run a whole number of times every step; what runs only on logged steps (curvature
+    // probes, norms) has no per-step position.
+    if (perStep <= 1 || !Number.isInteger(perStep)) continue;
     const q = seen.get(labels[i]) ?? 0;
     seen.set(labels[i], q + 1);
     const key = `${labels[i]} #${q % perStep}`;
