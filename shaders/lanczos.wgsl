@@ -326,7 +326,8 @@ fn lz_next(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) n
 // half, so the next pass's writes need no barrier). beta_J comes from the second pass:
 // beta_J^2 = |w'|^2 - sum_t c_t^2, w' the product after the first pass, c its second-pass dots
 // (orthogonal projection; the c_t are round-off, so the difference loses nothing). Three barriers a
-// step: CPU-backed adapters pay per barrier, about as much as for the arithmetic of a whole pass.
+// step, and 4 threads, one SIMD group of SwiftShader's: with 64 threads (and two barriers per
+// reduction) the step took 0.8 ms at P = 1,218 against 0.46 ms with 4.
 const FWG: u32 = 4u;
 // Coefficients per pass: the dots with q_0..q_J (J < 32) and |w|^2.
 const FNC: u32 = 33u;
