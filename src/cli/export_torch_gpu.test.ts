@@ -35,6 +35,15 @@ import { gpuExportCases } from './export_torch_gpu_cases';
 const TOL32 = 1e-3;
 /** Magnitudes below this are compared absolutely (|a - b| <= TOL32 * FLOOR). */
 const FLOOR = 1e-3;
+/**
+ * grad_eig_cosine, absolute. The top Ritz vector of a warm estimate that stops at its budget
+ * inside a close top pair moves with the float32 round-off of either side's Lanczos: the dp-sgd run
+ * of the tanh case at step 8 (lambda1 1.847, lambda2 1.805: 2.2% apart; 8 warm products leave the
+ * estimate at 1.814) reads 0.40548 with the six-dispatch step and 64-thread dots, 0.40391 with
+ * 4-thread dots and 0.40412 with the fused step, against the script's 0.40568, while its sharpness
+ * moves by 3e-5. The SAM bug this check found was 4e-2 to 7e-2 off.
+ */
+const COS_TOL = 5e-3;
 let dir = '';
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'export-torch-gpu-'));
@@ -111,7 +120,7 @@ describe('export torch: the float32 script agrees with our WebGPU backend within
         else if (cosine) w.cosine = Math.max(w.cosine, d);
         else if (CURVATURE.has(g.metric)) w.curvature = Math.max(w.curvature, d);
         else w.other = Math.max(w.other, d);
-        if (d > TOL32) bad.push(`${key(g)} (${optimizer}): torch ${t}, webgpu ${g.value}`);
+        if (d > (cosine ? COS_TOL : TOL32)) bad.push(`${key(g)} (${optimizer}): torch ${t}, webgpu ${g.value}`);
       }
       exp.runs.forEach((run, r) => {
         const weights = readNpyFloat64(readFileSync(join(out, `weights-run-${r}.npy`))).values;
