@@ -13,6 +13,7 @@
  * that instead of u while it is non-zero: the next top-k estimate's warm start, as on the CPU.
  */
 import lanczosWgsl from '../../../shaders/lanczos.wgsl?raw';
+import lanczosFusedWgsl from '../../../shaders/lanczos_fused.wgsl?raw';
 import type { PipelineCache } from '../webgpu/pipelines';
 import { dispatchSize, readF32, uniformBuffer } from '../webgpu/buffers';
 import {
@@ -168,7 +169,7 @@ export class LanczosGpu {
   static async create(device: GPUDevice, pipelines: PipelineCache, o: LanczosGpuOptions): Promise<LanczosGpu> {
     const l = new LanczosGpu(device, o);
     const layout = pipelineLayoutOf(device, LANCZOS_IO);
-    const code = wgslSource(LANCZOS_IO, lanczosWgsl, [SUM]);
+    const code = wgslSource(LANCZOS_IO, `${lanczosWgsl}\n${lanczosFusedWgsl}`, [SUM]);
     const sizes = { WG, RWG: reduceThreads(device, RWG) };
     for (const e of ENTRIES) l.pipes.set(e, await pipelines.get('lanczos', code, e, sizes, layout));
     return l;
