@@ -126,6 +126,30 @@ test('drag across a chart zooms every chart to that step range; double-click sho
   expect(log.errors).toEqual([]);
 });
 
+test('a drag whose events all arrive before the page renders still zooms (a busy main thread)', async ({ page }) => {
+  const log = watchConsole(page);
+  await openExperiment(page, smallExperiment(await defaultFromPage(page), 200));
+  await page.waitForFunction(() => window.__playground!.snapshot().state === 'done', null, { timeout: 120_000 });
+  // pointerdown, moves and pointerup dispatched in one task: React renders none of them in between
+  await page.locator('.chart[data-group="loss"] .chart-hover').evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const y = r.top + r.height * 0.4;
+    const at = (type: string, f: number) =>
+      el.dispatchEvent(
+        new PointerEvent(type, { bubbles: true, pointerId: 7, button: 0, clientX: r.left + r.width * f, clientY: y }),
+      );
+    at('pointerdown', 0.3);
+    for (const f of [0.4, 0.5, 0.6]) at('pointermove', f);
+    at('pointerup', 0.6);
+  });
+  const state = page.locator('.zoom-state');
+  await expect(state).toBeVisible();
+  const m = /Steps (\d+)–(\d+)/.exec((await state.textContent()) ?? '');
+  expect(m, 'zoom range shown').not.toBeNull();
+  expect(Number(m![2]) - Number(m![1])).toBeGreaterThan(20);
+  expect(log.errors).toEqual([]);
+});
+
 test("a chart's legend hides a run from every chart; the chart picker's choice is in the link and survives a reload", async ({
   page,
 }) => {

@@ -99,26 +99,41 @@ export function ChartHover({ ref, plot, lines, store, log, metrics = [], runLabe
     const a = plot.current?.area;
     return a ? Math.min(a.x + a.width, Math.max(a.x, mx)) : mx;
   };
+  // The drag lives in a ref, read and written by the pointer handlers as the events arrive; the
+  // state copy only draws the band. Read from state, a pointerup that came before React rendered
+  // the moves (a busy main thread) saw the drag as it began, too short to zoom.
+  const dragNow = useRef<{ x0: number; x1: number } | null>(null);
+  const setDragBoth = (d: { x0: number; x1: number } | null) => {
+    dragNow.current = d;
+    setDrag(d);
+  };
   const onPointerDown = (e: React.PointerEvent<HTMLDivElement>) => {
     const r = box.current?.getBoundingClientRect();
     if (e.button !== 0 || !r || !inPlot(e.clientX - r.left)) return;
-    box.current?.setPointerCapture?.(e.pointerId);
-    setDrag({ x0: e.clientX - r.left, x1: e.clientX - r.left });
+    try {
+      box.current?.setPointerCapture?.(e.pointerId);
+    } catch {
+      // the pointer is gone already (released before this handler ran): the drag still works inside the box
+    }
+    setDragBoth({ x0: e.clientX - r.left, x1: e.clientX - r.left });
   };
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>) => {
     const r = box.current?.getBoundingClientRect();
-    if (drag && r) setDrag({ ...drag, x1: clampX(e.clientX - r.left) });
+    const d = dragNow.current;
+    if (d && r) setDragBoth({ ...d, x1: clampX(e.clientX - r.left) });
   };
-  const onPointerUp = () => {
+  const onPointerUp = (e: React.PointerEvent<HTMLDivElement>) => {
     const p = plot.current;
-    if (drag && p && Math.abs(drag.x1 - drag.x0) >= MIN_DRAG_PX) {
-      const a = p.x.invert(Math.min(drag.x0, drag.x1));
-      const b = p.x.invert(Math.max(drag.x0, drag.x1));
+    const r = box.current?.getBoundingClientRect();
+    const d = dragNow.current && r ? { ...dragNow.current, x1: clampX(e.clientX - r.left) } : null;
+    if (d && p && Math.abs(d.x1 - d.x0) >= MIN_DRAG_PX) {
+      const a = p.x.invert(Math.min(d.x0, d.x1));
+      const b = p.x.invert(Math.max(d.x0, d.x1));
       appStoreApi()
         .getState()
         .setXZoom([Math.floor(a), Math.ceil(b)]);
     }
-    setDrag(null);
+    setDragBoth(null);
   };
   const onLeave = () => {
     pointer.current = null;
@@ -204,7 +219,7 @@ export function ChartHover({ ref, plot, lines, store, log, metrics = [], runLabe
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={onPointerUp}
-      onPointerCancel={() => setDrag(null)}
+      onPointerCancel={() => setDragBoth(null)}
       onDoubleClick={() => appStoreApi().getState().setXZoom(null)}
       onKeyDown={onKey}
       onBlur={onLeave}
