@@ -3,6 +3,7 @@ import { test } from '@playwright/test';
 import {
   defaultFromPage,
   expect,
+  loadPreset,
   openExperiment,
   rows,
   smallExperiment,
@@ -261,5 +262,36 @@ test('hover on one chart shows the same step on every chart', async ({ page }) =
   await expect(page.locator('figure.chart[data-group="loss"] .chart-tooltip')).toHaveCount(1);
   await page.mouse.move(0, 0);
   await expect(acc).not.toHaveAttribute('data-step', /\d/);
+  expect(log.errors).toEqual([]);
+});
+
+test("a chart drawn after another chart's read-out moved still shows its cursor at that step", async ({ page }) => {
+  const log = watchConsole(page);
+  await page.goto('/');
+  await waitForHook(page);
+  await loadPreset(page, 'edge-of-stability');
+  await page.waitForFunction(() => window.__playground!.snapshot().state === 'done', null, { timeout: 120_000 });
+  const loss = page.locator('figure.chart[data-group="loss"] .chart-hover');
+  const before = await page.locator('figure.chart .chart-hover').count();
+  // a read-out on the loss chart without moving the real pointer (which would leave the chart)
+  await loss.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    el.dispatchEvent(
+      new MouseEvent('mousemove', { bubbles: true, clientX: r.left + r.width * 0.55, clientY: r.top + r.height * 0.5 }),
+    );
+  });
+  await expect(loss).toHaveAttribute('data-step', /^\d+$/);
+  const step = Number(await loss.getAttribute('data-step'));
+  // the preset's other charts mount now, after the step was published
+  await page.locator('button.show-all-charts').evaluate((b) => (b as HTMLButtonElement).click());
+  const later = page.locator('figure.chart .chart-hover');
+  await expect.poll(() => later.count()).toBeGreaterThan(before);
+  const n = await later.count();
+  for (let i = before; i < n; i++) {
+    const h = later.nth(i);
+    // each shows a cursor at its logged step nearest to the read-out's (metrics every 10 steps)
+    await expect(h).toHaveAttribute('data-step', /^\d+$/);
+    expect(Math.abs(Number(await h.getAttribute('data-step')) - step)).toBeLessThanOrEqual(10);
+  }
   expect(log.errors).toEqual([]);
 });

@@ -10,7 +10,7 @@ import type { MetricStore } from '../series';
 import type { Plot } from './chartCanvas';
 import { HoverCursor, TooltipBox } from './Tooltip';
 import { metricLabel } from '../metricGroups';
-import { publishHover, subscribeHover } from './hoverSync';
+import { lastHover, publishHover, subscribeHover } from './hoverSync';
 import { appStoreApi } from '../store/store';
 
 /** A drag shorter than this (CSS pixels) is a click, not a zoom. */
@@ -49,25 +49,22 @@ export function ChartHover({ ref, plot, lines, store, log, metrics = [], runLabe
   const [drag, setDrag] = useState<{ x0: number; x1: number } | null>(null);
 
   // another chart's read-out: cursor and dots here at the nearest logged step, no tooltip
-  useEffect(
-    () =>
-      subscribeHover((step, source) => {
-        if (source === self) return;
-        const p = plot.current;
-        const r = box.current?.getBoundingClientRect();
-        if (step === null || !p || !r) {
-          setShown((s) => (s?.echo ? null : s));
-          return;
-        }
-        const hover = hoverAt(lines.current, store, step, p.xMax);
-        setShown(
-          hover
-            ? { mx: p.x.map(hover.step), my: p.area.y, width: r.width, height: r.height, hover, plot: p, echo: true }
-            : null,
-        );
-      }),
-    [self, plot, lines, store],
-  );
+  const echoAt = (step: number | null) => {
+    const p = plot.current;
+    const r = box.current?.getBoundingClientRect();
+    if (step === null || !p || !r) {
+      setShown((s) => (s?.echo ? null : s));
+      return;
+    }
+    const hover = hoverAt(lines.current, store, step, p.xMax);
+    setShown(
+      hover
+        ? { mx: p.x.map(hover.step), my: p.area.y, width: r.width, height: r.height, hover, plot: p, echo: true }
+        : null,
+    );
+  };
+  // subscribed afresh after every render, so the listener sees this render's plot, lines and store
+  useEffect(() => subscribeHover((step, source) => source !== self && echoAt(step)));
 
   const update = () => {
     const p = plot.current;
@@ -83,7 +80,15 @@ export function ChartHover({ ref, plot, lines, store, log, metrics = [], runLabe
     publishHover(hover ? hover.step : null, self);
   };
 
-  useImperativeHandle(ref, () => ({ refresh: () => pointer.current && update() }));
+  // After a redraw: the read-out at the pointer, or the echo of another chart's (the step published
+  // before this chart had a plot, or before it was mounted, lands here too).
+  useImperativeHandle(ref, () => ({
+    refresh: () => {
+      if (pointer.current) return update();
+      const h = lastHover();
+      if (h.source !== self && (h.step !== null || shown?.echo)) echoAt(h.step);
+    },
+  }));
 
   const onMove = (e: React.MouseEvent<HTMLDivElement>) => {
     const r = box.current?.getBoundingClientRect();
