@@ -97,6 +97,9 @@ test('drag across a chart zooms every chart to that step range; double-click sho
   // from about a quarter to about half of the plot's width
   const y = box.y + box.height * 0.4;
   await page.mouse.move(box.x + box.width * 0.3, y);
+  // the read-out answers once the chart has drawn its plot, which the drag needs ("done" can come
+  // before the last frame of a busy page)
+  await expect(loss).toHaveAttribute('data-step', /^\d+$/);
   await page.mouse.down();
   await page.mouse.move(box.x + box.width * 0.45, y, { steps: 5 });
   await page.mouse.move(box.x + box.width * 0.6, y, { steps: 5 });
@@ -130,8 +133,17 @@ test('a drag whose events all arrive before the page renders still zooms (a busy
   const log = watchConsole(page);
   await openExperiment(page, smallExperiment(await defaultFromPage(page), 200));
   await page.waitForFunction(() => window.__playground!.snapshot().state === 'done', null, { timeout: 120_000 });
+  const hover = page.locator('.chart[data-group="loss"] .chart-hover');
+  // the chart has drawn its plot once the read-out answers the pointer (the drag needs the plot)
+  await hover.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    el.dispatchEvent(
+      new MouseEvent('mousemove', { bubbles: true, clientX: r.left + r.width * 0.3, clientY: r.top + r.height * 0.4 }),
+    );
+  });
+  await expect(hover).toHaveAttribute('data-step', /^\d+$/);
   // pointerdown, moves and pointerup dispatched in one task: React renders none of them in between
-  await page.locator('.chart[data-group="loss"] .chart-hover').evaluate((el) => {
+  await hover.evaluate((el) => {
     const r = el.getBoundingClientRect();
     const y = r.top + r.height * 0.4;
     const at = (type: string, f: number) =>
