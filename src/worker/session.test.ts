@@ -183,6 +183,32 @@ describe('TrainingSession', () => {
     expect(h.trainers[0].step).toBe(50);
   });
 
+  it('a config that arrives while the old run takes its last steps: the new run still plays', async () => {
+    const ref: { session?: TrainingSession } = {};
+    let sent = false;
+    const h = harness({
+      onPost: (m, trainers) => {
+        if (m.type !== 'backend' || m.gen !== 1) return;
+        // the new config reaches the worker while the old trainer's advance is in flight
+        const old = trainers[0];
+        const advance = old.advance.bind(old);
+        old.advance = (n: number) => {
+          if (!sent) ref.session!.handle({ type: 'config', gen: 2, experiment: small(30), play: true });
+          sent = true;
+          return advance(n);
+        };
+      },
+    });
+    ref.session = h.session;
+    h.session.handle({ type: 'speed', stepsPerFrame: 10 });
+    h.session.handle({ type: 'config', gen: 1, experiment: small(10), play: true });
+    await h.settle();
+    expect(sent).toBe(true);
+    expect(h.trainers[0].step).toBe(10); // the old run ended in that advance
+    expect(h.trainers[1].step).toBe(30);
+    expect(h.of('status').at(-1)).toMatchObject({ gen: 2, state: 'done', step: 30 });
+  });
+
   it('reports each diverged run once and stops when every run diverged', async () => {
     const h = harness({ divergeAt: [20, 30] });
     h.session.handle({ type: 'speed', stepsPerFrame: 10 });

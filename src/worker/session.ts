@@ -214,8 +214,9 @@ export class TrainingSession {
   }
 
   private enqueue(fn: () => Promise<void>): Promise<void> {
+    const config = this.gen;
     const next = this.chain.then(fn).catch((e: unknown) => {
-      this.playing = false;
+      if (this.gen === config) this.playing = false; // not the experiment that replaced it
       this.deps.post({ type: 'error', gen: this.trainerGen, message: message(e) });
       this.postStatus();
     });
@@ -330,6 +331,7 @@ export class TrainingSession {
       return;
     }
     const gen = this.trainerGen;
+    const config = this.gen;
     const start = this.deps.now();
     const before = t.step;
     let rows: MetricRow[];
@@ -339,7 +341,8 @@ export class TrainingSession {
       if (await this.deviceWasLost(t)) return; // resumeAfterLoss is queued behind this
       throw e;
     }
-    if (t !== this.trainer) return; // replaced while advancing; its rows are stale
+    // Replaced, or a new config or reset came meanwhile: stale rows; its end must not pause the next run.
+    if (t !== this.trainer || this.gen !== config) return;
     const seconds = (this.deps.now() - start) / 1000;
     const done = t.step - before;
     if (seconds > 0 && done > 0) {
